@@ -1,0 +1,52 @@
+package dev.kiln.cli;
+
+import dev.kiln.cli.compile.CompileCommand;
+import dev.kiln.cli.keys.KeysCommand;
+import dev.kiln.cli.profiles.ProfilesCommand;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code kiln}: compile models, manage keys and profiles, run the cloud side, steer the fleet. */
+@Command(
+    name = "kiln",
+    mixinStandardHelpOptions = true,
+    versionProvider = KilnMain.Version.class,
+    description = "Compile, sign, deploy and serve ML models on edge fleets.",
+    subcommands = {
+      CompileCommand.class,
+      ProfilesCommand.class,
+      KeysCommand.class,
+      AutoComplete.GenerateCompletion.class,
+      CommandLine.HelpCommand.class
+    })
+public final class KilnMain implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new KilnMain());
+    cli.setExecutionExceptionHandler(new ExitCodes());
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    return cli;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"kiln " + dev.kiln.compiler.pipeline.KilnVersion.get()};
+    }
+  }
+}

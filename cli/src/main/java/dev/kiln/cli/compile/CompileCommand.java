@@ -1,0 +1,170 @@
+package dev.kiln.cli.compile;
+
+import dev.kiln.artifact.Json;
+import dev.kiln.compiler.ir.InputShapes;
+import dev.kiln.compiler.ir.IrException;
+import dev.kiln.compiler.pipeline.CompileErrorCode;
+import dev.kiln.compiler.pipeline.CompileException;
+import dev.kiln.compiler.pipeline.CompileReport;
+import dev.kiln.compiler.pipeline.CompileRequest;
+import dev.kiln.compiler.pipeline.Compiler;
+import dev.kiln.profile.DeviceProfiles;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "compile",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Compile a model into a verified artifact for one target.",
+      "Stages: load and check, specialize shapes, optimize, verify, benchmark, package.",
+      "",
+      "Examples:",
+      "  kiln compile samples/models/cnn/cnn.onnx --target arm64",
+      "  kiln compile model.onnx --device rpi4 --input-shape input:1x3x224x224 -o out/"
+    })
+public final class CompileCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "MODEL", description = "An .onnx file.")
+  Path model;
+
+  @Option(
+      names = "--target",
+      paramLabel = "ARCH",
+      description = "arm64, x86_64 or nvidia (a generic profile). Default: this host's arch.")
+  String target;
+
+  @Option(
+      names = "--device",
+      paramLabel = "NAME",
+      description = "A device profile, e.g. rpi4 (see: kiln profiles). Overrides --target.")
+  String device;
+
+  @Option(
+      names = "--input-shape",
+      paramLabel = "NAME:DIMS",
+      description = "Fix dynamic dims, e.g. input:1x3x224x224; repeat or comma-separate.")
+  List<String> inputShapes = new ArrayList<>();
+
+  @Option(names = "--name", description = "Model name (default: the file name).")
+  String name;
+
+  @Option(
+      names = "--version",
+      defaultValue = "1.0.0",
+      description = "Model version (default: ${DEFAULT-VALUE}).")
+  String version;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "PATH",
+      defaultValue = ".",
+      description = "Directory to write into, or a file ending in .kiln (default: .).")
+  Path output;
+
+  @Option(
+      names = "--dir",
+      description = "Write an unpacked artifact directory instead of a .kiln file.")
+  boolean directory;
+
+  @Option(names = "--force", description = "Replace an existing artifact.")
+  boolean force;
+
+  @Option(
+      names = "--sign-key",
+      paramLabel = "KEY",
+      description = "Ed25519 private key (kiln keys generate); its .pub must sit beside it.")
+  Path signKey;
+
+  @Option(
+      names = "--tolerance",
+      defaultValue = "1e-4",
+      description =
+          "Max error vs the source, relative to output scale (default: ${DEFAULT-VALUE}).")
+  double tolerance;
+
+  @Option(
+      names = "--calibration-data",
+      paramLabel = "FILE",
+      description = "JSON inputs to verify with instead of seeded random ones.")
+  Path calibrationData;
+
+  @Option(
+      names = "--skip-benchmark",
+      description = "Skip host timing; needed for byte-identical rebuilds, since timings vary.")
+  boolean skipBenchmark;
+
+  @Option(
+      names = "--benchmark-runs",
+      defaultValue = "30",
+      description = "Timed runs per model (default: ${DEFAULT-VALUE}).")
+  int benchmarkRuns;
+
+  @Option(
+      names = "--quantize",
+      paramLabel = "PRECISION",
+      description = "Reduced precision (int8). Not available yet.")
+  String quantize;
+
+  @Option(names = "--json", description = "Print the report as JSON.")
+  boolean json;
+
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "No progress lines.")
+  boolean quiet;
+
+  @Override
+  public Integer call() throws Exception {
+    if (quantize != null) {
+      throw new CompileException(
+          CompileErrorCode.BAD_INPUT,
+          "--quantize " + quantize + " is not available yet; compile at fp32 (omit --quantize)");
+    }
+    Map<String, long[]> shapes;
+    try {
+      shapes = inputShapes.isEmpty() ? Map.of() : InputShapes.parse(inputShapes);
+    } catch (IrException e) {
+      throw new CompileException(CompileErrorCode.BAD_INPUT_SHAPE, e.getMessage(), e);
+    }
+    CompileRequest request =
+        new CompileRequest(
+            model,
+            target,
+            device,
+            shapes,
+            name,
+            version,
+            output,
+            directory,
+            force,
+            signKey,
+            tolerance,
+            calibrationData,
+            3,
+            skipBenchmark,
+            benchmarkRuns,
+            null);
+    var progress =
+        quiet || json
+            ? dev.kiln.compiler.pipeline.ProgressListener.SILENT
+            : new ProgressPrinter(spec.commandLine().getErr());
+    CompileReport report = new Compiler(DeviceProfiles.fromClasspath(), progress).compile(request);
+    var out = spec.commandLine().getOut();
+    if (json) {
+      out.print(new String(Json.toBytes(report), java.nio.charset.StandardCharsets.UTF_8));
+    } else {
+      out.print(CompileReportTable.render(report));
+    }
+    out.flush();
+    return 0;
+  }
+}

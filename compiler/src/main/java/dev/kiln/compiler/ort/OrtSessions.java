@@ -1,0 +1,111 @@
+package dev.kiln.compiler.ort;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import ai.onnxruntime.TensorInfo;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The compiler's only door to ONNX Runtime: opening sessions and running them on host tensors.
+ * Every native object is closed before a method returns, so repeated compiles do not leak.
+ */
+public final class OrtSessions {
+  private OrtSessions() {}
+
+  public static OrtEnvironment environment() {
+    return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "kiln");
+  }
+
+  public static String version() {
+    return environment().getVersion();
+  }
+
+  /** Opens a session on the CPU with the given optimization level and intra-op threads. */
+  public static OrtSession open(Path model, OptLevel level, int threads) throws OrtException {
+    try (SessionOptions options = new SessionOptions()) {
+      options.setOptimizationLevel(level);
+      options.setIntraOpNumThreads(threads);
+      options.setInterOpNumThreads(1);
+      options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+      return environment().createSession(model.toString(), options);
+    }
+  }
+
+  /** Input names with their static shapes (-1 where dynamic) and dtypes, in model order. */
+  public static Map<String, TensorInfo> inputs(OrtSession session) throws OrtException {
+    return tensorInfos(session.getInputInfo());
+  }
+
+  public static Map<String, TensorInfo> outputs(OrtSession session) throws OrtException {
+    return tensorInfos(session.getOutputInfo());
+  }
+
+  private static Map<String, TensorInfo> tensorInfos(Map<String, NodeInfo> infos) {
+    Map<String, TensorInfo> out = new LinkedHashMap<>();
+    infos.forEach(
+        (name, info) -> {
+          if (info.getInfo() instanceof TensorInfo tensor) {
+            out.put(name, tensor);
+          }
+        });
+    return out;
+  }
+
+  /** Runs one inference; outputs come back as host tensors in model output order. */
+  public static Map<String, HostTensor> run(OrtSession session, Map<String, HostTensor> inputs)
+      throws OrtException {
+    OrtEnvironment env = environment();
+    Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, HostTensor> input : inputs.entrySet()) {
+        HostTensor t = input.getValue();
+        OnnxTensor tensor =
+            t.values() instanceof float[] f
+                ? OnnxTensor.createTensor(env, FloatBuffer.wrap(f), t.shape())
+                : OnnxTensor.createTensor(env, LongBuffer.wrap((long[]) t.values()), t.shape());
+        tensors.put(input.getKey(), tensor);
+      }
+      try (OrtSession.Result result = session.run(tensors)) {
+        Map<String, HostTensor> outputs = new LinkedHashMap<>();
+        for (Map.Entry<String, OnnxValue> output : result) {
+          outputs.put(output.getKey(), toHost((OnnxTensor) output.getValue()));
+        }
+        return outputs;
+      }
+    } finally {
+      tensors.values().forEach(OnnxTensor::close);
+    }
+  }
+
+  private static HostTensor toHost(OnnxTensor tensor) {
+    long[] shape = tensor.getInfo().getShape();
+    return switch (tensor.getInfo().type) {
+      case FLOAT -> {
+        FloatBuffer buffer = tensor.getFloatBuffer();
+        float[] values = new float[buffer.remaining()];
+        buffer.get(values);
+        yield HostTensor.ofFloats(shape, values);
+      }
+      case INT64 -> {
+        LongBuffer buffer = tensor.getLongBuffer();
+        long[] values = new long[buffer.remaining()];
+        buffer.get(values);
+        yield HostTensor.ofLongs(shape, values);
+      }
+      default ->
+          throw new IllegalStateException(
+              "output of type " + tensor.getInfo().type + " is not supported for verification yet");
+    };
+  }
+}

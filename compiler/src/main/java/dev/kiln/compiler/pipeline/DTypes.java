@@ -1,0 +1,25 @@
+package dev.kiln.compiler.pipeline;
+
+import ai.onnxruntime.OnnxJavaType;
+
+/** numpy dtype names, the ones the manifest and the agent's HTTP API use. */
+final class DTypes {
+  private DTypes() {}
+
+  static String numpyName(OnnxJavaType type) {
+    return switch (type) {
+      case FLOAT -> "float32";
+      case DOUBLE -> "float64";
+      case FLOAT16 -> "float16";
+      case BFLOAT16 -> "bfloat16";
+      case INT8 -> "int8";
+      case UINT8 -> "uint8";
+      case INT16 -> "int16";
+      case INT32 -> "int32";
+      case INT64 -> "int64";
+      case BOOL -> "bool";
+      case STRING -> "string";
+      default -> type.name().toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+}

@@ -1,0 +1,81 @@
+package dev.kiln.compiler.pipeline;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import dev.kiln.artifact.Manifest;
+import dev.kiln.compiler.ort.HostTensor;
+import dev.kiln.compiler.ort.OrtSessions;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * Load time and latency percentiles of a model on this host. Source and compiled run alternately in
+ * the same process, so drift in machine load hits both alike and their ratio stays meaningful.
+ */
+final class HostBenchmark {
+  private static final int WARMUP = 5;
+
+  private HostBenchmark() {}
+
+  /**
+   * @param sourceLevel how the device would run the source as is: with ORT's default optimizations
+   * @param compiledLevel the compiled model is already optimized; the device loads it as is
+   */
+  static Manifest.Benchmark run(
+      Path source, Path compiled, Map<String, HostTensor> inputs, int runs, int threads)
+      throws OrtException {
+    long t0 = System.nanoTime();
+    try (OrtSession src = OrtSessions.open(source, OptLevel.ALL_OPT, threads)) {
+      double srcLoad = millisSince(t0);
+      long t1 = System.nanoTime();
+      try (OrtSession out = OrtSessions.open(compiled, OptLevel.NO_OPT, threads)) {
+        double outLoad = millisSince(t1);
+        for (int i = 0; i < WARMUP; i++) {
+          OrtSessions.run(src, inputs);
+          OrtSessions.run(out, inputs);
+        }
+        double[] srcTimes = new double[runs];
+        double[] outTimes = new double[runs];
+        for (int i = 0; i < runs; i++) {
+          long a = System.nanoTime();
+          OrtSessions.run(src, inputs);
+          srcTimes[i] = millisSince(a);
+          long b = System.nanoTime();
+          OrtSessions.run(out, inputs);
+          outTimes[i] = millisSince(b);
+        }
+        return new Manifest.Benchmark(
+            host(), runs, timing(srcLoad, srcTimes), timing(outLoad, outTimes));
+      }
+    }
+  }
+
+  static String host() {
+    return System.getProperty("os.arch")
+        + ", "
+        + Runtime.getRuntime().availableProcessors()
+        + " cores";
+  }
+
+  private static Manifest.Timing timing(double load, double[] times) {
+    double[] sorted = times.clone();
+    Arrays.sort(sorted);
+    return new Manifest.Timing(
+        round(load), round(percentile(sorted, 50)), round(percentile(sorted, 95)));
+  }
+
+  static double percentile(double[] sorted, int p) {
+    int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+
+  private static double round(double millis) {
+    return Math.round(millis * 1000) / 1000.0;
+  }
+
+  private static double millisSince(long start) {
+    return (System.nanoTime() - start) / 1e6;
+  }
+}

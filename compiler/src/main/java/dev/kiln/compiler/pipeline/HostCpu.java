@@ -1,0 +1,43 @@
+package dev.kiln.compiler.pipeline;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/** What this machine's CPU can do, in device-profile feature names. */
+final class HostCpu {
+  private HostCpu() {}
+
+  /** Feature names as profiles spell them, read from /proc/cpuinfo (empty where unreadable). */
+  static Set<String> features() {
+    Set<String> flags = new HashSet<>();
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        String lower = line.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("flags") || lower.startsWith("features")) {
+          for (String flag : lower.substring(lower.indexOf(':') + 1).trim().split("\\s+")) {
+            flags.add(flag);
+          }
+        }
+      }
+    } catch (IOException | IndexOutOfBoundsException e) {
+      return Set.of();
+    }
+    Set<String> features = new HashSet<>(flags);
+    // cpuinfo and the profiles name a few features differently.
+    alias(flags, features, "avx512_vnni", "avx512vnni");
+    alias(flags, features, "asimd", "neon");
+    alias(flags, features, "asimddp", "dotprod");
+    alias(flags, features, "asimdhp", "fp16");
+    return features;
+  }
+
+  private static void alias(Set<String> flags, Set<String> features, String flag, String name) {
+    if (flags.contains(flag)) {
+      features.add(name);
+    }
+  }
+}

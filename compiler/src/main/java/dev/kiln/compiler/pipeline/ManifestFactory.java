@@ -1,0 +1,72 @@
+package dev.kiln.compiler.pipeline;
+
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import dev.kiln.artifact.ArtifactFormat;
+import dev.kiln.artifact.Manifest;
+import dev.kiln.compiler.ort.OrtSessions;
+import dev.kiln.profile.DeviceProfile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+
+/** Builds manifests from compile results; holds no state. */
+final class ManifestFactory {
+  private ManifestFactory() {}
+
+  static Manifest onnx(
+      CompileRequest request,
+      ResolvedTarget target,
+      String name,
+      OnnxFrontEnd.Result front,
+      OptLevel deviceLevel,
+      Manifest.IoSignature signature,
+      Manifest.Verification verification,
+      Manifest.Benchmark benchmark)
+      throws IOException {
+    DeviceProfile profile = target.profile();
+    long payloadBytes = Files.size(front.payload());
+    return new Manifest(
+        ArtifactFormat.VERSION,
+        new Manifest.ModelInfo(name, request.version()),
+        new Manifest.SourceInfo(
+            "onnx",
+            request.source().getFileName().toString(),
+            Compiler.sha256(request.source()),
+            front.opset()),
+        targetInfo(profile),
+        new Manifest.EngineInfo(
+            "onnxruntime",
+            OrtSessions.version(),
+            target.executionProviders(),
+            profile.runtime().threads(),
+            Compiler.sessionOptions(deviceLevel, profile.runtime().threads()),
+            List.of("onnxruntime " + OrtSessions.version() + " (" + nativeDir(profile) + ")")),
+        new Manifest.Payload(
+            "model." + front.payloadFormat(),
+            front.payloadFormat(),
+            payloadBytes,
+            Compiler.sha256(front.payload())),
+        signature,
+        front.passes(),
+        verification,
+        benchmark,
+        new Manifest.Sizes(Files.size(request.source()), payloadBytes),
+        new Manifest.CompilerInfo("kiln", KilnVersion.get()));
+  }
+
+  static Manifest.TargetInfo targetInfo(DeviceProfile profile) {
+    Manifest.AcceleratorInfo accelerator = null;
+    if (profile.accelerator() != null) {
+      var a = profile.accelerator();
+      accelerator =
+          new Manifest.AcceleratorInfo(
+              a.type(), a.computeCapability(), a.cudaVersion(), a.tensorrtVersion());
+    }
+    return new Manifest.TargetInfo(profile.name(), profile.arch().jsonName(), accelerator);
+  }
+
+  private static String nativeDir(DeviceProfile profile) {
+    String os = profile.arch() == dev.kiln.profile.Arch.ARM64 ? "linux-aarch64" : "linux-x64";
+    return profile.hasNvidiaAccelerator() ? os + ", CUDA build" : os;
+  }
+}

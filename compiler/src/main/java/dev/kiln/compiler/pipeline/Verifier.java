@@ -1,0 +1,91 @@
+package dev.kiln.compiler.pipeline;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import dev.kiln.artifact.ArtifactFormat;
+import dev.kiln.artifact.Json;
+import dev.kiln.artifact.Manifest;
+import dev.kiln.artifact.Sha256;
+import dev.kiln.artifact.TensorData;
+import dev.kiln.artifact.VerificationSample;
+import dev.kiln.compiler.ort.HostTensor;
+import dev.kiln.compiler.ort.OrtSessions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stage 4: runs the source (unoptimized, the most literal reading of the model) and the compiled
+ * payload (as a device would load it) on the same inputs and measures the worst difference.
+ */
+final class Verifier {
+  /** Seeds are fixed: verification, and so the artifact, must not change between runs. */
+  private static final long SEED = 20261124L;
+
+  record Outcome(
+      Manifest.Verification verification,
+      VerificationSample sample,
+      String worstDetail,
+      Map<String, HostTensor> firstInputs) {}
+
+  private Verifier() {}
+
+  static Outcome verify(Path source, Path compiled, OptLevel compiledLevel, CompileRequest request)
+      throws OrtException {
+    List<Map<String, HostTensor>> inputSets = new ArrayList<>();
+    Verification verification = new Verification();
+    Map<String, HostTensor> firstOutputs = null;
+    try (OrtSession src = OrtSessions.open(source, OptLevel.NO_OPT, 1);
+        OrtSession out = OrtSessions.open(compiled, compiledLevel, 1)) {
+      if (request.calibrationData() != null) {
+        inputSets.add(CalibrationData.read(request.calibrationData()));
+      } else {
+        for (int i = 0; i < Math.max(1, request.verifySamples()); i++) {
+          inputSets.add(RandomInputs.make(OrtSessions.inputs(out), SEED + i));
+        }
+      }
+      for (int i = 0; i < inputSets.size(); i++) {
+        Map<String, HostTensor> expected = OrtSessions.run(src, inputSets.get(i));
+        Map<String, HostTensor> actual = OrtSessions.run(out, inputSets.get(i));
+        verification.compare(i, expected, actual, request.tolerance());
+        if (i == 0) {
+          firstOutputs = expected;
+        }
+      }
+    }
+    VerificationSample sample =
+        new VerificationSample(toData(inputSets.get(0)), toData(firstOutputs), request.tolerance());
+    Manifest.Verification result =
+        new Manifest.Verification(
+            verification.passed(),
+            request.calibrationData() != null
+                ? "onnxruntime-cpu, calibration data"
+                : "onnxruntime-cpu, seeded random inputs",
+            inputSets.size(),
+            verification.maxAbs(),
+            verification.maxRel(),
+            request.tolerance(),
+            verification.worstOutput(),
+            ArtifactFormat.SAMPLE,
+            Sha256.of(Json.toBytes(sample)));
+    if (!verification.passed()) {
+      throw new CompileException(
+          CompileErrorCode.VERIFICATION_FAILED,
+          String.format(
+              "compiled model differs from the source beyond tolerance %.1e: max abs error %.3e"
+                  + " (worst: %s). Nothing was written. Raise --tolerance if this is expected"
+                  + " (e.g. reduced precision), or report it with the model attached.",
+              request.tolerance(), verification.maxAbs(), verification.worstDetail()));
+    }
+    return new Outcome(result, sample, verification.worstDetail(), inputSets.get(0));
+  }
+
+  private static Map<String, TensorData> toData(Map<String, HostTensor> tensors) {
+    Map<String, TensorData> out = new LinkedHashMap<>();
+    tensors.forEach((name, t) -> out.put(name, t.toData()));
+    return out;
+  }
+}
