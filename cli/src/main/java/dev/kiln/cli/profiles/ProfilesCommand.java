@@ -35,7 +35,10 @@ public final class ProfilesCommand implements Callable<Integer> {
       String accel =
           p.accelerator() == null
               ? "-"
-              : p.accelerator().name() + " (cc " + p.accelerator().computeCapability() + ")";
+              : p.accelerator().type()
+                  + " cc "
+                  + p.accelerator().computeCapability()
+                  + (p.hasTensorRt() ? " trt " + p.accelerator().tensorrtVersion() : "");
       table.row(
           p.name() + (p.generic() ? " *" : ""),
           p.arch().jsonName(),
