@@ -14,7 +14,7 @@ import java.util.Set;
 
 /** Questions about graph structure that several checks and passes ask. */
 public final class Graphs {
-  /** The two spellings ONNX allows for its default operator domain. */
+  /** How opset_import and nodes usually spell the default ONNX domain ("ai.onnx" also means it). */
   public static final String DEFAULT_DOMAIN = "";
 
   private Graphs() {}

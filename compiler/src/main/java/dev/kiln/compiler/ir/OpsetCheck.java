@@ -200,7 +200,7 @@ public final class OpsetCheck {
         // Calls a model-local function; its body is checked on its own.
       } else if (Graphs.isDefaultDomain(domain) || domain.equals(ML_DOMAIN)) {
         long opset = opsets.getOrDefault(Graphs.isDefaultDomain(domain) ? "" : domain, -1L);
-        if (cpu.supports(domain, op) && !cpu.supports(domain, op, opset)) {
+        if (opset >= 0 && cpu.supports(domain, op) && !cpu.supports(domain, op, opset)) {
           long[] range = cpu.opsetRange(domain, op);
           errors.add(
               new Problem(
@@ -248,6 +248,13 @@ public final class OpsetCheck {
       for (GraphProto sub : Graphs.subgraphs(node)) {
         visitGraph(sub, who + " > ");
       }
+    }
+
+    private static String describe(long[] range) {
+      if (range[0] <= 1) {
+        return "up to " + range[1];
+      }
+      return range[1] == Long.MAX_VALUE ? range[0] + " and later" : range[0] + ".." + range[1];
     }
 
     private String describe(NodeProto node) {
