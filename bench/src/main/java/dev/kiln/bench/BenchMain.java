@@ -52,5 +52,16 @@ public final class BenchMain {
           r.compiled().p95(),
           r.compiled().p95() / r.base().p95());
     }
+    System.out.println();
+    System.out.println("| model | load p50 ms, source at ORT defaults | load p50 ms, compiled | ratio |");
+    System.out.println("|---|---:|---:|---:|");
+    for (CompileBench.LoadRow l : CompileBench.LOADS) {
+      System.out.printf(
+          "| %s | %.2f | %.2f | %.2fx |%n",
+          l.model(),
+          l.sourceDefaults().p50(),
+          l.compiled().p50(),
+          l.compiled().p50() / l.sourceDefaults().p50());
+    }
   }
 }
