@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.cli.agent.AgentCommand;
 import dev.kiln.cli.compile.CompileCommand;
 import dev.kiln.cli.keys.KeysCommand;
 import dev.kiln.cli.profiles.ProfilesCommand;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
       CompileCommand.class,
       ProfilesCommand.class,
       KeysCommand.class,
+      AgentCommand.class,
       AutoComplete.GenerateCompletion.class,
       CommandLine.HelpCommand.class
     })
