@@ -1,0 +1,117 @@
+package dev.kiln.agent;
+
+import dev.kiln.agent.config.AgentConfig;
+import dev.kiln.agent.config.ConfigException;
+import dev.kiln.agent.http.AgentHttpServer;
+import dev.kiln.agent.runtime.DjlRunnerFactory;
+import dev.kiln.agent.serving.CaptureSink;
+import dev.kiln.agent.serving.InferenceService;
+import dev.kiln.agent.serving.Metrics;
+import dev.kiln.agent.serving.ModelManager;
+import dev.kiln.agent.serving.ModelRegistry;
+import dev.kiln.agent.store.ArtifactStore;
+import dev.kiln.agent.store.PipelineStore;
+import dev.kiln.artifact.TrustedKeys;
+import dev.kiln.profile.DeviceProfile;
+import dev.kiln.profile.DeviceProfiles;
+import dev.kiln.profile.ProfileException;
+import java.io.IOException;
+import java.security.PublicKey;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running agent: store, registry, inference service and HTTP server wired from one config.
+ * {@link #close} drains HTTP requests first, then unloads models.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+  private final AgentConfig config;
+  private final ModelManager models;
+  private final InferenceService service;
+  private final AgentHttpServer http;
+
+  private Agent(
+      AgentConfig config, ModelManager models, InferenceService service, AgentHttpServer http) {
+    this.config = config;
+    this.models = models;
+    this.service = service;
+    this.http = http;
+  }
+
+  /**
+   * Validates the environment, loads the active models and starts serving.
+   *
+   * @param capture where served traffic goes; {@link CaptureSink#NOOP} until device-link is wired
+   */
+  public static Agent start(AgentConfig config, CaptureSink capture) throws IOException {
+    DeviceProfile device = profile(config.profile());
+    Map<String, PublicKey> keys = TrustedKeys.load(config.security().trustedKeysDir());
+    if (keys.isEmpty() && config.security().requireSignature()) {
+      LOG.warn(
+          "no trusted keys in {} and security.requireSignature is true: every artifact will be"
+              + " refused until a *.pub key is placed there",
+          config.security().trustedKeysDir());
+    }
+    ArtifactStore store =
+        new ArtifactStore(config.stateDir(), keys, config.security().requireSignature(), device);
+    Metrics metrics = new Metrics();
+    ModelRegistry registry = new ModelRegistry(config.models().memoryBudgetMb() * 1024 * 1024);
+    metrics.setExtra(() -> registryGauges(registry));
+    ModelManager models =
+        new ModelManager(
+            store, registry, new DjlRunnerFactory(config.threads().inference()), config, metrics);
+    models.start();
+    InferenceService service = new InferenceService(models, metrics, capture);
+    PipelineStore pipelines = new PipelineStore(config.stateDir());
+    config.pipelines().forEach(service::putPipeline);
+    pipelines.load().forEach(service::putPipeline);
+    AgentHttpServer http = new AgentHttpServer(config, models, service, pipelines, metrics);
+    http.start();
+    LOG.info(
+        "kiln-agent {} (profile {}) listening on {}:{}",
+        config.deviceId(),
+        device.name(),
+        config.http().host(),
+        http.port());
+    return new Agent(config, models, service, http);
+  }
+
+  private static DeviceProfile profile(String name) {
+    try {
+      return DeviceProfiles.fromClasspath().get(name);
+    } catch (ProfileException e) {
+      throw new ConfigException("profile", e.getMessage());
+    }
+  }
+
+  private static String registryGauges(ModelRegistry registry) {
+    return "# TYPE kiln_models_loaded gauge\nkiln_models_loaded "
+        + registry.loadedKeys().size()
+        + "\n# TYPE kiln_model_memory_estimated_bytes gauge\nkiln_model_memory_estimated_bytes "
+        + registry.usedBytes()
+        + "\n# TYPE kiln_model_memory_budget_bytes gauge\nkiln_model_memory_budget_bytes "
+        + registry.budgetBytes()
+        + "\n# TYPE kiln_model_evictions_total counter\nkiln_model_evictions_total "
+        + registry.evictions()
+        + "\n";
+  }
+
+  public int port() {
+    return http.port();
+  }
+
+  public AgentConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    http.close();
+    service.close();
+    models.close();
+    LOG.info("kiln-agent stopped");
+  }
+}

@@ -1,0 +1,45 @@
+package dev.kiln.agent.cli;
+
+import dev.kiln.agent.Agent;
+import dev.kiln.agent.config.AgentConfig;
+import dev.kiln.agent.config.ConfigLoader;
+import dev.kiln.agent.serving.CaptureSink;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code kiln-agent run --config agent.json}: serve until SIGTERM/SIGINT, then drain in-flight
+ * requests, unload models and exit 0.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Serve models over HTTP.")
+public final class RunCommand implements Callable<Integer> {
+  @Option(
+      names = "--config",
+      required = true,
+      description = "Agent config (JSON); see docs/agent.md.")
+  Path config;
+
+  @Override
+  public Integer call() throws Exception {
+    AgentConfig cfg = ConfigLoader.load(config);
+    Agent agent = Agent.start(cfg, CaptureSink.NOOP);
+    CountDownLatch stopped = new CountDownLatch(1);
+    AtomicBoolean closing = new AtomicBoolean();
+    Runnable stop =
+        () -> {
+          if (closing.compareAndSet(false, true)) {
+            agent.close();
+            stopped.countDown();
+          }
+        };
+    Signals.onTerminate(stop);
+    // Fallback for exits that are not signals (System.exit elsewhere, -Xrs).
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "kiln-agent-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,72 @@
+package dev.kiln.agent.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent's configuration, read once at start from {@code agent.json} by {@link ConfigLoader} and
+ * immutable afterwards. Every key, its default and its allowed values are listed in docs/agent.md;
+ * the defaults live in {@link ConfigLoader} next to the key they belong to.
+ *
+ * @param deviceId stable name of this device in the fleet
+ * @param profile device profile name; artifacts for other profiles are refused
+ * @param stateDir root of the artifact store and activation state
+ */
+public record AgentConfig(
+    String deviceId,
+    String profile,
+    Path stateDir,
+    Http http,
+    Security security,
+    Models models,
+    Batching batching,
+    Threads threads,
+    List<PipelineSpec> pipelines) {
+
+  /**
+   * @param maxBodyBytes largest request body accepted; larger ones get 413
+   * @param drainSeconds how long shutdown waits for in-flight requests
+   */
+  public record Http(String host, int port, long maxBodyBytes, int drainSeconds) {}
+
+  /**
+   * @param trustedKeysDir folder of Ed25519 {@code *.pub} keys whose signatures are trusted
+   * @param requireSignature refuse unsigned artifacts
+   */
+  public record Security(Path trustedKeysDir, boolean requireSignature) {}
+
+  /**
+   * @param memoryBudgetMb total estimated memory for loaded models; least recently used models are
+   *     unloaded to stay under it
+   * @param memoryFactor estimated resident bytes per payload byte (weights, engine arenas and
+   *     pre-packed copies)
+   * @param defaultModel model served by {@code POST /invocations} and checked by {@code /ping}
+   * @param artifacts {@code .kiln} files installed and activated at start when not yet installed
+   */
+  public record Models(
+      long memoryBudgetMb, double memoryFactor, String defaultModel, List<Path> artifacts) {}
+
+  /**
+   * Dynamic batching defaults for every model; 1 turns batching off.
+   *
+   * @param maxQueueDelayMs longest a request waits for others to join its batch
+   */
+  public record Batching(int maxBatchSize, int maxQueueDelayMs, Map<String, Batching> models) {
+
+    /** The settings for {@code model}: its own entry under {@code batching.models}, else these. */
+    public Batching forModel(String model) {
+      return models == null ? this : models.getOrDefault(model, this);
+    }
+  }
+
+  /**
+   * @param http threads serving HTTP requests
+   * @param inference intra-op threads per model in the engine
+   * @param predictors requests that may run one model concurrently
+   */
+  public record Threads(int http, int inference, int predictors) {}
+
+  /** A chain of 2-5 models served under {@code name}; each step's outputs feed the next. */
+  public record PipelineSpec(String name, List<String> steps) {}
+}

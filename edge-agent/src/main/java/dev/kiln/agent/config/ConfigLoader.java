@@ -1,0 +1,168 @@
+package dev.kiln.agent.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.profile.Arch;
+import dev.kiln.profile.Target;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads and validates {@code agent.json}. Each key is read with its default declared on the same
+ * line, and any key the agent does not know is an error (a typo would otherwise silently fall back
+ * to a default).
+ */
+public final class ConfigLoader {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final long MIB = 1024L * 1024L;
+
+  private ConfigLoader() {}
+
+  public static AgentConfig load(Path file) {
+    try {
+      return parse(Files.readString(file), file.toAbsolutePath().getParent());
+    } catch (IOException e) {
+      throw new ConfigException(file.toString(), "cannot read the config file: " + e.getMessage());
+    }
+  }
+
+  /**
+   * @param baseDir relative paths in the config resolve against it (the config file's folder)
+   */
+  public static AgentConfig parse(String json, Path baseDir) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(json);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new ConfigException("(root)", "not valid JSON: " + e.getOriginalMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw new ConfigException("(root)", "must be a JSON object");
+    }
+    Section top =
+        new Section(
+            "",
+            root,
+            baseDir,
+            "deviceId",
+            "profile",
+            "stateDir",
+            "http",
+            "security",
+            "models",
+            "batching",
+            "threads",
+            "pipelines");
+    String deviceId = top.text("deviceId", hostName());
+    String profile = top.text("profile", Target.cpuTarget(Arch.host()).profileName());
+    Path stateDir = top.path("stateDir", Path.of("/var/lib/kiln"));
+
+    Section http = top.child("http", "host", "port", "maxBodyBytes", "drainSeconds");
+    AgentConfig.Http httpConfig =
+        new AgentConfig.Http(
+            http.text("host", "127.0.0.1"),
+            http.integer("port", 8080, 0, 65535),
+            http.longValue("maxBodyBytes", 6 * MIB, 1024, 1024 * MIB),
+            http.integer("drainSeconds", 10, 0, 600));
+
+    Section security = top.child("security", "trustedKeysDir", "requireSignature");
+    AgentConfig.Security securityConfig =
+        new AgentConfig.Security(
+            security.path("trustedKeysDir", stateDir.resolve("trusted-keys")),
+            security.bool("requireSignature", true));
+
+    Section models =
+        top.child("models", "memoryBudgetMb", "memoryFactor", "defaultModel", "artifacts");
+    AgentConfig.Models modelsConfig =
+        new AgentConfig.Models(
+            models.longValue("memoryBudgetMb", 512, 1, 1024L * 1024L),
+            models.decimal("memoryFactor", 3.0, 1.0, 10_000.0),
+            models.text("defaultModel", null),
+            models.paths("artifacts"));
+
+    AgentConfig.Batching batchingConfig = batching(top);
+
+    int cores = Runtime.getRuntime().availableProcessors();
+    Section threads = top.child("threads", "http", "inference", "predictors");
+    AgentConfig.Threads threadsConfig =
+        new AgentConfig.Threads(
+            threads.integer("http", Math.max(4, cores * 2), 1, 512),
+            threads.integer("inference", 0, 0, 512),
+            threads.integer("predictors", 2, 1, 64));
+
+    List<AgentConfig.PipelineSpec> pipelines = top.pipelines("pipelines");
+    return new AgentConfig(
+        deviceId,
+        profile,
+        stateDir,
+        httpConfig,
+        securityConfig,
+        modelsConfig,
+        batchingConfig,
+        threadsConfig,
+        pipelines);
+  }
+
+  private static AgentConfig.Batching batching(Section top) {
+    Section batching = top.child("batching", "maxBatchSize", "maxQueueDelayMs", "models");
+    int maxBatchSize = batching.integer("maxBatchSize", 8, 1, 4096);
+    int maxQueueDelayMs = batching.integer("maxQueueDelayMs", 2, 0, 10_000);
+    Map<String, AgentConfig.Batching> perModel = new TreeMap<>();
+    JsonNode models = batching.node().get("models");
+    if (models != null && !models.isNull()) {
+      Section modelsSection = batching.child("models", names(models));
+      for (String model : names(models)) {
+        // A model's own entry inherits the defaults for the keys it leaves out.
+        Section m = modelsSection.child(model, "maxBatchSize", "maxQueueDelayMs");
+        perModel.put(
+            model,
+            new AgentConfig.Batching(
+                m.integer("maxBatchSize", maxBatchSize, 1, 4096),
+                m.integer("maxQueueDelayMs", maxQueueDelayMs, 0, 10_000),
+                Map.of()));
+      }
+    }
+    return new AgentConfig.Batching(maxBatchSize, maxQueueDelayMs, Map.copyOf(perModel));
+  }
+
+  private static String[] names(JsonNode object) {
+    List<String> names = new ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names.toArray(String[]::new);
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "kiln-device";
+    }
+  }
+
+  static List<AgentConfig.PipelineSpec> readPipelines(Section section, String key) {
+    List<AgentConfig.PipelineSpec> out = new ArrayList<>();
+    JsonNode node = section.node().get(key);
+    if (node == null || node.isNull()) {
+      return out;
+    }
+    if (!node.isArray()) {
+      throw new ConfigException(key, "must be an array of {\"name\", \"steps\"} objects");
+    }
+    for (int i = 0; i < node.size(); i++) {
+      Section p = new Section(key + "[" + i + "]", node.get(i), section.baseDir(), "name", "steps");
+      String name = p.text("name", null);
+      if (name == null) {
+        throw new ConfigException(key + "[" + i + "].name", "is required");
+      }
+      List<String> steps = p.strings("steps");
+      out.add(PipelineValidator.validated(new AgentConfig.PipelineSpec(name, steps)));
+    }
+    return out;
+  }
+}

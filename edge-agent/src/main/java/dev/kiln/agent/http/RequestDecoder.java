@@ -1,0 +1,52 @@
+package dev.kiln.agent.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.agent.AgentErrorCode;
+import dev.kiln.agent.AgentException;
+import dev.kiln.agent.runtime.Tensor;
+import dev.kiln.artifact.Manifest;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Map;
+
+/** Picks the body parser from {@code Content-Type}: JSON (default), CSV or numpy .npy. */
+final class RequestDecoder {
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private RequestDecoder() {}
+
+  static Map<String, Tensor> decode(
+      String contentType, byte[] body, Manifest.IoSignature signature) {
+    String type = contentType == null ? "application/json" : contentType.toLowerCase(Locale.ROOT);
+    if (type.startsWith("application/json") || type.startsWith("*/*") || type.isBlank()) {
+      return JsonTensors.decode(parse(body), signature);
+    }
+    if (type.startsWith("text/csv")) {
+      return Map.of(
+          JsonTensors.singleInput(signature, "CSV bodies").name(),
+          CsvTensors.decode(body, signature));
+    }
+    if (type.startsWith("application/x-npy") || type.startsWith("application/octet-stream")) {
+      return Map.of(JsonTensors.singleInput(signature, ".npy bodies").name(), Npy.read(body));
+    }
+    throw new AgentException(
+        AgentErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        "Content-Type '"
+            + contentType
+            + "' is not supported; send application/json, text/csv or application/x-npy");
+  }
+
+  static JsonNode parse(byte[] body) {
+    try {
+      JsonNode node = MAPPER.readTree(body);
+      if (node == null) {
+        throw JsonTensors.bad("body is empty; send a JSON object");
+      }
+      return node;
+    } catch (IOException e) {
+      String msg = e.getMessage() == null ? "" : e.getMessage().split("\n")[0];
+      throw JsonTensors.bad("body is not valid JSON: " + msg);
+    }
+  }
+}

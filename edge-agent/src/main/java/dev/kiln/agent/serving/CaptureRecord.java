@@ -1,0 +1,23 @@
+package dev.kiln.agent.serving;
+
+import dev.kiln.agent.runtime.Tensor;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * One inference as served, for {@link CaptureSink}.
+ *
+ * @param shadow true when the outputs came from the shadow variant and were never returned
+ * @param outputs null when the inference failed; {@code error} then says why
+ */
+public record CaptureRecord(
+    String requestId,
+    String model,
+    String version,
+    String variant,
+    boolean shadow,
+    Map<String, Tensor> inputs,
+    Map<String, Tensor> outputs,
+    long latencyMicros,
+    String error,
+    Instant at) {}

@@ -1,0 +1,191 @@
+package dev.kiln.agent.serving;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Supplier;
+
+/**
+ * Counters for {@code GET /metrics} in Prometheus text format 0.0.4. Hand-written because a metrics
+ * library would be the agent's largest dependency for a few dozen lines of output.
+ */
+public final class Metrics {
+  /** Latency histogram bucket bounds in seconds. */
+  static final double[] BUCKETS = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+  };
+
+  private record Key(String model, String variant) {}
+
+  private static final class Series {
+    final AtomicLong invocations = new AtomicLong();
+    final AtomicLong errors = new AtomicLong();
+    final AtomicLongArray buckets = new AtomicLongArray(BUCKETS.length);
+    final AtomicLong count = new AtomicLong();
+    final AtomicLong sumMicros = new AtomicLong();
+  }
+
+  private final Map<Key, Series> series = new ConcurrentHashMap<>();
+  private final Map<String, Double> loadSeconds = new ConcurrentHashMap<>();
+  private final AtomicLong httpErrors4xx = new AtomicLong();
+  private final AtomicLong shadowErrors = new AtomicLong();
+  private volatile Supplier<String> extra = () -> "";
+  private volatile java.util.function.IntSupplier inFlight = () -> 0;
+
+  public void recordInvocation(String model, String variant, long micros, boolean error) {
+    Series s = series.computeIfAbsent(new Key(model, variant), k -> new Series());
+    s.invocations.incrementAndGet();
+    if (error) {
+      s.errors.incrementAndGet();
+    }
+    double seconds = micros / 1e6;
+    for (int i = 0; i < BUCKETS.length; i++) {
+      if (seconds <= BUCKETS[i]) {
+        s.buckets.incrementAndGet(i);
+      }
+    }
+    s.count.incrementAndGet();
+    s.sumMicros.addAndGet(micros);
+  }
+
+  public void recordLoad(String model, String version, long millis) {
+    loadSeconds.put(model + "\u0000" + version, millis / 1000.0);
+  }
+
+  public void recordClientError() {
+    httpErrors4xx.incrementAndGet();
+  }
+
+  public void recordShadowError() {
+    shadowErrors.incrementAndGet();
+  }
+
+  /** The HTTP server's count of requests being handled (the scrape itself included). */
+  public void setInFlight(java.util.function.IntSupplier inFlight) {
+    this.inFlight = inFlight;
+  }
+
+  /** Adds registry gauges rendered on each scrape. */
+  public void setExtra(Supplier<String> extra) {
+    this.extra = extra;
+  }
+
+  public String render() {
+    StringBuilder out = new StringBuilder();
+    Map<Key, Series> sorted =
+        new TreeMap<>((a, b) -> (a.model + a.variant).compareTo(b.model + b.variant));
+    sorted.putAll(series);
+    out.append("# HELP kiln_invocations_total Inferences served, by model and variant.\n");
+    out.append("# TYPE kiln_invocations_total counter\n");
+    sorted.forEach((k, s) -> line(out, "kiln_invocations_total", labels(k), s.invocations.get()));
+    out.append("# HELP kiln_invocation_errors_total Inferences that failed in the engine.\n");
+    out.append("# TYPE kiln_invocation_errors_total counter\n");
+    sorted.forEach((k, s) -> line(out, "kiln_invocation_errors_total", labels(k), s.errors.get()));
+    out.append("# HELP kiln_invocation_latency_seconds Inference latency.\n");
+    out.append("# TYPE kiln_invocation_latency_seconds histogram\n");
+    sorted.forEach(
+        (k, s) -> {
+          for (int i = 0; i < BUCKETS.length; i++) {
+            line(
+                out,
+                "kiln_invocation_latency_seconds_bucket",
+                labels(k) + ",le=\"" + BUCKETS[i] + "\"",
+                s.buckets.get(i));
+          }
+          line(
+              out,
+              "kiln_invocation_latency_seconds_bucket",
+              labels(k) + ",le=\"+Inf\"",
+              s.count.get());
+          out.append("kiln_invocation_latency_seconds_sum{")
+              .append(labels(k))
+              .append("} ")
+              .append(s.sumMicros.get() / 1e6)
+              .append('\n');
+          line(out, "kiln_invocation_latency_seconds_count", labels(k), s.count.get());
+        });
+    out.append("# HELP kiln_model_load_seconds Time the last load of a model version took.\n");
+    out.append("# TYPE kiln_model_load_seconds gauge\n");
+    new TreeMap<>(loadSeconds)
+        .forEach(
+            (k, v) -> {
+              String[] parts = k.split("\u0000", 2);
+              out.append("kiln_model_load_seconds{model=\"")
+                  .append(escape(parts[0]))
+                  .append("\",version=\"")
+                  .append(escape(parts[1]))
+                  .append("\"} ")
+                  .append(v)
+                  .append('\n');
+            });
+    out.append("# TYPE kiln_http_client_errors_total counter\n");
+    line(out, "kiln_http_client_errors_total", null, httpErrors4xx.get());
+    out.append("# TYPE kiln_shadow_errors_total counter\n");
+    line(out, "kiln_shadow_errors_total", null, shadowErrors.get());
+    out.append("# TYPE kiln_http_requests_in_flight gauge\n");
+    line(out, "kiln_http_requests_in_flight", null, inFlight.getAsInt());
+    out.append(extra.get());
+    jvm(out);
+    return out.toString();
+  }
+
+  private static void jvm(StringBuilder out) {
+    MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    MemoryUsage nonHeap = ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage();
+    out.append("# HELP kiln_jvm_memory_used_bytes JVM memory in use.\n");
+    out.append("# TYPE kiln_jvm_memory_used_bytes gauge\n");
+    line(out, "kiln_jvm_memory_used_bytes", "area=\"heap\"", heap.getUsed());
+    line(out, "kiln_jvm_memory_used_bytes", "area=\"nonheap\"", nonHeap.getUsed());
+    out.append("# TYPE kiln_jvm_memory_max_bytes gauge\n");
+    line(out, "kiln_jvm_memory_max_bytes", "area=\"heap\"", heap.getMax());
+    long rss = residentBytes();
+    if (rss >= 0) {
+      out.append("# HELP process_resident_memory_bytes Resident set size, engines included.\n");
+      out.append("# TYPE process_resident_memory_bytes gauge\n");
+      line(out, "process_resident_memory_bytes", null, rss);
+    }
+  }
+
+  /** VmRSS from /proc (Linux); -1 elsewhere. */
+  static long residentBytes() {
+    try {
+      for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (l.startsWith("VmRSS:")) {
+          return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  static void line(StringBuilder out, String name, String labels, double value) {
+    out.append(name);
+    if (labels != null) {
+      out.append('{').append(labels).append('}');
+    }
+    out.append(' ');
+    if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+      out.append((long) value);
+    } else {
+      out.append(value);
+    }
+    out.append('\n');
+  }
+
+  private static String labels(Key k) {
+    return "model=\"" + escape(k.model) + "\",variant=\"" + escape(k.variant) + "\"";
+  }
+
+  static String escape(String s) {
+    return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+  }
+}

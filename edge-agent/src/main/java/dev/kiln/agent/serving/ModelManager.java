@@ -1,0 +1,279 @@
+package dev.kiln.agent.serving;
+
+import dev.kiln.agent.AgentErrorCode;
+import dev.kiln.agent.AgentException;
+import dev.kiln.agent.config.AgentConfig;
+import dev.kiln.agent.runtime.RunnerFactory;
+import dev.kiln.agent.store.ArtifactStore;
+import dev.kiln.agent.store.ModelState;
+import dev.kiln.agent.store.StoredVersion;
+import dev.kiln.agent.store.VersionState;
+import dev.kiln.artifact.Manifest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Installs, health-checks and activates model versions and keeps their persisted {@link ModelState}
+ * in step with what is loaded. Activation of a model is serialized by a per-model lock; the state
+ * file is written before LOADING and once more, atomically, when the new version both passes its
+ * health check and takes traffic.
+ */
+public final class ModelManager implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelManager.class);
+
+  /** Where a new version goes once healthy. */
+  public enum Placement {
+    /** Takes all production traffic; previous versions retire. */
+    REPLACE,
+    /** Joins the production variants with the given weight. */
+    VARIANT,
+    /** Becomes the shadow: gets a copy of traffic, its outputs are only captured. */
+    SHADOW
+  }
+
+  private final ArtifactStore store;
+  private final ModelRegistry registry;
+  private final ModelLoader loader;
+  private final AgentConfig config;
+  private final Map<String, ModelState> states = new ConcurrentHashMap<>();
+  private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
+  public ModelManager(
+      ArtifactStore store,
+      ModelRegistry registry,
+      RunnerFactory runners,
+      AgentConfig config,
+      Metrics metrics) {
+    this.store = store;
+    this.registry = registry;
+    this.loader = new ModelLoader(runners, config, metrics);
+    this.config = config;
+  }
+
+  /** Repairs interrupted activations, installs configured artifacts and loads active versions. */
+  public void start() {
+    try {
+      store.recover();
+      for (String name : store.modelNames()) {
+        states.put(name, store.state(name));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    for (Path artifact : config.models().artifacts()) {
+      try {
+        install(artifact, Placement.REPLACE, 1.0, true);
+      } catch (AgentException e) {
+        LOG.error("configured artifact {} not activated: {}", artifact, e.getMessage());
+      }
+    }
+    for (ModelState s : states.values()) {
+      for (String version : s.activeVersions()) {
+        try (ModelRegistry.Lease ignored = lease(s.name(), version)) {
+          LOG.info("serving {} version {}", s.name(), version);
+        } catch (AgentException e) {
+          LOG.error("cannot load {} version {}: {}", s.name(), version, e.getMessage());
+        }
+      }
+    }
+  }
+
+  /**
+   * Installs an artifact, health-checks it on its sample and, only if that passes, puts it into
+   * service. On failure the previously active versions keep serving and the version is FAILED.
+   *
+   * @param skipIfInstalled leave the model alone when this version is already installed
+   */
+  public ModelState install(
+      Path artifact, Placement placement, double weight, boolean skipIfInstalled) {
+    StoredVersion v = io(() -> store.install(artifact));
+    synchronized (lock(v.name())) {
+      ModelState s = state(v.name());
+      VersionState current = s.stateOf(v.version());
+      if (skipIfInstalled && current != null) {
+        return s;
+      }
+      if (current == VersionState.ACTIVE) {
+        return placed(s, v.version(), placement, weight);
+      }
+      return activate(s, v, placement, weight);
+    }
+  }
+
+  private ModelState activate(ModelState s, StoredVersion v, Placement placement, double weight) {
+    String key = ModelRegistry.key(v.name(), v.version());
+    if (s.stateOf(v.version()) == null) {
+      s = s.withVersion(v.version(), VersionState.INSTALLED, "signed by " + v.signedBy());
+    }
+    s = save(s.withVersion(v.version(), VersionState.LOADING, null));
+    HealthCheck.Result result;
+    try (ModelRegistry.Lease lease = registry.acquire(key, () -> build(v))) {
+      result = HealthCheck.run(io(v.artifact()::sample), lease.model()::run);
+    } catch (AgentException e) {
+      result = new HealthCheck.Result(false, "load failed: " + e.getMessage());
+    }
+    if (!result.ok()) {
+      registry.unload(key);
+      save(s.withVersion(v.version(), VersionState.FAILED, result.detail()));
+      LOG.error(
+          "{} version {} failed its health check: {}", v.name(), v.version(), result.detail());
+      throw new AgentException(
+          AgentErrorCode.HEALTH_CHECK_FAILED,
+          v.name()
+              + " version "
+              + v.version()
+              + " failed its health check and was not activated ("
+              + result.detail()
+              + "); the previous version keeps serving");
+    }
+    s = s.withVersion(v.version(), VersionState.HEALTHY, result.detail());
+    return placed(s, v.version(), placement, weight);
+  }
+
+  private ModelState placed(ModelState s, String version, Placement placement, double weight) {
+    List<ModelState.Variant> production = new ArrayList<>();
+    String shadow = s.shadow();
+    switch (placement) {
+      case REPLACE -> {
+        production.add(new ModelState.Variant(version, 1.0));
+        if (version.equals(shadow)) {
+          shadow = null;
+        }
+      }
+      case VARIANT -> {
+        s.production().stream().filter(p -> !p.version().equals(version)).forEach(production::add);
+        production.add(new ModelState.Variant(version, weight));
+      }
+      case SHADOW -> {
+        production.addAll(s.production());
+        shadow = version;
+      }
+    }
+    return setTraffic(s, production, shadow);
+  }
+
+  /** Replaces the production variants and shadow of a model; named versions must be healthy. */
+  public ModelState setTraffic(String name, List<ModelState.Variant> production, String shadow) {
+    synchronized (lock(name)) {
+      ModelState s = requireModel(name);
+      List<String> named =
+          new ArrayList<>(production.stream().map(ModelState.Variant::version).toList());
+      if (shadow != null) {
+        named.add(shadow);
+      }
+      for (String version : named) {
+        VersionState vs = s.stateOf(version);
+        if (vs != VersionState.ACTIVE && vs != VersionState.HEALTHY && vs != VersionState.RETIRED) {
+          throw new AgentException(
+              vs == null ? AgentErrorCode.VERSION_NOT_FOUND : AgentErrorCode.VERSION_CONFLICT,
+              name
+                  + " version "
+                  + version
+                  + " is "
+                  + (vs == null ? "not installed" : vs)
+                  + "; only versions that passed their health check can take traffic");
+        }
+      }
+      if (production.stream().anyMatch(p -> !(p.weight() >= 0))
+          || (!production.isEmpty()
+              && production.stream().mapToDouble(ModelState.Variant::weight).sum() <= 0)) {
+        throw new AgentException(
+            AgentErrorCode.INVALID_INPUT, "variant weights must be >= 0 and not all 0");
+      }
+      return setTraffic(s, production, shadow);
+    }
+  }
+
+  private ModelState setTraffic(ModelState s, List<ModelState.Variant> production, String shadow) {
+    ModelState next = save(s.withTraffic(production, shadow));
+    for (String version : s.activeVersions()) {
+      if (!next.activeVersions().contains(version)) {
+        registry.unload(ModelRegistry.key(s.name(), version));
+      }
+    }
+    return next;
+  }
+
+  /** Takes a model out of service and frees its memory; artifacts stay installed. */
+  public ModelState unload(String name) {
+    return setTraffic(name, List.of(), null);
+  }
+
+  /** Holds a version in memory, loading it (and evicting others) when needed. */
+  public ModelRegistry.Lease lease(String name, String version) {
+    return registry.acquire(
+        ModelRegistry.key(name, version), () -> build(io(() -> store.open(name, version))));
+  }
+
+  public Manifest manifest(String name, String version) {
+    return manifests.computeIfAbsent(
+        ModelRegistry.key(name, version),
+        k -> io(() -> store.open(name, version)).artifact().manifest());
+  }
+
+  private LoadedModel build(StoredVersion v) {
+    LoadedModel loaded = loader.load(v);
+    manifests.put(ModelRegistry.key(v.name(), v.version()), v.artifact().manifest());
+    return loaded;
+  }
+
+  public ModelState state(String name) {
+    return states.computeIfAbsent(name, n -> io(() -> store.state(n)));
+  }
+
+  public ModelState requireModel(String name) {
+    ModelState s = states.get(name);
+    if (s == null) {
+      throw new AgentException(AgentErrorCode.MODEL_NOT_FOUND, "no model named '" + name + "'");
+    }
+    return s;
+  }
+
+  public List<ModelState> all() {
+    return states.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).toList();
+  }
+
+  public ModelRegistry registry() {
+    return registry;
+  }
+
+  private ModelState save(ModelState s) {
+    io(
+        () -> {
+          store.save(s);
+          return null;
+        });
+    states.put(s.name(), s);
+    return s;
+  }
+
+  private Object lock(String name) {
+    return locks.computeIfAbsent(name, n -> new Object());
+  }
+
+  interface IoCall<T> {
+    T call() throws IOException;
+  }
+
+  static <T> T io(IoCall<T> call) {
+    try {
+      return call.call();
+    } catch (IOException e) {
+      throw new AgentException(
+          AgentErrorCode.IO_ERROR, "state directory I/O failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    registry.close();
+  }
+}

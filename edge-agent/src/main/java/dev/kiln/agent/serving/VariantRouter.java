@@ -1,0 +1,54 @@
+package dev.kiln.agent.serving;
+
+import dev.kiln.agent.AgentErrorCode;
+import dev.kiln.agent.AgentException;
+import dev.kiln.agent.store.ModelState;
+import java.util.List;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Picks the production variant for a request: the one named by the {@code X-Kiln-Variant} header
+ * when given, else a weighted random draw (each variant with probability weight / sum of weights).
+ */
+public final class VariantRouter {
+  private VariantRouter() {}
+
+  /**
+   * @param random uniform draws in [0, 1)
+   */
+  public static String pick(
+      String model, List<ModelState.Variant> variants, String requested, DoubleSupplier random) {
+    if (variants.isEmpty()) {
+      throw new AgentException(
+          AgentErrorCode.MODEL_NOT_FOUND,
+          "model '" + model + "' has no active version; install one with POST /models");
+    }
+    if (requested != null && !requested.isBlank()) {
+      for (ModelState.Variant v : variants) {
+        if (v.version().equals(requested)) {
+          return v.version();
+        }
+      }
+      throw new AgentException(
+          AgentErrorCode.VERSION_NOT_FOUND,
+          "model '"
+              + model
+              + "' has no production variant '"
+              + requested
+              + "'; valid variants: "
+              + variants.stream().map(ModelState.Variant::version).toList());
+    }
+    double total = variants.stream().mapToDouble(ModelState.Variant::weight).sum();
+    if (total <= 0) {
+      return variants.get(0).version();
+    }
+    double draw = random.getAsDouble() * total;
+    for (ModelState.Variant v : variants) {
+      draw -= v.weight();
+      if (draw < 0) {
+        return v.version();
+      }
+    }
+    return variants.get(variants.size() - 1).version();
+  }
+}

@@ -1,0 +1,187 @@
+package dev.kiln.agent;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.artifact.Json;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The agent as a real process ({@code java -cp <test classpath> AgentMain run --config ...}) on a
+ * free loopback port, with an HTTP client for it. The log goes to {@code <workDir>/agent-N.log}.
+ */
+public final class AgentProcess implements AutoCloseable {
+  private final Path workDir;
+  private final ObjectNode config;
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private Process process;
+  private int port;
+  private int starts;
+
+  /**
+   * @param customize edits the config after the defaults (stateDir and trusted keys under workDir)
+   */
+  public AgentProcess(Path workDir, Consumer<ObjectNode> customize) throws IOException {
+    this.workDir = Files.createDirectories(workDir);
+    this.config = Json.MAPPER.createObjectNode();
+    config.put("deviceId", "test-device");
+    config.put("profile", "linux-x86_64");
+    config.put("stateDir", workDir.resolve("state").toString());
+    config.putObject("http").put("host", "127.0.0.1").put("drainSeconds", 5);
+    config.putObject("security").put("trustedKeysDir", keysDir().toString());
+    config.putObject("threads").put("http", 4).put("inference", 1).put("predictors", 2);
+    customize.accept(config);
+  }
+
+  public Path keysDir() {
+    return workDir.resolve("keys");
+  }
+
+  public Path workDir() {
+    return workDir;
+  }
+
+  public static Path tmp(String name) throws IOException {
+    Path root = Path.of(System.getProperty("java.io.tmpdir"));
+    Files.createDirectories(root);
+    return Files.createTempDirectory(root, name);
+  }
+
+  /** Starts the process and waits until it answers HTTP. */
+  public AgentProcess start() throws IOException {
+    port = freePort();
+    ((ObjectNode) config.get("http")).put("port", port);
+    Path configFile = workDir.resolve("agent.json");
+    Files.write(configFile, Json.toBytes(config));
+    String classpath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(
+        List.of(
+            "-Xmx256m",
+            "-XX:+UseSerialGC",
+            "-Dai.djl.offline=true",
+            "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+            "-cp",
+            classpath,
+            "dev.kiln.agent.cli.AgentMain",
+            "run",
+            "--config",
+            configFile.toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("OPT_OUT_TRACKING", "true");
+    pb.redirectOutput(workDir.resolve("agent-" + (++starts) + ".log").toFile());
+    process = pb.start();
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                throw new IllegalStateException(
+                    "agent exited with " + process.exitValue() + ":\n" + log());
+              }
+              try {
+                get("/metrics");
+                return true;
+              } catch (IOException e) {
+                return false;
+              }
+            });
+    return this;
+  }
+
+  public String log() throws IOException {
+    return Files.readString(workDir.resolve("agent-" + starts + ".log"));
+  }
+
+  public HttpResponse<String> send(
+      String method, String path, byte[] body, String contentType, Map<String, String> headers)
+      throws IOException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(60))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    headers.forEach(b::header);
+    try {
+      return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
+  public HttpResponse<String> get(String path) throws IOException {
+    return send("GET", path, null, null, Map.of());
+  }
+
+  public HttpResponse<String> postJson(String path, Object body) throws IOException {
+    return send("POST", path, Json.MAPPER.writeValueAsBytes(body), "application/json", Map.of());
+  }
+
+  public HttpResponse<String> putJson(String path, Object body) throws IOException {
+    return send("PUT", path, Json.MAPPER.writeValueAsBytes(body), "application/json", Map.of());
+  }
+
+  public static JsonNode json(HttpResponse<String> r) throws IOException {
+    return Json.MAPPER.readTree(r.body());
+  }
+
+  /** Installs an artifact through the API; returns the response. */
+  public HttpResponse<String> install(Path artifact, String placement, double weight)
+      throws IOException {
+    return postJson(
+        "/models",
+        Map.of("artifact", artifact.toString(), "placement", placement, "weight", weight));
+  }
+
+  /** SIGKILL: no shutdown hook runs. */
+  public void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  /** SIGTERM and wait for the drain to finish. */
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

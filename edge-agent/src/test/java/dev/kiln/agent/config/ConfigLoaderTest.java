@@ -1,0 +1,101 @@
+package dev.kiln.agent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kiln.agent.AgentErrorCode;
+import dev.kiln.agent.AgentException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+  private static final Path BASE = Path.of("/etc/kiln");
+
+  @Test
+  void parse_appliesDocumentedDefaults_whenKeysAreAbsent() {
+    AgentConfig c = ConfigLoader.parse("{}", BASE);
+    assertThat(c.stateDir()).isEqualTo(Path.of("/var/lib/kiln"));
+    assertThat(c.http().host()).isEqualTo("127.0.0.1");
+    assertThat(c.http().port()).isEqualTo(8080);
+    assertThat(c.http().maxBodyBytes()).isEqualTo(6L * 1024 * 1024);
+    assertThat(c.security().requireSignature()).isTrue();
+    assertThat(c.security().trustedKeysDir()).isEqualTo(Path.of("/var/lib/kiln/trusted-keys"));
+    assertThat(c.profile()).startsWith("linux-");
+    assertThat(c.models().defaultModel()).isNull();
+    assertThat(c.batching().maxBatchSize()).isEqualTo(8);
+    assertThat(c.pipelines()).isEmpty();
+  }
+
+  @Test
+  void parse_resolvesRelativePaths_againstConfigFolder() {
+    AgentConfig c =
+        ConfigLoader.parse(
+            "{\"stateDir\": \"state\", \"security\": {\"trustedKeysDir\": \"keys\"}}", BASE);
+    assertThat(c.stateDir()).isEqualTo(Path.of("/etc/kiln/state"));
+    assertThat(c.security().trustedKeysDir()).isEqualTo(Path.of("/etc/kiln/keys"));
+  }
+
+  @Test
+  void parse_fails_whenKeyIsUnknown_namingKeyAndAllowedKeys() {
+    assertThatThrownBy(() -> ConfigLoader.parse("{\"http\": {\"prot\": 1}}", BASE))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.prot")
+        .hasMessageContaining("allowed keys here: drainSeconds, host, maxBodyBytes, port");
+  }
+
+  @Test
+  void parse_fails_whenPortOutOfRange_namingKeyAndRange() {
+    assertThatThrownBy(() -> ConfigLoader.parse("{\"http\": {\"port\": 70000}}", BASE))
+        .hasMessageContaining("'http.port'")
+        .hasMessageContaining("from 0 to 65535");
+  }
+
+  @Test
+  void parse_fails_whenTypeIsWrong() {
+    assertThatThrownBy(
+            () -> ConfigLoader.parse("{\"security\": {\"requireSignature\": \"yes\"}}", BASE))
+        .hasMessageContaining("security.requireSignature")
+        .hasMessageContaining("true or false");
+    assertThatThrownBy(() -> ConfigLoader.parse("{\"deviceId\": 5}", BASE))
+        .hasMessageContaining("deviceId");
+  }
+
+  @Test
+  void parse_fails_whenJsonIsInvalid_withConfigErrorCode() {
+    assertThatThrownBy(() -> ConfigLoader.parse("{", BASE))
+        .isInstanceOfSatisfying(
+            AgentException.class,
+            e -> assertThat(e.code()).isEqualTo(AgentErrorCode.INVALID_CONFIG));
+  }
+
+  @Test
+  void parse_validatesPipelines_stepCount() {
+    AgentConfig ok =
+        ConfigLoader.parse("{\"pipelines\": [{\"name\": \"p\", \"steps\": [\"a\", \"b\"]}]}", BASE);
+    assertThat(ok.pipelines())
+        .singleElement()
+        .satisfies(p -> assertThat(p.steps()).containsExactly("a", "b"));
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.parse(
+                    "{\"pipelines\": [{\"name\": \"p\", \"steps\": [\"a\"]}]}", BASE))
+        .hasMessageContaining("pipelines.p.steps")
+        .hasMessageContaining("2 to 5");
+  }
+
+  @Test
+  void parse_perModelBatching_overridesDefaults_keyByKey() {
+    AgentConfig c =
+        ConfigLoader.parse(
+            "{\"batching\": {\"maxBatchSize\": 4, \"models\": {\"cnn\": {\"maxQueueDelayMs\": 9}}}}",
+            BASE);
+    assertThat(c.batching().forModel("cnn").maxBatchSize()).isEqualTo(4);
+    assertThat(c.batching().forModel("cnn").maxQueueDelayMs()).isEqualTo(9);
+    assertThat(c.batching().forModel("mlp").maxQueueDelayMs()).isEqualTo(2);
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.parse(
+                    "{\"batching\": {\"models\": {\"cnn\": {\"maxBatch\": 1}}}}", BASE))
+        .hasMessageContaining("batching.models.cnn.maxBatch");
+  }
+}

@@ -1,0 +1,154 @@
+package dev.kiln.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.agent.AgentProcess;
+import dev.kiln.agent.TestArtifacts;
+import dev.kiln.artifact.Ed25519Keys;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Thousands of malformed requests: the agent answers each with a 4xx JSON error and stays up. */
+class FuzzIT {
+  private static AgentProcess agent;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path work = AgentProcess.tmp("fuzz");
+    KeyPair key = Ed25519Keys.generate();
+    agent = new AgentProcess(work, c -> c.putObject("models").put("defaultModel", "mlp"));
+    TestArtifacts.trust(key, agent.keysDir());
+    agent.start();
+    Path kiln = TestArtifacts.build(TestArtifacts.spec(), key, work.resolve("artifacts"));
+    assertThat(agent.install(kiln, "replace", 1).statusCode()).isEqualTo(201);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    agent.close();
+  }
+
+  private static long metric(String text, String name) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\S+)$").matcher(text);
+    assertThat(m.find()).as(name).isTrue();
+    return (long) Double.parseDouble(m.group(1));
+  }
+
+  private static byte[] randomBytes(Random r, int max) {
+    byte[] b = new byte[r.nextInt(max)];
+    r.nextBytes(b);
+    return b;
+  }
+
+  private static byte[] npyHeader(String descr, String shape, int dataBytes) {
+    String header =
+        "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }\n";
+    byte[] h = header.getBytes(StandardCharsets.ISO_8859_1);
+    byte[] out = new byte[10 + h.length + dataBytes];
+    byte[] magic = {
+      (byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) h.length, (byte) (h.length >> 8)
+    };
+    System.arraycopy(magic, 0, out, 0, 10);
+    System.arraycopy(h, 0, out, 10, h.length);
+    return out;
+  }
+
+  /** One malformed request: content type and body. */
+  private record Bad(String type, byte[] body) {}
+
+  private static Bad next(Random r, int i) {
+    String[] jsons = {
+      "{\"inputs\": {\"input\": [[1,2,3]]}}",
+      "{\"inputs\": {\"input\": [[1,2,3,4,5,6,7,8],[1]]}}",
+      "{\"inputs\": {\"input\": [[\"a\",2,3,4,5,6,7,8]]}}",
+      "{\"inputs\": {\"input\": [[true,2,3,4,5,6,7,8]]}}",
+      "{\"inputs\": {\"input\": [[{},2,3,4,5,6,7,8]]}}",
+      "{\"inputs\": {\"input\": 5}}",
+      "{\"inputs\": {\"input\": []}}",
+      "{\"inputs\": {\"nope\": [[1,2,3,4,5,6,7,8]]}}",
+      "{\"inputs\": {}}",
+      "{\"instances\": []}",
+      "{\"instances\": [[1,2,3,4,5,6,7,8,9]]}",
+      "{\"instances\": [{\"x\": 1}]}",
+      "{\"inputs\": {\"input\": [[[1,2,3,4,5,6,7,8]]]}}",
+      "{\"inputs\": {\"input\": [[1e999,2,3,4,5,6,7]]}}",
+      "{\"inputs\": ",
+      "[1,2,3]",
+      "null",
+      "",
+      "[".repeat(5000) + "]".repeat(5000),
+      "{\"inputs\": {\"input\": " + "[".repeat(900) + "1" + "]".repeat(900) + "}}",
+    };
+    return switch (i % 6) {
+      case 0 ->
+          new Bad(
+              "application/json", jsons[r.nextInt(jsons.length)].getBytes(StandardCharsets.UTF_8));
+      case 1 -> new Bad("application/json", randomBytes(r, 2000));
+      case 2 -> new Bad("application/x-npy", randomBytes(r, 2000));
+      case 3 -> {
+        String[] shapes = {
+          "(99999999999, 8)",
+          "(2, 3)",
+          "(-1, 8)",
+          "(2, 8, 1)",
+          "(x,)",
+          "(4611686018427387904, 4)",
+          "()"
+        };
+        String[] descrs = {"<f4", "<f8", "<i4", ">f4", "|b1", "<i8"};
+        yield new Bad(
+            "application/x-npy",
+            npyHeader(
+                descrs[r.nextInt(descrs.length)], shapes[r.nextInt(shapes.length)], r.nextInt(64)));
+      }
+      case 4 -> {
+        String[] csvs = {
+          "1,2,3\n",
+          "a,b\nc,d\n",
+          "1,2,3,4,5,6,7,8\n1,2\n",
+          "",
+          "\n\n",
+          "1,2,3,4,5,6,7,x\n",
+          "1;2;3;4;5;6;7;8\n"
+        };
+        yield new Bad("text/csv", csvs[r.nextInt(csvs.length)].getBytes(StandardCharsets.UTF_8));
+      }
+      default -> new Bad(r.nextBoolean() ? "application/xml" : "image/png", randomBytes(r, 100));
+    };
+  }
+
+  @Test
+  void malformedRequests_allGet4xxJson_andMemoryStaysBounded() throws Exception {
+    String before = agent.get("/metrics").body();
+    long rssBefore = metric(before, "process_resident_memory_bytes");
+    Random r = new Random(1234);
+    int n = 3000;
+    for (int i = 0; i < n; i++) {
+      Bad bad = next(r, i);
+      String path = r.nextInt(4) == 0 ? "/models/mlp/invocations" : "/invocations";
+      HttpResponse<String> resp = agent.send("POST", path, bad.body(), bad.type(), Map.of());
+      assertThat(resp.statusCode())
+          .as("request %d (%s): %s", i, bad.type(), resp.body())
+          .isBetween(400, 499);
+      JsonNode body = AgentProcess.json(resp);
+      assertThat(body.get("message").asText()).as("request %d", i).isNotBlank();
+      assertThat(body.get("code").asText()).isNotBlank();
+    }
+    String after = agent.get("/metrics").body();
+    assertThat(metric(after, "kiln_http_client_errors_total")).isGreaterThanOrEqualTo(n);
+    assertThat(metric(after, "process_resident_memory_bytes"))
+        .isLessThan(rssBefore + 256L * 1024 * 1024);
+    assertThat(agent.get("/ping").statusCode()).isEqualTo(200);
+    assertThat(agent.process().isAlive()).isTrue();
+  }
+}
