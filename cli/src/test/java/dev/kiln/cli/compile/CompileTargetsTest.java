@@ -52,12 +52,12 @@ class CompileTargetsTest {
   }
 
   @Test
-  void device_rpi4_shipsOrtFormat_andFixedInputShape() throws IOException {
+  void device_rpi4_shipsOnnxTheAgentCanLoad_andFixedInputShape() throws IOException {
     Manifest m = compile("--device", "rpi4", "--input-shape", "input:1x3x32x32");
 
     assertThat(m.target().profile()).isEqualTo("rpi4");
-    assertThat(m.payload().format()).isEqualTo("ort");
-    assertThat(m.payload().file()).isEqualTo("model.ort");
+    assertThat(m.payload().format()).isEqualTo("onnx");
+    assertThat(m.payload().file()).isEqualTo("model.onnx");
     assertThat(m.signature().inputs().get(0).shape()).containsExactly(1L, 3L, 32L, 32L);
   }
 

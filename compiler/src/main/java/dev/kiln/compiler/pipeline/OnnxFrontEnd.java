@@ -114,8 +114,12 @@ final class OnnxFrontEnd {
             + " nodes (Kiln passes), then ORT "
             + target.optimizerLevel().name().toLowerCase(java.util.Locale.ROOT),
         System.currentTimeMillis() - start);
+    List<String> warnings = new ArrayList<>(check.warnings());
+    if (target.formatNote() != null) {
+      warnings.add(target.formatNote());
+    }
     return new Result(
-        model, specialized, payload, format, opset, before, afterPasses, passes, check.warnings());
+        model, specialized, payload, format, opset, before, afterPasses, passes, warnings);
   }
 
   private static Integer defaultOpset(ModelProto model) {

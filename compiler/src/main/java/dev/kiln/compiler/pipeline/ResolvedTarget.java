@@ -15,6 +15,13 @@ import java.util.Set;
 public record ResolvedTarget(
     DeviceProfile profile, OptimizerLevel optimizerLevel, String levelReason, boolean ortFormat) {
 
+  /**
+   * The agent loads ONNX Runtime models through DJL 0.35, which opens only {@code .onnx} files, so
+   * payloads stay ONNX even for profiles that prefer ORT format. Flip this once the agent can load
+   * ORT format; the optimizer already writes it.
+   */
+  static final boolean SHIP_ORT_FORMAT = false;
+
   static ResolvedTarget of(DeviceProfile profile, Arch hostArch, Set<String> hostFeatures) {
     if (profile.hasNvidiaAccelerator()) {
       return new ResolvedTarget(
@@ -28,7 +35,7 @@ public record ResolvedTarget(
           profile,
           OptimizerLevel.EXTENDED,
           "extended: target arch " + profile.arch() + " differs from host, so no layout transforms",
-          profile.runtime().ortFormat());
+          SHIP_ORT_FORMAT && profile.runtime().ortFormat());
     }
     Set<String> missing = new HashSet<>(profile.cpu().features());
     missing.removeAll(hostFeatures);
@@ -39,13 +46,22 @@ public record ResolvedTarget(
           "extended: host lacks "
               + missing
               + " that the profile has, so layouts can't be tuned here",
-          profile.runtime().ortFormat());
+          SHIP_ORT_FORMAT && profile.runtime().ortFormat());
     }
     return new ResolvedTarget(
         profile,
         OptimizerLevel.ALL,
         "all: target matches this host's ISA, so NCHWc layouts are valid",
-        profile.runtime().ortFormat());
+        SHIP_ORT_FORMAT && profile.runtime().ortFormat());
+  }
+
+  /** Why the payload format differs from what the profile asks for, or null. */
+  String formatNote() {
+    return profile.runtime().ortFormat() && !ortFormat
+        ? "profile "
+            + profile.name()
+            + " prefers ORT format, but the agent's engine (DJL 0.35) loads .onnx only; shipping ONNX"
+        : null;
   }
 
   public String arch() {
