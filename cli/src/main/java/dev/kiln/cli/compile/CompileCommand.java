@@ -28,12 +28,21 @@ import picocli.CommandLine.Parameters;
       "",
       "Examples:",
       "  kiln compile samples/models/cnn/cnn.onnx --target arm64",
-      "  kiln compile model.onnx --device rpi4 --input-shape input:1x3x224x224 -o out/"
+      "  kiln compile model.onnx --device rpi4 --input-shape input:1x3x224x224 -o out/",
+      "  kiln compile samples/models/cnn/cnn.pt --input-shape input:1x3x32x32",
+      "",
+      "TorchScript (.pt from torch.jit.trace/script) needs --input-shape or",
+      "--calibration-data. With python3 and torch installed it is converted to ONNX",
+      "(faster on CPU; needed for nvidia), else shipped as is for PyTorch.",
+      "See docs/pytorch.md."
     })
 public final class CompileCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "MODEL", description = "An .onnx file.")
+  @Parameters(
+      index = "0",
+      paramLabel = "MODEL",
+      description = "An .onnx file or a TorchScript .pt file.")
   Path model;
 
   @Option(
@@ -53,6 +62,15 @@ public final class CompileCommand implements Callable<Integer> {
       paramLabel = "NAME:DIMS",
       description = "Fix dynamic dims, e.g. input:1x3x224x224; repeat or comma-separate.")
   List<String> inputShapes = new ArrayList<>();
+
+  @Option(
+      names = "--engine",
+      paramLabel = "ENGINE",
+      description =
+          "For TorchScript: onnxruntime (convert to ONNX; needs python3 with torch) or pytorch"
+              + " (ship TorchScript for libtorch; CPU targets only). Default: onnxruntime for"
+              + " nvidia, else onnxruntime when python3 with torch is found, else pytorch.")
+  String engine;
 
   @Option(names = "--name", description = "Model name (default: the file name).")
   String name;
@@ -152,7 +170,7 @@ public final class CompileCommand implements Callable<Integer> {
             3,
             skipBenchmark,
             benchmarkRuns,
-            null);
+            engine);
     var progress =
         quiet || json
             ? dev.kiln.compiler.pipeline.ProgressListener.SILENT

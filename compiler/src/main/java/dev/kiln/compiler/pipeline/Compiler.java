@@ -11,6 +11,7 @@ import dev.kiln.compiler.ir.OnnxModelIO;
 import dev.kiln.compiler.ir.OpHistogram;
 import dev.kiln.compiler.ort.OrtOfflineOptimizer.OptimizerLevel;
 import dev.kiln.compiler.ort.OrtSessions;
+import dev.kiln.compiler.torch.TorchCompiler;
 import dev.kiln.profile.Arch;
 import dev.kiln.profile.DeviceProfile;
 import dev.kiln.profile.DeviceProfiles;
@@ -37,6 +38,9 @@ public final class Compiler {
   }
 
   public CompileReport compile(CompileRequest request) {
+    if (TorchCompiler.handles(request)) {
+      return new TorchCompiler(profiles, progress).compile(request);
+    }
     ResolvedTarget target = resolveTarget(request);
     checkSource(request.source());
     String name = request.name() != null ? request.name() : baseName(request.source());
