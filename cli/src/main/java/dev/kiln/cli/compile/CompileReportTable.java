@@ -31,6 +31,18 @@ final class CompileReportTable {
         .append(r.payloadFormat())
         .append("\n\n");
 
+    if (!r.opsBefore().isEmpty() || !r.opsAfter().isEmpty()) {
+      out.append(opTable(r)).append('\n');
+    }
+    if (!r.passes().isEmpty()) {
+      out.append(passTable(r)).append('\n');
+    }
+    out.append(measureTable(r)).append('\n');
+    out.append(verdict(r));
+    return out.toString();
+  }
+
+  private static String opTable(CompileReport r) {
     TextTable ops = new TextTable("op", "before", "after");
     TreeSet<String> names = new TreeSet<>(r.opsBefore().keySet());
     names.addAll(r.opsAfter().keySet());
@@ -38,8 +50,10 @@ final class CompileReportTable {
       ops.row(op, r.opsBefore().getOrDefault(op, 0), r.opsAfter().getOrDefault(op, 0));
     }
     ops.row("total nodes", r.nodesBefore(), r.nodesAfter());
-    out.append(ops.render()).append('\n');
+    return ops.render();
+  }
 
+  private static String passTable(CompileReport r) {
     TextTable passes = new TextTable("pass", "changed", "nodes", "detail");
     for (Manifest.PassRecord p : r.passes()) {
       String nodes =
@@ -48,15 +62,13 @@ final class CompileReportTable {
               : p.nodesBefore() + " -> " + p.nodesAfter();
       passes.row(p.name(), p.changed() ? "yes" : "no", nodes, p.detail());
     }
-    out.append(passes.render()).append('\n');
+    return passes.render();
+  }
 
-    Manifest.Verification v = r.verification();
+  private static String measureTable(CompileReport r) {
     TextTable summary = new TextTable("measure", "source", "compiled", "ratio");
     summary.row(
-        "size (bytes)",
-        r.sourceBytes(),
-        r.payloadBytes(),
-        ratio(r.payloadBytes(), r.sourceBytes()));
+        "size (bytes)", r.sourceBytes(), r.payloadBytes(), ratio(r.payloadBytes(), r.sourceBytes()));
     if (r.benchmark() != null) {
       Manifest.Timing s = r.benchmark().source();
       Manifest.Timing c = r.benchmark().compiled();
@@ -64,7 +76,12 @@ final class CompileReportTable {
       summary.row("p50 latency (ms)", fmt(s.p50Ms()), fmt(c.p50Ms()), ratio(c.p50Ms(), s.p50Ms()));
       summary.row("p95 latency (ms)", fmt(s.p95Ms()), fmt(c.p95Ms()), ratio(c.p95Ms(), s.p95Ms()));
     }
-    out.append(summary.render()).append('\n');
+    return summary.render();
+  }
+
+  private static String verdict(CompileReport r) {
+    Manifest.Verification v = r.verification();
+    StringBuilder out = new StringBuilder();
     out.append(
         String.format(
             "Verified  %s: max abs error %.3e, max rel error %.3e (tolerance %.0e, %d samples)%n",
@@ -77,11 +94,17 @@ final class CompileReportTable {
       out.append("          worst: ").append(r.worstDifference()).append('\n');
     }
     if (r.benchmark() != null) {
+      String baseline =
+          "torchscript".equals(r.sourceFramework())
+              ? "the TorchScript source runs in libtorch"
+              : "the source runs at ONNX Runtime defaults";
       out.append("Measured  on this host (")
           .append(r.benchmark().host())
           .append("), ")
           .append(r.benchmark().runs())
-          .append(" runs each; source at ORT defaults\n");
+          .append(" runs each; ")
+          .append(baseline)
+          .append('\n');
     }
     for (String w : r.warnings()) {
       out.append("warning: ").append(w).append('\n');

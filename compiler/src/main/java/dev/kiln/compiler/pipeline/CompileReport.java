@@ -31,7 +31,8 @@ public record CompileReport(
     String worstDifference,
     Manifest.Benchmark benchmark,
     List<String> warnings,
-    boolean signed) {
+    boolean signed,
+    String sourceFramework) {
 
   public Path artifactPath() {
     return Path.of(artifact);

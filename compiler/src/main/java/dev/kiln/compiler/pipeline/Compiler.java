@@ -167,7 +167,8 @@ public final class Compiler {
         verified.worstDetail(),
         benchmark,
         front.warnings(),
-        key != null);
+        key != null,
+        manifest.source().framework());
   }
 
   /**

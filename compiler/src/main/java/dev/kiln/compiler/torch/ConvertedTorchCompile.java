@@ -196,7 +196,8 @@ final class ConvertedTorchCompile {
             : inner.worstDifference(),
         benchmark,
         warnings,
-        job.key() != null);
+        job.key() != null,
+        "torchscript");
   }
 
   /** The inner compile: the exported ONNX, into the work directory, for this job's target. */

@@ -174,7 +174,8 @@ final class NativeTorchCompile {
         comparison.worstDetail(),
         benchmark,
         job.plan().warnings(),
-        job.key() != null);
+        job.key() != null,
+        "torchscript");
   }
 
   private static Manifest manifest(
