@@ -2,8 +2,11 @@ package dev.kiln.cli;
 
 import dev.kiln.cli.agent.AgentCommand;
 import dev.kiln.cli.compile.CompileCommand;
+import dev.kiln.cli.demo.DemoCommand;
 import dev.kiln.cli.keys.KeysCommand;
 import dev.kiln.cli.profiles.ProfilesCommand;
+import dev.kiln.cloud.cli.CloudCommand;
+import dev.kiln.cloud.cli.DataCommand;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,10 +18,13 @@ import picocli.CommandLine.Command;
     versionProvider = KilnMain.Version.class,
     description = "Compile, sign, deploy and serve ML models on edge fleets.",
     subcommands = {
+      DemoCommand.class,
       CompileCommand.class,
       ProfilesCommand.class,
       KeysCommand.class,
       AgentCommand.class,
+      CloudCommand.class,
+      DataCommand.class,
       AutoComplete.GenerateCompletion.class,
       CommandLine.HelpCommand.class
     })

@@ -17,6 +17,7 @@ import dev.kiln.profile.DeviceProfiles;
 import dev.kiln.profile.ProfileException;
 import java.io.IOException;
 import java.security.PublicKey;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,13 +33,19 @@ public final class Agent implements AutoCloseable {
   private final ModelManager models;
   private final InferenceService service;
   private final AgentHttpServer http;
+  private final Metrics metrics;
 
   private Agent(
-      AgentConfig config, ModelManager models, InferenceService service, AgentHttpServer http) {
+      AgentConfig config,
+      ModelManager models,
+      InferenceService service,
+      AgentHttpServer http,
+      Metrics metrics) {
     this.config = config;
     this.models = models;
     this.service = service;
     this.http = http;
+    this.metrics = metrics;
   }
 
   /**
@@ -76,7 +83,7 @@ public final class Agent implements AutoCloseable {
         device.name(),
         config.http().host(),
         http.port());
-    return new Agent(config, models, service, http);
+    return new Agent(config, models, service, http, metrics);
   }
 
   private static DeviceProfile profile(String name) {
@@ -105,6 +112,16 @@ public final class Agent implements AutoCloseable {
 
   public AgentConfig config() {
     return config;
+  }
+
+  /** Every model with its variants and version states, for heartbeats. */
+  public List<dev.kiln.agent.store.ModelState> models() {
+    return models.all();
+  }
+
+  /** Request and error counts per model and variant, for heartbeats. */
+  public Map<String, Double> metricTotals() {
+    return metrics.totals();
   }
 
   @Override

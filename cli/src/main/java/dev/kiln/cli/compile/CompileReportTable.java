@@ -68,7 +68,10 @@ final class CompileReportTable {
   private static String measureTable(CompileReport r) {
     TextTable summary = new TextTable("measure", "source", "compiled", "ratio");
     summary.row(
-        "size (bytes)", r.sourceBytes(), r.payloadBytes(), ratio(r.payloadBytes(), r.sourceBytes()));
+        "size (bytes)",
+        r.sourceBytes(),
+        r.payloadBytes(),
+        ratio(r.payloadBytes(), r.sourceBytes()));
     if (r.benchmark() != null) {
       Manifest.Timing s = r.benchmark().source();
       Manifest.Timing c = r.benchmark().compiled();

@@ -1,6 +1,7 @@
 package dev.kiln.agent.cli;
 
 import dev.kiln.agent.Agent;
+import dev.kiln.agent.cloud.CloudLink;
 import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.config.ConfigLoader;
 import dev.kiln.agent.serving.CaptureSink;
@@ -26,13 +27,22 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     AgentConfig cfg = ConfigLoader.load(config);
-    Agent agent = Agent.start(cfg, CaptureSink.NOOP);
+    // The link starts first so capture from the very first request is kept; it connects in the
+    // background and never delays serving.
+    CloudLink cloud = cfg.cloud().enabled() ? CloudLink.start(cfg) : null;
+    Agent agent = Agent.start(cfg, cloud == null ? CaptureSink.NOOP : cloud.sink());
+    if (cloud != null) {
+      cloud.attach(agent);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicBoolean closing = new AtomicBoolean();
     Runnable stop =
         () -> {
           if (closing.compareAndSet(false, true)) {
             agent.close();
+            if (cloud != null) {
+              cloud.close();
+            }
             stopped.countDown();
           }
         };

@@ -22,7 +22,38 @@ public record AgentConfig(
     Models models,
     Batching batching,
     Threads threads,
-    List<PipelineSpec> pipelines) {
+    List<PipelineSpec> pipelines,
+    Cloud cloud) {
+
+  /**
+   * The link to the cloud over MQTT 5; off when {@code brokerUrl} is null, and the agent then
+   * serves locally only.
+   *
+   * @param brokerUrl {@code tcp://host:1883} or {@code ssl://host:8883}
+   * @param caFile PEM CA for ssl:// (with {@code certFile} and {@code keyFile} for mutual TLS)
+   */
+  public record Cloud(
+      String brokerUrl,
+      String username,
+      String password,
+      Path caFile,
+      Path certFile,
+      Path keyFile,
+      int heartbeatSeconds,
+      Capture capture) {
+    public boolean enabled() {
+      return brokerUrl != null;
+    }
+  }
+
+  /**
+   * What served traffic is captured for retraining.
+   *
+   * @param samplePercent share of requests captured, 0-100
+   * @param mode {@code inputs}, {@code outputs} or {@code both}
+   * @param maxPayloadBytes records with larger tensors keep their metadata and drop the data
+   */
+  public record Capture(double samplePercent, String mode, int maxPayloadBytes) {}
 
   /**
    * @param maxBodyBytes largest request body accepted; larger ones get 413

@@ -58,7 +58,8 @@ public final class ConfigLoader {
             "models",
             "batching",
             "threads",
-            "pipelines");
+            "pipelines",
+            "cloud");
     String deviceId = top.text("deviceId", hostName());
     String profile = top.text("profile", Target.cpuTarget(Arch.host()).profileName());
     Path stateDir = top.path("stateDir", Path.of("/var/lib/kiln"));
@@ -97,6 +98,7 @@ public final class ConfigLoader {
             threads.integer("predictors", 2, 1, 64));
 
     List<AgentConfig.PipelineSpec> pipelines = top.pipelines("pipelines");
+    AgentConfig.Cloud cloud = cloud(top);
     return new AgentConfig(
         deviceId,
         profile,
@@ -106,7 +108,46 @@ public final class ConfigLoader {
         modelsConfig,
         batchingConfig,
         threadsConfig,
-        pipelines);
+        pipelines,
+        cloud);
+  }
+
+  private static AgentConfig.Cloud cloud(Section top) {
+    Section cloud =
+        top.child(
+            "cloud",
+            "brokerUrl",
+            "username",
+            "password",
+            "caFile",
+            "certFile",
+            "keyFile",
+            "heartbeatSeconds",
+            "capture");
+    String broker = cloud.text("brokerUrl", null);
+    if (broker != null && !broker.matches("(tcp|ssl)://[^/\\s]+:\\d+")) {
+      throw new ConfigException(
+          cloud.key("brokerUrl"),
+          "'" + broker + "' is not a broker URL; use tcp://host:1883 or ssl://host:8883");
+    }
+    Section capture = cloud.child("capture", "samplePercent", "mode", "maxPayloadBytes");
+    String mode = capture.text("mode", "both");
+    if (!List.of("inputs", "outputs", "both").contains(mode)) {
+      throw new ConfigException(
+          capture.key("mode"), "'" + mode + "' is not allowed; use inputs, outputs or both");
+    }
+    return new AgentConfig.Cloud(
+        broker,
+        cloud.text("username", null),
+        cloud.text("password", null),
+        cloud.path("caFile", null),
+        cloud.path("certFile", null),
+        cloud.path("keyFile", null),
+        cloud.integer("heartbeatSeconds", 10, 1, 3600),
+        new AgentConfig.Capture(
+            capture.decimal("samplePercent", 100.0, 0.0, 100.0),
+            mode,
+            capture.integer("maxPayloadBytes", 64 * 1024, 0, 16 * 1024 * 1024)));
   }
 
   private static AgentConfig.Batching batching(Section top) {

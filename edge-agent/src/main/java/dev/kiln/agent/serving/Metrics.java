@@ -55,6 +55,30 @@ public final class Metrics {
     s.sumMicros.addAndGet(micros);
   }
 
+  /**
+   * Totals for heartbeats, keyed {@code <model>.<variant>.requests|errors|mean_ms}, plus {@code
+   * requests.total} and {@code errors.total}: what the fleet console's health gates read.
+   */
+  public Map<String, Double> totals() {
+    Map<String, Double> out = new java.util.TreeMap<>();
+    long requests = 0;
+    long errors = 0;
+    for (Map.Entry<Key, Series> e : series.entrySet()) {
+      String prefix = e.getKey().model() + "." + e.getKey().variant() + ".";
+      Series s = e.getValue();
+      long n = s.count.get();
+      out.put(prefix + "requests", (double) s.invocations.get());
+      out.put(prefix + "errors", (double) s.errors.get());
+      out.put(prefix + "mean_ms", n == 0 ? 0.0 : s.sumMicros.get() / 1000.0 / n);
+      requests += s.invocations.get();
+      errors += s.errors.get();
+    }
+    out.put("requests.total", (double) requests);
+    out.put("errors.total", (double) errors);
+    out.put("http.4xx.total", (double) httpErrors4xx.get());
+    return out;
+  }
+
   public void recordLoad(String model, String version, long millis) {
     loadSeconds.put(model + "\u0000" + version, millis / 1000.0);
   }

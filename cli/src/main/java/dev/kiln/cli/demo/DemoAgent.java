@@ -1,0 +1,110 @@
+package dev.kiln.cli.demo;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.artifact.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real kiln-agent process, started from this JVM's classpath with a config pointing at the demo's
+ * artifact, key and broker. Closing sends SIGTERM, which drains in-flight requests.
+ */
+final class DemoAgent implements AutoCloseable {
+  private final Process process;
+  private final String baseUrl;
+  private final Path log;
+
+  private DemoAgent(Process process, String baseUrl, Path log) {
+    this.process = process;
+    this.baseUrl = baseUrl;
+    this.log = log;
+  }
+
+  static DemoAgent start(Path dir, Path artifact, Path key, String model, String brokerUrl)
+      throws IOException {
+    Path agentDir = Files.createDirectories(dir.resolve("agent"));
+    Path trusted = Files.createDirectories(agentDir.resolve("trusted-keys"));
+    Files.copy(key.resolveSibling("kiln.pub"), trusted.resolve("demo.pub"));
+    int port = Ports.free();
+    ObjectNode config = Json.MAPPER.createObjectNode();
+    config.put("deviceId", "demo-device-1");
+    config.put("stateDir", agentDir.resolve("state").toAbsolutePath().toString());
+    config.putObject("http").put("host", "127.0.0.1").put("port", port);
+    config
+        .putObject("security")
+        .put("trustedKeysDir", trusted.toAbsolutePath().toString())
+        .put("requireSignature", true);
+    ObjectNode models = config.putObject("models").put("defaultModel", model);
+    models.putArray("artifacts").add(artifact.toAbsolutePath().toString());
+    ObjectNode cloud =
+        config.putObject("cloud").put("brokerUrl", brokerUrl).put("heartbeatSeconds", 2);
+    cloud.putObject("capture").put("samplePercent", 100).put("mode", "both");
+    Path configFile = agentDir.resolve("agent.json");
+    Files.write(configFile, Json.toBytes(config));
+
+    Path log = agentDir.resolve("agent.log");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Path tmp = Files.createDirectories(agentDir.resolve("tmp"));
+    Process process =
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    "-Dai.djl.offline=true",
+                    "-Djava.io.tmpdir=" + tmp.toAbsolutePath(),
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "dev.kiln.agent.cli.AgentMain",
+                    "run",
+                    "--config",
+                    configFile.toAbsolutePath().toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    return new DemoAgent(process, "http://127.0.0.1:" + port, log);
+  }
+
+  void awaitHealthy(Duration timeout) throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "kiln-agent exited with code " + process.exitValue() + "; see " + log);
+      }
+      try {
+        HttpResponse<Void> ping =
+            http.send(
+                HttpRequest.newBuilder(URI.create(baseUrl + "/ping")).GET().build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (ping.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYetListening) {
+        // Still starting.
+      }
+      TimeUnit.MILLISECONDS.sleep(250);
+    }
+    throw new IllegalStateException(
+        "kiln-agent was not healthy within " + timeout + "; see " + log);
+  }
+
+  String baseUrl() {
+    return baseUrl;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+}

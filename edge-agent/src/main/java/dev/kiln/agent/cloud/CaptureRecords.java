@@ -1,0 +1,39 @@
+package dev.kiln.agent.cloud;
+
+import dev.kiln.agent.runtime.DType;
+import dev.kiln.agent.runtime.Tensor;
+import dev.kiln.agent.serving.CaptureRecord;
+import dev.kiln.link.capture.CaptureTensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Converts the agent's served-traffic records into device-link capture records. */
+final class CaptureRecords {
+  private CaptureRecords() {}
+
+  static dev.kiln.link.capture.CaptureRecord toLink(CaptureRecord r) {
+    return dev.kiln.link.capture.CaptureRecord.of(
+        r.model(),
+        r.version(),
+        r.variant(),
+        r.latencyMicros() / 1000.0,
+        tensors(r.inputs()),
+        tensors(r.outputs()),
+        r.shadow());
+  }
+
+  private static List<CaptureTensor> tensors(Map<String, Tensor> tensors) {
+    List<CaptureTensor> out = new ArrayList<>();
+    if (tensors == null) {
+      return out;
+    }
+    tensors.forEach(
+        (name, t) ->
+            out.add(
+                t.dtype() == DType.FLOAT32
+                    ? CaptureTensor.ofFloats(name, t.shape(), t.floats())
+                    : CaptureTensor.ofLongs(name, t.shape(), t.longs())));
+    return out;
+  }
+}
