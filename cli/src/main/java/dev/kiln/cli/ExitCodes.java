@@ -25,6 +25,14 @@ public final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
       err.println("error: " + a.getMessage());
       return 9;
     }
+    if (e instanceof dev.kiln.cloud.CloudException c) {
+      err.println("error: " + c.getMessage());
+      return c.code().exitCode();
+    }
+    if (e instanceof dev.kiln.link.LinkException l) {
+      err.println("error: " + l.getMessage());
+      return USAGE;
+    }
     if (e instanceof ProfileException p) {
       err.println("error: " + p.getMessage());
       return USAGE;

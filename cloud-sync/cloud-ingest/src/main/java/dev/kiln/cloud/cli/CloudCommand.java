@@ -1,0 +1,189 @@
+package dev.kiln.cloud.cli;
+
+import dev.kiln.cloud.CloudService;
+import dev.kiln.cloud.ingest.IngestStats;
+import dev.kiln.link.protocol.Topics;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code kiln cloud}: the cloud side of capture. */
+@Command(
+    name = "cloud",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run the cloud side: MQTT broker (embedded unless --broker) and capture ingestor.",
+    subcommands = {CloudCommand.Run.class})
+public final class CloudCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Ingest device capture, status and heartbeats into DuckDB until interrupted.",
+        "Without --broker, starts an embedded MQTT 5 broker on --bind:--port.",
+        "Several ingestors with different --client-id share capture (MQTT 5 shared subscription)."
+      })
+  static final class Run implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--broker",
+        description = "External MQTT 5 broker, tcp://host:1883 or ssl://host:8883.")
+    String broker;
+
+    @Option(
+        names = "--db",
+        defaultValue = "kiln-cloud.duckdb",
+        description = "DuckDB file (default: ${DEFAULT-VALUE}).")
+    Path db;
+
+    @Option(
+        names = "--port",
+        defaultValue = "1883",
+        description = "Embedded broker port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(
+        names = "--bind",
+        defaultValue = "0.0.0.0",
+        description = "Embedded broker address (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(
+        names = "--broker-data",
+        description = "Embedded broker state folder (default: DB file name + .broker).")
+    Path brokerData;
+
+    @Option(
+        names = "--client-id",
+        description =
+            "Ingestor MQTT client id; stable per ingestor (default: kiln-ingest-HOSTNAME).")
+    String clientId;
+
+    @Option(
+        names = "--share-group",
+        defaultValue = Topics.INGEST_GROUP,
+        description = "Shared-subscription group of the ingestors (default: ${DEFAULT-VALUE}).")
+    String shareGroup;
+
+    @Option(
+        names = "--no-share",
+        description = "Subscribe to all capture without a shared subscription (a single ingestor).")
+    boolean noShare;
+
+    @Option(names = "--username", description = "MQTT user name.")
+    String username;
+
+    @Option(
+        names = "--password",
+        interactive = true,
+        arity = "0..1",
+        description = "MQTT password (prompted if no value).")
+    char[] password;
+
+    @Option(names = "--ca", description = "PEM CA file for ssl:// brokers.")
+    Path ca;
+
+    @Option(names = "--cert", description = "PEM client certificate for mutual TLS.")
+    Path cert;
+
+    @Option(names = "--key", description = "PEM private key for mutual TLS.")
+    Path key;
+
+    @Override
+    public Integer call() throws Exception {
+      String id = clientId != null ? clientId : "kiln-ingest-" + hostname();
+      Path dataDir = brokerData != null ? brokerData : Path.of(db.toString() + ".broker");
+      CloudService.Options o =
+          new CloudService.Options(
+              broker,
+              db,
+              bind,
+              port,
+              dataDir,
+              true,
+              id,
+              noShare ? null : shareGroup,
+              t -> {
+                if (username != null) {
+                  t.credentials(username, password);
+                }
+                if (ca != null || cert != null) {
+                  t.tls(ca, cert, key);
+                }
+              });
+      var out = spec.commandLine().getOut();
+      CountDownLatch stop = new CountDownLatch(1);
+      CountDownLatch stopped = new CountDownLatch(1);
+      try (CloudService service = CloudService.start(o)) {
+        out.printf(
+            "kiln cloud: %s broker %s, ingesting into %s as %s (Ctrl-C to stop)%n",
+            service.embeddedBroker() ? "embedded" : "external",
+            service.embeddedBroker() ? bind + ":" + port : broker,
+            db.toAbsolutePath(),
+            id);
+        out.flush();
+        // The JVM halts when hooks return, so the hook waits until the store is closed cleanly.
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      stop.countDown();
+                      try {
+                        stopped.await(30, TimeUnit.SECONDS);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    },
+                    "kiln-cloud-stop"));
+        IngestStats last = service.ingestor().stats();
+        while (!stop.await(10, TimeUnit.SECONDS)) {
+          IngestStats now = service.ingestor().stats();
+          if (!now.equals(last)) {
+            print(out, "ingesting", now);
+            last = now;
+          }
+        }
+        service.ingestor().close();
+        print(out, "stopped", service.ingestor().stats());
+      } finally {
+        stopped.countDown();
+      }
+      return 0;
+    }
+
+    private static void print(java.io.PrintWriter out, String what, IngestStats s) {
+      out.printf(
+          "kiln cloud: %s; %d batches, %d records (%d new, %d duplicates), %d heartbeats,"
+              + " %d rejected%n",
+          what,
+          s.batches(),
+          s.records(),
+          s.inserted(),
+          s.duplicates(),
+          s.heartbeats(),
+          s.rejected());
+      out.flush();
+    }
+
+    private static String hostname() {
+      try {
+        return InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "-");
+      } catch (java.io.IOException e) {
+        return "local";
+      }
+    }
+  }
+}

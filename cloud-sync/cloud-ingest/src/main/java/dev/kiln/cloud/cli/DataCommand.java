@@ -1,0 +1,173 @@
+package dev.kiln.cloud.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.cloud.CloudErrorCode;
+import dev.kiln.cloud.CloudException;
+import dev.kiln.cloud.store.CaptureQueries;
+import dev.kiln.cloud.store.CaptureStore;
+import dev.kiln.cloud.store.QueryResult;
+import dev.kiln.link.protocol.ProtocolJson;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code kiln data}: look at and export the captured dataset. */
+@Command(
+    name = "data",
+    mixinStandardHelpOptions = true,
+    description = "Query, summarize and export captured inference data (DuckDB).",
+    subcommands = {DataCommand.Query.class, DataCommand.Stats.class, DataCommand.Export.class})
+public final class DataCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Options every data subcommand takes. */
+  static class DbOption {
+    @Option(
+        names = "--db",
+        defaultValue = "kiln-cloud.duckdb",
+        description = "DuckDB file written by `kiln cloud run` (default: ${DEFAULT-VALUE}).")
+    Path db;
+  }
+
+  @Command(
+      name = "query",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Run SQL against the capture database (read-only).",
+        "Tables: captures, devices, heartbeats. Example: kiln data query \"SELECT count(*) FROM captures\""
+      })
+  static final class Query implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin DbOption db;
+
+    @Parameters(index = "0", paramLabel = "SQL", description = "The query.")
+    String sql;
+
+    @Option(names = "--json", description = "Print a JSON array of row objects.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      try (CaptureStore store = CaptureStore.openReadOnly(db.db)) {
+        print(spec.commandLine().getOut(), new CaptureQueries(store).query(sql), json);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "stats",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Volume and latency per version, variant and device, and the output distribution",
+        "(argmax of the first output) per version and variant."
+      })
+  static final class Stats implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin DbOption db;
+
+    @Option(names = "--model", required = true, description = "Model name.")
+    String model;
+
+    @Option(names = "--json", description = "Print JSON: {model, volume:[...], outputs:[...]}.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      try (CaptureStore store = CaptureStore.openReadOnly(db.db)) {
+        CaptureQueries.Stats s = new CaptureQueries(store).stats(model);
+        if (json) {
+          ObjectNode o = ProtocolJson.mapper().createObjectNode();
+          o.put("model", model);
+          o.set("volume", TablePrinter.json(s.volume()));
+          o.set("outputs", TablePrinter.json(s.outputs()));
+          out.println(o.toPrettyString());
+        } else {
+          out.println("Model " + model + ": volume and latency");
+          TablePrinter.table(out, s.volume());
+          out.println();
+          out.println("Output distribution (top class of the first output)");
+          TablePrinter.table(out, s.outputs());
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "export",
+      mixinStandardHelpOptions = true,
+      description = "Write a model's captures (the retraining dataset) to Parquet or CSV.")
+  static final class Export implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin DbOption db;
+
+    @Option(names = "--model", required = true, description = "Model name.")
+    String model;
+
+    @Option(
+        names = "--since",
+        description =
+            "Only captures at or after T: an instant (2026-01-31T12:00:00Z) or a UTC date (2026-01-31).")
+    String since;
+
+    @Option(names = "--format", required = true, description = "parquet or csv.")
+    CaptureQueries.Format format;
+
+    @Option(
+        names = {"-o", "--output"},
+        required = true,
+        description = "Output file.")
+    Path output;
+
+    @Override
+    public Integer call() {
+      try (CaptureStore store = CaptureStore.openReadOnly(db.db)) {
+        long n = new CaptureQueries(store).export(model, parseSince(since), format, output);
+        spec.commandLine().getOut().printf("exported %d records of %s to %s%n", n, model, output);
+      }
+      return 0;
+    }
+  }
+
+  static Long parseSince(String s) {
+    if (s == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(s).toEpochMilli();
+    } catch (DateTimeParseException notInstant) {
+      try {
+        return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+      } catch (DateTimeParseException e) {
+        throw new CloudException(
+            CloudErrorCode.USAGE,
+            "--since '"
+                + s
+                + "' is neither an instant (2026-01-31T12:00:00Z) nor a date (2026-01-31)");
+      }
+    }
+  }
+
+  private static void print(PrintWriter out, QueryResult r, boolean json) {
+    if (json) {
+      out.println(TablePrinter.json(r).toPrettyString());
+    } else {
+      TablePrinter.table(out, r);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package dev.kiln.cloud.ingest;
+
+import dev.kiln.cloud.registry.DeviceRegistry;
+import dev.kiln.cloud.store.CaptureStore;
+import dev.kiln.link.LinkException;
+import dev.kiln.link.capture.CaptureRecord;
+import dev.kiln.link.protocol.CaptureBatchCodec;
+import dev.kiln.link.protocol.DeviceStatus;
+import dev.kiln.link.protocol.Heartbeat;
+import dev.kiln.link.protocol.InboundMessage;
+import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.Topics;
+import dev.kiln.link.transport.MqttTransport;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Subscribes to capture (shared), status and heartbeats, and writes them to the store. A QoS 1
+ * message is acknowledged only after its transaction commits: if the database throws, the message
+ * is not acknowledged and the broker redelivers it; a redelivered batch is de-duplicated by record
+ * id. Undecodable messages are counted and acknowledged (retrying them would never succeed).
+ */
+public final class Ingestor implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Ingestor.class);
+
+  private final IngestConfig config;
+  private final CaptureStore store;
+  private final DeviceRegistry registry;
+  private final MqttTransport transport;
+  private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong records = new AtomicLong();
+  private final AtomicLong inserted = new AtomicLong();
+  private final AtomicLong heartbeats = new AtomicLong();
+  private final AtomicLong statuses = new AtomicLong();
+  private final AtomicLong rejected = new AtomicLong();
+
+  public Ingestor(IngestConfig config, CaptureStore store) {
+    this.config = config;
+    this.store = store;
+    this.registry = new DeviceRegistry(store);
+    this.transport = new MqttTransport(config.transport());
+    transport.setMessageHandler(this::handle);
+    transport.addListener(
+        sessionPresent ->
+            // Always resubscribe: a broker that lost our session (restart without persistence)
+            // reports sessionPresent=false and would otherwise send us nothing.
+            transport
+                .subscribe(
+                    List.of(
+                        config.shareGroup() == null
+                            ? Topics.allDevices(Topics.Kind.CAPTURE)
+                            : Topics.shared(
+                                config.shareGroup(), Topics.allDevices(Topics.Kind.CAPTURE)),
+                        Topics.allDevices(Topics.Kind.STATUS),
+                        Topics.allDevices(Topics.Kind.HEARTBEAT)),
+                    1)
+                .whenComplete(
+                    (v, e) -> {
+                      if (e != null) {
+                        LOG.error("ingestor subscription failed: {}", e.toString());
+                      }
+                    }));
+  }
+
+  public void start() {
+    transport.start();
+  }
+
+  public boolean connected() {
+    return transport.isConnected();
+  }
+
+  public IngestStats stats() {
+    long r = records.get();
+    long i = inserted.get();
+    return new IngestStats(
+        batches.get(), r, i, r - i, heartbeats.get(), statuses.get(), rejected.get());
+  }
+
+  private void handle(InboundMessage m) throws SQLException {
+    Optional<Topics.Address> addr = Topics.parse(m.topic());
+    if (addr.isEmpty()) {
+      return;
+    }
+    try {
+      switch (addr.get().kind()) {
+        case CAPTURE -> ingestBatch(m);
+        case STATUS -> {
+          if (m.payload().length > 0) {
+            registry.onStatus(ProtocolJson.read(m.payload(), DeviceStatus.class));
+            statuses.incrementAndGet();
+          }
+        }
+        case HEARTBEAT -> {
+          registry.onHeartbeat(ProtocolJson.read(m.payload(), Heartbeat.class), m.payload());
+          heartbeats.incrementAndGet();
+        }
+        default -> {}
+      }
+    } catch (LinkException e) {
+      rejected.incrementAndGet();
+      LOG.warn("rejecting undecodable message on {}: {}", m.topic(), e.getMessage());
+    }
+  }
+
+  private void ingestBatch(InboundMessage m) throws SQLException {
+    String schema = m.props().userProperty(CaptureBatchCodec.PROP_SCHEMA);
+    if (schema != null && !schema.equals(String.valueOf(ProtocolJson.SCHEMA_VERSION))) {
+      throw new LinkException(
+          dev.kiln.link.LinkErrorCode.PROTOCOL_INVALID,
+          "capture schema " + schema + " is not supported by this ingestor (v1)");
+    }
+    List<byte[]> lines = CaptureBatchCodec.decode(m.payload());
+    List<CaptureRecord> batch = new ArrayList<>(lines.size());
+    String device = Topics.parse(m.topic()).orElseThrow().deviceId();
+    for (byte[] line : lines) {
+      CaptureRecord r = ProtocolJson.read(line, CaptureRecord.class);
+      if (!device.equals(r.deviceId())) {
+        // A device may only write its own records; the topic is what the broker's ACL checked.
+        rejected.incrementAndGet();
+        continue;
+      }
+      batch.add(r);
+    }
+    int n = store.insertCaptures(batch, m.props().userProperty(CaptureBatchCodec.PROP_BATCH_ID));
+    batches.incrementAndGet();
+    records.addAndGet(batch.size());
+    inserted.addAndGet(n);
+  }
+
+  @Override
+  public void close() {
+    transport.close();
+  }
+}

@@ -1,0 +1,205 @@
+package dev.kiln.cloud.store;
+
+import dev.kiln.cloud.CloudErrorCode;
+import dev.kiln.cloud.CloudException;
+import dev.kiln.link.capture.CaptureRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The DuckDB store: captures keyed by record id, the device registry, heartbeat history. Writes are
+ * transactions; a method that returns has committed. De-duplication is in the database ({@code ON
+ * CONFLICT DO NOTHING} on the primary key), so a batch delivered twice stores its records once. One
+ * connection, synchronized: DuckDB allows one writing process per file anyway.
+ */
+public final class CaptureStore implements AutoCloseable {
+  private static final int ROWS_PER_STATEMENT = 200;
+  private static final String CAPTURE_COLUMNS =
+      "id, device_id, model, version, variant, ts, latency_ms, shadow, truncated, output_top,"
+          + " output_max, inputs, outputs, batch_id";
+  private static final String CAPTURE_VALUES =
+      "(?, ?, ?, ?, ?, epoch_ms(?), ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  private final Connection conn;
+  private final Path file;
+
+  private CaptureStore(Connection conn, Path file) {
+    this.conn = conn;
+    this.file = file;
+  }
+
+  /** Opens or creates {@code file} for writing and applies the schema. */
+  public static CaptureStore open(Path file) {
+    CaptureStore s = new CaptureStore(connect(file, false), file);
+    s.createSchema();
+    return s;
+  }
+
+  /** Opens an existing store read-only, for queries and exports. */
+  public static CaptureStore openReadOnly(Path file) {
+    if (!Files.exists(file)) {
+      throw new CloudException(
+          CloudErrorCode.DB_OPEN_FAILED,
+          "no capture database at "
+              + file
+              + "; run `kiln cloud run --db "
+              + file
+              + "` first or pass --db");
+    }
+    return new CaptureStore(connect(file, true), file);
+  }
+
+  private static Connection connect(Path file, boolean readOnly) {
+    try {
+      if (file.getParent() != null) {
+        Files.createDirectories(file.getParent());
+      }
+      Properties p = new Properties();
+      if (readOnly) {
+        p.setProperty("duckdb.read_only", "true");
+      }
+      return DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath(), p);
+    } catch (SQLException e) {
+      String msg = String.valueOf(e.getMessage());
+      if (msg.contains("lock")) {
+        throw new CloudException(
+            CloudErrorCode.DB_LOCKED,
+            file
+                + " is open in another process (DuckDB allows one writer per file): stop `kiln cloud"
+                + " run` using it, or copy the file and query the copy",
+            e);
+      }
+      throw new CloudException(
+          CloudErrorCode.DB_OPEN_FAILED, "cannot open " + file + ": " + msg, e);
+    } catch (java.io.IOException e) {
+      throw new CloudException(
+          CloudErrorCode.DB_OPEN_FAILED, "cannot create " + file.getParent(), e);
+    }
+  }
+
+  private void createSchema() {
+    try (Statement st = conn.createStatement()) {
+      for (String sql : Schema.STATEMENTS) {
+        st.execute(sql);
+      }
+      st.execute(
+          "INSERT INTO kiln_schema SELECT "
+              + Schema.VERSION
+              + " WHERE NOT EXISTS (SELECT 1 FROM kiln_schema)");
+    } catch (SQLException e) {
+      throw new CloudException(CloudErrorCode.DB_OPEN_FAILED, "cannot create schema in " + file, e);
+    }
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /**
+   * Inserts a batch in one transaction; returns how many records were new (the rest were
+   * duplicates).
+   */
+  public synchronized int insertCaptures(List<CaptureRecord> records, String batchId)
+      throws SQLException {
+    Map<String, CaptureRow> unique = new LinkedHashMap<>();
+    for (CaptureRecord r : records) {
+      unique.putIfAbsent(r.id(), CaptureRow.of(r));
+    }
+    List<CaptureRow> rows = new ArrayList<>(unique.values());
+    int inserted = 0;
+    conn.setAutoCommit(false);
+    try {
+      for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+        inserted +=
+            insertChunk(
+                rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT)), batchId);
+      }
+      conn.commit();
+    } catch (SQLException | RuntimeException e) {
+      conn.rollback();
+      throw e;
+    } finally {
+      conn.setAutoCommit(true);
+    }
+    return inserted;
+  }
+
+  private int insertChunk(List<CaptureRow> rows, String batchId) throws SQLException {
+    String sql =
+        "INSERT INTO captures ("
+            + CAPTURE_COLUMNS
+            + ") VALUES "
+            + String.join(", ", java.util.Collections.nCopies(rows.size(), CAPTURE_VALUES))
+            + " ON CONFLICT DO NOTHING";
+    try (PreparedStatement ps = conn.prepareStatement(sql)) {
+      int i = 1;
+      for (CaptureRow row : rows) {
+        CaptureRecord r = row.record();
+        ps.setString(i++, r.id());
+        ps.setString(i++, r.deviceId());
+        ps.setString(i++, r.model());
+        ps.setString(i++, r.version());
+        ps.setString(i++, r.variant());
+        ps.setLong(i++, r.timestampMs());
+        ps.setDouble(i++, r.latencyMs());
+        ps.setBoolean(i++, r.shadow());
+        ps.setBoolean(i++, r.truncated());
+        ps.setObject(i++, row.outputTop());
+        ps.setObject(i++, row.outputMax());
+        ps.setString(i++, row.inputsJson());
+        ps.setString(i++, row.outputsJson());
+        ps.setString(i++, batchId);
+      }
+      return ps.executeUpdate();
+    }
+  }
+
+  /** Runs {@code work} in one transaction on the store's connection. */
+  public synchronized <T> T inTransaction(SqlWork<T> work) throws SQLException {
+    conn.setAutoCommit(false);
+    try {
+      T result = work.run(conn);
+      conn.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      conn.rollback();
+      throw e;
+    } finally {
+      conn.setAutoCommit(true);
+    }
+  }
+
+  /** Runs a read on the store's connection. */
+  public synchronized <T> T read(SqlWork<T> work) {
+    try {
+      return work.run(conn);
+    } catch (SQLException e) {
+      throw new CloudException(CloudErrorCode.QUERY_FAILED, e.getMessage(), e);
+    }
+  }
+
+  /** Work against a JDBC connection. */
+  @FunctionalInterface
+  public interface SqlWork<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      conn.close();
+    } catch (SQLException e) {
+      // Closing is best effort; DuckDB checkpoints on close when it can.
+    }
+  }
+}

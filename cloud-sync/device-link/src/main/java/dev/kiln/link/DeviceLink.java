@@ -1,0 +1,234 @@
+package dev.kiln.link;
+
+import dev.kiln.link.capture.CaptureRecord;
+import dev.kiln.link.capture.CaptureRecorder;
+import dev.kiln.link.command.CommandDispatcher;
+import dev.kiln.link.command.CommandHandler;
+import dev.kiln.link.outbox.Outbox;
+import dev.kiln.link.outbox.OutboxPublisher;
+import dev.kiln.link.outbox.OutboxStats;
+import dev.kiln.link.outbox.OutboxWriter;
+import dev.kiln.link.protocol.DeviceStatus;
+import dev.kiln.link.protocol.LinkStats;
+import dev.kiln.link.protocol.MessageProps;
+import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.Topics;
+import dev.kiln.link.telemetry.AgentTelemetry;
+import dev.kiln.link.telemetry.HeartbeatTask;
+import dev.kiln.link.transport.MqttTransport;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's one entry point to the cloud: status (retained birth, last-will death), heartbeats,
+ * capture through a durable outbox, and commands.
+ *
+ * <pre>{@code
+ * DeviceLink link = DeviceLink.start(config, () -> agentTelemetry());
+ * link.onCommand((cmd, reply) -> { reply.accept(); ...; reply.succeeded("deployed"); });
+ * // inference path, never blocks:
+ * link.recorder().capture(captureConfig, () -> CaptureRecord.of(model, ver, variant, ms, in, out, false));
+ * link.close();
+ * }</pre>
+ *
+ * <p>{@link #start} returns without waiting for the broker: capture is stored on disk and sent
+ * whenever a connection is up.
+ */
+public final class DeviceLink implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DeviceLink.class);
+  private static final long HEARTBEAT_EXPIRY_S = Duration.ofDays(1).toSeconds();
+
+  private final LinkConfig config;
+  private final Outbox captureOutbox;
+  private final Outbox telemetryOutbox;
+  private final OutboxWriter<CaptureRecord> captureWriter;
+  private final CaptureRecorder recorder;
+  private final MqttTransport transport;
+  private final CommandDispatcher commands;
+  private final OutboxPublisher capturePublisher;
+  private final OutboxPublisher telemetryPublisher;
+  private final ScheduledExecutorService heartbeats;
+  private volatile long connectedAt;
+
+  private DeviceLink(LinkConfig config, Supplier<AgentTelemetry> telemetry) {
+    this.config = config;
+    String id = config.deviceId();
+    this.captureOutbox = Outbox.open(config.captureOutbox());
+    this.telemetryOutbox = Outbox.open(config.telemetryOutbox());
+    this.captureWriter =
+        new OutboxWriter<>("capture", captureOutbox, config.captureQueue(), ProtocolJson::write);
+    this.recorder = new CaptureRecorder(id, captureWriter);
+    this.transport = new MqttTransport(config.transport());
+    this.commands =
+        new CommandDispatcher(
+            id, (topic, payload, props) -> transport.publish(topic, payload, 1, false, props));
+    transport.setWill(
+        () -> {
+          connectedAt = System.currentTimeMillis();
+          return new MqttTransport.Will(
+              Topics.status(id),
+              ProtocolJson.write(DeviceStatus.will(id, connectedAt, config.agentVersion())),
+              true,
+              json(null));
+        });
+    transport.setMessageHandler(
+        m -> {
+          if (m.topic().startsWith(Topics.DEVICES + "/" + id + "/commands/")) {
+            commands.dispatch(m);
+          }
+        });
+    this.capturePublisher =
+        new OutboxPublisher(
+            "capture",
+            captureOutbox,
+            new CaptureSink(transport, Topics.capture(id), config.captureExpiry()),
+            new OutboxPublisher.Limits(
+                config.batchMaxRecords(),
+                config.batchMaxBytes(),
+                config.batchLinger(),
+                config.maxInflightBatches()));
+    this.telemetryPublisher =
+        new OutboxPublisher(
+            "telemetry",
+            telemetryOutbox,
+            new OutboxPublisher.Sink() {
+              @Override
+              public boolean ready() {
+                return transport.isConnected();
+              }
+
+              @Override
+              public java.util.concurrent.CompletableFuture<Void> send(List<Outbox.Entry> batch) {
+                return transport.publish(
+                    Topics.heartbeat(id),
+                    batch.get(0).payload(),
+                    1,
+                    false,
+                    json(HEARTBEAT_EXPIRY_S));
+              }
+            },
+            new OutboxPublisher.Limits(1, 1 << 20, Duration.ZERO, 1));
+    transport.addListener(
+        new MqttTransport.ConnectionListener() {
+          @Override
+          public void onConnected(boolean sessionPresent) {
+            onConnect();
+          }
+        });
+    this.heartbeats =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "kiln-heartbeat");
+              t.setDaemon(true);
+              return t;
+            });
+    HeartbeatTask hb = new HeartbeatTask(id, telemetryOutbox, telemetry, this::stats);
+    long every = config.heartbeatInterval().toMillis();
+    heartbeats.scheduleAtFixedRate(hb, every, every, TimeUnit.MILLISECONDS);
+    transport.start();
+  }
+
+  /** Opens the outboxes (recovering after a crash) and starts connecting in the background. */
+  public static DeviceLink start(LinkConfig config, Supplier<AgentTelemetry> telemetry) {
+    return new DeviceLink(config, telemetry);
+  }
+
+  /** For the inference path; see {@link CaptureRecorder}. */
+  public CaptureRecorder recorder() {
+    return recorder;
+  }
+
+  /** Sets the handler for commands on {@code kiln/v1/devices/{id}/commands/#}. */
+  public void onCommand(CommandHandler handler) {
+    commands.setHandler(handler);
+  }
+
+  public boolean connected() {
+    return transport.isConnected();
+  }
+
+  public LinkStats stats() {
+    OutboxStats o = captureOutbox.stats();
+    return new LinkStats(
+        recorder.sampled(),
+        recorder.queueDropped(),
+        o.pendingRecords(),
+        o.bytes(),
+        o.droppedOldest(),
+        o.droppedDiskFull(),
+        o.droppedOversize(),
+        capturePublisher.publishedRecords(),
+        transport.isConnected());
+  }
+
+  public OutboxStats captureOutboxStats() {
+    return captureOutbox.stats();
+  }
+
+  /** Records queued in memory but not yet on disk. */
+  public int captureQueued() {
+    return captureWriter.queued();
+  }
+
+  /** Records written to the outbox so far by this process (stored, or counted as dropped). */
+  public long captureWritten() {
+    return captureWriter.written();
+  }
+
+  private void onConnect() {
+    String id = config.deviceId();
+    transport.publish(
+        Topics.status(id),
+        ProtocolJson.write(DeviceStatus.birth(id, connectedAt, config.agentVersion())),
+        1,
+        true,
+        json(null));
+    transport
+        .subscribe(List.of(Topics.commandFilter(id)), 1)
+        .exceptionally(
+            e -> {
+              LOG.warn("subscribing to commands failed: {}", e.toString());
+              return null;
+            });
+    capturePublisher.resume();
+    telemetryPublisher.resume();
+  }
+
+  /**
+   * Stores queued capture on disk, announces a clean shutdown (retained offline status), and
+   * disconnects. Unsent records stay in the outbox for the next start.
+   */
+  @Override
+  public void close() {
+    heartbeats.shutdownNow();
+    captureWriter.close(Duration.ofSeconds(5));
+    capturePublisher.close();
+    telemetryPublisher.close();
+    if (transport.isConnected()) {
+      String id = config.deviceId();
+      byte[] bye =
+          ProtocolJson.write(
+              DeviceStatus.shutdown(
+                  id, connectedAt, System.currentTimeMillis(), config.agentVersion()));
+      try {
+        transport.publish(Topics.status(id), bye, 1, true, json(null)).get(2, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.debug("offline status not confirmed: {}", e.toString());
+      }
+    }
+    commands.close();
+    transport.close();
+    captureOutbox.close();
+    telemetryOutbox.close();
+  }
+
+  private static MessageProps json(Long expirySeconds) {
+    return new MessageProps("application/json", expirySeconds, null, null, java.util.Map.of());
+  }
+}

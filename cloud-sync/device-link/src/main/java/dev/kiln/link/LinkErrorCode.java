@@ -1,0 +1,23 @@
+package dev.kiln.link;
+
+/** Why a device-link operation failed; {@link #retryable()} tells callers whether to try again. */
+public enum LinkErrorCode {
+  CONFIG_INVALID(false),
+  TLS_MATERIAL_INVALID(false),
+  NOT_CONNECTED(true),
+  PUBLISH_FAILED(true),
+  /** The broker accepted a publish but nobody was subscribed (MQTT 5 reason code 0x10). */
+  NO_SUBSCRIBERS(true),
+  OUTBOX_IO(true),
+  PROTOCOL_INVALID(false);
+
+  private final boolean retryable;
+
+  LinkErrorCode(boolean retryable) {
+    this.retryable = retryable;
+  }
+
+  public boolean retryable() {
+    return retryable;
+  }
+}

@@ -1,0 +1,8 @@
+package dev.kiln.link.capture;
+
+/** Which tensors a capture keeps. */
+public enum CaptureMode {
+  INPUTS,
+  OUTPUTS,
+  BOTH
+}

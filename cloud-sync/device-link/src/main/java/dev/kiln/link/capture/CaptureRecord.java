@@ -1,0 +1,88 @@
+package dev.kiln.link.capture;
+
+import dev.kiln.link.protocol.ProtocolJson;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * One captured inference, the unit of capture on the wire and in the store. {@code id} is a UUID
+ * made on the device; the cloud de-duplicates on it, which turns at-least-once delivery into
+ * exactly-once storage.
+ *
+ * @param timestampMs epoch milliseconds when the inference finished
+ * @param shadow true when a shadow (not serving) variant produced it
+ * @param truncated true when the tensors were over the payload cap and their data was left out
+ */
+public record CaptureRecord(
+    int schema,
+    String id,
+    String deviceId,
+    String model,
+    String version,
+    String variant,
+    long timestampMs,
+    double latencyMs,
+    List<CaptureTensor> inputs,
+    List<CaptureTensor> outputs,
+    boolean shadow,
+    boolean truncated) {
+
+  public CaptureRecord {
+    inputs = inputs == null ? List.of() : List.copyOf(inputs);
+    outputs = outputs == null ? List.of() : List.copyOf(outputs);
+  }
+
+  /** A new record stamped now with a fresh id; the link fills in the device id. */
+  public static CaptureRecord of(
+      String model,
+      String version,
+      String variant,
+      double latencyMs,
+      List<CaptureTensor> inputs,
+      List<CaptureTensor> outputs,
+      boolean shadow) {
+    return new CaptureRecord(
+        ProtocolJson.SCHEMA_VERSION,
+        UUID.randomUUID().toString(),
+        null,
+        model,
+        version,
+        variant,
+        System.currentTimeMillis(),
+        latencyMs,
+        inputs,
+        outputs,
+        shadow,
+        false);
+  }
+
+  CaptureRecord shaped(String device, CaptureConfig cfg) {
+    List<CaptureTensor> in = cfg.mode() == CaptureMode.OUTPUTS ? List.of() : inputs;
+    List<CaptureTensor> out = cfg.mode() == CaptureMode.INPUTS ? List.of() : outputs;
+    long bytes = 0;
+    for (CaptureTensor t : in) {
+      bytes += t.dataBytes();
+    }
+    for (CaptureTensor t : out) {
+      bytes += t.dataBytes();
+    }
+    boolean cut = bytes > cfg.maxPayloadBytes();
+    if (cut) {
+      in = in.stream().map(CaptureTensor::withoutData).toList();
+      out = out.stream().map(CaptureTensor::withoutData).toList();
+    }
+    return new CaptureRecord(
+        schema,
+        id,
+        deviceId == null ? device : deviceId,
+        model,
+        version,
+        variant,
+        timestampMs,
+        latencyMs,
+        in,
+        out,
+        shadow,
+        truncated || cut);
+  }
+}

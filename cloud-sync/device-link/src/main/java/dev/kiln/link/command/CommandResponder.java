@@ -1,0 +1,85 @@
+package dev.kiln.link.command;
+
+import dev.kiln.link.protocol.Command;
+import dev.kiln.link.protocol.CommandReply;
+import dev.kiln.link.protocol.MessageProps;
+import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.Topics;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Publishes replies to one command on its MQTT 5 response topic (default {@link Topics#replies}),
+ * echoing its correlation data. Replies are QoS 1 and sent only while connected: a reply that
+ * cannot be sent completes its future exceptionally, and the cloud re-sends commands it got no
+ * final reply for (a retried command carries the same id, which the device de-duplicates).
+ */
+public final class CommandResponder {
+  /** The part of the transport a responder needs. */
+  @FunctionalInterface
+  public interface Publisher {
+    CompletableFuture<Void> publish(String topic, byte[] payload, MessageProps props);
+  }
+
+  private final String deviceId;
+  private final Command command;
+  private final String responseTopic;
+  private final byte[] correlationData;
+  private final Publisher publisher;
+
+  public CommandResponder(
+      String deviceId,
+      Command command,
+      String responseTopic,
+      byte[] correlationData,
+      Publisher publisher) {
+    this.deviceId = deviceId;
+    this.command = command;
+    this.responseTopic = responseTopic == null ? Topics.replies(deviceId) : responseTopic;
+    this.correlationData = correlationData;
+    this.publisher = publisher;
+  }
+
+  public CompletableFuture<Void> accept() {
+    return reply(CommandReply.Status.ACCEPTED, null, null);
+  }
+
+  /** Progress of a long command, {@code percent} 0..100. */
+  public CompletableFuture<Void> progress(int percent, String message) {
+    return reply(CommandReply.Status.IN_PROGRESS, Math.max(0, Math.min(100, percent)), message);
+  }
+
+  public CompletableFuture<Void> succeeded(String message) {
+    return reply(CommandReply.Status.SUCCEEDED, 100, message);
+  }
+
+  public CompletableFuture<Void> failed(String message) {
+    return reply(CommandReply.Status.FAILED, null, message);
+  }
+
+  public CompletableFuture<Void> rejected(String message) {
+    return reply(CommandReply.Status.REJECTED, null, message);
+  }
+
+  CompletableFuture<Void> expired() {
+    return reply(CommandReply.Status.EXPIRED, null, "command expired before the device got it");
+  }
+
+  public String responseTopic() {
+    return responseTopic;
+  }
+
+  private CompletableFuture<Void> reply(CommandReply.Status status, Integer progress, String msg) {
+    CommandReply r =
+        new CommandReply(
+            ProtocolJson.SCHEMA_VERSION,
+            command.id(),
+            deviceId,
+            status,
+            progress,
+            msg,
+            System.currentTimeMillis());
+    MessageProps props =
+        new MessageProps("application/json", null, null, correlationData, java.util.Map.of());
+    return publisher.publish(responseTopic, ProtocolJson.write(r), props);
+  }
+}

@@ -1,0 +1,51 @@
+package dev.kiln.link.outbox;
+
+import dev.kiln.link.LinkErrorCode;
+import dev.kiln.link.LinkException;
+import java.nio.file.Path;
+
+/**
+ * Where the outbox lives and how big it may grow.
+ *
+ * @param maxBytes bound on all segment files together; past it the oldest segment is deleted, sent
+ *     or not, and its unsent records are counted as dropped
+ * @param segmentBytes a segment is closed and a new one started past this size; drop-oldest works a
+ *     segment at a time, so this is the granularity of loss; at most maxBytes/2
+ * @param minFreeDiskBytes appends are dropped (and counted) while the file system has less usable
+ *     space than this, so the outbox never fills the disk the agent needs
+ */
+public record OutboxConfig(Path dir, long maxBytes, long segmentBytes, long minFreeDiskBytes) {
+  public static final long DEFAULT_MAX_BYTES = 256L * 1024 * 1024;
+  public static final long DEFAULT_SEGMENT_BYTES = 8L * 1024 * 1024;
+  public static final long DEFAULT_MIN_FREE_DISK_BYTES = 64L * 1024 * 1024;
+
+  public OutboxConfig {
+    if (dir == null) {
+      throw new LinkException(LinkErrorCode.CONFIG_INVALID, "outbox dir must be set");
+    }
+    if (segmentBytes < 1024 || segmentBytes > maxBytes / 2) {
+      throw new LinkException(
+          LinkErrorCode.CONFIG_INVALID,
+          "outbox segmentBytes must be >= 1024 and <= maxBytes/2, got segmentBytes="
+              + segmentBytes
+              + " maxBytes="
+              + maxBytes);
+    }
+    if (minFreeDiskBytes < 0) {
+      throw new LinkException(LinkErrorCode.CONFIG_INVALID, "outbox minFreeDiskBytes must be >= 0");
+    }
+  }
+
+  public static OutboxConfig defaults(Path dir) {
+    return new OutboxConfig(
+        dir, DEFAULT_MAX_BYTES, DEFAULT_SEGMENT_BYTES, DEFAULT_MIN_FREE_DISK_BYTES);
+  }
+
+  public OutboxConfig withMaxBytes(long max, long segment) {
+    return new OutboxConfig(dir, max, segment, minFreeDiskBytes);
+  }
+
+  public OutboxConfig withMinFreeDiskBytes(long bytes) {
+    return new OutboxConfig(dir, maxBytes, segmentBytes, bytes);
+  }
+}

@@ -1,0 +1,19 @@
+package dev.kiln.link.protocol;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Published every few seconds on {@code kiln/v1/devices/{id}/heartbeat} through the telemetry
+ * outbox, so heartbeats written while offline arrive later as history. {@code id} de-duplicates.
+ */
+public record Heartbeat(
+    int schema,
+    String id,
+    String deviceId,
+    long ts,
+    long uptimeS,
+    String agentVersion,
+    List<ModelState> models,
+    Map<String, Double> metrics,
+    LinkStats link) {}
