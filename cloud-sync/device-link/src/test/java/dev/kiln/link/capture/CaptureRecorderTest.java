@@ -79,6 +79,7 @@ class CaptureRecorderTest {
   @Test
   void fullQueue_dropsAndCounts_withoutBlocking() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch encoding = new CountDownLatch(1);
     try (Outbox o = outbox();
         OutboxWriter<CaptureRecord> w =
             new OutboxWriter<>(
@@ -86,6 +87,7 @@ class CaptureRecorderTest {
                 o,
                 2,
                 rec -> {
+                  encoding.countDown();
                   try {
                     release.await();
                   } catch (InterruptedException e) {
@@ -94,13 +96,17 @@ class CaptureRecorderTest {
                   return ProtocolJson.write(rec);
                 })) {
       CaptureRecorder r = new CaptureRecorder("dev-1", w);
-      int queued = 0;
-      for (int i = 0; i < 10; i++) {
+      // The writer drains whatever is queued at once, so let it take exactly one record and block
+      // on it before filling the queue; otherwise how many it holds depends on thread timing.
+      assertThat(r.capture(CaptureConfig.all(), () -> record(4))).isTrue();
+      assertThat(encoding.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      int queued = 1;
+      for (int i = 0; i < 9; i++) {
         queued += r.capture(CaptureConfig.all(), () -> record(4)) ? 1 : 0;
       }
-      // One record is held by the blocked writer, two fit the queue; the rest are dropped.
-      assertThat(queued).isBetween(2, 3);
-      assertThat(r.queueDropped()).isEqualTo(10 - queued);
+      // One record is held by the blocked writer, two fit the queue; the other seven are dropped.
+      assertThat(queued).isEqualTo(3);
+      assertThat(r.queueDropped()).isEqualTo(7);
       release.countDown();
       long expected = queued;
       await().until(() -> o.stats().lastSeq() == expected);
