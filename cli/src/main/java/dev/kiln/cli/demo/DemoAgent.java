@@ -28,7 +28,15 @@ final class DemoAgent implements AutoCloseable {
     this.log = log;
   }
 
+  /** A configured agent that can be launched, killed and launched again on the same state. */
+  record Setup(Path configFile, String baseUrl, Path log) {}
+
   static DemoAgent start(Path dir, Path artifact, Path key, String model, String brokerUrl)
+      throws IOException {
+    return launch(configure(dir, artifact, key, model, brokerUrl));
+  }
+
+  static Setup configure(Path dir, Path artifact, Path key, String model, String brokerUrl)
       throws IOException {
     Path agentDir = Files.createDirectories(dir.resolve("agent"));
     Path trusted = Files.createDirectories(agentDir.resolve("trusted-keys"));
@@ -49,8 +57,13 @@ final class DemoAgent implements AutoCloseable {
     cloud.putObject("capture").put("samplePercent", 100).put("mode", "both");
     Path configFile = agentDir.resolve("agent.json");
     Files.write(configFile, Json.toBytes(config));
+    return new Setup(configFile, "http://127.0.0.1:" + port, agentDir.resolve("agent.log"));
+  }
 
-    Path log = agentDir.resolve("agent.log");
+  static DemoAgent launch(Setup setup) throws IOException {
+    Path agentDir = setup.configFile().getParent();
+    Path configFile = setup.configFile();
+    Path log = setup.log();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Path tmp = Files.createDirectories(agentDir.resolve("tmp"));
     Process process =
@@ -66,9 +79,9 @@ final class DemoAgent implements AutoCloseable {
                     "--config",
                     configFile.toAbsolutePath().toString()))
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
-    return new DemoAgent(process, "http://127.0.0.1:" + port, log);
+    return new DemoAgent(process, setup.baseUrl(), log);
   }
 
   void awaitHealthy(Duration timeout) throws Exception {
@@ -98,6 +111,12 @@ final class DemoAgent implements AutoCloseable {
 
   String baseUrl() {
     return baseUrl;
+  }
+
+  /** SIGKILL: no shutdown hook, no flush; what survives is what was already on disk. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
   }
 
   @Override

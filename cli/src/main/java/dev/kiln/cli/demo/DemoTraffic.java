@@ -25,14 +25,7 @@ final class DemoTraffic {
 
   static Result send(String baseUrl, Path referenceFile, int requests) throws Exception {
     JsonNode reference = Json.MAPPER.readTree(referenceFile.toFile());
-    ObjectNode body = Json.MAPPER.createObjectNode();
-    ObjectNode inputs = body.putObject("inputs");
-    for (Iterator<Map.Entry<String, JsonNode>> it = reference.path("inputs").fields();
-        it.hasNext(); ) {
-      Map.Entry<String, JsonNode> in = it.next();
-      inputs.set(in.getKey(), nest(in.getValue().path("shape"), in.getValue().path("data")));
-    }
-    byte[] payload = Json.MAPPER.writeValueAsBytes(body);
+    byte[] payload = body(reference);
     HttpClient http = HttpClient.newHttpClient();
     int answered = 0;
     double maxError = 0;
@@ -66,6 +59,18 @@ final class DemoTraffic {
       }
     }
     return new Result(answered, top, maxError);
+  }
+
+  /** A JSON {@code POST /invocations} body carrying the reference file's inputs. */
+  static byte[] body(JsonNode reference) throws java.io.IOException {
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    ObjectNode inputs = body.putObject("inputs");
+    for (Iterator<Map.Entry<String, JsonNode>> it = reference.path("inputs").fields();
+        it.hasNext(); ) {
+      Map.Entry<String, JsonNode> in = it.next();
+      inputs.set(in.getKey(), nest(in.getValue().path("shape"), in.getValue().path("data")));
+    }
+    return Json.MAPPER.writeValueAsBytes(body);
   }
 
   private static JsonNode nest(JsonNode shape, JsonNode flat) {

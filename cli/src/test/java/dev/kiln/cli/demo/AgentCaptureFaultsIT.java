@@ -1,0 +1,116 @@
+package dev.kiln.cli.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kiln.artifact.Json;
+import dev.kiln.cli.CliRun;
+import dev.kiln.cloud.CloudService;
+import dev.kiln.cloud.store.CaptureQueries;
+import dev.kiln.compiler.pipeline.CompileReport;
+import dev.kiln.compiler.pipeline.CompileRequest;
+import dev.kiln.compiler.pipeline.Compiler;
+import dev.kiln.compiler.pipeline.ProgressListener;
+import dev.kiln.link.testing.Mosquitto;
+import dev.kiln.profile.DeviceProfiles;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real agent process capturing into a real Mosquitto and the ingestor, through a broker outage
+ * and a kill -9 of the agent: inference answers throughout, and every answered request ends in
+ * DuckDB exactly once.
+ */
+class AgentCaptureFaultsIT {
+  @TempDir Path tmp;
+
+  @Test
+  void brokerOutageAndAgentKill_loseNothing_andInferenceKeepsAnswering() throws Exception {
+    Mosquitto.requireInstalled();
+    Path key = DemoKeys.generate(tmp.resolve("keys"));
+    CompileReport report =
+        new Compiler(DeviceProfiles.fromClasspath(), ProgressListener.SILENT)
+            .compile(
+                CompileRequest.of(CliRun.sample("mlp/mlp.onnx"), null, tmp)
+                    .withSignKey(key)
+                    .withSkipBenchmark(true));
+    byte[] body =
+        DemoTraffic.body(Json.MAPPER.readTree(CliRun.sample("mlp/mlp.reference.json").toFile()));
+
+    try (Mosquitto broker = Mosquitto.start(tmp.resolve("mosquitto"));
+        CloudService cloud =
+            CloudService.start(
+                new CloudService.Options(
+                    broker.url(),
+                    tmp.resolve("cloud.duckdb"),
+                    null,
+                    0,
+                    null,
+                    false,
+                    "faults-ingest",
+                    null,
+                    null))) {
+      DemoAgent.Setup setup =
+          DemoAgent.configure(tmp, Path.of(report.artifact()), key, report.model(), broker.url());
+      CaptureQueries queries = new CaptureQueries(cloud.store());
+      HttpClient http = HttpClient.newHttpClient();
+      int answered = 0;
+
+      DemoAgent agent = DemoAgent.launch(setup);
+      try {
+        agent.awaitHealthy(Duration.ofMinutes(2));
+        answered += invoke(http, setup.baseUrl(), body, 50);
+
+        broker.stop();
+        answered += invoke(http, setup.baseUrl(), body, 50); // served while the broker is down
+        // Let the background writer put the queued records on disk, then kill without warning.
+        Thread.sleep(1500);
+        agent.kill();
+      } finally {
+        agent.close();
+      }
+
+      broker.restart();
+      agent = DemoAgent.launch(setup);
+      try {
+        agent.awaitHealthy(Duration.ofMinutes(2));
+        answered += invoke(http, setup.baseUrl(), body, 50);
+        long expected = answered;
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .until(() -> count(queries, "SELECT count(*) FROM captures") == expected);
+      } finally {
+        agent.close();
+      }
+      assertThat(count(queries, "SELECT count(DISTINCT id) FROM captures")).isEqualTo(150);
+      assertThat(count(queries, "SELECT count(*) FROM captures")).isEqualTo(150);
+    }
+  }
+
+  /** Sends {@code n} requests; every one must be answered 200, whatever the cloud is doing. */
+  private static int invoke(HttpClient http, String baseUrl, byte[] body, int n) throws Exception {
+    for (int i = 0; i < n; i++) {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(baseUrl + "/invocations"))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+    return n;
+  }
+
+  private static long count(CaptureQueries queries, String sql) {
+    List<Object> row = queries.query(sql).rows().get(0);
+    return ((Number) row.get(0)).longValue();
+  }
+}
