@@ -56,142 +56,112 @@ public record CompileRequest(
   }
 
   public CompileRequest withDevice(String newDevice) {
-    return new CompileRequest(
-        source,
-        target,
-        newDevice,
-        inputShapes,
-        name,
-        version,
-        output,
-        directoryOutput,
-        force,
-        signKey,
-        tolerance,
-        calibrationData,
-        verifySamples,
-        skipBenchmark,
-        benchmarkRuns,
-        engine);
+    return copy().device(newDevice).build();
   }
 
   public CompileRequest withInputShapes(Map<String, long[]> shapes) {
-    return new CompileRequest(
-        source,
-        target,
-        device,
-        shapes,
-        name,
-        version,
-        output,
-        directoryOutput,
-        force,
-        signKey,
-        tolerance,
-        calibrationData,
-        verifySamples,
-        skipBenchmark,
-        benchmarkRuns,
-        engine);
+    return copy().inputShapes(shapes).build();
   }
 
   public CompileRequest withSkipBenchmark(boolean skip) {
-    return new CompileRequest(
-        source,
-        target,
-        device,
-        inputShapes,
-        name,
-        version,
-        output,
-        directoryOutput,
-        force,
-        signKey,
-        tolerance,
-        calibrationData,
-        verifySamples,
-        skip,
-        benchmarkRuns,
-        engine);
+    return copy().skipBenchmark(skip).build();
   }
 
   public CompileRequest withForce(boolean newForce) {
-    return new CompileRequest(
-        source,
-        target,
-        device,
-        inputShapes,
-        name,
-        version,
-        output,
-        directoryOutput,
-        newForce,
-        signKey,
-        tolerance,
-        calibrationData,
-        verifySamples,
-        skipBenchmark,
-        benchmarkRuns,
-        engine);
+    return copy().force(newForce).build();
   }
 
   public CompileRequest withSignKey(Path key) {
-    return new CompileRequest(
-        source,
-        target,
-        device,
-        inputShapes,
-        name,
-        version,
-        output,
-        directoryOutput,
-        force,
-        key,
-        tolerance,
-        calibrationData,
-        verifySamples,
-        skipBenchmark,
-        benchmarkRuns,
-        engine);
+    return copy().signKey(key).build();
   }
 
   public CompileRequest withEngine(String newEngine) {
-    return new CompileRequest(
-        source,
-        target,
-        device,
-        inputShapes,
-        name,
-        version,
-        output,
-        directoryOutput,
-        force,
-        signKey,
-        tolerance,
-        calibrationData,
-        verifySamples,
-        skipBenchmark,
-        benchmarkRuns,
-        newEngine);
+    return copy().engine(newEngine).build();
   }
 
   public CompileRequest withTolerance(double newTolerance) {
-    return new CompileRequest(
-        source,
-        target,
-        device,
-        inputShapes,
-        name,
-        version,
-        output,
-        directoryOutput,
-        force,
-        signKey,
-        newTolerance,
-        calibrationData,
-        verifySamples,
-        skipBenchmark,
-        benchmarkRuns,
-        engine);
+    return copy().tolerance(newTolerance).build();
+  }
+
+  private Copy copy() {
+    return new Copy(this);
+  }
+
+  /** A mutable copy, so each {@code with} method names only the field it changes. */
+  private static final class Copy {
+    private final CompileRequest r;
+    private String device;
+    private Map<String, long[]> inputShapes;
+    private boolean force;
+    private Path signKey;
+    private double tolerance;
+    private boolean skipBenchmark;
+    private String engine;
+
+    Copy(CompileRequest r) {
+      this.r = r;
+      this.device = r.device;
+      this.inputShapes = r.inputShapes;
+      this.force = r.force;
+      this.signKey = r.signKey;
+      this.tolerance = r.tolerance;
+      this.skipBenchmark = r.skipBenchmark;
+      this.engine = r.engine;
+    }
+
+    Copy device(String v) {
+      device = v;
+      return this;
+    }
+
+    Copy inputShapes(Map<String, long[]> v) {
+      inputShapes = v;
+      return this;
+    }
+
+    Copy force(boolean v) {
+      force = v;
+      return this;
+    }
+
+    Copy signKey(Path v) {
+      signKey = v;
+      return this;
+    }
+
+    Copy tolerance(double v) {
+      tolerance = v;
+      return this;
+    }
+
+    Copy skipBenchmark(boolean v) {
+      skipBenchmark = v;
+      return this;
+    }
+
+    Copy engine(String v) {
+      engine = v;
+      return this;
+    }
+
+    CompileRequest build() {
+      return new CompileRequest(
+          r.source,
+          r.target,
+          device,
+          inputShapes,
+          r.name,
+          r.version,
+          r.output,
+          r.directoryOutput,
+          force,
+          signKey,
+          tolerance,
+          r.calibrationData,
+          r.verifySamples,
+          skipBenchmark,
+          r.benchmarkRuns,
+          engine);
+    }
   }
 }

@@ -7,7 +7,6 @@ import dev.kiln.artifact.Manifest;
 import dev.kiln.compiler.ort.HostTensor;
 import dev.kiln.compiler.ort.OrtSessions;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -47,32 +46,9 @@ final class HostBenchmark {
           outTimes[i] = millisSince(b);
         }
         return new Manifest.Benchmark(
-            host(), runs, timing(srcLoad, srcTimes), timing(outLoad, outTimes));
+            Timings.host(), runs, Timings.of(srcLoad, srcTimes), Timings.of(outLoad, outTimes));
       }
     }
-  }
-
-  static String host() {
-    return System.getProperty("os.arch")
-        + ", "
-        + Runtime.getRuntime().availableProcessors()
-        + " cores";
-  }
-
-  private static Manifest.Timing timing(double load, double[] times) {
-    double[] sorted = times.clone();
-    Arrays.sort(sorted);
-    return new Manifest.Timing(
-        round(load), round(percentile(sorted, 50)), round(percentile(sorted, 95)));
-  }
-
-  static double percentile(double[] sorted, int p) {
-    int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-  }
-
-  private static double round(double millis) {
-    return Math.round(millis * 1000) / 1000.0;
   }
 
   private static double millisSince(long start) {

@@ -8,8 +8,8 @@ import dev.kiln.compiler.ort.HostTensor;
 import dev.kiln.compiler.ort.OrtSessions;
 import dev.kiln.compiler.pipeline.CompileErrorCode;
 import dev.kiln.compiler.pipeline.CompileException;
+import dev.kiln.compiler.pipeline.Timings;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -102,27 +102,7 @@ final class TorchBenchmark {
       out.once();
       outTimes[i] = (System.nanoTime() - b) / 1e6;
     }
-    String host =
-        System.getProperty("os.arch")
-            + ", "
-            + Runtime.getRuntime().availableProcessors()
-            + " cores";
-    return new Manifest.Benchmark(host, runs, timing(srcLoad, srcTimes), timing(outLoad, outTimes));
-  }
-
-  private static Manifest.Timing timing(double load, double[] times) {
-    double[] sorted = times.clone();
-    Arrays.sort(sorted);
-    return new Manifest.Timing(
-        round(load), round(percentile(sorted, 50)), round(percentile(sorted, 95)));
-  }
-
-  static double percentile(double[] sorted, int p) {
-    int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-  }
-
-  private static double round(double millis) {
-    return Math.round(millis * 1000) / 1000.0;
+    return new Manifest.Benchmark(
+        Timings.host(), runs, Timings.of(srcLoad, srcTimes), Timings.of(outLoad, outTimes));
   }
 }
