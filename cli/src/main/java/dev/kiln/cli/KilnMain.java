@@ -7,6 +7,7 @@ import dev.kiln.cli.keys.KeysCommand;
 import dev.kiln.cli.profiles.ProfilesCommand;
 import dev.kiln.cloud.cli.CloudCommand;
 import dev.kiln.cloud.cli.DataCommand;
+import dev.kiln.fleet.cli.FleetCommand;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Command;
       AgentCommand.class,
       CloudCommand.class,
       DataCommand.class,
+      FleetCommand.class,
       AutoComplete.GenerateCompletion.class,
       CommandLine.HelpCommand.class
     })

@@ -1,0 +1,73 @@
+package dev.kiln.fleet.cli;
+
+import dev.kiln.artifact.Ed25519Keys;
+import dev.kiln.fleet.FleetErrorCode;
+import dev.kiln.fleet.FleetException;
+import dev.kiln.fleet.console.ConsoleConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import picocli.CommandLine.Option;
+
+/** Options every fleet command shares: where the broker is and where the console keeps state. */
+public final class ConsoleOptions {
+  static final String DEFAULT_BROKER = "tcp://127.0.0.1:1883";
+
+  @Option(
+      names = "--broker",
+      defaultValue = DEFAULT_BROKER,
+      description =
+          "MQTT broker URL (tcp://host:port or ssl://host:port). Default: ${DEFAULT-VALUE}")
+  String broker;
+
+  @Option(
+      names = "--state-dir",
+      defaultValue = "${sys:user.home}/.kiln/fleet",
+      description =
+          "Console state directory (devices, deployments, console key). Default: ${DEFAULT-VALUE}")
+  Path stateDir;
+
+  @Option(
+      names = "--key",
+      description =
+          "Console signing key (Ed25519 PEM); its public half must sit beside it as"
+              + " NAME.pub. Default: STATE-DIR/console.key, created on first use.")
+  Path key;
+
+  Path keyFile() {
+    return key != null ? key : stateDir.resolve("console.key");
+  }
+
+  static Path publicFile(Path keyFile) {
+    String name = keyFile.getFileName().toString();
+    String base = name.endsWith(".key") ? name.substring(0, name.length() - 4) : name;
+    return keyFile.resolveSibling(base + ".pub");
+  }
+
+  /** Reads the console key, creating it (and telling the user) on first use of the default. */
+  KeyPair keyPair(PrintWriter out) {
+    Path file = keyFile();
+    Path pub = publicFile(file);
+    if (!Files.exists(file) && key == null) {
+      try {
+        Files.createDirectories(stateDir);
+        Ed25519Keys.writePair(Ed25519Keys.generate(), file, pub);
+      } catch (IOException e) {
+        throw new FleetException(FleetErrorCode.STATE_IO, "cannot create console key " + file, e);
+      }
+      out.println("created console key " + file + "; devices must trust " + pub);
+    }
+    if (!Files.exists(pub)) {
+      throw new FleetException(
+          FleetErrorCode.CONFIG_INVALID,
+          "console key " + file + " has no public half at " + pub + "; put it there");
+    }
+    return new KeyPair(Ed25519Keys.readPublic(pub), Ed25519Keys.readPrivate(file));
+  }
+
+  ConsoleConfig config(PrintWriter out) {
+    return ConsoleConfig.defaults(broker, stateDir, keyPair(out));
+  }
+}

@@ -1,0 +1,108 @@
+package dev.kiln.fleet.cli;
+
+import dev.kiln.fleet.console.ArtifactRefs;
+import dev.kiln.fleet.console.DeploymentView;
+import dev.kiln.fleet.console.FleetConsole;
+import dev.kiln.fleet.rollout.DeploymentState;
+import dev.kiln.fleet.rollout.GateConfig;
+import dev.kiln.fleet.rollout.Strategy;
+import dev.kiln.fleet.rollout.TargetSelector;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * Runs the console in this process, starts the deployment and follows it to its end (or for {@code
+ * --wait}); a deployment left running resumes whenever a console runs on the state dir.
+ */
+@Command(name = "deploy", description = "Roll an artifact out to devices.")
+public final class DeployCommand implements Callable<Integer> {
+  @Mixin ConsoleOptions options;
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "ARTIFACT", description = "The .kiln archive to deploy")
+  Path artifact;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Targets targets;
+
+  @Option(
+      names = "--strategy",
+      defaultValue = "all-at-once",
+      description =
+          "all-at-once | rolling:BATCH | canary:PERCENT:BAKE | blue-green | ab:W1,W2 | shadow."
+              + " Default: ${DEFAULT-VALUE}")
+  String strategy;
+
+  @Option(
+      names = "--max-error-rate",
+      defaultValue = "0.05",
+      description = "Health gate. Default: ${DEFAULT-VALUE}")
+  double maxErrorRate;
+
+  @Option(
+      names = "--max-p95-ratio",
+      defaultValue = "1.5",
+      description = "Health gate: new p95 / previous p95. Default: ${DEFAULT-VALUE}")
+  double maxP95Ratio;
+
+  @Option(
+      names = "--wait",
+      defaultValue = "PT2H",
+      description = "How long to follow it (ISO-8601). Default: ${DEFAULT-VALUE}")
+  Duration wait;
+
+  /** Exactly one way to pick devices. */
+  static final class Targets {
+    @Option(names = "--to", split = ",", paramLabel = "DEVICE", description = "Device ids")
+    List<String> devices;
+
+    @Option(names = "--group", paramLabel = "G", description = "Every device in group G")
+    String group;
+
+    @Option(names = "--all", description = "Every known device")
+    boolean all;
+
+    TargetSelector selector() {
+      return devices != null
+          ? TargetSelector.devices(devices)
+          : group != null ? TargetSelector.group(group) : TargetSelector.everyDevice();
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    var out = spec.commandLine().getOut();
+    return FleetExit.run(
+        spec.commandLine().getErr(),
+        () -> {
+          Strategy.parse(strategy);
+          var ref = ArtifactRefs.read(artifact);
+          GateConfig gate = new GateConfig(maxErrorRate, maxP95Ratio, 0.0, 1);
+          try (FleetConsole console = new FleetConsole(options.config(out))) {
+            console.start();
+            Devices.awaitKnown(console, Duration.ofSeconds(3));
+            String id = console.deploy(ref, targets.selector(), strategy, gate);
+            out.println(
+                "deployment "
+                    + id
+                    + ": "
+                    + ref.label()
+                    + " to "
+                    + targets.selector().describe()
+                    + " with "
+                    + strategy);
+            DeploymentView v = ConsoleRun.follow(console, id, wait, out);
+            return ConsoleRun.exit(v, DeploymentState.SUCCEEDED);
+          }
+        });
+  }
+}

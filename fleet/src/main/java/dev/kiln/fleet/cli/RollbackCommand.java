@@ -1,0 +1,44 @@
+package dev.kiln.fleet.cli;
+
+import dev.kiln.fleet.console.FleetConsole;
+import dev.kiln.fleet.rollout.DeploymentState;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Sends a deployment's devices back to their previous version and follows it to the end. */
+@Command(name = "rollback", description = "Roll a deployment back to the previous version.")
+public final class RollbackCommand implements Callable<Integer> {
+  @Mixin ConsoleOptions options;
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "DEPLOYMENT", description = "Deployment id")
+  String id;
+
+  @Option(
+      names = "--wait",
+      defaultValue = "PT30M",
+      description = "How long to follow it. Default: ${DEFAULT-VALUE}")
+  Duration wait;
+
+  @Override
+  public Integer call() throws Exception {
+    var out = spec.commandLine().getOut();
+    return FleetExit.run(
+        spec.commandLine().getErr(),
+        () -> {
+          try (FleetConsole console = new FleetConsole(options.config(out))) {
+            console.start();
+            Devices.awaitKnown(console, Duration.ofSeconds(3));
+            console.rollback(id);
+            return ConsoleRun.exit(
+                ConsoleRun.follow(console, id, wait, out), DeploymentState.ROLLED_BACK);
+          }
+        });
+  }
+}

@@ -1,0 +1,96 @@
+package dev.kiln.fleet.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kiln.fleet.console.DeploymentView;
+import dev.kiln.fleet.rollout.DeviceRollout;
+import dev.kiln.fleet.state.DeviceRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/** Renders devices and deployments as tables or JSON. */
+final class Views {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private Views() {}
+
+  static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static String devices(List<DeviceRecord> devices) {
+    Table t =
+        new Table(
+            "DEVICE", "ONLINE", "PROFILE", "ARCH", "GROUPS", "RUNNING", "DESIRED", "LAST SEEN");
+    for (DeviceRecord d : devices) {
+      Map<String, String> desired = new TreeMap<>();
+      d.desired().forEach((slot, want) -> desired.put(slot, want.version()));
+      t.row(
+          d.deviceId(),
+          d.online() ? "yes" : "no",
+          d.profile(),
+          d.arch(),
+          String.join(",", d.groups()),
+          slots(d.reported()),
+          slots(desired),
+          d.lastSeen() == 0 ? null : Instant.ofEpochMilli(d.lastSeen()));
+    }
+    return t.render();
+  }
+
+  static String deployments(List<DeploymentView> views) {
+    Table t =
+        new Table(
+            "DEPLOYMENT", "ARTIFACT", "STRATEGY", "TARGETS", "STATE", "PHASE", "DEVICES", "REASON");
+    for (DeploymentView v : views) {
+      t.row(
+          v.id(),
+          v.artifact(),
+          v.strategy(),
+          v.targets(),
+          v.state(),
+          v.phases() == 0 ? null : Math.min(v.phase() + 1, v.phases()) + "/" + v.phases(),
+          counts(v.counts()),
+          v.reason());
+    }
+    return t.render();
+  }
+
+  static String deployment(DeploymentView v) {
+    StringBuilder out = new StringBuilder(deployments(List.of(v))).append('\n');
+    Table t = new Table("DEVICE", "PHASE", "STATUS", "ATTEMPTS", "PREVIOUS", "MESSAGE");
+    for (DeviceRollout r : v.devices()) {
+      t.row(
+          r.deviceId(), r.phase() + 1, r.status(), r.attempts(), r.previousVersion(), r.message());
+    }
+    out.append(t.render()).append('\n');
+    Table h = new Table("AT", "TRANSITION", "FROM", "TO", "REASON");
+    v.history()
+        .forEach(
+            s -> h.row(Instant.ofEpochMilli(s.at()), s.transition(), s.from(), s.to(), s.reason()));
+    return out.append(h.render()).toString();
+  }
+
+  private static String slots(Map<String, String> slots) {
+    return new TreeMap<>(slots)
+        .entrySet().stream()
+            .map(e -> e.getKey() + "@" + e.getValue())
+            .collect(Collectors.joining(","));
+  }
+
+  private static String counts(Map<DeviceRollout.Status, Integer> counts) {
+    return counts.entrySet().stream()
+        .map(e -> e.getValue() + " " + e.getKey().name().toLowerCase(java.util.Locale.ROOT))
+        .collect(Collectors.joining(", "));
+  }
+}

@@ -1,0 +1,275 @@
+package dev.kiln.fleet.console;
+
+import dev.kiln.fleet.device.DeployPayload;
+import dev.kiln.fleet.device.DeviceInfo;
+import dev.kiln.fleet.device.RollbackPayload;
+import dev.kiln.fleet.device.SignedCommand;
+import dev.kiln.fleet.rollout.Action;
+import dev.kiln.fleet.rollout.ArtifactRef;
+import dev.kiln.fleet.rollout.Deployment;
+import dev.kiln.fleet.rollout.RolloutEngine;
+import dev.kiln.fleet.rollout.Variant;
+import dev.kiln.fleet.state.DesiredModel;
+import dev.kiln.fleet.state.DeviceRegistry;
+import dev.kiln.fleet.transfer.ArtifactChunk;
+import dev.kiln.fleet.transfer.ChunkRequest;
+import dev.kiln.fleet.transfer.ChunkServer;
+import dev.kiln.fleet.transfer.TransferTopics;
+import dev.kiln.link.protocol.CommandReply;
+import dev.kiln.link.protocol.DeviceStatus;
+import dev.kiln.link.protocol.Heartbeat;
+import dev.kiln.link.protocol.InboundMessage;
+import dev.kiln.link.protocol.MessageProps;
+import dev.kiln.link.protocol.ModelState;
+import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.Topics;
+import dev.kiln.link.transport.MqttTransport;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The console's message handling, on its event thread: device status, info and heartbeats update
+ * the registry; replies move deployment rows; chunk requests are answered; engine actions become
+ * signed commands, queued until {@link #sendQueued} (after the state is on disk).
+ */
+final class ConsoleMessages implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ConsoleMessages.class);
+
+  static final List<String> FILTERS =
+      List.of(
+          Topics.allDevices(Topics.Kind.STATUS),
+          Topics.allDevices(Topics.Kind.HEARTBEAT),
+          Topics.allDevices(Topics.Kind.REPLIES),
+          DeviceInfo.allTopics(),
+          TransferTopics.allGets());
+
+  private final ConsoleConfig config;
+  private final DeviceRegistry registry;
+  private final Map<String, Deployment> deployments;
+  private final RolloutEngine engine;
+  private final CommandFactory commands;
+  private final ChunkServer chunks;
+  private final Sender sender;
+
+  /** The revision of each deployment as last written, to find the ones that changed since. */
+  private final Map<String, Long> written = new HashMap<>();
+
+  private final List<Runnable> queued = new ArrayList<>();
+
+  ConsoleMessages(
+      ConsoleConfig config,
+      DeviceRegistry registry,
+      Map<String, Deployment> deployments,
+      RolloutEngine engine,
+      MqttTransport transport,
+      CommandFactory commands) {
+    this.config = config;
+    this.registry = registry;
+    this.deployments = deployments;
+    this.engine = engine;
+    this.commands = commands;
+    this.chunks = new ChunkServer(config.chunkSize());
+    this.sender = new Sender(transport, "kiln-console-send");
+  }
+
+  void offer(Deployment d) {
+    chunks.offer(d.artifact().sha256(), Path.of(d.artifact().path()));
+  }
+
+  void handle(InboundMessage m) {
+    if (TransferTopics.isGet(m.topic())) {
+      answerChunks(ProtocolJson.read(m.payload(), ChunkRequest.class), m.props().responseTopic());
+      return;
+    }
+    if (m.topic().endsWith("/info")) {
+      DeviceInfo info = ProtocolJson.read(m.payload(), DeviceInfo.class);
+      registry.update(
+          info.deviceId(), r -> r.withInfo(info.groups(), info.profile(), info.arch()), true);
+      return;
+    }
+    Topics.parse(m.topic())
+        .ifPresent(
+            a -> {
+              switch (a.kind()) {
+                case STATUS -> status(ProtocolJson.read(m.payload(), DeviceStatus.class));
+                case HEARTBEAT -> heartbeat(ProtocolJson.read(m.payload(), Heartbeat.class));
+                case REPLIES -> reply(ProtocolJson.read(m.payload(), CommandReply.class));
+                default -> {}
+              }
+            });
+  }
+
+  private void status(DeviceStatus s) {
+    var before = registry.get(s.deviceId());
+    if (s.connectedAt() < before.connectedAt()) {
+      return; // a will from an older connection
+    }
+    boolean online = s.state() == DeviceStatus.State.ONLINE;
+    registry.update(
+        s.deviceId(), r -> r.withStatus(online, s.connectedAt(), s.ts(), s.agentVersion()), true);
+    if (online) {
+      converge(s.deviceId());
+    }
+  }
+
+  private void heartbeat(Heartbeat hb) {
+    Map<String, String> slots = new HashMap<>();
+    for (ModelState ms : hb.models() == null ? List.<ModelState>of() : hb.models()) {
+      slots.put(Variant.slot(ms.name(), ms.variant()), ms.version());
+    }
+    var before = registry.get(hb.deviceId());
+    boolean changed = !slots.equals(before.reported());
+    registry.update(hb.deviceId(), r -> r.withHeartbeat(slots, hb.metrics(), hb.ts()), changed);
+  }
+
+  private void reply(CommandReply r) {
+    long now = System.currentTimeMillis();
+    for (Deployment d : deployments.values()) {
+      var row = d.device(r.deviceId());
+      if (row != null && r.commandId().equals(row.commandId())) {
+        if (engine.onReply(
+            d, r.deviceId(), r.commandId(), r.status().name(), r.progress(), r.message(), now)) {
+          step(d, now);
+        }
+        return;
+      }
+    }
+  }
+
+  private void converge(String deviceId) {
+    long now = System.currentTimeMillis();
+    var record = registry.get(deviceId);
+    // Primary slots first: once a deployment has a command out to this device, the converge of its
+    // other slots waits, so a deploy and a rollback never race.
+    var drift = new ArrayList<>(record.drift().entrySet());
+    drift.sort(java.util.Comparator.comparing(e -> e.getKey().contains("#")));
+    for (var e : drift) {
+      Deployment d = deployments.get(e.getValue().deploymentId());
+      if (d != null) {
+        execute(
+            engine.converge(
+                d,
+                deviceId,
+                e.getKey(),
+                e.getValue().version(),
+                record.reported().get(e.getKey()),
+                now));
+      }
+    }
+    stepAll();
+  }
+
+  void stepAll() {
+    long now = System.currentTimeMillis();
+    for (Deployment d : deployments.values()) {
+      if (!d.state().terminal()) {
+        step(d, now);
+      }
+    }
+  }
+
+  void step(Deployment d, long now) {
+    execute(engine.step(d, registry, now));
+  }
+
+  void execute(List<Action> actions) {
+    long now = System.currentTimeMillis();
+    for (Action a : actions) {
+      Deployment d = deployments.get(a.deploymentId());
+      if (a instanceof Action.SetDesired s) {
+        registry.update(
+            s.deviceId(),
+            r ->
+                r.withDesired(
+                    s.slot(), new DesiredModel(s.version(), s.artifactSha256(), s.deploymentId())),
+            true);
+      } else if (a instanceof Action.Deploy x) {
+        ArtifactRef art = d.artifact();
+        DeployPayload p =
+            new DeployPayload(
+                d.id(),
+                art.name(),
+                art.version(),
+                x.variant(),
+                new DeployPayload.Artifact(art.sha256(), art.bytes(), null, config.chunkSize()),
+                new DeployPayload.Target(art.arch(), art.profile(), art.executionProviders()),
+                d.strategy().weights());
+        queue(commands.create(x.commandId(), DeployPayload.TYPE, x.deviceId(), p, now));
+      } else if (a instanceof Action.Rollback x) {
+        RollbackPayload p =
+            new RollbackPayload(d.id(), d.artifact().name(), x.version(), x.version() == null);
+        queue(commands.create(x.commandId(), RollbackPayload.TYPE, x.deviceId(), p, now));
+      }
+    }
+  }
+
+  private void queue(SignedCommand c) {
+    MessageProps props =
+        new MessageProps(
+            "application/json",
+            config.commandTtl().toSeconds(),
+            Topics.replies(c.deviceId()),
+            c.id().getBytes(StandardCharsets.UTF_8),
+            Map.of("schema", "1"));
+    byte[] body = ProtocolJson.write(c);
+    queued.add(() -> sender.send(Topics.command(c.deviceId(), c.type()), body, props));
+  }
+
+  private void answerChunks(ChunkRequest req, String responseTopic) {
+    String device = TransferTopics.deviceOfResponseTopic(responseTopic, req.sha256());
+    if (device == null) {
+      LOG.warn("ignoring chunk request for {} with response topic {}", req.sha256(), responseTopic);
+      return;
+    }
+    try {
+      for (int index : chunks.indices(req)) {
+        sender.sendOnce(
+            chunkKey(device, req.sha256(), index),
+            () -> {
+              ArtifactChunk c = chunks.read(req.sha256(), index);
+              return new Sender.Message(responseTopic, c.data(), c.props());
+            });
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("cannot answer chunk request from {}: {}", device, e.getMessage());
+    }
+  }
+
+  private static String chunkKey(String device, String sha, int index) {
+    return device + "/" + sha + "/" + index;
+  }
+
+  /** Deployments changed since they were last written. */
+  List<Deployment> changed() {
+    List<Deployment> out = new ArrayList<>();
+    for (Deployment d : deployments.values()) {
+      Long w = written.get(d.id());
+      if (w == null || w != d.revision()) {
+        out.add(d);
+      }
+    }
+    return out;
+  }
+
+  void written(Deployment d) {
+    written.put(d.id(), d.revision());
+  }
+
+  void sendQueued() {
+    for (Runnable r : queued) {
+      r.run();
+    }
+    queued.clear();
+  }
+
+  @Override
+  public void close() {
+    sender.close();
+  }
+}

@@ -1,0 +1,41 @@
+package dev.kiln.fleet.console;
+
+import dev.kiln.fleet.rollout.Deployment;
+import dev.kiln.fleet.rollout.DeploymentState;
+import dev.kiln.fleet.rollout.DeviceRollout;
+import java.util.List;
+import java.util.Map;
+
+/** A read-only snapshot of a deployment for tables, JSON output and tests. */
+public record DeploymentView(
+    String id,
+    String artifact,
+    String strategy,
+    String targets,
+    DeploymentState state,
+    int phase,
+    int phases,
+    String reason,
+    Map<DeviceRollout.Status, Integer> counts,
+    List<DeviceRollout> devices,
+    List<Deployment.Step> history) {
+
+  public static DeploymentView of(Deployment d) {
+    return new DeploymentView(
+        d.id(),
+        d.artifact().label(),
+        d.strategy().text(),
+        d.targets().describe(),
+        d.state(),
+        d.phase(),
+        d.phases().size(),
+        d.reason(),
+        d.counts(),
+        List.copyOf(d.devices().values()),
+        d.history());
+  }
+
+  public DeviceRollout device(String id) {
+    return devices.stream().filter(r -> r.deviceId().equals(id)).findFirst().orElse(null);
+  }
+}

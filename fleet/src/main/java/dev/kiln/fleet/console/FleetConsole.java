@@ -1,0 +1,301 @@
+package dev.kiln.fleet.console;
+
+import dev.kiln.fleet.FleetErrorCode;
+import dev.kiln.fleet.FleetException;
+import dev.kiln.fleet.rollout.ArtifactRef;
+import dev.kiln.fleet.rollout.Deployment;
+import dev.kiln.fleet.rollout.GateConfig;
+import dev.kiln.fleet.rollout.RolloutEngine;
+import dev.kiln.fleet.rollout.Strategy;
+import dev.kiln.fleet.rollout.TargetSelector;
+import dev.kiln.fleet.state.ConsoleLock;
+import dev.kiln.fleet.state.DeviceRecord;
+import dev.kiln.fleet.state.DeviceRegistry;
+import dev.kiln.fleet.state.FleetStore;
+import dev.kiln.link.protocol.InboundMessage;
+import dev.kiln.link.transport.MqttTransport;
+import dev.kiln.link.transport.TransportConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fleet console: tracks devices from their status, info and heartbeat topics and drives
+ * deployments over MQTT. All state lives on one event thread; each batch of work ends with the
+ * changed records written to the {@link FleetStore} before any command goes out, so a console that
+ * dies and restarts resumes every deployment where its files say (commands it sent but whose
+ * replies it lost are re-sent with a new id once the reply timeout passes).
+ */
+public final class FleetConsole implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(FleetConsole.class);
+  private static final int MAX_BATCH = 2000;
+  private static final long FLUSH_INTERVAL_MS = 100;
+
+  private final ConsoleConfig config;
+  private final FleetStore store;
+  private final DeviceRegistry registry;
+  private final Map<String, Deployment> deployments = new LinkedHashMap<>();
+  private final RolloutEngine engine;
+  private final ScheduledExecutorService events;
+  private final MqttTransport transport;
+  private final ConsoleMessages messages;
+  private final ConsoleLock lock;
+  private final Queue<InboundMessage> inbox = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private long lastFlush;
+  private boolean flushScheduled;
+
+  public FleetConsole(ConsoleConfig config) {
+    this.config = config;
+    this.lock = ConsoleLock.acquire(config.stateDir());
+    this.store = new FleetStore(config.stateDir());
+    try {
+      this.registry = new DeviceRegistry(store.loadDevices());
+      for (Deployment d : store.loadDeployments()) {
+        deployments.put(d.id(), d);
+      }
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+    this.engine = new RolloutEngine(config.engine(), () -> UUID.randomUUID().toString());
+    this.events =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "kiln-console");
+              t.setDaemon(true);
+              return t;
+            });
+    this.transport =
+        new MqttTransport(TransportConfig.builder(config.brokerUrl(), config.clientId()).build());
+    this.messages =
+        new ConsoleMessages(
+            config,
+            registry,
+            deployments,
+            engine,
+            transport,
+            new CommandFactory(config.consoleKey(), config.commandTtl().toMillis()));
+    for (Deployment d : deployments.values()) {
+      messages.offer(d);
+      messages.written(d);
+    }
+  }
+
+  /** Connects and starts stepping deployments; returns at once. */
+  public void start() {
+    transport.addListener(
+        new MqttTransport.ConnectionListener() {
+          @Override
+          public void onConnected(boolean sessionPresent) {
+            transport.subscribe(ConsoleMessages.FILTERS, 1);
+          }
+        });
+    transport.setMessageHandler(
+        m -> {
+          inbox.add(m);
+          if (draining.compareAndSet(false, true) && !events.isShutdown()) {
+            events.execute(this::drain);
+          }
+        });
+    transport.start();
+    long tick = config.tick().toMillis();
+    events.scheduleWithFixedDelay(() -> run(messages::stepAll), tick, tick, TimeUnit.MILLISECONDS);
+  }
+
+  public boolean connected() {
+    return transport.isConnected();
+  }
+
+  /** Creates and starts a deployment; returns its id once it is on disk. */
+  public String deploy(
+      ArtifactRef artifact, TargetSelector targets, String strategy, GateConfig gate) {
+    Strategy parsed = Strategy.parse(strategy);
+    return call(
+        () -> {
+          long now = System.currentTimeMillis();
+          String id = "dep-" + UUID.randomUUID().toString().substring(0, 8);
+          for (Deployment old : deployments.values()) {
+            if (!old.state().terminal() && old.artifact().name().equals(artifact.name())) {
+              messages.execute(engine.cancel(old, now, "superseded by " + id));
+            }
+          }
+          Deployment d =
+              Deployment.create(
+                  id, artifact, targets, parsed, gate, now, config.deploymentTimeout().toMillis());
+          deployments.put(id, d);
+          messages.offer(d);
+          messages.step(d, now);
+          return id;
+        });
+  }
+
+  public void cancel(String id) {
+    call(
+        () -> {
+          Deployment d = require(id);
+          messages.execute(engine.cancel(d, System.currentTimeMillis(), "cancelled by operator"));
+          return null;
+        });
+  }
+
+  public void rollback(String id) {
+    call(
+        () -> {
+          Deployment d = require(id);
+          long now = System.currentTimeMillis();
+          engine.rollback(d, now, "rollback requested by operator");
+          messages.step(d, now);
+          return null;
+        });
+  }
+
+  public List<DeviceRecord> devices() {
+    return call(registry::all);
+  }
+
+  public List<DeploymentView> deployments() {
+    return call(
+        () -> {
+          List<DeploymentView> out = new ArrayList<>();
+          for (Deployment d : deployments.values()) {
+            out.add(DeploymentView.of(d));
+          }
+          return out;
+        });
+  }
+
+  public DeploymentView deployment(String id) {
+    return call(() -> DeploymentView.of(require(id)));
+  }
+
+  private Deployment require(String id) {
+    Deployment d = deployments.get(id);
+    if (d == null) {
+      throw new FleetException(
+          FleetErrorCode.NOT_FOUND, "no deployment " + id + "; list them with kiln fleet status");
+    }
+    return d;
+  }
+
+  /** Runs one unit of work, then persists what changed and only then sends commands. */
+  /**
+   * Handles queued messages in one batch and writes their effects once (group commit): a burst of a
+   * thousand replies costs one write of each changed file, not a thousand. A message is
+   * acknowledged to the broker when queued, so a crash can lose queued replies; those commands are
+   * re-sent after the reply timeout.
+   */
+  private void drain() {
+    draining.set(false);
+    run(
+        () -> {
+          InboundMessage m;
+          for (int n = 0; n < MAX_BATCH && (m = inbox.poll()) != null; n++) {
+            try {
+              messages.handle(m);
+            } catch (RuntimeException e) {
+              LOG.warn("ignoring bad message on {}: {}", m.topic(), e.getMessage());
+            }
+          }
+        });
+    if (!inbox.isEmpty() && draining.compareAndSet(false, true)) {
+      events.execute(this::drain);
+    }
+  }
+
+  private void run(Runnable work) {
+    try {
+      work.run();
+    } catch (RuntimeException e) {
+      LOG.warn("console event failed", e);
+    } finally {
+      requestFlush();
+    }
+  }
+
+  /**
+   * Writes at most every {@link #FLUSH_INTERVAL_MS}: under a storm of replies, one write of the
+   * deployment per interval instead of one per batch. Commands wait for the write, so they are
+   * delayed by at most that interval.
+   */
+  private void requestFlush() {
+    long wait = lastFlush + FLUSH_INTERVAL_MS - System.currentTimeMillis();
+    if (wait <= 0) {
+      flush();
+    } else if (!flushScheduled) {
+      flushScheduled = true;
+      events.schedule(this::flush, wait, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void flush() {
+    flushScheduled = false;
+    lastFlush = System.currentTimeMillis();
+    try {
+      if (registry.dirty()) {
+        store.saveDevices(registry.all());
+        registry.written();
+      }
+      for (Deployment d : messages.changed()) {
+        store.save(d);
+        messages.written(d);
+      }
+      messages.sendQueued();
+    } catch (RuntimeException e) {
+      LOG.error("cannot persist console state; commands held back", e);
+    }
+  }
+
+  private <T> T call(Callable<T> work) {
+    try {
+      return events
+          .submit(
+              () -> {
+                try {
+                  return work.call();
+                } finally {
+                  flush();
+                }
+              })
+          .get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      events.submit(this::flush).get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("final flush failed", e);
+    }
+    events.shutdown();
+    try {
+      events.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    transport.close();
+    messages.close();
+    lock.close();
+  }
+}

@@ -1,0 +1,25 @@
+package dev.kiln.fleet.device;
+
+import dev.kiln.link.protocol.Topics;
+import java.util.List;
+
+/**
+ * Retained on {@code kiln/v1/devices/{id}/info} at every connect: what the console needs to target
+ * and pre-check a device (its profile and arch, and its groups).
+ */
+public record DeviceInfo(
+    int schema,
+    String deviceId,
+    String profile,
+    String arch,
+    List<String> groups,
+    String agentVersion) {
+
+  public static String topic(String deviceId) {
+    return Topics.DEVICES + "/" + Topics.requireDeviceId(deviceId) + "/info";
+  }
+
+  public static String allTopics() {
+    return Topics.DEVICES + "/+/info";
+  }
+}

@@ -1,0 +1,249 @@
+package dev.kiln.fleet.rollout;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.kiln.fleet.FleetErrorCode;
+import dev.kiln.fleet.FleetException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A deployment and its state machine. Every change goes through {@link #apply} (a named {@link
+ * Transition}, checked against the current state and recorded in {@link #history}) or through the
+ * per-device updates; the console persists it after each change, so a restarted console resumes
+ * exactly here. Not thread-safe: the console mutates it on its one event thread.
+ */
+@JsonAutoDetect(
+    fieldVisibility = JsonAutoDetect.Visibility.ANY,
+    getterVisibility = JsonAutoDetect.Visibility.NONE,
+    isGetterVisibility = JsonAutoDetect.Visibility.NONE)
+public final class Deployment {
+  /** One recorded state change. */
+  public record Step(
+      Transition transition, DeploymentState from, DeploymentState to, long at, String reason) {}
+
+  private String id;
+  private ArtifactRef artifact;
+  private TargetSelector targets;
+  private Strategy strategy;
+  private GateConfig gate;
+  private DeploymentState state = DeploymentState.NEW;
+  private List<Strategy.Phase> phases = new ArrayList<>();
+  private int phase;
+  private Map<String, DeviceRollout> devices = new LinkedHashMap<>();
+  private Baseline baseline = Baseline.none();
+  private long createdAt;
+  private long updatedAt;
+
+  /** Incremented on every change, so the console knows what to write. */
+  private long revision;
+
+  private long phaseStartedAt;
+  private long bakeUntil;
+  private long deadline;
+  private String reason;
+  private List<Step> history = new ArrayList<>();
+
+  private Deployment() {}
+
+  public static Deployment create(
+      String id,
+      ArtifactRef artifact,
+      TargetSelector targets,
+      Strategy strategy,
+      GateConfig gate,
+      long now,
+      long timeoutMs) {
+    Deployment d = new Deployment();
+    d.id = id;
+    d.artifact = artifact;
+    d.targets = targets;
+    d.strategy = strategy;
+    d.gate = gate;
+    d.createdAt = now;
+    d.updatedAt = now;
+    d.deadline = now + timeoutMs;
+    return d;
+  }
+
+  /** Moves the state machine; throws ILLEGAL_TRANSITION naming the states that allow it. */
+  public void apply(Transition t, long now, String why) {
+    if (!t.allowedFrom(state)) {
+      throw new FleetException(
+          FleetErrorCode.ILLEGAL_TRANSITION,
+          "deployment " + id + " is " + state + "; " + t + " is only allowed from " + t.from());
+    }
+    history.add(new Step(t, state, t.to(), now, why));
+    state = t.to();
+    reason = why;
+    updatedAt = now;
+    revision++;
+  }
+
+  public void plan(List<Strategy.Phase> planned, Map<String, String> previousVersions) {
+    phases = new ArrayList<>(planned);
+    devices = new LinkedHashMap<>();
+    for (int i = 0; i < planned.size(); i++) {
+      for (String device : planned.get(i).devices()) {
+        // Blue-green lists each device twice; its row follows it into the later phase.
+        devices.putIfAbsent(device, DeviceRollout.pending(device, i, previousVersions.get(device)));
+      }
+    }
+  }
+
+  public void update(DeviceRollout row, long now) {
+    devices.put(row.deviceId(), row);
+    updatedAt = now;
+    revision++;
+  }
+
+  /** Devices of the current phase. */
+  @JsonIgnore
+  public List<DeviceRollout> currentPhaseDevices() {
+    List<DeviceRollout> out = new ArrayList<>();
+    if (phase >= phases.size()) {
+      return out;
+    }
+    for (String d : phases.get(phase).devices()) {
+      out.add(devices.get(d));
+    }
+    return out;
+  }
+
+  @JsonIgnore
+  public Strategy.Phase currentPhase() {
+    return phase < phases.size() ? phases.get(phase) : null;
+  }
+
+  @JsonIgnore
+  public boolean lastPhase() {
+    return phase >= phases.size() - 1;
+  }
+
+  /** Starts the next phase: its devices go back to PENDING for that phase's command. */
+  public void advancePhase(long now) {
+    revision++;
+    phase++;
+    phaseStartedAt = now;
+    if (phase < phases.size()) {
+      for (String d : phases.get(phase).devices()) {
+        DeviceRollout r = devices.get(d);
+        if (r.phase() < phase && r.status() == DeviceRollout.Status.ACTIVE) {
+          devices.put(
+              d,
+              new DeviceRollout(
+                  d,
+                  phase,
+                  DeviceRollout.Status.PENDING,
+                  null,
+                  0,
+                  0,
+                  null,
+                  null,
+                  r.previousVersion(),
+                  0));
+        }
+      }
+    }
+  }
+
+  public void startPhase(long now) {
+    phaseStartedAt = now;
+  }
+
+  public void bakeUntil(long at) {
+    bakeUntil = at;
+  }
+
+  public void baseline(Baseline b) {
+    baseline = b;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public ArtifactRef artifact() {
+    return artifact;
+  }
+
+  public TargetSelector targets() {
+    return targets;
+  }
+
+  public Strategy strategy() {
+    return strategy;
+  }
+
+  public GateConfig gate() {
+    return gate;
+  }
+
+  public DeploymentState state() {
+    return state;
+  }
+
+  public List<Strategy.Phase> phases() {
+    return List.copyOf(phases);
+  }
+
+  public int phase() {
+    return phase;
+  }
+
+  public Map<String, DeviceRollout> devices() {
+    return devices;
+  }
+
+  public DeviceRollout device(String id) {
+    return devices.get(id);
+  }
+
+  public Baseline baseline() {
+    return baseline;
+  }
+
+  public long createdAt() {
+    return createdAt;
+  }
+
+  public long revision() {
+    return revision;
+  }
+
+  public long updatedAt() {
+    return updatedAt;
+  }
+
+  public long phaseStartedAt() {
+    return phaseStartedAt;
+  }
+
+  public long bakeUntil() {
+    return bakeUntil;
+  }
+
+  public long deadline() {
+    return deadline;
+  }
+
+  public String reason() {
+    return reason;
+  }
+
+  public List<Step> history() {
+    return List.copyOf(history);
+  }
+
+  /** Count of devices per status, for tables. */
+  @JsonIgnore
+  public Map<DeviceRollout.Status, Integer> counts() {
+    Map<DeviceRollout.Status, Integer> c = new java.util.EnumMap<>(DeviceRollout.Status.class);
+    for (DeviceRollout r : devices.values()) {
+      c.merge(r.status(), 1, Integer::sum);
+    }
+    return c;
+  }
+}

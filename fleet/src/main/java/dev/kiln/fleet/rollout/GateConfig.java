@@ -1,0 +1,28 @@
+package dev.kiln.fleet.rollout;
+
+import dev.kiln.fleet.FleetErrorCode;
+import dev.kiln.fleet.FleetException;
+
+/**
+ * Health gate thresholds a deployment is judged by.
+ *
+ * @param maxErrorRate highest mean {@value HealthGate#ERROR_RATE} allowed on updated devices
+ * @param maxP95Ratio highest allowed ratio of the new p95 latency to the previous version's
+ * @param maxActivationFailureRate share of a phase's devices that may fail to activate
+ * @param minSamples updated devices that must have reported a heartbeat before a gate can pass
+ */
+public record GateConfig(
+    double maxErrorRate, double maxP95Ratio, double maxActivationFailureRate, int minSamples) {
+
+  public GateConfig {
+    if (maxErrorRate < 0 || maxP95Ratio <= 0 || maxActivationFailureRate < 0 || minSamples < 0) {
+      throw new FleetException(
+          FleetErrorCode.CONFIG_INVALID,
+          "gate thresholds must be >= 0 (maxP95Ratio > 0), got " + this);
+    }
+  }
+
+  public static GateConfig defaults() {
+    return new GateConfig(0.05, 1.5, 0.0, 1);
+  }
+}
