@@ -1,5 +1,11 @@
 package dev.kiln.bench;
 
+import dev.kiln.bench.agent.FootprintBench;
+import dev.kiln.bench.agent.OverheadBench;
+import dev.kiln.bench.agent.ThroughputBench;
+import dev.kiln.bench.capture.CaptureBench;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -14,25 +20,52 @@ public final class BenchMain {
   public static void main(String[] args) throws Exception {
     Path repo = Path.of(System.getProperty("kiln.home", ".")).toAbsolutePath().normalize();
     String which = args.length > 0 ? args[0] : "compile";
-    int runs = args.length > 1 ? Integer.parseInt(args[1]) : 200;
     int threads = Math.min(2, Runtime.getRuntime().availableProcessors());
     System.out.printf(
-        "host: %s, %d cores, Java %s; %d timed runs per model, %d intra-op threads%n%n",
+        "host: %s, %d cores, Java %s, load average %s; %d intra-op threads%n%n",
         System.getProperty("os.arch"),
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"),
-        runs,
+        loadAverage(),
         threads);
+    List<String> both = List.of("cnn/cnn.onnx", "mlp/mlp.onnx");
     switch (which) {
       case "compile" ->
           printCompile(
               CompileBench.run(
                   repo,
                   List.of("cnn/cnn.onnx", "large/mobilenet_v2/mobilenet_v2.onnx"),
-                  runs,
+                  intArg(args, 1, 200),
                   threads));
+      case "agent-overhead" ->
+          AgentReports.overhead(OverheadBench.run(repo, both, intArg(args, 1, 1000), threads));
+      case "agent-throughput" ->
+          AgentReports.throughput(
+              ThroughputBench.run(
+                  repo, "cnn/cnn.onnx", new int[] {1, 8, 32}, intArg(args, 1, 10), threads));
+      case "agent-footprint" ->
+          AgentReports.footprint(FootprintBench.run(repo, both, intArg(args, 1, 5), threads));
+      case "capture" ->
+          AgentReports.capture(
+              CaptureBench.run(
+                  repo, "cnn/cnn.onnx", intArg(args, 1, 5000), intArg(args, 2, 1000), threads));
       default ->
-          throw new IllegalArgumentException("unknown benchmark '" + which + "'; try: compile");
+          throw new IllegalArgumentException(
+              "unknown benchmark '"
+                  + which
+                  + "'; try: compile, agent-overhead, agent-throughput, agent-footprint, capture");
+    }
+  }
+
+  private static int intArg(String[] args, int i, int fallback) {
+    return args.length > i ? Integer.parseInt(args[i]) : fallback;
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
     }
   }
 
@@ -53,7 +86,8 @@ public final class BenchMain {
           r.compiled().p95() / r.base().p95());
     }
     System.out.println();
-    System.out.println("| model | load p50 ms, source at ORT defaults | load p50 ms, compiled | ratio |");
+    System.out.println(
+        "| model | load p50 ms, source at ORT defaults | load p50 ms, compiled | ratio |");
     System.out.println("|---|---:|---:|---:|");
     for (CompileBench.LoadRow l : CompileBench.LOADS) {
       System.out.printf(

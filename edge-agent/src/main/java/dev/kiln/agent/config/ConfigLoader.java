@@ -152,7 +152,9 @@ public final class ConfigLoader {
 
   private static AgentConfig.Batching batching(Section top) {
     Section batching = top.child("batching", "maxBatchSize", "maxQueueDelayMs", "models");
-    int maxBatchSize = batching.integer("maxBatchSize", 8, 1, 4096);
+    // Off by default: a lone client's request would wait maxQueueDelayMs for company that never
+    // comes (bench: +2.2 ms per request at 1 client, +12% throughput only at 32 clients).
+    int maxBatchSize = batching.integer("maxBatchSize", 1, 1, 4096);
     int maxQueueDelayMs = batching.integer("maxQueueDelayMs", 2, 0, 10_000);
     Map<String, AgentConfig.Batching> perModel = new TreeMap<>();
     JsonNode models = batching.node().get("models");

@@ -22,7 +22,7 @@ class ConfigLoaderTest {
     assertThat(c.security().trustedKeysDir()).isEqualTo(Path.of("/var/lib/kiln/trusted-keys"));
     assertThat(c.profile()).startsWith("linux-");
     assertThat(c.models().defaultModel()).isNull();
-    assertThat(c.batching().maxBatchSize()).isEqualTo(8);
+    assertThat(c.batching().maxBatchSize()).as("batching is opt-in").isEqualTo(1);
     assertThat(c.pipelines()).isEmpty();
   }
 

@@ -1,0 +1,101 @@
+package dev.kiln.bench;
+
+import dev.kiln.bench.agent.FootprintBench;
+import dev.kiln.bench.agent.OverheadBench;
+import dev.kiln.bench.agent.ThroughputBench;
+import dev.kiln.bench.capture.CaptureBench;
+import java.util.List;
+
+/** Markdown tables for the agent and capture benchmarks, ratios first, raw numbers for scale. */
+final class AgentReports {
+  private AgentReports() {}
+
+  static void overhead(List<OverheadBench.Row> rows) {
+    System.out.println(
+        "| model | direct p50 ms | agent p50 ms | p50 ratio | p50 overhead ms | direct p99 ms |"
+            + " agent p99 ms | p99 ratio | agent config |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    for (OverheadBench.Row r : rows) {
+      line(r.model(), r.direct(), r.agentNoBatch(), "batching off (maxBatchSize 1), JSON body");
+      line(r.model(), r.direct(), r.agentNpy(), "batching off, .npy body");
+      line(r.model(), r.direct(), r.agentBatch(), "default batching (8 rows, 2 ms), JSON body");
+    }
+  }
+
+  private static void line(String model, Stats direct, Stats agent, String config) {
+    System.out.printf(
+        "| %s | %.3f | %.3f | %.1fx | %.3f | %.3f | %.3f | %.1fx | %s |%n",
+        model,
+        direct.p50(),
+        agent.p50(),
+        agent.p50() / direct.p50(),
+        agent.p50() - direct.p50(),
+        direct.p99(),
+        agent.p99(),
+        agent.p99() / direct.p99(),
+        config);
+  }
+
+  static void throughput(List<ThroughputBench.Row> rows) {
+    System.out.println(
+        "| model | clients | req/s, maxBatchSize 1 | req/s, maxBatchSize 8 | ratio 8/1 |"
+            + " req/s, maxBatchSize 32 | ratio 32/1 |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+    for (ThroughputBench.Row r : rows) {
+      System.out.printf(
+          "| %s | %d | %.0f | %.0f | %.2fx | %.0f | %.2fx |%n",
+          r.model(),
+          r.clients(),
+          r.noBatch(),
+          r.batch8(),
+          r.batch8() / r.noBatch(),
+          r.batch32(),
+          r.batch32() / r.noBatch());
+    }
+  }
+
+  static void footprint(List<FootprintBench.Row> rows) {
+    System.out.println(
+        "| model | starts | agent: spawn to first inference, median ms | bare JVM: spawn to main,"
+            + " median ms | ratio | agent RSS, median MiB | bare JVM RSS, median MiB | ratio |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (FootprintBench.Row r : rows) {
+      System.out.printf(
+          "| %s | %d | %.0f | %.0f | %.1fx | %.1f | %.1f | %.1fx |%n",
+          r.model(),
+          r.starts(),
+          r.firstInferenceMs().p50(),
+          r.jvmMainMs().p50(),
+          r.firstInferenceMs().p50() / r.jvmMainMs().p50(),
+          r.agentRssMib().p50(),
+          r.jvmRssMib().p50(),
+          r.agentRssMib().p50() / r.jvmRssMib().p50());
+    }
+  }
+
+  static void capture(CaptureBench.Result r) {
+    CaptureBench.Delivery d = r.delivery();
+    System.out.println(
+        "| model | records | tensor bytes per record | seconds until all stored | records/s stored |"
+            + " agent req/s, 1 client, no capture | ratio stored/served |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+    System.out.printf(
+        "| %s | %d | %d | %.2f | %.0f | %.0f | %.2fx |%n%n",
+        d.model(),
+        d.records(),
+        d.recordBytes(),
+        d.seconds(),
+        d.perSecond(),
+        d.servingPerSecond(),
+        d.perSecond() / d.servingPerSecond());
+    System.out.println(
+        "| capture | p50 ms | p99 ms | mean ms | p50 ratio on/off | p99 ratio on/off |");
+    System.out.println("|---|---:|---:|---:|---:|---:|");
+    Stats off = r.captureOff();
+    Stats on = r.captureOn();
+    System.out.printf("| off | %.3f | %.3f | %.3f | | |%n", off.p50(), off.p99(), off.mean());
+    System.out.printf(
+        "| on, 100%%, inputs and outputs | %.3f | %.3f | %.3f | %.2fx | %.2fx |%n",
+        on.p50(), on.p99(), on.mean(), on.p50() / off.p50(), on.p99() / off.p99());
+  }
+}

@@ -1,0 +1,57 @@
+package dev.kiln.bench.agent;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+
+/**
+ * Sends one fixed body (the model's sample input) to {@code POST /invocations} over HTTP/1.1
+ * keep-alive.
+ */
+public final class Invoker {
+  private final HttpClient client;
+  private final HttpRequest request;
+
+  public Invoker(String baseUrl, String body, Executor executor) {
+    this(baseUrl, "application/json", body.getBytes(StandardCharsets.UTF_8), executor);
+  }
+
+  public Invoker(String baseUrl, String contentType, byte[] body, Executor executor) {
+    HttpClient.Builder b =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2));
+    if (executor != null) {
+      b.executor(executor);
+    }
+    this.client = b.build();
+    this.request =
+        HttpRequest.newBuilder(URI.create(baseUrl + "/invocations"))
+            .header("Content-Type", contentType)
+            .timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+  }
+
+  /** One request; throws unless the agent answered 200, so a benchmark never counts errors. */
+  public void invoke() throws IOException, InterruptedException {
+    HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IOException("POST /invocations answered " + r.statusCode() + ": " + r.body());
+    }
+  }
+
+  /** One request that may fail (agent still starting); true when it answered 200. */
+  public boolean tryInvoke() throws InterruptedException {
+    try {
+      return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (IOException notYet) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package dev.kiln.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class InterleaveTest {
+  @Test
+  void run_timesEverySubjectRunsTimes_andRotatesWhoGoesFirst() throws Exception {
+    List<String> calls = new ArrayList<>();
+
+    Stats[] s = Interleave.run(List.of(() -> calls.add("a"), () -> calls.add("b")), 4);
+
+    assertThat(s).hasSize(2);
+    assertThat(s[0].n()).isEqualTo(4);
+    assertThat(s[1].n()).isEqualTo(4);
+    // 50 warm-up rounds in fixed order, then timed rounds alternating a-b, b-a.
+    assertThat(calls).hasSize(2 * (50 + 4));
+    assertThat(calls.subList(100, 108)).containsExactly("a", "b", "b", "a", "a", "b", "b", "a");
+  }
+}
