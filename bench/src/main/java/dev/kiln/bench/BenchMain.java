@@ -49,11 +49,19 @@ public final class BenchMain {
           AgentReports.capture(
               CaptureBench.run(
                   repo, "cnn/cnn.onnx", intArg(args, 1, 5000), intArg(args, 2, 1000), threads));
+      case "torch-paths" ->
+          TorchPathsBench.print(
+              TorchPathsBench.run(
+                  repo,
+                  List.of("cnn/cnn.pt", "large/mobilenet_v2/mobilenet_v2.pt"),
+                  intArg(args, 1, 100),
+                  threads));
       default ->
           throw new IllegalArgumentException(
               "unknown benchmark '"
                   + which
-                  + "'; try: compile, agent-overhead, agent-throughput, agent-footprint, capture");
+                  + "'; try: compile, torch-paths, agent-overhead, agent-throughput, agent-footprint,"
+                  + " capture");
     }
   }
 

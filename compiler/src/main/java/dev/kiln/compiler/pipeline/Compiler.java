@@ -50,7 +50,7 @@ public final class Compiler {
     var key = Packager.signingKey(request.signKey());
     Path workDir = null;
     try {
-      workDir = Files.createTempDirectory("kiln-compile");
+      workDir = Files.createTempDirectory("kiln-compile").toAbsolutePath();
       return compileIn(workDir, request, target, name, destination, key != null ? key : null);
     } catch (IOException e) {
       throw new CompileException(CompileErrorCode.IO_ERROR, "I/O error: " + e.getMessage(), e);

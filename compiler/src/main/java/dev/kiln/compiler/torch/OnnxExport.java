@@ -36,8 +36,10 @@ final class OnnxExport {
       TorchInputs inputs,
       int opset,
       Duration timeout,
-      Path workDir)
+      Path workDirAsGiven)
       throws IOException {
+    // python runs inside the work dir, so every path handed to it must be absolute.
+    Path workDir = workDirAsGiven.toAbsolutePath();
     Path script = workDir.resolve("torchscript_to_onnx.py");
     try (InputStream in = OnnxExport.class.getClassLoader().getResourceAsStream(SCRIPT)) {
       if (in == null) {

@@ -76,7 +76,7 @@ public final class TorchCompiler {
     KeyPair key = CompileSteps.signingKey(request);
     Path workDir = null;
     try {
-      workDir = Files.createTempDirectory("kiln-compile-torch");
+      workDir = Files.createTempDirectory("kiln-compile-torch").toAbsolutePath();
       TorchJob job =
           new TorchJob(request, target, name, destination, key, inputs, plan, workDir, progress);
       return plan.engine() == InferenceEngine.PYTORCH
