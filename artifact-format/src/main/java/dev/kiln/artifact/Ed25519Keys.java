@@ -69,6 +69,16 @@ public final class Ed25519Keys {
     }
   }
 
+  /**
+   * Where a private key's public half lives: {@code NAME.pub} beside {@code NAME.key}, as {@code
+   * kiln keys generate} writes them.
+   */
+  public static Path publicFileBeside(Path privateKeyFile) {
+    String name = privateKeyFile.getFileName().toString();
+    String base = name.endsWith(".key") ? name.substring(0, name.length() - 4) : name;
+    return privateKeyFile.resolveSibling(base + ".pub");
+  }
+
   /** A short, stable name for a public key: the first 16 hex digits of its SHA-256. */
   public static String keyId(PublicKey key) {
     return Sha256.of(key.getEncoded()).substring(0, 16);

@@ -40,9 +40,7 @@ final class Packager {
     if (privateKeyFile == null) {
       return null;
     }
-    String name = privateKeyFile.getFileName().toString();
-    String base = name.endsWith(".key") ? name.substring(0, name.length() - 4) : name;
-    Path publicFile = privateKeyFile.resolveSibling(base + ".pub");
+    Path publicFile = Ed25519Keys.publicFileBeside(privateKeyFile);
     if (!Files.isRegularFile(privateKeyFile) || !Files.isRegularFile(publicFile)) {
       throw new CompileException(
           CompileErrorCode.BAD_INPUT,

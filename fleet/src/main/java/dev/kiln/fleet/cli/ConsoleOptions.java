@@ -41,9 +41,7 @@ public final class ConsoleOptions {
   }
 
   static Path publicFile(Path keyFile) {
-    String name = keyFile.getFileName().toString();
-    String base = name.endsWith(".key") ? name.substring(0, name.length() - 4) : name;
-    return keyFile.resolveSibling(base + ".pub");
+    return Ed25519Keys.publicFileBeside(keyFile);
   }
 
   /** Reads the console key, creating it (and telling the user) on first use of the default. */
