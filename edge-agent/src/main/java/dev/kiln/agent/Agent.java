@@ -119,6 +119,11 @@ public final class Agent implements AutoCloseable {
     return models.all();
   }
 
+  /** Counts since start, for health figures over a heartbeat's window. */
+  public Metrics.Window metricWindow() {
+    return metrics.window();
+  }
+
   /** Request and error counts per model and variant, for heartbeats. */
   public Map<String, Double> metricTotals() {
     return metrics.totals();

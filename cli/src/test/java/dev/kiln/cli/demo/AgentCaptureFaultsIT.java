@@ -86,6 +86,16 @@ class AgentCaptureFaultsIT {
         await()
             .atMost(Duration.ofSeconds(90))
             .until(() -> count(queries, "SELECT count(*) FROM captures") == expected);
+        // Heartbeats carry the window figures the fleet's health gates read.
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    count(
+                            queries,
+                            "SELECT count(*) FROM devices WHERE metrics LIKE '%inference.p95_ms%'"
+                                + " AND metrics LIKE '%inference.error_rate%'")
+                        == 1);
       } finally {
         agent.close();
       }

@@ -58,7 +58,8 @@ public final class CloudLink implements AutoCloseable {
         new CaptureConfig(
             c.samplePercent(), CaptureConfig.parseMode(c.mode()), c.maxPayloadBytes());
     AtomicReference<Agent> agentRef = new AtomicReference<>();
-    DeviceLink link = DeviceLink.start(builder.build(), () -> telemetry(agentRef.get()));
+    HealthWindow health = new HealthWindow();
+    DeviceLink link = DeviceLink.start(builder.build(), () -> telemetry(agentRef.get(), health));
     return new CloudLink(link, capture, agentRef);
   }
 
@@ -81,7 +82,7 @@ public final class CloudLink implements AutoCloseable {
     return link.connected();
   }
 
-  static AgentTelemetry telemetry(Agent agent) {
+  static AgentTelemetry telemetry(Agent agent, HealthWindow health) {
     if (agent == null) {
       return AgentTelemetry.empty(AGENT_VERSION);
     }
@@ -101,7 +102,8 @@ public final class CloudLink implements AutoCloseable {
                 m.name(), m.shadow(), "shadow", String.valueOf(m.stateOf(m.shadow()))));
       }
     }
-    Map<String, Double> metrics = agent.metricTotals();
+    Map<String, Double> metrics = new java.util.TreeMap<>(agent.metricTotals());
+    metrics.putAll(health.next(agent.metricWindow()));
     return new AgentTelemetry(AGENT_VERSION, models, metrics);
   }
 

@@ -55,6 +55,32 @@ public final class Metrics {
     s.sumMicros.addAndGet(micros);
   }
 
+  /** Counts since start over every model and variant; buckets are cumulative, as in Prometheus. */
+  public record Window(long requests, long errors, long[] cumulativeBuckets) {
+    /** Upper bounds of the buckets, in milliseconds. */
+    public static double[] boundsMs() {
+      double[] ms = new double[BUCKETS.length];
+      for (int i = 0; i < ms.length; i++) {
+        ms[i] = BUCKETS[i] * 1000;
+      }
+      return ms;
+    }
+  }
+
+  public Window window() {
+    long requests = 0;
+    long errors = 0;
+    long[] buckets = new long[BUCKETS.length];
+    for (Series s : series.values()) {
+      requests += s.count.get();
+      errors += s.errors.get();
+      for (int i = 0; i < buckets.length; i++) {
+        buckets[i] += s.buckets.get(i);
+      }
+    }
+    return new Window(requests, errors, buckets);
+  }
+
   /**
    * Totals for heartbeats, keyed {@code <model>.<variant>.requests|errors|mean_ms}, plus {@code
    * requests.total} and {@code errors.total}: what the fleet console's health gates read.
