@@ -7,7 +7,6 @@ import ai.onnxruntime.TensorInfo;
 import dev.kiln.artifact.ArtifactWriter;
 import dev.kiln.artifact.Manifest;
 import dev.kiln.artifact.Sha256;
-import dev.kiln.compiler.ir.OnnxModelIO;
 import dev.kiln.compiler.ir.OpHistogram;
 import dev.kiln.compiler.ort.OrtOfflineOptimizer.OptimizerLevel;
 import dev.kiln.compiler.ort.OrtSessions;
@@ -78,11 +77,8 @@ public final class Compiler {
 
     long start = System.currentTimeMillis();
     progress.started(CompileStage.VERIFY);
-    // The reference is the source as given, with only the shapes fixed, so --input-shape is
-    // honoured.
-    Path reference = workDir.resolve("reference.onnx");
-    OnnxModelIO.write(specializedOnly(front, request), reference);
-    Verifier.Outcome verified = Verifier.verify(reference, front.payload(), deviceLevel, request);
+    Verifier.Outcome verified =
+        Verifier.verify(front.referenceModel(), front.payload(), deviceLevel, request);
     progress.finished(
         CompileStage.VERIFY,
         String.format(
@@ -144,7 +140,7 @@ public final class Compiler {
         destination + (key != null ? " (signed)" : " (unsigned)"),
         System.currentTimeMillis() - start);
 
-    OpHistogram after = OpHistogram.of(OnnxModelIO.read(front.specializedModel()));
+    OpHistogram after = front.afterPasses();
     return new CompileReport(
         destination.toString(),
         name,
@@ -177,15 +173,6 @@ public final class Compiler {
    */
   static OptLevel deviceLoadLevel(ResolvedTarget target) {
     return target.optimizerLevel() == OptimizerLevel.ALL ? OptLevel.NO_OPT : OptLevel.ALL_OPT;
-  }
-
-  private static dev.kiln.compiler.ir.proto.ModelProto specializedOnly(
-      OnnxFrontEnd.Result front, CompileRequest request) {
-    var builder = front.original().toBuilder();
-    if (!request.inputShapes().isEmpty()) {
-      dev.kiln.compiler.ir.ShapeSpecializer.apply(builder, request.inputShapes());
-    }
-    return builder.build();
   }
 
   private static Manifest.IoSignature signature(Path payload, OptLevel level) throws OrtException {

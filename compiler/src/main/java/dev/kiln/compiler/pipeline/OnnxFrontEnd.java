@@ -23,9 +23,12 @@ import java.util.Map;
  * dims, run Kiln's passes, then ONNX Runtime's offline optimizer. Writes the optimized payload.
  */
 final class OnnxFrontEnd {
+  /**
+   * @param referenceModel the source with only its shapes fixed: what verification compares
+   *     against, so {@code --input-shape} is honoured on both sides
+   */
   record Result(
-      ModelProto original,
-      Path specializedModel,
+      Path referenceModel,
       Path payload,
       String payloadFormat,
       Integer opset,
@@ -71,6 +74,9 @@ final class OnnxFrontEnd {
           "fixed " + String.join(", ", describe(fixed.inputShapes())),
           System.currentTimeMillis() - start);
     }
+
+    Path reference = workDir.resolve("reference.onnx");
+    OnnxModelIO.write(builder.build(), reference);
 
     start = System.currentTimeMillis();
     progress.started(CompileStage.OPTIMIZE);
@@ -118,8 +124,7 @@ final class OnnxFrontEnd {
     if (target.formatNote() != null) {
       warnings.add(target.formatNote());
     }
-    return new Result(
-        model, specialized, payload, format, opset, before, afterPasses, passes, warnings);
+    return new Result(reference, payload, format, opset, before, afterPasses, passes, warnings);
   }
 
   private static Integer defaultOpset(ModelProto model) {
