@@ -4,10 +4,13 @@ import dev.kiln.link.capture.CaptureRecord;
 import dev.kiln.link.capture.CaptureRecorder;
 import dev.kiln.link.command.CommandDispatcher;
 import dev.kiln.link.command.CommandHandler;
+import dev.kiln.link.command.CommandVerifier;
+import dev.kiln.link.command.ReplayWindow;
 import dev.kiln.link.outbox.Outbox;
 import dev.kiln.link.outbox.OutboxPublisher;
 import dev.kiln.link.outbox.OutboxStats;
 import dev.kiln.link.outbox.OutboxWriter;
+import dev.kiln.link.protocol.DeviceInfo;
 import dev.kiln.link.protocol.DeviceStatus;
 import dev.kiln.link.protocol.LinkStats;
 import dev.kiln.link.protocol.MessageProps;
@@ -15,6 +18,8 @@ import dev.kiln.link.protocol.ProtocolJson;
 import dev.kiln.link.protocol.Topics;
 import dev.kiln.link.telemetry.AgentTelemetry;
 import dev.kiln.link.telemetry.HeartbeatTask;
+import dev.kiln.link.transfer.ArtifactDownloads;
+import dev.kiln.link.transfer.TransferTopics;
 import dev.kiln.link.transport.MqttTransport;
 import java.time.Duration;
 import java.util.List;
@@ -26,8 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's one entry point to the cloud: status (retained birth, last-will death), heartbeats,
- * capture through a durable outbox, and commands.
+ * The agent's one entry point to the cloud: status (retained birth, last-will death), device info,
+ * heartbeats, capture through a durable outbox, signed commands, and artifact downloads.
  *
  * <pre>{@code
  * DeviceLink link = DeviceLink.start(config, () -> agentTelemetry());
@@ -44,6 +49,12 @@ public final class DeviceLink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceLink.class);
   private static final long HEARTBEAT_EXPIRY_S = Duration.ofDays(1).toSeconds();
 
+  /** How far ahead of this device's clock a command's issue time may be. */
+  static final long MAX_CLOCK_SKEW_MS = Duration.ofSeconds(30).toMillis();
+
+  /** The longest validity a command may claim; bounds how long the replay window must remember. */
+  static final long MAX_COMMAND_LIFETIME_MS = Duration.ofDays(1).toMillis();
+
   private final LinkConfig config;
   private final Outbox captureOutbox;
   private final Outbox telemetryOutbox;
@@ -51,6 +62,7 @@ public final class DeviceLink implements AutoCloseable {
   private final CaptureRecorder recorder;
   private final MqttTransport transport;
   private final CommandDispatcher commands;
+  private final ArtifactDownloads downloads;
   private final OutboxPublisher capturePublisher;
   private final OutboxPublisher telemetryPublisher;
   private final ScheduledExecutorService heartbeats;
@@ -67,7 +79,20 @@ public final class DeviceLink implements AutoCloseable {
     this.transport = new MqttTransport(config.transport());
     this.commands =
         new CommandDispatcher(
-            id, (topic, payload, props) -> transport.publish(topic, payload, 1, false, props));
+            id,
+            new CommandVerifier(
+                id,
+                config.commandKeys(),
+                new ReplayWindow(config.dataDir().resolve("commands-seen.json")),
+                MAX_CLOCK_SKEW_MS,
+                MAX_COMMAND_LIFETIME_MS),
+            (topic, payload, props) -> transport.publish(topic, payload, 1, false, props));
+    this.downloads =
+        new ArtifactDownloads(
+            id,
+            config.dataDir().resolve("downloads"),
+            (topic, payload, props) -> transport.publish(topic, payload, 1, false, props),
+            transport::isConnected);
     transport.setWill(
         () -> {
           connectedAt = System.currentTimeMillis();
@@ -81,6 +106,8 @@ public final class DeviceLink implements AutoCloseable {
         m -> {
           if (m.topic().startsWith(Topics.DEVICES + "/" + id + "/commands/")) {
             commands.dispatch(m);
+          } else if (m.topic().startsWith(TransferTopics.chunks(id, ""))) {
+            downloads.onChunk(m);
           }
         });
     this.capturePublisher =
@@ -144,9 +171,22 @@ public final class DeviceLink implements AutoCloseable {
     return recorder;
   }
 
-  /** Sets the handler for commands on {@code kiln/v1/devices/{id}/commands/#}. */
+  /**
+   * Sets the handler for commands on {@code kiln/v1/devices/{id}/commands/#}. It sees only commands
+   * that passed the {@link CommandVerifier} against {@link LinkConfig#commandKeys}.
+   */
   public void onCommand(CommandHandler handler) {
     commands.setHandler(handler);
+  }
+
+  /** Commands refused by the verifier since start (forged, misaddressed, expired, replayed). */
+  public int rejectedCommands() {
+    return commands.rejected();
+  }
+
+  /** Artifact downloads from the fleet console; a command handler calls {@code fetch}. */
+  public ArtifactDownloads downloads() {
+    return downloads;
   }
 
   public boolean connected() {
@@ -189,8 +229,13 @@ public final class DeviceLink implements AutoCloseable {
         1,
         true,
         json(null));
+    DeviceInfo info = config.info();
+    if (info != null) {
+      transport.publish(DeviceInfo.topic(id), ProtocolJson.write(info), 1, true, json(null));
+    }
+    downloads.onConnected();
     transport
-        .subscribe(List.of(Topics.commandFilter(id)), 1)
+        .subscribe(List.of(Topics.commandFilter(id), TransferTopics.chunkFilter(id)), 1)
         .exceptionally(
             e -> {
               LOG.warn("subscribing to commands failed: {}", e.toString());

@@ -1,10 +1,15 @@
 package dev.kiln.link;
 
 import dev.kiln.link.outbox.OutboxConfig;
+import dev.kiln.link.protocol.DeviceInfo;
+import dev.kiln.link.protocol.ProtocolJson;
 import dev.kiln.link.protocol.Topics;
 import dev.kiln.link.transport.TransportConfig;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Everything {@link DeviceLink} needs. Build with {@link #builder}; defaults sit beside the keys.
@@ -16,6 +21,8 @@ import java.time.Duration;
  * @param batchLinger ...or its first record has waited this long
  * @param maxInflightBatches capture batches awaiting PUBACK at once
  * @param captureExpiry MQTT 5 message expiry on capture batches: the broker drops older ones
+ * @param commandKeys console public keys by key id; commands signed by any other key are refused
+ * @param info retained on every connect for the fleet console (profile, arch, groups); may be null
  */
 public record LinkConfig(
     String deviceId,
@@ -30,9 +37,12 @@ public record LinkConfig(
     int maxInflightBatches,
     Duration captureExpiry,
     OutboxConfig captureOutbox,
-    OutboxConfig telemetryOutbox) {
+    OutboxConfig telemetryOutbox,
+    Map<String, PublicKey> commandKeys,
+    DeviceInfo info) {
 
   public LinkConfig {
+    commandKeys = commandKeys == null ? Map.of() : Map.copyOf(commandKeys);
     Topics.requireDeviceId(deviceId);
     if (captureQueue < 1 || batchMaxRecords < 1 || batchMaxBytes < 1 || maxInflightBatches < 1) {
       throw new LinkException(
@@ -69,6 +79,8 @@ public record LinkConfig(
     private Duration captureExpiry = Duration.ofDays(7);
     private OutboxConfig captureOutbox;
     private OutboxConfig telemetryOutbox;
+    private Map<String, PublicKey> commandKeys = Map.of();
+    private DeviceInfo info;
 
     private Builder(String deviceId, String brokerUrl, Path dataDir) {
       this.deviceId = Topics.requireDeviceId(deviceId);
@@ -122,6 +134,20 @@ public record LinkConfig(
       return this;
     }
 
+    /** The console keys whose signed commands this device acts on. */
+    public Builder commandKeys(Map<String, PublicKey> keys) {
+      this.commandKeys = keys;
+      return this;
+    }
+
+    /** What the fleet console learns about this device on every connect. */
+    public Builder info(String profile, String arch, List<String> groups) {
+      this.info =
+          new DeviceInfo(
+              ProtocolJson.SCHEMA_VERSION, deviceId, profile, arch, List.copyOf(groups), null);
+      return this;
+    }
+
     public LinkConfig build() {
       return new LinkConfig(
           deviceId,
@@ -136,7 +162,9 @@ public record LinkConfig(
           maxInflightBatches,
           captureExpiry,
           captureOutbox,
-          telemetryOutbox);
+          telemetryOutbox,
+          commandKeys,
+          info == null ? null : info.withAgentVersion(agentVersion));
     }
   }
 }

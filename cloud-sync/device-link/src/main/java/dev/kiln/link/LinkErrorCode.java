@@ -9,7 +9,9 @@ public enum LinkErrorCode {
   /** The broker accepted a publish but nobody was subscribed (MQTT 5 reason code 0x10). */
   NO_SUBSCRIBERS(true),
   OUTBOX_IO(true),
-  PROTOCOL_INVALID(false);
+  PROTOCOL_INVALID(false),
+  /** An artifact download got a bad chunk or a file with the wrong SHA-256; it is re-requested. */
+  TRANSFER_FAILED(true);
 
   private final boolean retryable;
 

@@ -31,6 +31,9 @@ public record AgentConfig(
    *
    * @param brokerUrl {@code tcp://host:1883} or {@code ssl://host:8883}
    * @param caFile PEM CA for ssl:// (with {@code certFile} and {@code keyFile} for mutual TLS)
+   * @param groups fleet groups this device belongs to, for {@code kiln fleet deploy --group}
+   * @param commandKeysDir folder of the fleet console's Ed25519 {@code *.pub} keys; commands signed
+   *     by any other key are refused. Defaults to {@code security.trustedKeysDir}
    */
   public record Cloud(
       String brokerUrl,
@@ -40,7 +43,9 @@ public record AgentConfig(
       Path certFile,
       Path keyFile,
       int heartbeatSeconds,
-      Capture capture) {
+      Capture capture,
+      List<String> groups,
+      Path commandKeysDir) {
     public boolean enabled() {
       return brokerUrl != null;
     }

@@ -98,7 +98,7 @@ public final class ConfigLoader {
             threads.integer("predictors", 2, 1, 64));
 
     List<AgentConfig.PipelineSpec> pipelines = top.pipelines("pipelines");
-    AgentConfig.Cloud cloud = cloud(top);
+    AgentConfig.Cloud cloud = cloud(top, securityConfig.trustedKeysDir());
     return new AgentConfig(
         deviceId,
         profile,
@@ -112,7 +112,7 @@ public final class ConfigLoader {
         cloud);
   }
 
-  private static AgentConfig.Cloud cloud(Section top) {
+  private static AgentConfig.Cloud cloud(Section top, Path trustedKeysDir) {
     Section cloud =
         top.child(
             "cloud",
@@ -123,7 +123,9 @@ public final class ConfigLoader {
             "certFile",
             "keyFile",
             "heartbeatSeconds",
-            "capture");
+            "capture",
+            "groups",
+            "commandKeysDir");
     String broker = cloud.text("brokerUrl", null);
     if (broker != null && !broker.matches("(tcp|ssl)://[^/\\s]+:\\d+")) {
       throw new ConfigException(
@@ -147,7 +149,21 @@ public final class ConfigLoader {
         new AgentConfig.Capture(
             capture.decimal("samplePercent", 100.0, 0.0, 100.0),
             mode,
-            capture.integer("maxPayloadBytes", 64 * 1024, 0, 16 * 1024 * 1024)));
+            capture.integer("maxPayloadBytes", 64 * 1024, 0, 16 * 1024 * 1024)),
+        groups(cloud),
+        cloud.path("commandKeysDir", trustedKeysDir));
+  }
+
+  private static List<String> groups(Section cloud) {
+    List<String> groups = cloud.strings("groups");
+    for (String g : groups) {
+      if (!g.matches("[A-Za-z0-9._-]{1,64}")) {
+        throw new ConfigException(
+            cloud.key("groups"),
+            "group '" + g + "' is not valid; use 1-64 characters from A-Z a-z 0-9 . _ -");
+      }
+    }
+    return List.copyOf(groups);
   }
 
   private static AgentConfig.Batching batching(Section top) {

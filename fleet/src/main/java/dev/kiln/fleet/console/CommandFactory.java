@@ -1,8 +1,8 @@
 package dev.kiln.fleet.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.fleet.device.CommandSignature;
-import dev.kiln.fleet.device.SignedCommand;
+import dev.kiln.link.command.CommandSignature;
+import dev.kiln.link.protocol.Command;
 import dev.kiln.link.protocol.ProtocolJson;
 import java.security.KeyPair;
 import java.security.SecureRandom;
@@ -19,12 +19,12 @@ public final class CommandFactory {
     this.ttlMs = ttlMs;
   }
 
-  public SignedCommand create(String id, String type, String deviceId, Object payload, long now) {
+  public Command create(String id, String type, String deviceId, Object payload, long now) {
     byte[] nonce = new byte[16];
     random.nextBytes(nonce);
     JsonNode body = ProtocolJson.mapper().valueToTree(payload);
-    SignedCommand unsigned =
-        new SignedCommand(
+    Command unsigned =
+        new Command(
             ProtocolJson.SCHEMA_VERSION,
             id,
             type,

@@ -1,9 +1,5 @@
 package dev.kiln.fleet.console;
 
-import dev.kiln.fleet.device.DeployPayload;
-import dev.kiln.fleet.device.DeviceInfo;
-import dev.kiln.fleet.device.RollbackPayload;
-import dev.kiln.fleet.device.SignedCommand;
 import dev.kiln.fleet.rollout.Action;
 import dev.kiln.fleet.rollout.ArtifactRef;
 import dev.kiln.fleet.rollout.Deployment;
@@ -11,18 +7,22 @@ import dev.kiln.fleet.rollout.RolloutEngine;
 import dev.kiln.fleet.rollout.Variant;
 import dev.kiln.fleet.state.DesiredModel;
 import dev.kiln.fleet.state.DeviceRegistry;
-import dev.kiln.fleet.transfer.ArtifactChunk;
-import dev.kiln.fleet.transfer.ChunkRequest;
 import dev.kiln.fleet.transfer.ChunkServer;
-import dev.kiln.fleet.transfer.TransferTopics;
+import dev.kiln.link.protocol.Command;
 import dev.kiln.link.protocol.CommandReply;
+import dev.kiln.link.protocol.DeployPayload;
+import dev.kiln.link.protocol.DeviceInfo;
 import dev.kiln.link.protocol.DeviceStatus;
 import dev.kiln.link.protocol.Heartbeat;
 import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ModelState;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.RollbackPayload;
 import dev.kiln.link.protocol.Topics;
+import dev.kiln.link.transfer.ArtifactChunk;
+import dev.kiln.link.transfer.ChunkRequest;
+import dev.kiln.link.transfer.TransferTopics;
 import dev.kiln.link.transport.MqttTransport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -209,7 +209,7 @@ final class ConsoleMessages implements AutoCloseable {
     }
   }
 
-  private void queue(SignedCommand c) {
+  private void queue(Command c) {
     MessageProps props =
         new MessageProps(
             "application/json",

@@ -1,16 +1,15 @@
 package dev.kiln.fleet.simulate;
 
-import dev.kiln.fleet.device.ArtifactInstaller;
-import dev.kiln.fleet.device.DeployPayload;
 import dev.kiln.fleet.rollout.Variant;
-import dev.kiln.fleet.transfer.ArtifactChunk;
-import dev.kiln.fleet.transfer.ChunkReceiver;
-import dev.kiln.fleet.transfer.ChunkRequest;
-import dev.kiln.fleet.transfer.TransferTopics;
 import dev.kiln.link.protocol.CommandReply;
+import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.transfer.ArtifactChunk;
+import dev.kiln.link.transfer.ChunkReceiver;
+import dev.kiln.link.transfer.ChunkRequest;
+import dev.kiln.link.transfer.TransferTopics;
 import dev.kiln.link.transport.MqttTransport;
 import dev.kiln.profile.CompatibilityResult;
 import java.util.Map;

@@ -1,21 +1,20 @@
 package dev.kiln.fleet.simulate;
 
-import dev.kiln.fleet.device.ArtifactInstaller;
-import dev.kiln.fleet.device.CommandVerifier;
-import dev.kiln.fleet.device.DeployPayload;
-import dev.kiln.fleet.device.DeviceInfo;
-import dev.kiln.fleet.device.ReplayWindow;
-import dev.kiln.fleet.device.RollbackPayload;
 import dev.kiln.fleet.rollout.HealthGate;
-import dev.kiln.fleet.transfer.TransferTopics;
+import dev.kiln.link.command.CommandVerifier;
+import dev.kiln.link.command.ReplayWindow;
 import dev.kiln.link.protocol.CommandReply;
+import dev.kiln.link.protocol.DeployPayload;
+import dev.kiln.link.protocol.DeviceInfo;
 import dev.kiln.link.protocol.DeviceStatus;
 import dev.kiln.link.protocol.Heartbeat;
 import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ModelState;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.RollbackPayload;
 import dev.kiln.link.protocol.Topics;
+import dev.kiln.link.transfer.TransferTopics;
 import dev.kiln.link.transport.MqttTransport;
 import dev.kiln.link.transport.TransportConfig;
 import dev.kiln.profile.DeviceProfile;

@@ -3,6 +3,8 @@ package dev.kiln.fleet.transfer;
 import dev.kiln.artifact.Sha256;
 import dev.kiln.fleet.FleetErrorCode;
 import dev.kiln.fleet.FleetException;
+import dev.kiln.link.transfer.ArtifactChunk;
+import dev.kiln.link.transfer.ChunkRequest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -36,10 +38,6 @@ public final class ChunkServer {
     offered.put(sha256, file);
   }
 
-  public static int chunkCount(long bytes, int chunkSize) {
-    return (int) Math.max(1, (bytes + chunkSize - 1) / chunkSize);
-  }
-
   /**
    * The requested chunks, read now; throws NOT_FOUND for an artifact this console does not offer.
    */
@@ -60,7 +58,7 @@ public final class ChunkServer {
     } catch (IOException e) {
       throw new FleetException(FleetErrorCode.TRANSFER_FAILED, "cannot read " + file, e);
     }
-    int total = chunkCount(size, chunkSize);
+    int total = ArtifactChunk.chunkCount(size, chunkSize);
     int from = Math.max(0, request.from());
     int end = Math.min(total, from + Math.min(MAX_PER_REQUEST, Math.max(0, request.count())));
     List<Integer> out = new ArrayList<>();
@@ -85,7 +83,13 @@ public final class ChunkServer {
       }
       byte[] data = buf.array();
       return new ArtifactChunk(
-          sha256, index, chunkCount(size, chunkSize), chunkSize, size, Sha256.of(data), data);
+          sha256,
+          index,
+          ArtifactChunk.chunkCount(size, chunkSize),
+          chunkSize,
+          size,
+          Sha256.of(data),
+          data);
     } catch (IOException e) {
       throw new FleetException(FleetErrorCode.TRANSFER_FAILED, "cannot read " + file, e);
     }

@@ -9,7 +9,6 @@ import dev.kiln.fleet.console.CommandFactory;
 import dev.kiln.fleet.console.ConsoleConfig;
 import dev.kiln.fleet.console.DeploymentView;
 import dev.kiln.fleet.console.FleetConsole;
-import dev.kiln.fleet.device.DeployPayload;
 import dev.kiln.fleet.rollout.ArtifactRef;
 import dev.kiln.fleet.rollout.DeploymentState;
 import dev.kiln.fleet.rollout.DeviceRollout;
@@ -18,6 +17,7 @@ import dev.kiln.fleet.rollout.RolloutEngine;
 import dev.kiln.fleet.rollout.TargetSelector;
 import dev.kiln.fleet.testing.Mosquitto;
 import dev.kiln.fleet.testing.TestArtifacts;
+import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
 import dev.kiln.link.protocol.Topics;
@@ -305,7 +305,7 @@ class FleetRolloutIT {
                     "real-1",
                     "rollback",
                     target.id(),
-                    new dev.kiln.fleet.device.RollbackPayload("x", "mlp", "1", false),
+                    new dev.kiln.link.protocol.RollbackPayload("x", "mlp", "1", false),
                     System.currentTimeMillis()));
     List<String> replies = new java.util.concurrent.CopyOnWriteArrayList<>();
     try (MqttTransport raw =
@@ -333,7 +333,7 @@ class FleetRolloutIT {
                       "real-2",
                       "rollback",
                       target.id(),
-                      new dev.kiln.fleet.device.RollbackPayload("x", "mlp", "1", false),
+                      new dev.kiln.link.protocol.RollbackPayload("x", "mlp", "1", false),
                       System.currentTimeMillis()));
       raw.publish(Topics.command(target.id(), "rollback"), next, 1, false, MessageProps.none())
           .get();

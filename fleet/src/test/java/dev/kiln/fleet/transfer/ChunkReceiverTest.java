@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.artifact.Sha256;
 import dev.kiln.fleet.FleetException;
+import dev.kiln.link.LinkException;
+import dev.kiln.link.transfer.ArtifactChunk;
+import dev.kiln.link.transfer.ChunkReceiver;
+import dev.kiln.link.transfer.ChunkRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -77,7 +81,7 @@ class ChunkReceiverTest {
     byte[] corrupted = c.data().clone();
     corrupted[5] ^= 1;
     assertThatThrownBy(() -> ArtifactChunk.from(corrupted, c.props()))
-        .isInstanceOf(FleetException.class)
+        .isInstanceOf(LinkException.class)
         .hasMessageContaining("does not match its SHA-256");
     assertThat(ArtifactChunk.from(c.data(), c.props()).index()).isZero();
   }
@@ -93,7 +97,7 @@ class ChunkReceiverTest {
     assertThat(chunks).as("clamped to the file's 2 chunks").hasSize(2);
     r.accept(chunks.get(0));
     assertThatThrownBy(() -> r.accept(chunks.get(1)))
-        .isInstanceOf(FleetException.class)
+        .isInstanceOf(LinkException.class)
         .hasMessageContaining("starts over");
     assertThat(r.received()).isZero();
     assertThat(r.complete()).isFalse();

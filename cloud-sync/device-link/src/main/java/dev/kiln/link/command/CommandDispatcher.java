@@ -2,9 +2,6 @@ package dev.kiln.link.command;
 
 import dev.kiln.link.protocol.Command;
 import dev.kiln.link.protocol.InboundMessage;
-import dev.kiln.link.protocol.ProtocolJson;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -12,28 +9,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns inbound command messages into handler calls on one background thread. QoS 1 may deliver a
- * command twice; the last {@value #REMEMBERED} command ids are remembered and repeats ignored.
- * Expired commands are answered EXPIRED without calling the handler.
+ * Turns inbound command messages into handler calls on one background thread, after the {@link
+ * CommandVerifier} accepted them: unsigned, forged, misaddressed or expired commands are answered
+ * REJECTED or EXPIRED without calling the handler. A replay (and a QoS 1 duplicate, which looks the
+ * same) gets no answer at all: the original is already being answered under that id.
  */
 public final class CommandDispatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CommandDispatcher.class);
-  static final int REMEMBERED = 256;
 
   private final String deviceId;
+  private final CommandVerifier verifier;
   private final CommandResponder.Publisher publisher;
   private final ExecutorService executor;
-  private final Map<String, Boolean> seen =
-      new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> e) {
-          return size() > REMEMBERED;
-        }
-      };
   private volatile CommandHandler handler;
+  private volatile int rejected;
 
-  public CommandDispatcher(String deviceId, CommandResponder.Publisher publisher) {
+  public CommandDispatcher(
+      String deviceId, CommandVerifier verifier, CommandResponder.Publisher publisher) {
     this.deviceId = deviceId;
+    this.verifier = verifier;
     this.publisher = publisher;
     this.executor =
         Executors.newSingleThreadExecutor(
@@ -48,31 +42,37 @@ public final class CommandDispatcher implements AutoCloseable {
     this.handler = handler;
   }
 
-  /** Called on the transport thread; only parses and queues, so the ack is not held up. */
-  public void dispatch(InboundMessage m) {
-    Command cmd;
-    try {
-      cmd = ProtocolJson.read(m.payload(), Command.class);
-    } catch (RuntimeException e) {
-      LOG.warn("ignoring malformed command on {}: {}", m.topic(), e.getMessage());
-      return;
-    }
-    synchronized (seen) {
-      if (cmd.id() == null || seen.put(cmd.id(), Boolean.TRUE) != null) {
-        return;
-      }
-    }
-    CommandResponder r =
-        new CommandResponder(
-            deviceId, cmd, m.props().responseTopic(), m.props().correlationData(), publisher);
-    executor.execute(() -> run(cmd, r));
+  /** Commands refused so far (forged, expired, replayed...), for tests and status. */
+  public int rejected() {
+    return rejected;
   }
 
-  private void run(Command cmd, CommandResponder r) {
-    if (cmd.expired(System.currentTimeMillis())) {
-      r.expired();
+  /**
+   * Called on the transport thread; only queues, so the ack is not held up. Verification runs on
+   * the command thread, in arrival order, so a duplicate is always checked after its original.
+   */
+  public void dispatch(InboundMessage m) {
+    executor.execute(() -> run(m));
+  }
+
+  private void run(InboundMessage m) {
+    CommandVerifier.Verdict v = verifier.verify(m.payload(), System.currentTimeMillis());
+    Command cmd = v.command();
+    if (!v.accepted()) {
+      rejected++;
+      LOG.warn("refused a command on {}: {}", m.topic(), v.reason());
+      if (v.rejection() == CommandVerifier.Rejection.REPLAYED || cmd == null || cmd.id() == null) {
+        return;
+      }
+      CommandResponder r = responder(cmd, m);
+      if (v.rejection() == CommandVerifier.Rejection.EXPIRED) {
+        r.expired();
+      } else {
+        r.rejected(v.reason());
+      }
       return;
     }
+    CommandResponder r = responder(cmd, m);
     CommandHandler h = handler;
     if (h == null) {
       r.rejected("this device has no handler for commands");
@@ -84,6 +84,11 @@ public final class CommandDispatcher implements AutoCloseable {
       LOG.warn("command {} ({}) failed", cmd.id(), cmd.type(), e);
       r.failed(String.valueOf(e.getMessage()));
     }
+  }
+
+  private CommandResponder responder(Command cmd, InboundMessage m) {
+    return new CommandResponder(
+        deviceId, cmd, m.props().responseTopic(), m.props().correlationData(), publisher);
   }
 
   @Override

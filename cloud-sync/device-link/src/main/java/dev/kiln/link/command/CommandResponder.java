@@ -10,8 +10,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Publishes replies to one command on its MQTT 5 response topic (default {@link Topics#replies}),
  * echoing its correlation data. Replies are QoS 1 and sent only while connected: a reply that
- * cannot be sent completes its future exceptionally, and the cloud re-sends commands it got no
- * final reply for (a retried command carries the same id, which the device de-duplicates).
+ * cannot be sent completes its future exceptionally. The console re-sends a command it got no final
+ * reply for under a new id and nonce, so a retry is never mistaken for a replay.
  */
 public final class CommandResponder {
   /** The part of the transport a responder needs. */

@@ -4,14 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.kiln.artifact.Ed25519Keys;
 import dev.kiln.link.DeviceLink;
 import dev.kiln.link.LinkConfig;
 import dev.kiln.link.capture.CaptureConfig;
 import dev.kiln.link.capture.CaptureRecord;
 import dev.kiln.link.capture.CaptureTensor;
+import dev.kiln.link.command.CommandSignature;
 import dev.kiln.link.protocol.CaptureBatchCodec;
 import dev.kiln.link.protocol.Command;
 import dev.kiln.link.protocol.CommandReply;
+import dev.kiln.link.protocol.DeviceInfo;
 import dev.kiln.link.protocol.DeviceStatus;
 import dev.kiln.link.protocol.Heartbeat;
 import dev.kiln.link.protocol.InboundMessage;
@@ -25,6 +28,7 @@ import dev.kiln.link.transport.MqttTransport;
 import dev.kiln.link.transport.TransportConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +45,7 @@ class DeviceLinkIT {
   private Mosquitto broker;
   private MqttTransport observer;
   private final List<InboundMessage> seen = new CopyOnWriteArrayList<>();
+  private final KeyPair console = Ed25519Keys.generate();
 
   @BeforeEach
   void startBroker() {
@@ -69,8 +74,35 @@ class DeviceLinkIT {
             .heartbeatInterval(Duration.ofMillis(200))
             .batching(25, 1 << 20, Duration.ofMillis(50))
             .transport(t -> t.backoff(Duration.ofMillis(50), Duration.ofMillis(500)))
+            .commandKeys(Map.of(Ed25519Keys.keyId(console.getPublic()), console.getPublic()))
+            .info("rpi4", "arm64", List.of("lab"))
             .build();
     return DeviceLink.start(cfg, () -> AgentTelemetry.empty("0.1.0"));
+  }
+
+  private Command command(String id, String type, String device, long issuedAt, long expiresAt) {
+    Command unsigned =
+        new Command(
+            1,
+            id,
+            type,
+            device,
+            issuedAt,
+            expiresAt,
+            "nonce-" + id,
+            JsonNodeFactory.instance.objectNode(),
+            null,
+            null);
+    return CommandSignature.sign(unsigned, console);
+  }
+
+  private void send(Command cmd) {
+    observer.publish(
+        Topics.command("dev-1", cmd.type()),
+        ProtocolJson.write(cmd),
+        1,
+        false,
+        MessageProps.none());
   }
 
   private static CaptureRecord record(int i) {
@@ -148,14 +180,8 @@ class DeviceLinkIT {
           });
       await().until(link::connected);
       await().until(() -> lastStatus() != null);
-      Command cmd =
-          new Command(
-              1,
-              "cmd-1",
-              "config",
-              System.currentTimeMillis(),
-              0,
-              JsonNodeFactory.instance.objectNode());
+      long now = System.currentTimeMillis();
+      Command cmd = command("cmd-1", "config", "dev-1", now, now + 60_000);
       byte[] corr = "corr-7".getBytes(StandardCharsets.UTF_8);
       MessageProps props =
           new MessageProps("application/json", 60L, "kiln/v1/test/replies", corr, Map.of());
@@ -185,16 +211,68 @@ class DeviceLinkIT {
     try (DeviceLink link = link(broker.url())) {
       link.onCommand((cmd, reply) -> reply.succeeded("should not run"));
       await().until(link::connected);
-      Command cmd = new Command(1, "cmd-2", "deploy", 1, 2, JsonNodeFactory.instance.objectNode());
-      observer.publish(
-          Topics.command("dev-1", "deploy"),
-          ProtocolJson.write(cmd),
-          1,
-          false,
-          MessageProps.none());
+      send(command("cmd-2", "deploy", "dev-1", 1, 2));
       await().until(() -> !on(Topics.replies("dev-1")).isEmpty());
       assertThat(reply(on(Topics.replies("dev-1")).get(0)).status())
           .isEqualTo(CommandReply.Status.EXPIRED);
+    }
+  }
+
+  @Test
+  void forgedOrMisaddressedCommands_areRejected_andReplaysAcrossRestarts_areIgnored() {
+    List<String> handled = new CopyOnWriteArrayList<>();
+    long now = System.currentTimeMillis();
+    Command good = command("cmd-good", "config", "dev-1", now, now + 60_000);
+    try (DeviceLink link = link(broker.url())) {
+      link.onCommand((cmd, reply) -> handled.add(cmd.id()));
+      await().until(link::connected);
+      KeyPair attacker = Ed25519Keys.generate();
+      send(
+          CommandSignature.sign(
+              command("cmd-evil", "config", "dev-1", now, now + 60_000), attacker));
+      send(
+          new Command(
+              1,
+              "cmd-tampered",
+              "config",
+              "dev-1",
+              now,
+              now + 60_000,
+              good.nonce() + "x",
+              good.payload(),
+              good.keyId(),
+              good.signature()));
+      send(command("cmd-other", "config", "dev-2", now, now + 60_000));
+      send(good.withSignature(null, null));
+      send(good);
+      await().until(() -> on(Topics.replies("dev-1")).size() >= 4);
+      assertThat(on(Topics.replies("dev-1")))
+          .extracting(m -> reply(m).status())
+          .containsOnly(CommandReply.Status.REJECTED);
+      assertThat(on(Topics.replies("dev-1")))
+          .extracting(m -> reply(m).message())
+          .anyMatch(msg -> msg.startsWith("UNTRUSTED_KEY"))
+          .anyMatch(msg -> msg.startsWith("BAD_SIGNATURE"))
+          .anyMatch(msg -> msg.startsWith("WRONG_DEVICE"))
+          .anyMatch(msg -> msg.startsWith("UNSIGNED"));
+      await().until(() -> handled.contains("cmd-good"));
+      assertThat(link.rejectedCommands()).isEqualTo(4);
+      // The info the console targets by is retained.
+      await().until(() -> !on(DeviceInfo.topic("dev-1")).isEmpty());
+      DeviceInfo info =
+          ProtocolJson.read(on(DeviceInfo.topic("dev-1")).get(0).payload(), DeviceInfo.class);
+      assertThat(info.arch()).isEqualTo("arm64");
+      assertThat(info.groups()).containsExactly("lab");
+      assertThat(info.agentVersion()).isEqualTo("0.1.0");
+    }
+    int repliesBefore = on(Topics.replies("dev-1")).size();
+    try (DeviceLink link = link(broker.url())) {
+      link.onCommand((cmd, reply) -> handled.add(cmd.id()));
+      await().until(link::connected);
+      send(good);
+      await().until(() -> link.rejectedCommands() == 1);
+      assertThat(handled).containsExactly("cmd-good");
+      assertThat(on(Topics.replies("dev-1"))).as("a replay gets no answer").hasSize(repliesBefore);
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.kiln.fleet.transfer;
+package dev.kiln.link.transfer;
 
 /**
  * A device asks for {@code count} chunks starting at {@code from}, on {@link TransferTopics#get}

@@ -1,8 +1,8 @@
-package dev.kiln.fleet.transfer;
+package dev.kiln.link.transfer;
 
 import dev.kiln.artifact.Sha256;
-import dev.kiln.fleet.FleetErrorCode;
-import dev.kiln.fleet.FleetException;
+import dev.kiln.link.LinkErrorCode;
+import dev.kiln.link.LinkException;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
 import java.util.Map;
@@ -32,6 +32,11 @@ public record ArtifactChunk(
   static final String PROP_SIZE = "chunk-size";
   static final String PROP_BYTES = "total-bytes";
   static final String PROP_SHA = "chunk-sha256";
+
+  /** How many chunks of {@code chunkSize} make {@code bytes}; an empty file is one empty chunk. */
+  public static int chunkCount(long bytes, int chunkSize) {
+    return (int) Math.max(1, (bytes + chunkSize - 1) / chunkSize);
+  }
 
   public MessageProps props() {
     return new MessageProps(
@@ -70,14 +75,14 @@ public record ArtifactChunk(
               props.userProperty(PROP_SHA),
               payload);
     } catch (NumberFormatException e) {
-      throw new FleetException(
-          FleetErrorCode.TRANSFER_FAILED,
+      throw new LinkException(
+          LinkErrorCode.TRANSFER_FAILED,
           "chunk message lacks its chunk-index/chunk-count/chunk-size/total-bytes properties",
           e);
     }
     if (c.artifactSha256() == null || !Sha256.of(payload).equals(c.sha256())) {
-      throw new FleetException(
-          FleetErrorCode.TRANSFER_FAILED,
+      throw new LinkException(
+          LinkErrorCode.TRANSFER_FAILED,
           "chunk " + c.index() + " does not match its SHA-256; it will be requested again");
     }
     return c;

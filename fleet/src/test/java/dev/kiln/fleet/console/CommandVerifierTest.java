@@ -1,11 +1,13 @@
-package dev.kiln.fleet.device;
+package dev.kiln.fleet.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.artifact.Ed25519Keys;
-import dev.kiln.fleet.console.CommandFactory;
-import dev.kiln.fleet.device.CommandVerifier.Rejection;
+import dev.kiln.link.command.CommandSignature;
+import dev.kiln.link.command.CommandVerifier;
+import dev.kiln.link.command.CommandVerifier.Rejection;
+import dev.kiln.link.command.ReplayWindow;
 import dev.kiln.link.protocol.Command;
 import dev.kiln.link.protocol.ProtocolJson;
 import java.nio.file.Path;
@@ -45,15 +47,15 @@ class CommandVerifierTest {
 
   @Test
   void verify_rejects_unsignedCommands() {
-    SignedCommand c = ProtocolJson.read(deploy("c1", "dev1", NOW), SignedCommand.class);
-    SignedCommand unsigned = c.withSignature(null, null);
+    Command c = ProtocolJson.read(deploy("c1", "dev1", NOW), Command.class);
+    Command unsigned = c.withSignature(null, null);
     CommandVerifier.Verdict v = verifier().verify(ProtocolJson.write(unsigned), NOW);
     assertThat(v.rejection()).isEqualTo(Rejection.UNSIGNED);
   }
 
   @Test
   void verify_rejects_aTamperedPayload() {
-    SignedCommand c = ProtocolJson.read(deploy("c1", "dev1", NOW), SignedCommand.class);
+    Command c = ProtocolJson.read(deploy("c1", "dev1", NOW), Command.class);
     ((ObjectNode) c.payload()).put("version", "666");
     CommandVerifier.Verdict v = verifier().verify(ProtocolJson.write(c), NOW);
     assertThat(v.rejection()).isEqualTo(Rejection.BAD_SIGNATURE);
@@ -73,12 +75,12 @@ class CommandVerifierTest {
   @Test
   void verify_rejects_aForgedSignatureFromAnotherKey() {
     KeyPair attacker = Ed25519Keys.generate();
-    SignedCommand forged =
+    Command forged =
         CommandSignature.sign(
-            ProtocolJson.read(deploy("c1", "dev1", NOW), SignedCommand.class), attacker);
+            ProtocolJson.read(deploy("c1", "dev1", NOW), Command.class), attacker);
     assertThat(verifier().verify(ProtocolJson.write(forged), NOW).rejection())
         .isEqualTo(Rejection.UNTRUSTED_KEY);
-    SignedCommand keyIdSpoofed =
+    Command keyIdSpoofed =
         forged.withSignature(Ed25519Keys.keyId(console.getPublic()), forged.signature());
     assertThat(verifier().verify(ProtocolJson.write(keyIdSpoofed), NOW).rejection())
         .isEqualTo(Rejection.BAD_SIGNATURE);
@@ -110,12 +112,12 @@ class CommandVerifierTest {
 
   @Test
   void verify_rejects_aReusedNonceUnderANewId() {
-    SignedCommand first = ProtocolJson.read(deploy("c1", "dev1", NOW), SignedCommand.class);
+    Command first = ProtocolJson.read(deploy("c1", "dev1", NOW), Command.class);
     CommandVerifier v = verifier();
     assertThat(v.verify(ProtocolJson.write(first), NOW).accepted()).isTrue();
-    SignedCommand sameNonce =
+    Command sameNonce =
         CommandSignature.sign(
-            new SignedCommand(
+            new Command(
                 first.schema(),
                 "c2",
                 first.type(),

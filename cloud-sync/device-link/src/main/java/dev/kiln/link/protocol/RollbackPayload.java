@@ -1,4 +1,4 @@
-package dev.kiln.fleet.device;
+package dev.kiln.link.protocol;
 
 /**
  * Body of a {@code rollback} command (docs/protocol.md: {@code model}, optional {@code toVersion}):

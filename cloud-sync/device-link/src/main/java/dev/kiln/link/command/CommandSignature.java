@@ -1,8 +1,9 @@
-package dev.kiln.fleet.device;
+package dev.kiln.link.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.artifact.Ed25519Keys;
 import dev.kiln.artifact.Sha256;
+import dev.kiln.link.protocol.Command;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -23,7 +24,7 @@ public final class CommandSignature {
 
   private CommandSignature() {}
 
-  public static SignedCommand sign(SignedCommand unsigned, KeyPair key) {
+  public static Command sign(Command unsigned, KeyPair key) {
     try {
       Signature s = Signature.getInstance("Ed25519");
       s.initSign(key.getPrivate());
@@ -35,7 +36,7 @@ public final class CommandSignature {
     }
   }
 
-  static boolean verify(SignedCommand c, PublicKey key) {
+  static boolean verify(Command c, PublicKey key) {
     try {
       Signature s = Signature.getInstance("Ed25519");
       s.initVerify(key);
@@ -46,7 +47,7 @@ public final class CommandSignature {
     }
   }
 
-  static byte[] signedBytes(SignedCommand c) {
+  static byte[] signedBytes(Command c) {
     String text =
         String.join(
             "\n",

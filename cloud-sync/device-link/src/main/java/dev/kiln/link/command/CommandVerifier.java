@@ -1,5 +1,6 @@
-package dev.kiln.fleet.device;
+package dev.kiln.link.command;
 
+import dev.kiln.link.protocol.Command;
 import dev.kiln.link.protocol.ProtocolJson;
 import java.security.PublicKey;
 import java.util.Map;
@@ -24,7 +25,7 @@ public final class CommandVerifier {
   }
 
   /** The outcome: the command when accepted, else the rejection and a sentence for the console. */
-  public record Verdict(SignedCommand command, Rejection rejection, String reason) {
+  public record Verdict(Command command, Rejection rejection, String reason) {
     public boolean accepted() {
       return rejection == null;
     }
@@ -55,9 +56,9 @@ public final class CommandVerifier {
 
   /** Checks a raw command body; on acceptance the id and nonce are remembered durably. */
   public Verdict verify(byte[] json, long now) {
-    SignedCommand c;
+    Command c;
     try {
-      c = ProtocolJson.read(json, SignedCommand.class);
+      c = ProtocolJson.read(json, Command.class);
     } catch (RuntimeException e) {
       return reject(null, Rejection.MALFORMED, e.getMessage());
     }
@@ -68,6 +69,13 @@ public final class CommandVerifier {
       return reject(c, Rejection.UNSIGNED, "command is not signed; the console must sign commands");
     }
     PublicKey key = trustedKeys.get(c.keyId());
+    if (key == null && trustedKeys.isEmpty()) {
+      return reject(
+          c,
+          Rejection.UNTRUSTED_KEY,
+          "this device trusts no console key; install the console's public key on the device"
+              + " (docs/fleet.md, \"Trusting the console\")");
+    }
     if (key == null) {
       return reject(
           c,
@@ -105,7 +113,7 @@ public final class CommandVerifier {
     return new Verdict(c, null, "accepted");
   }
 
-  private static Verdict reject(SignedCommand c, Rejection r, String reason) {
+  private static Verdict reject(Command c, Rejection r, String reason) {
     return new Verdict(c, r, r + ": " + reason);
   }
 }

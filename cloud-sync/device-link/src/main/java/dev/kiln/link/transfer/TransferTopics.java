@@ -1,4 +1,4 @@
-package dev.kiln.fleet.transfer;
+package dev.kiln.link.transfer;
 
 import dev.kiln.link.protocol.Topics;
 

@@ -1,8 +1,9 @@
-package dev.kiln.fleet.device;
+package dev.kiln.fleet.simulate;
 
 import dev.kiln.artifact.Artifact;
 import dev.kiln.artifact.ArtifactWriter;
 import dev.kiln.artifact.Manifest;
+import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.profile.Compatibility;
 import dev.kiln.profile.CompatibilityResult;
 import dev.kiln.profile.DeviceProfile;

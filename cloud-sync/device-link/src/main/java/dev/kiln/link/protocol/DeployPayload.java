@@ -1,4 +1,4 @@
-package dev.kiln.fleet.device;
+package dev.kiln.link.protocol;
 
 import java.util.List;
 

@@ -1,10 +1,10 @@
-package dev.kiln.fleet.transfer;
+package dev.kiln.link.transfer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.artifact.AtomicFiles;
 import dev.kiln.artifact.Sha256;
-import dev.kiln.fleet.FleetErrorCode;
-import dev.kiln.fleet.FleetException;
+import dev.kiln.link.LinkErrorCode;
+import dev.kiln.link.LinkException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -42,7 +42,7 @@ public final class ChunkReceiver {
     this.sha256 = sha256;
     this.totalBytes = totalBytes;
     this.chunkSize = chunkSize;
-    this.total = ChunkServer.chunkCount(totalBytes, chunkSize);
+    this.total = ArtifactChunk.chunkCount(totalBytes, chunkSize);
     this.window = window;
     this.have = loadState();
   }
@@ -118,8 +118,8 @@ public final class ChunkReceiver {
       have.clear();
       Files.deleteIfExists(part());
       saveState();
-      throw new FleetException(
-          FleetErrorCode.TRANSFER_FAILED,
+      throw new LinkException(
+          LinkErrorCode.TRANSFER_FAILED,
           "assembled artifact has SHA-256 "
               + actual
               + ", expected "
@@ -151,8 +151,8 @@ public final class ChunkReceiver {
       }
       return new BitSet(total);
     } catch (IOException e) {
-      throw new FleetException(
-          FleetErrorCode.TRANSFER_FAILED,
+      throw new LinkException(
+          LinkErrorCode.TRANSFER_FAILED,
           "cannot read download state in " + dir + ": " + e.getMessage(),
           e);
     }

@@ -1,6 +1,5 @@
-package dev.kiln.fleet.device;
+package dev.kiln.link.protocol;
 
-import dev.kiln.link.protocol.Topics;
 import java.util.List;
 
 /**
@@ -14,6 +13,10 @@ public record DeviceInfo(
     String arch,
     List<String> groups,
     String agentVersion) {
+
+  public DeviceInfo withAgentVersion(String version) {
+    return new DeviceInfo(schema, deviceId, profile, arch, groups, version);
+  }
 
   public static String topic(String deviceId) {
     return Topics.DEVICES + "/" + Topics.requireDeviceId(deviceId) + "/info";

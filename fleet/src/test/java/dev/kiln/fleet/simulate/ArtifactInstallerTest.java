@@ -1,9 +1,10 @@
-package dev.kiln.fleet.device;
+package dev.kiln.fleet.simulate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.artifact.Ed25519Keys;
 import dev.kiln.fleet.testing.TestArtifacts;
+import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.profile.DeviceProfiles;
 import java.io.OutputStream;
 import java.net.URI;

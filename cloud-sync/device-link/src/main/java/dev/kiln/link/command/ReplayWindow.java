@@ -1,4 +1,4 @@
-package dev.kiln.fleet.device;
+package dev.kiln.link.command;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
