@@ -281,6 +281,19 @@ def write_mlp(out):
     save_reference("mlp", model, example, folder / "mlp.reference.json")
 
 
+def write_mlp_faulty(out):
+    """The mlp with its batch pinned to 1 inside the graph: it compiles, verifies and passes the
+    agent's batch-1 health check, then fails every request with a batch of 2 or more. The failing
+    version in fleet rollback tests and demos."""
+    proto = export_onnx(build_mlp(), seeded_input((2, 8), MLP_SEED))
+    graph = proto.graph
+    graph.initializer.append(numpy_helper.from_array(np.array([1, 8], dtype=np.int64), "pinned"))
+    for node in graph.node:
+        node.input[:] = ["pinned_input" if name == INPUT else name for name in node.input]
+    graph.node.insert(0, helper.make_node("Reshape", [INPUT, "pinned"], ["pinned_input"], name="pin_batch"))
+    save_onnx(proto, out / "mlp" / "mlp_faulty.onnx")
+
+
 def write_cnn(out):
     model = build_cnn()
     example = seeded_input((2, 3, 32, 32), CNN_SEED)
@@ -357,6 +370,7 @@ def main(argv):
     # One thread keeps float reductions in the same order on every machine.
     torch.set_num_threads(1)
     write_mlp(args.out)
+    write_mlp_faulty(args.out)
     write_cnn(args.out)
     write_bad(args.out)
     if args.large:

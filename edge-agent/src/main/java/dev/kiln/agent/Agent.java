@@ -34,14 +34,17 @@ public final class Agent implements AutoCloseable {
   private final InferenceService service;
   private final AgentHttpServer http;
   private final Metrics metrics;
+  private final DeviceProfile device;
 
   private Agent(
       AgentConfig config,
       ModelManager models,
       InferenceService service,
       AgentHttpServer http,
-      Metrics metrics) {
+      Metrics metrics,
+      DeviceProfile device) {
     this.config = config;
+    this.device = device;
     this.models = models;
     this.service = service;
     this.http = http;
@@ -83,7 +86,7 @@ public final class Agent implements AutoCloseable {
         device.name(),
         config.http().host(),
         http.port());
-    return new Agent(config, models, service, http, metrics);
+    return new Agent(config, models, service, http, metrics, device);
   }
 
   private static DeviceProfile profile(String name) {
@@ -112,6 +115,16 @@ public final class Agent implements AutoCloseable {
 
   public AgentConfig config() {
     return config;
+  }
+
+  /** Installs and activates versions; the fleet command handler deploys through it. */
+  public ModelManager modelManager() {
+    return models;
+  }
+
+  /** The profile this device runs as; artifacts for others are refused. */
+  public DeviceProfile deviceProfile() {
+    return device;
   }
 
   /** Every model with its variants and version states, for heartbeats. */

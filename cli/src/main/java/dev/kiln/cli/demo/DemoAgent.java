@@ -1,5 +1,6 @@
 package dev.kiln.cli.demo;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.artifact.Json;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -38,22 +40,64 @@ final class DemoAgent implements AutoCloseable {
 
   static Setup configure(Path dir, Path artifact, Path key, String model, String brokerUrl)
       throws IOException {
-    Path agentDir = Files.createDirectories(dir.resolve("agent"));
+    return configure(
+        dir.resolve("agent"),
+        new Device(
+            "demo-device-1",
+            null,
+            List.of(),
+            List.of(artifact),
+            List.of(key.resolveSibling("kiln.pub")),
+            model,
+            brokerUrl,
+            2));
+  }
+
+  /**
+   * One device's settings.
+   *
+   * @param profile null for the host's own
+   * @param artifacts installed at first start (the device's factory provisioning)
+   * @param trustedKeys public keys trusted for artifacts and fleet commands alike
+   */
+  record Device(
+      String id,
+      String profile,
+      List<String> groups,
+      List<Path> artifacts,
+      List<Path> trustedKeys,
+      String model,
+      String brokerUrl,
+      int heartbeatSeconds) {}
+
+  static Setup configure(Path agentDir, Device device) throws IOException {
+    Files.createDirectories(agentDir);
     Path trusted = Files.createDirectories(agentDir.resolve("trusted-keys"));
-    Files.copy(key.resolveSibling("kiln.pub"), trusted.resolve("demo.pub"));
+    for (Path pub : device.trustedKeys()) {
+      Files.copy(pub, trusted.resolve(pub.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+    }
     int port = Ports.free();
     ObjectNode config = Json.MAPPER.createObjectNode();
-    config.put("deviceId", "demo-device-1");
+    config.put("deviceId", device.id());
+    if (device.profile() != null) {
+      config.put("profile", device.profile());
+    }
     config.put("stateDir", agentDir.resolve("state").toAbsolutePath().toString());
     config.putObject("http").put("host", "127.0.0.1").put("port", port);
     config
         .putObject("security")
         .put("trustedKeysDir", trusted.toAbsolutePath().toString())
         .put("requireSignature", true);
-    ObjectNode models = config.putObject("models").put("defaultModel", model);
-    models.putArray("artifacts").add(artifact.toAbsolutePath().toString());
+    ObjectNode models = config.putObject("models").put("defaultModel", device.model());
+    ArrayNode artifacts = models.putArray("artifacts");
+    device.artifacts().forEach(a -> artifacts.add(a.toAbsolutePath().toString()));
     ObjectNode cloud =
-        config.putObject("cloud").put("brokerUrl", brokerUrl).put("heartbeatSeconds", 2);
+        config
+            .putObject("cloud")
+            .put("brokerUrl", device.brokerUrl())
+            .put("heartbeatSeconds", device.heartbeatSeconds());
+    ArrayNode groups = cloud.putArray("groups");
+    device.groups().forEach(groups::add);
     cloud.putObject("capture").put("samplePercent", 100).put("mode", "both");
     Path configFile = agentDir.resolve("agent.json");
     Files.write(configFile, Json.toBytes(config));
@@ -111,6 +155,14 @@ final class DemoAgent implements AutoCloseable {
 
   String baseUrl() {
     return baseUrl;
+  }
+
+  Path log() {
+    return log;
+  }
+
+  boolean alive() {
+    return process.isAlive();
   }
 
   /** SIGKILL: no shutdown hook, no flush; what survives is what was already on disk. */

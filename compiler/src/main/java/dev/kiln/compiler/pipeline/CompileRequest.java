@@ -79,6 +79,11 @@ public record CompileRequest(
     return copy().engine(newEngine).build();
   }
 
+  /** The model's name and version in the artifact (null name: the source file's name). */
+  public CompileRequest withIdentity(String newName, String newVersion) {
+    return copy().identity(newName, newVersion).build();
+  }
+
   public CompileRequest withTolerance(double newTolerance) {
     return copy().tolerance(newTolerance).build();
   }
@@ -97,6 +102,8 @@ public record CompileRequest(
     private double tolerance;
     private boolean skipBenchmark;
     private String engine;
+    private String name;
+    private String version;
 
     Copy(CompileRequest r) {
       this.r = r;
@@ -107,6 +114,14 @@ public record CompileRequest(
       this.tolerance = r.tolerance;
       this.skipBenchmark = r.skipBenchmark;
       this.engine = r.engine;
+      this.name = r.name;
+      this.version = r.version;
+    }
+
+    Copy identity(String newName, String newVersion) {
+      name = newName;
+      version = newVersion;
+      return this;
     }
 
     Copy device(String v) {
@@ -150,8 +165,8 @@ public record CompileRequest(
           r.target,
           device,
           inputShapes,
-          r.name,
-          r.version,
+          name,
+          version,
           r.output,
           r.directoryOutput,
           force,

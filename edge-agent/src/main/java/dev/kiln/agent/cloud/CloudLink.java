@@ -2,37 +2,67 @@ package dev.kiln.agent.cloud;
 
 import dev.kiln.agent.Agent;
 import dev.kiln.agent.config.AgentConfig;
+import dev.kiln.agent.fleet.FleetCommands;
+import dev.kiln.agent.fleet.FleetSlots;
 import dev.kiln.agent.serving.CaptureSink;
 import dev.kiln.agent.store.ModelState;
+import dev.kiln.artifact.TrustedKeys;
 import dev.kiln.link.DeviceLink;
 import dev.kiln.link.LinkConfig;
 import dev.kiln.link.capture.CaptureConfig;
 import dev.kiln.link.telemetry.AgentTelemetry;
+import dev.kiln.profile.DeviceProfiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent's connection to the cloud: the only agent class that knows device-link. It turns served
- * traffic into capture records and the agent's state into heartbeats. Capture is queued in memory
- * and written to the disk outbox in the background, so inference never waits on the network or the
- * disk.
+ * traffic into capture records and the agent's state into heartbeats, and hands verified fleet
+ * commands to {@link FleetCommands}. Capture is queued in memory and written to the disk outbox in
+ * the background, so inference never waits on the network or the disk.
  */
 public final class CloudLink implements AutoCloseable {
   public static final String AGENT_VERSION = "0.1.0";
+  private static final Logger LOG = LoggerFactory.getLogger(CloudLink.class);
+
+  /** How long a command that arrives while the agent is still loading its models waits. */
+  private static final long STARTUP_WAIT_S = 120;
 
   private final DeviceLink link;
   private final CaptureConfig capture;
+  private final HealthWindow health;
+  private final CountDownLatch attached = new CountDownLatch(1);
+  private volatile FleetCommands fleet;
 
   /** Set once the agent has started; heartbeats before that report no models. */
   private final AtomicReference<Agent> agent;
 
-  private CloudLink(DeviceLink link, CaptureConfig capture, AtomicReference<Agent> agent) {
+  private CloudLink(
+      DeviceLink link, CaptureConfig capture, HealthWindow health, AtomicReference<Agent> agent) {
     this.link = link;
     this.capture = capture;
+    this.health = health;
     this.agent = agent;
+    // Commands can arrive as soon as the link connects, before the agent has loaded its models;
+    // they wait for it rather than being refused.
+    link.onCommand(
+        (cmd, reply) -> {
+          if (!attached.await(STARTUP_WAIT_S, TimeUnit.SECONDS)) {
+            reply.failed("the agent is still starting; the console will re-send");
+            return;
+          }
+          fleet.handle(cmd, reply);
+        });
   }
 
   /** Starts connecting in the background; returns at once even if the broker is down. */
@@ -52,7 +82,9 @@ public final class CloudLink implements AutoCloseable {
                   if (cloud.caFile() != null) {
                     t.tls(cloud.caFile(), cloud.certFile(), cloud.keyFile());
                   }
-                });
+                })
+            .commandKeys(commandKeys(cloud))
+            .info(config.profile(), arch(config.profile()), cloud.groups());
     AgentConfig.Capture c = cloud.capture();
     CaptureConfig capture =
         new CaptureConfig(
@@ -60,12 +92,48 @@ public final class CloudLink implements AutoCloseable {
     AtomicReference<Agent> agentRef = new AtomicReference<>();
     HealthWindow health = new HealthWindow();
     DeviceLink link = DeviceLink.start(builder.build(), () -> telemetry(agentRef.get(), health));
-    return new CloudLink(link, capture, agentRef);
+    return new CloudLink(link, capture, health, agentRef);
   }
 
-  /** Heartbeats describe this agent from now on. */
+  private static Map<String, PublicKey> commandKeys(AgentConfig.Cloud cloud) {
+    try {
+      Map<String, PublicKey> keys = TrustedKeys.load(cloud.commandKeysDir());
+      if (keys.isEmpty()) {
+        LOG.warn(
+            "no console key (*.pub) in {}: fleet commands will be refused until one is placed"
+                + " there and the agent restarted",
+            cloud.commandKeysDir());
+      }
+      return keys;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read console keys in " + cloud.commandKeysDir(), e);
+    }
+  }
+
+  /** The profile's arch for the console's pre-check; unknown profiles fail later, in Agent. */
+  private static String arch(String profile) {
+    try {
+      return DeviceProfiles.fromClasspath().get(profile).arch().jsonName();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Heartbeats describe this agent, and fleet commands act on it, from now on. */
   public void attach(Agent started) {
     agent.set(started);
+    fleet =
+        new FleetCommands(
+            started.modelManager(),
+            started.deviceProfile(),
+            link.downloads(),
+            () -> health.restart(started.metricWindow()));
+    attached.countDown();
+  }
+
+  /** Fleet commands refused since start (forged, misaddressed, expired, replayed). */
+  public int rejectedCommands() {
+    return link.rejectedCommands();
   }
 
   /** Where the agent sends served traffic; never blocks and never throws. */
@@ -88,18 +156,14 @@ public final class CloudLink implements AutoCloseable {
     }
     List<dev.kiln.link.protocol.ModelState> models = new ArrayList<>();
     for (ModelState m : agent.models()) {
-      for (ModelState.Variant v : m.production()) {
+      for (FleetSlots.Slot slot : FleetSlots.of(m)) {
         models.add(
             new dev.kiln.link.protocol.ModelState(
                 m.name(),
-                v.version(),
-                "weight=" + v.weight(),
-                String.valueOf(m.stateOf(v.version()))));
-      }
-      if (m.shadow() != null) {
-        models.add(
-            new dev.kiln.link.protocol.ModelState(
-                m.name(), m.shadow(), "shadow", String.valueOf(m.stateOf(m.shadow()))));
+                slot.version(),
+                slot.variant(),
+                String.valueOf(m.stateOf(slot.version())),
+                slot.weight()));
       }
     }
     Map<String, Double> metrics = new java.util.TreeMap<>(agent.metricTotals());

@@ -37,6 +37,14 @@ final class HealthWindow {
     return out;
   }
 
+  /**
+   * Starts the window over at {@code now}: called when a new version takes traffic, so the next
+   * heartbeat judges only the new version, not requests the old one served before the switch.
+   */
+  synchronized void restart(Metrics.Window now) {
+    previous = now;
+  }
+
   /** Linear interpolation inside the first bucket whose cumulative count reaches the rank. */
   static double quantile(double q, long total, long[] cumulative, double[] boundsMs) {
     double rank = q * total;

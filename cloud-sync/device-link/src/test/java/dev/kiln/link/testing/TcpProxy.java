@@ -19,6 +19,7 @@ public final class TcpProxy implements AutoCloseable {
   private final int targetPort;
   private final Set<Socket> live = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
+  private volatile int bytesPerSecond;
   private volatile boolean closed;
 
   public TcpProxy(int targetPort) {
@@ -51,6 +52,11 @@ public final class TcpProxy implements AutoCloseable {
 
   public void restore() {
     cut = false;
+  }
+
+  /** Limits each direction to about {@code bytesPerSecond} (0: unlimited), as a slow link would. */
+  public void throttle(int bytesPerSecond) {
+    this.bytesPerSecond = bytesPerSecond;
   }
 
   @Override
@@ -92,10 +98,16 @@ public final class TcpProxy implements AutoCloseable {
               try (InputStream in = from.getInputStream();
                   OutputStream out = to.getOutputStream()) {
                 int n;
-                while ((n = in.read(buf)) >= 0) {
+                while ((n = in.read(buf, 0, bytesPerSecond > 0 ? 512 : buf.length)) >= 0) {
                   out.write(buf, 0, n);
                   out.flush();
+                  int rate = bytesPerSecond;
+                  if (rate > 0) {
+                    Thread.sleep(Math.max(1, n * 1000L / rate));
+                  }
                 }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
               } catch (IOException e) {
                 // The other side closed or the link was cut.
               } finally {
