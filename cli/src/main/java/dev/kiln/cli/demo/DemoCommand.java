@@ -10,11 +10,16 @@ import dev.kiln.compiler.pipeline.CompileReport;
 import dev.kiln.compiler.pipeline.CompileRequest;
 import dev.kiln.compiler.pipeline.Compiler;
 import dev.kiln.compiler.pipeline.ProgressListener;
+import dev.kiln.fleet.console.DeploymentView;
+import dev.kiln.fleet.rollout.DeploymentState;
+import dev.kiln.fleet.rollout.GateConfig;
 import dev.kiln.profile.DeviceProfiles;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -22,18 +27,31 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The main job end to end on embedded defaults: compile a sample, start the cloud side (embedded
- * MQTT 5 broker, ingestor, DuckDB), start a real agent process linked to it, send inference
- * requests, and show the captured predictions arriving in the store.
+ * The main job end to end on embedded defaults: compile a sample (as two versions), start the cloud
+ * side (embedded MQTT 5 broker, ingestor, DuckDB, fleet console), start two real agent processes
+ * provisioned with the first version, send inference requests, roll the second version out with a
+ * canary over MQTT while traffic flows, and show the captured predictions and the fleet.
  */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
       "Run Kiln end to end on this machine with nothing else installed:",
-      "compile a sample, start broker + ingestor + agent, infer, and watch capture arrive."
+      "compile a sample, start broker + ingestor + fleet console + 2 agents, infer,",
+      "roll out a new version with a canary, and watch capture arrive."
     })
 public final class DemoCommand implements Callable<Integer> {
+  static final List<String> DEVICES = List.of("demo-device-1", "demo-device-2");
+
+  /** Half the devices first, then five seconds of health gates before the rest. */
+  static final String STRATEGY = "canary:50:5s";
+
+  /**
+   * Errors fail the canary at once; latency only at 5x the old p95, because on a laptop the new
+   * version's first requests (cold caches, JIT) are slower than the warm old one's.
+   */
+  static final GateConfig GATE = new GateConfig(0.05, 5.0, 0.0, 1);
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
@@ -69,10 +87,9 @@ public final class DemoCommand implements Callable<Integer> {
     steps.step("Generate a signing key");
     Path key = DemoKeys.generate(dir.resolve("keys"));
 
-    steps.step("Compile " + home.relativize(source) + " for this host");
-    CompileReport report =
-        new Compiler(DeviceProfiles.fromClasspath(), ProgressListener.SILENT)
-            .compile(CompileRequest.of(source, null, dir).withSignKey(key).withSkipBenchmark(true));
+    steps.step("Compile " + home.relativize(source) + " for this host, as 1.0.0 and 1.1.0");
+    CompileReport report = compile(source, dir.resolve("v1.0.0"), "1.0.0", key);
+    Path update = Path.of(compile(source, dir.resolve("v1.1.0"), "1.1.0", key).artifact());
     steps.done(
         String.format(
             "%s  (%s, %d -> %d nodes, max error %.1e, signed)",
@@ -82,42 +99,88 @@ public final class DemoCommand implements Callable<Integer> {
             report.nodesAfter(),
             report.verification().maxAbsError()));
 
-    steps.step("Start the cloud side: embedded MQTT 5 broker, ingestor, DuckDB");
+    steps.step("Start the cloud side: embedded MQTT 5 broker, ingestor, DuckDB, fleet console");
     int brokerPort = Ports.free();
     try (CloudService cloud =
-        CloudService.start(
-            new CloudService.Options(
-                null,
-                dir.resolve("cloud.duckdb"),
-                "127.0.0.1",
-                brokerPort,
-                dir.resolve("broker"),
-                false,
-                "kiln-demo-ingest",
-                null,
-                null))) {
+            CloudService.start(
+                new CloudService.Options(
+                    null,
+                    dir.resolve("cloud.duckdb"),
+                    "127.0.0.1",
+                    brokerPort,
+                    dir.resolve("broker"),
+                    false,
+                    "kiln-demo-ingest",
+                    null,
+                    null));
+        DemoFleet fleet = DemoFleet.start(dir.resolve("console"), cloud.brokerUrl())) {
       steps.done(cloud.brokerUrl() + ", store " + dir.resolve("cloud.duckdb"));
 
-      steps.step("Start kiln-agent as its own process, trusting the demo key");
-      try (DemoAgent agent =
-          DemoAgent.start(
-              dir, Path.of(report.artifact()), key, report.model(), cloud.brokerUrl())) {
-        agent.awaitHealthy(Duration.ofMinutes(3));
-        steps.done("serving " + report.model() + " on " + agent.baseUrl() + " (GET /ping is 200)");
+      steps.step(
+          "Start " + DEVICES.size() + " kiln-agent processes with 1.0.0, trusting both keys");
+      List<DemoAgent> agents = new ArrayList<>();
+      try {
+        for (String device : DEVICES) {
+          DemoAgent.Setup setup =
+              DemoAgent.configure(
+                  dir.resolve(device),
+                  new DemoAgent.Device(
+                      device,
+                      null,
+                      List.of("demo"),
+                      List.of(Path.of(report.artifact())),
+                      List.of(key.resolveSibling("kiln.pub"), fleet.publicKey()),
+                      report.model(),
+                      cloud.brokerUrl(),
+                      1));
+          agents.add(DemoAgent.launch(setup));
+        }
+        for (DemoAgent agent : agents) {
+          agent.awaitHealthy(Duration.ofMinutes(3));
+        }
+        fleet.awaitOnline(DEVICES, Duration.ofMinutes(1));
+        steps.done(
+            "serving "
+                + report.model()
+                + "@1.0.0 on "
+                + agents.stream().map(DemoAgent::baseUrl).toList()
+                + ", both reporting to the fleet console");
 
         steps.step("Send " + requests + " inference requests to POST /invocations");
-        DemoTraffic.Result traffic = DemoTraffic.send(agent.baseUrl(), reference, requests);
+        int answered = 0;
+        DemoTraffic.Result traffic = null;
+        for (int i = 0; i < agents.size(); i++) {
+          int share = requests / agents.size() + (i < requests % agents.size() ? 1 : 0);
+          traffic = DemoTraffic.send(agents.get(i).baseUrl(), reference, share);
+          answered += traffic.answered();
+        }
         steps.done(
             String.format(
                 "%d answered, predicted classes %s, max |output - PyTorch reference| = %.1e",
-                traffic.answered(), traffic.topClasses(), traffic.maxError()));
+                answered, traffic.topClasses(), traffic.maxError()));
+
+        steps.step("Roll out 1.1.0 over MQTT: " + STRATEGY + " while traffic flows");
+        DeploymentView rollout;
+        int during;
+        int failed;
+        try (DemoLoad load =
+            new DemoLoad(agents.stream().map(DemoAgent::baseUrl).toList(), reference)) {
+          rollout = fleet.rollout(update, DEVICES, STRATEGY, GATE, steps, Duration.ofMinutes(3));
+          load.close();
+          during = load.answered();
+          failed = load.failed();
+        }
+        answered += during;
+        steps.done(during + " requests answered during the rollout, " + failed + " failed");
+        if (rollout.state() != DeploymentState.SUCCEEDED) {
+          throw new IllegalStateException(
+              "the canary did not succeed: " + rollout.state() + ", " + rollout.reason());
+        }
 
         steps.step("Wait for captured predictions to reach DuckDB through MQTT");
         CaptureQueries queries = new CaptureQueries(cloud.store());
-        long captured =
-            DemoWait.captures(queries, traffic.answered(), Duration.ofMinutes(1), steps);
-        steps.done(
-            captured + " of " + traffic.answered() + " predictions captured, each exactly once");
+        long captured = DemoWait.captures(queries, answered, Duration.ofMinutes(1), steps);
+        steps.done(captured + " of " + answered + " predictions captured, each exactly once");
 
         out.println();
         out.println("Captured predictions by device, model and version:");
@@ -128,11 +191,12 @@ public final class DemoCommand implements Callable<Integer> {
                     + " round(avg(latency_ms), 3) AS avg_latency_ms, mode(output_top) AS top_class"
                     + " FROM captures GROUP BY ALL ORDER BY ALL"));
         DemoWait.heartbeat(queries, Duration.ofSeconds(30));
-        out.println("Devices (from status and heartbeats):");
-        print(
-            out,
-            queries.query(
-                "SELECT device_id, state, agent_version, last_heartbeat_at FROM devices ORDER BY 1"));
+        out.println("Fleet (from the console: status, info and heartbeats over MQTT):");
+        out.println(fleet.devicesTable());
+      } finally {
+        for (DemoAgent agent : agents) {
+          agent.close();
+        }
       }
     }
     out.println("Done. Everything is in " + dir + "; try:");
@@ -142,6 +206,17 @@ public final class DemoCommand implements Callable<Integer> {
             + " \"SELECT model, count(*) FROM captures GROUP BY 1\"");
     out.flush();
     return 0;
+  }
+
+  private static CompileReport compile(Path source, Path out, String version, Path key)
+      throws IOException {
+    Files.createDirectories(out);
+    return new Compiler(DeviceProfiles.fromClasspath(), ProgressListener.SILENT)
+        .compile(
+            CompileRequest.of(source, null, out)
+                .withIdentity(null, version)
+                .withSignKey(key)
+                .withSkipBenchmark(true));
   }
 
   private static void print(PrintWriter out, QueryResult result) {

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kiln.cli.CliRun;
 import dev.kiln.cloud.store.CaptureStore;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's main job, run as a user runs it: a real compile, the embedded broker and ingestor,
- * and a real agent process, ending with every prediction captured in DuckDB exactly once.
+ * The README's main job, run as a user runs it: a real compile, the embedded broker, ingestor and
+ * fleet console, two real agent processes and a canary rollout over MQTT, ending with every
+ * prediction captured in DuckDB exactly once.
  */
 class DemoIT {
   @TempDir Path tmp;
@@ -24,8 +27,17 @@ class DemoIT {
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
     assertThat(run.out())
         .contains("25 answered")
-        .contains("25 of 25 predictions captured")
-        .contains("demo-device-1");
+        .contains("PROMOTED: canary healthy")
+        .contains("SUCCEEDED: cnn@1.1.0")
+        .contains("demo-device-1")
+        .contains("demo-device-2");
+    Matcher captured =
+        Pattern.compile("(\\d+) of (\\d+) predictions captured, each exactly once")
+            .matcher(run.out());
+    assertThat(captured.find()).as(run.out()).isTrue();
+    long answered = Long.parseLong(captured.group(2));
+    assertThat(captured.group(1)).isEqualTo(captured.group(2));
+    assertThat(answered).as("the 25 plus traffic during the rollout").isGreaterThan(25);
     try (CaptureStore store = CaptureStore.openReadOnly(dir.resolve("cloud.duckdb"))) {
       long rows =
           store.read(
@@ -38,7 +50,20 @@ class DemoIT {
                   return rs.getLong(1);
                 }
               });
-      assertThat(rows).isEqualTo(25);
+      assertThat(rows).isEqualTo(answered);
+      long versions =
+          store.read(
+              c -> {
+                try (var rs =
+                    c.createStatement()
+                        .executeQuery(
+                            "SELECT count(DISTINCT version) FROM captures"
+                                + " WHERE version IN ('1.0.0', '1.1.0')")) {
+                  rs.next();
+                  return rs.getLong(1);
+                }
+              });
+      assertThat(versions).as("predictions from before and after the canary").isEqualTo(2);
     }
   }
 }

@@ -121,7 +121,7 @@ public final class FleetCommands implements CommandHandler {
     }
     onActivated.run();
     LOG.info("fleet deploy: {}@{} is {}", p.model(), p.version(), variant);
-    reply.succeeded("active: " + p.model() + "@" + p.version() + " (" + variant + ")");
+    reply.succeeded("now serving " + p.model() + "@" + p.version() + " as " + variant);
   }
 
   private void place(Path file, DeployPayload p, String variant) {
