@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import dev.kiln.cli.agent.AgentCommand;
 import dev.kiln.cli.compile.CompileCommand;
 import dev.kiln.cli.demo.DemoCommand;
+import dev.kiln.cli.fleet.CompareCommand;
 import dev.kiln.cli.keys.KeysCommand;
 import dev.kiln.cli.profiles.ProfilesCommand;
 import dev.kiln.cloud.cli.CloudCommand;
@@ -43,6 +44,8 @@ public final class KilnMain implements Runnable {
 
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new KilnMain());
+    // compare reads the cloud store (DuckDB), which the fleet module does not depend on.
+    cli.getSubcommands().get("fleet").addSubcommand("compare", new CompareCommand());
     cli.setExecutionExceptionHandler(new ExitCodes());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     return cli;

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.kiln.artifact.Ed25519Keys;
 import dev.kiln.artifact.Json;
 import dev.kiln.cli.CliRun;
+import dev.kiln.cloud.CloudService;
+import dev.kiln.cloud.store.CaptureQueries;
 import dev.kiln.compiler.pipeline.CompileRequest;
 import dev.kiln.compiler.pipeline.Compiler;
 import dev.kiln.compiler.pipeline.ProgressListener;
@@ -81,6 +83,8 @@ class FleetAgentsIT {
   private static ArtifactRef v2;
   private static ArtifactRef v3Faulty;
   private static ArtifactRef v4;
+  private static ArtifactRef v5;
+  private static CloudService cloud;
   private static Traffic traffic;
 
   @BeforeAll
@@ -95,9 +99,22 @@ class FleetAgentsIT {
     v2 = ArtifactRefs.read(compile("mlp/mlp.onnx", "2"));
     v3Faulty = ArtifactRefs.read(compile("mlp/mlp_faulty.onnx", "3"));
     v4 = ArtifactRefs.read(compile("mlp/mlp.onnx", "4"));
+    v5 = ArtifactRefs.read(compile("mlp/mlp.onnx", "5"));
 
     broker = Mosquitto.start(tmp.resolve("mosquitto"));
     slowLink = new TcpProxy(broker.port());
+    cloud =
+        CloudService.start(
+            new CloudService.Options(
+                broker.url(),
+                tmp.resolve("cloud.duckdb"),
+                null,
+                0,
+                null,
+                false,
+                "fleet-it-ingest",
+                null,
+                null));
     observer =
         new MqttTransport(
             TransportConfig.builder(broker.url(), "fleet-it-observer")
@@ -143,6 +160,9 @@ class FleetAgentsIT {
     }
     if (console != null) {
       console.close();
+    }
+    if (cloud != null) {
+      cloud.close();
     }
     if (observer != null) {
       observer.close();
@@ -284,6 +304,63 @@ class FleetAgentsIT {
     awaitReported("mlp", "4", "slow-1");
     assertThat(invoke("slow-1").body()).contains("\"version\":\"4\"");
     assertThat(traffic.failures()).as("no request failed since the rollback").isEmpty();
+  }
+
+  @Test
+  @Order(7)
+  void shadowDeployment_mirrorsTraffic_andCompareShowsAgreementPerRequest() throws Exception {
+    String id = console.deploy(v5, TargetSelector.group("lab"), "shadow", GATE);
+    awaitState(id, DeploymentState.SUCCEEDED);
+    awaitReported("mlp#shadow", "5", "lab-1", "lab-2");
+    assertThat(reported("lab-1").get("mlp")).as("the shadow serves no answers").isEqualTo("4");
+    CaptureQueries queries = new CaptureQueries(cloud.store());
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                ((Number)
+                            queries
+                                .query(
+                                    "SELECT count(*) FROM captures WHERE shadow AND version = '5'")
+                                .rows()
+                                .get(0)
+                                .get(0))
+                        .longValue()
+                    >= 40);
+    traffic.stop();
+    cloud.close();
+    cloud = null;
+
+    CliRun run =
+        CliRun.of(
+            "fleet",
+            "compare",
+            id,
+            "--db",
+            tmp.resolve("cloud.duckdb").toString(),
+            "--state-dir",
+            tmp.resolve("console").toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    System.out.println(run.out());
+    assertThat(run.out())
+        .contains("5 (new)")
+        .contains("shadow")
+        .contains("serving")
+        .containsPattern("same class as the serving version on 100\\.0% of \\d+ requests");
+    CliRun json =
+        CliRun.of(
+            "fleet",
+            "compare",
+            id,
+            "--json",
+            "--db",
+            tmp.resolve("cloud.duckdb").toString(),
+            "--state-dir",
+            tmp.resolve("console").toString());
+    var tree = Json.MAPPER.readTree(json.out());
+    assertThat(tree.path("agreement").path("method").asText()).isEqualTo("same-requests");
+    assertThat(tree.path("agreement").path("pairs").asLong()).isGreaterThanOrEqualTo(40);
+    assertThat(tree.path("agreement").path("rate").asDouble()).isEqualTo(1.0);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -14,13 +14,14 @@ final class CaptureRecords {
 
   static dev.kiln.link.capture.CaptureRecord toLink(CaptureRecord r) {
     return dev.kiln.link.capture.CaptureRecord.of(
-        r.model(),
-        r.version(),
-        r.variant(),
-        r.latencyMicros() / 1000.0,
-        tensors(r.inputs()),
-        tensors(r.outputs()),
-        r.shadow());
+            r.model(),
+            r.version(),
+            r.variant(),
+            r.latencyMicros() / 1000.0,
+            tensors(r.inputs()),
+            tensors(r.outputs()),
+            r.shadow())
+        .withRequestId(r.requestId());
   }
 
   private static List<CaptureTensor> tensors(Map<String, Tensor> tensors) {

@@ -26,9 +26,9 @@ public final class CaptureStore implements AutoCloseable {
   private static final int ROWS_PER_STATEMENT = 200;
   private static final String CAPTURE_COLUMNS =
       "id, device_id, model, version, variant, ts, latency_ms, shadow, truncated, output_top,"
-          + " output_max, inputs, outputs, batch_id";
+          + " output_max, inputs, outputs, batch_id, request_id";
   private static final String CAPTURE_VALUES =
-      "(?, ?, ?, ?, ?, epoch_ms(?), ?, ?, ?, ?, ?, ?, ?, ?)";
+      "(?, ?, ?, ?, ?, epoch_ms(?), ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   private final Connection conn;
   private final Path file;
@@ -96,6 +96,7 @@ public final class CaptureStore implements AutoCloseable {
           "INSERT INTO kiln_schema SELECT "
               + Schema.VERSION
               + " WHERE NOT EXISTS (SELECT 1 FROM kiln_schema)");
+      st.execute("UPDATE kiln_schema SET version = " + Schema.VERSION);
     } catch (SQLException e) {
       throw new CloudException(CloudErrorCode.DB_OPEN_FAILED, "cannot create schema in " + file, e);
     }
@@ -159,6 +160,7 @@ public final class CaptureStore implements AutoCloseable {
         ps.setString(i++, row.inputsJson());
         ps.setString(i++, row.outputsJson());
         ps.setString(i++, batchId);
+        ps.setString(i++, r.requestId());
       }
       return ps.executeUpdate();
     }

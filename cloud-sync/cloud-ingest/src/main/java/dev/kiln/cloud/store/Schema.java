@@ -2,9 +2,13 @@ package dev.kiln.cloud.store;
 
 import java.util.List;
 
-/** The DuckDB schema, version 1. Statements are idempotent so opening an old file is safe. */
+/**
+ * The DuckDB schema, version 2 (v2 added {@code captures.request_id}). Statements are idempotent,
+ * and later columns are added with {@code ADD COLUMN IF NOT EXISTS}, so opening an older file
+ * upgrades it in place.
+ */
 final class Schema {
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   static final List<String> STATEMENTS =
       List.of(
@@ -26,6 +30,7 @@ final class Schema {
             batch_id VARCHAR,
             ingested_at TIMESTAMP DEFAULT current_timestamp
           )""",
+          "ALTER TABLE captures ADD COLUMN IF NOT EXISTS request_id VARCHAR",
           """
           CREATE TABLE IF NOT EXISTS devices (
             device_id VARCHAR PRIMARY KEY,

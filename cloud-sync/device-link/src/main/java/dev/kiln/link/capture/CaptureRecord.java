@@ -12,6 +12,8 @@ import java.util.UUID;
  * @param timestampMs epoch milliseconds when the inference finished
  * @param shadow true when a shadow (not serving) variant produced it
  * @param truncated true when the tensors were over the payload cap and their data was left out
+ * @param requestId the agent's id of the request served; a shadow's record shares it with the
+ *     primary's, which is how outputs are compared per request (null from older agents)
  */
 public record CaptureRecord(
     int schema,
@@ -25,11 +27,60 @@ public record CaptureRecord(
     List<CaptureTensor> inputs,
     List<CaptureTensor> outputs,
     boolean shadow,
-    boolean truncated) {
+    boolean truncated,
+    String requestId) {
 
   public CaptureRecord {
     inputs = inputs == null ? List.of() : List.copyOf(inputs);
     outputs = outputs == null ? List.of() : List.copyOf(outputs);
+  }
+
+  /** A record without a request id. */
+  public CaptureRecord(
+      int schema,
+      String id,
+      String deviceId,
+      String model,
+      String version,
+      String variant,
+      long timestampMs,
+      double latencyMs,
+      List<CaptureTensor> inputs,
+      List<CaptureTensor> outputs,
+      boolean shadow,
+      boolean truncated) {
+    this(
+        schema,
+        id,
+        deviceId,
+        model,
+        version,
+        variant,
+        timestampMs,
+        latencyMs,
+        inputs,
+        outputs,
+        shadow,
+        truncated,
+        null);
+  }
+
+  /** The same record, tagged with the request it served. */
+  public CaptureRecord withRequestId(String request) {
+    return new CaptureRecord(
+        schema,
+        id,
+        deviceId,
+        model,
+        version,
+        variant,
+        timestampMs,
+        latencyMs,
+        inputs,
+        outputs,
+        shadow,
+        truncated,
+        request);
   }
 
   /** A new record stamped now with a fresh id; the link fills in the device id. */
@@ -83,6 +134,7 @@ public record CaptureRecord(
         in,
         out,
         shadow,
-        truncated || cut);
+        truncated || cut,
+        requestId);
   }
 }

@@ -1,0 +1,289 @@
+package dev.kiln.cli.fleet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.artifact.Json;
+import dev.kiln.cloud.store.CaptureStore;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The SQL behind {@code kiln fleet compare}, over the DuckDB that {@code kiln cloud run} fills:
+ * {@code captures} for predictions, latency and agreement, {@code heartbeats} for error counts.
+ * Everything is restricted to the deployment's devices and time window.
+ */
+final class ComparisonQueries {
+  private final CaptureStore store;
+
+  ComparisonQueries(CaptureStore store) {
+    this.store = store;
+  }
+
+  /**
+   * @param versions the versions to report (the new one and what the devices ran before)
+   * @param sameRequests true for shadow (pair records by request), false for A/B (class mix)
+   */
+  Comparison compare(
+      String deployment,
+      String strategy,
+      String model,
+      String newVersion,
+      List<String> versions,
+      List<String> devices,
+      long from,
+      long to,
+      boolean sameRequests) {
+    Map<String, long[]> errors = errorsFromHeartbeats(model, devices, from, to);
+    List<Comparison.VersionStats> stats =
+        store.read(c -> versionStats(c, model, versions, devices, from, to, errors));
+    Comparison.Agreement agreement =
+        store.read(
+            c ->
+                sameRequests
+                    ? sameRequestAgreement(c, model, newVersion, devices, from, to)
+                    : classMixAgreement(c, model, newVersion, versions, devices, from, to));
+    return new Comparison(
+        deployment, model, newVersion, strategy, devices, from, to, stats, agreement);
+  }
+
+  private static List<Comparison.VersionStats> versionStats(
+      Connection c,
+      String model,
+      List<String> versions,
+      List<String> devices,
+      long from,
+      long to,
+      Map<String, long[]> errors)
+      throws SQLException {
+    String sql =
+        "SELECT version, coalesce(shadow, false) AS shadow, count(*),"
+            + " quantile_cont(latency_ms, 0.5), quantile_cont(latency_ms, 0.95), mode(output_top)"
+            + " FROM captures WHERE model = ? AND epoch_ms(ts) BETWEEN ? AND ?"
+            + in("device_id", devices.size())
+            + in("version", versions.size())
+            + " GROUP BY ALL ORDER BY version, shadow";
+    List<Comparison.VersionStats> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      int i = bind(ps, model, from, to);
+      for (String d : devices) {
+        ps.setString(i++, d);
+      }
+      for (String v : versions) {
+        ps.setString(i++, v);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String version = rs.getString(1);
+          boolean shadow = rs.getBoolean(2);
+          long[] e = errors.get(Metric.variant(version, shadow));
+          out.add(
+              new Comparison.VersionStats(
+                  version,
+                  shadow ? "shadow" : "serving",
+                  rs.getLong(3),
+                  (Double) rs.getObject(4),
+                  (Double) rs.getObject(5),
+                  (Integer) rs.getObject(6),
+                  e == null ? null : e[0],
+                  e == null ? null : e[1],
+                  e == null || e[0] == 0 ? null : e[1] / (double) e[0]));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Shadow: the primary's and the shadow's record of the same request, side by side. */
+  private static Comparison.Agreement sameRequestAgreement(
+      Connection c, String model, String newVersion, List<String> devices, long from, long to)
+      throws SQLException {
+    String sql =
+        "SELECT count(*), avg(CASE WHEN s.output_top = p.output_top THEN 1.0 ELSE 0.0 END),"
+            + " avg(abs(s.output_max - p.output_max))"
+            + " FROM captures s JOIN captures p ON s.device_id = p.device_id"
+            + " AND s.request_id = p.request_id AND NOT coalesce(p.shadow, false)"
+            + " WHERE s.shadow AND s.model = ? AND epoch_ms(s.ts) BETWEEN ? AND ? AND s.version = ?"
+            + in("s.device_id", devices.size());
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      int i = bind(ps, model, from, to);
+      ps.setString(i++, newVersion);
+      for (String d : devices) {
+        ps.setString(i++, d);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new Comparison.Agreement(
+            "same-requests", rs.getLong(1), (Double) rs.getObject(2), (Double) rs.getObject(3));
+      }
+    }
+  }
+
+  /**
+   * A/B: each request went to one version, so compare the mixes of predicted classes: 1 minus the
+   * total variation distance (1.0: the two versions predict each class equally often).
+   */
+  private static Comparison.Agreement classMixAgreement(
+      Connection c,
+      String model,
+      String newVersion,
+      List<String> versions,
+      List<String> devices,
+      long from,
+      long to)
+      throws SQLException {
+    String sql =
+        "SELECT version = ? AS is_new, output_top, count(*) FROM captures"
+            + " WHERE model = ? AND epoch_ms(ts) BETWEEN ? AND ? AND NOT coalesce(shadow, false)"
+            + " AND output_top IS NOT NULL"
+            + in("device_id", devices.size())
+            + in("version", versions.size())
+            + " GROUP BY ALL";
+    Map<Integer, long[]> mix = new TreeMap<>();
+    long[] totals = new long[2];
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, newVersion);
+      int i = bind(ps, 2, model, from, to);
+      for (String d : devices) {
+        ps.setString(i++, d);
+      }
+      for (String v : versions) {
+        ps.setString(i++, v);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          int side = rs.getBoolean(1) ? 1 : 0;
+          long n = rs.getLong(3);
+          mix.computeIfAbsent(rs.getInt(2), k -> new long[2])[side] += n;
+          totals[side] += n;
+        }
+      }
+    }
+    if (totals[0] == 0 || totals[1] == 0) {
+      return new Comparison.Agreement("class-mix", 0, null, null);
+    }
+    double distance = 0;
+    for (long[] counts : mix.values()) {
+      distance += Math.abs(counts[0] / (double) totals[0] - counts[1] / (double) totals[1]);
+    }
+    return new Comparison.Agreement(
+        "class-mix", Math.min(totals[0], totals[1]), 1 - distance / 2, null);
+  }
+
+  /**
+   * Requests and errors per metrics variant ({@code VERSION} or {@code VERSION-shadow}) over the
+   * window: heartbeats carry totals since the agent started, so per device it is the last total
+   * minus the last one before the window (or the whole last total after an agent restart).
+   */
+  private Map<String, long[]> errorsFromHeartbeats(
+      String model, List<String> devices, long from, long to) {
+    Map<String, Map<String, long[]>> perDevice = new HashMap<>();
+    store.read(
+        c -> {
+          String sql =
+              "SELECT device_id, payload FROM heartbeats WHERE epoch_ms(ts) <= ?"
+                  + in("device_id", devices.size())
+                  + " ORDER BY device_id, ts";
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, to);
+            for (int i = 0; i < devices.size(); i++) {
+              ps.setString(i + 2, devices.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                JsonNode hb = parse(rs.getString(2));
+                long ts = hb.path("ts").asLong();
+                Map<String, long[]> totals =
+                    perDevice.computeIfAbsent(rs.getString(1), k -> new HashMap<>());
+                for (Map.Entry<String, Metric> e :
+                    Metric.of(model, hb.path("metrics")).entrySet()) {
+                  long[] t = totals.computeIfAbsent(e.getKey(), k -> new long[4]);
+                  Metric m = e.getValue();
+                  if (ts < from) {
+                    t[0] = m.requests();
+                    t[1] = m.errors();
+                  } else {
+                    t[2] = m.requests();
+                    t[3] = m.errors();
+                  }
+                }
+              }
+            }
+          }
+          return null;
+        });
+    Map<String, long[]> out = new HashMap<>();
+    for (Map<String, long[]> totals : perDevice.values()) {
+      totals.forEach(
+          (variant, t) -> {
+            boolean restarted = t[2] < t[0];
+            long requests = restarted ? t[2] : t[2] - t[0];
+            long errors = restarted ? t[3] : t[3] - t[1];
+            long[] sum = out.computeIfAbsent(variant, k -> new long[2]);
+            sum[0] += Math.max(0, requests);
+            sum[1] += Math.max(0, errors);
+          });
+    }
+    return out;
+  }
+
+  private static JsonNode parse(String json) throws SQLException {
+    try {
+      return Json.MAPPER.readTree(json);
+    } catch (IOException e) {
+      throw new SQLException("unreadable heartbeat payload: " + e.getMessage(), e);
+    }
+  }
+
+  private static String in(String column, int n) {
+    return n == 0 ? " AND false" : " AND " + column + " IN (" + "?, ".repeat(n - 1) + "?)";
+  }
+
+  private static int bind(PreparedStatement ps, String model, long from, long to)
+      throws SQLException {
+    return bind(ps, 1, model, from, to);
+  }
+
+  private static int bind(PreparedStatement ps, int first, String model, long from, long to)
+      throws SQLException {
+    ps.setString(first, model);
+    ps.setLong(first + 1, from);
+    ps.setLong(first + 2, to);
+    return first + 3;
+  }
+
+  /** A heartbeat's request and error totals for one model variant. */
+  record Metric(long requests, long errors) {
+    /** The agent labels shadow traffic {@code VERSION-shadow} in its metrics. */
+    static String variant(String version, boolean shadow) {
+      return shadow ? version + "-shadow" : version;
+    }
+
+    /** Keys {@code MODEL.VARIANT.requests} and {@code MODEL.VARIANT.errors}, by variant. */
+    static Map<String, Metric> of(String model, JsonNode metrics) {
+      Map<String, Metric> out = new HashMap<>();
+      String prefix = model + ".";
+      metrics
+          .fieldNames()
+          .forEachRemaining(
+              key -> {
+                if (key.startsWith(prefix) && key.endsWith(".requests")) {
+                  String variant =
+                      key.substring(prefix.length(), key.length() - ".requests".length());
+                  out.put(
+                      variant,
+                      new Metric(
+                          metrics.path(key).asLong(),
+                          metrics.path(prefix + variant + ".errors").asLong()));
+                }
+              });
+      return out;
+    }
+  }
+}
