@@ -44,6 +44,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void parse_fleetKeys_defaultToTheArtifactKeys_andGroupsAreChecked() {
+    AgentConfig c =
+        ConfigLoader.parse(
+            "{\"security\": {\"trustedKeysDir\": \"keys\"},"
+                + " \"cloud\": {\"brokerUrl\": \"tcp://mqtt:1883\", \"groups\": [\"lab\", \"eu-1\"]}}",
+            BASE);
+    assertThat(c.cloud().commandKeysDir()).isEqualTo(Path.of("/etc/kiln/keys"));
+    assertThat(c.cloud().groups()).containsExactly("lab", "eu-1");
+    assertThatThrownBy(() -> ConfigLoader.parse("{\"cloud\": {\"groups\": [\"a/b\"]}}", BASE))
+        .hasMessageContaining("cloud.groups")
+        .hasMessageContaining("'a/b' is not valid");
+  }
+
+  @Test
   void parse_fails_whenPortOutOfRange_namingKeyAndRange() {
     assertThatThrownBy(() -> ConfigLoader.parse("{\"http\": {\"port\": 70000}}", BASE))
         .hasMessageContaining("'http.port'")

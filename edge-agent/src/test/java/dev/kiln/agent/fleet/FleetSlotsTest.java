@@ -1,0 +1,41 @@
+package dev.kiln.agent.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.agent.store.ModelState;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FleetSlotsTest {
+  private static ModelState model(List<ModelState.Variant> production, String shadow) {
+    return new ModelState("mlp", production, shadow, Map.of());
+  }
+
+  @Test
+  void slots_readTheTrafficSplit_asPrimaryBGreenAndShadow() {
+    ModelState m =
+        model(
+            List.of(
+                new ModelState.Variant("1", 90),
+                new ModelState.Variant("2", 10),
+                new ModelState.Variant("3", 0)),
+            "4");
+    assertThat(FleetSlots.of(m))
+        .containsExactly(
+            new FleetSlots.Slot("primary", "1", 0.9),
+            new FleetSlots.Slot("b", "2", 0.1),
+            new FleetSlots.Slot("green", "3", 0.0),
+            new FleetSlots.Slot("shadow", "4", null));
+    assertThat(FleetSlots.versionIn(m, "green")).isEqualTo("3");
+  }
+
+  @Test
+  void emptySlots_areNull() {
+    ModelState m = model(List.of(new ModelState.Variant("1", 1)), null);
+    assertThat(FleetSlots.versionIn(m, "primary")).isEqualTo("1");
+    assertThat(FleetSlots.versionIn(m, "b")).isNull();
+    assertThat(FleetSlots.versionIn(m, "shadow")).isNull();
+    assertThat(FleetSlots.of(ModelState.empty("x"))).isEmpty();
+  }
+}
