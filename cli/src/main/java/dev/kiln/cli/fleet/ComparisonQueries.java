@@ -71,13 +71,7 @@ final class ComparisonQueries {
             + " GROUP BY ALL ORDER BY version, shadow";
     List<Comparison.VersionStats> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      int i = bind(ps, model, from, to);
-      for (String d : devices) {
-        ps.setString(i++, d);
-      }
-      for (String v : versions) {
-        ps.setString(i++, v);
-      }
+      bindAll(ps, bindAll(ps, bind(ps, model, from, to), devices), versions);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String version = rs.getString(1);
@@ -112,11 +106,7 @@ final class ComparisonQueries {
             + " WHERE s.shadow AND s.model = ? AND epoch_ms(s.ts) BETWEEN ? AND ? AND s.version = ?"
             + in("s.device_id", devices.size());
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      int i = bind(ps, model, from, to);
-      ps.setString(i++, newVersion);
-      for (String d : devices) {
-        ps.setString(i++, d);
-      }
+      bindAll(ps, bindAll(ps, bind(ps, model, from, to), List.of(newVersion)), devices);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return new Comparison.Agreement(
@@ -149,13 +139,7 @@ final class ComparisonQueries {
     long[] totals = new long[2];
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, newVersion);
-      int i = bind(ps, 2, model, from, to);
-      for (String d : devices) {
-        ps.setString(i++, d);
-      }
-      for (String v : versions) {
-        ps.setString(i++, v);
-      }
+      bindAll(ps, bindAll(ps, bind(ps, 2, model, from, to), devices), versions);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           int side = rs.getBoolean(1) ? 1 : 0;
@@ -192,9 +176,7 @@ final class ComparisonQueries {
                   + " ORDER BY device_id, ts";
           try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, to);
-            for (int i = 0; i < devices.size(); i++) {
-              ps.setString(i + 2, devices.get(i));
-            }
+            bindAll(ps, 2, devices);
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
                 JsonNode hb = parse(rs.getString(2));
@@ -243,6 +225,16 @@ final class ComparisonQueries {
 
   private static String in(String column, int n) {
     return n == 0 ? " AND false" : " AND " + column + " IN (" + "?, ".repeat(n - 1) + "?)";
+  }
+
+  /** Binds {@code values} from parameter {@code first} on; returns the next free index. */
+  private static int bindAll(PreparedStatement ps, int first, List<String> values)
+      throws SQLException {
+    int i = first;
+    for (String v : values) {
+      ps.setString(i++, v);
+    }
+    return i;
   }
 
   private static int bind(PreparedStatement ps, String model, long from, long to)
