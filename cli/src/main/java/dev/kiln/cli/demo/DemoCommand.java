@@ -132,7 +132,7 @@ public final class DemoCommand implements Callable<Integer> {
                       List.of(key.resolveSibling("kiln.pub"), fleet.publicKey()),
                       report.model(),
                       cloud.brokerUrl(),
-                      1));
+                      2));
           agents.add(DemoAgent.launch(setup));
         }
         for (DemoAgent agent : agents) {

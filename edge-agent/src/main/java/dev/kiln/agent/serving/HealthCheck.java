@@ -67,6 +67,23 @@ public final class HealthCheck {
     return new Result(true, "sample outputs match within " + tol);
   }
 
+  /**
+   * Runs the sample {@code runs} more times, answers unchecked. A fresh engine session's first
+   * calls are many times slower than later ones (arena growth, thread-pool start, lazy kernel
+   * setup); paying that here keeps it off the first clients' requests, and off the latency a
+   * canary's health gate judges right after activation.
+   */
+  public static void warmUp(
+      VerificationSample sample,
+      Function<Map<String, Tensor>, Map<String, Tensor>> model,
+      int runs) {
+    Map<String, Tensor> inputs = new LinkedHashMap<>();
+    sample.inputs().forEach((name, data) -> inputs.put(name, toTensor(data)));
+    for (int i = 0; i < runs; i++) {
+      model.apply(inputs);
+    }
+  }
+
   static Tensor toTensor(TensorData data) {
     long[] shape = data.shapeArray();
     return DType.fromNumpy(data.dtype()) == DType.FLOAT32

@@ -9,6 +9,7 @@ import dev.kiln.agent.store.ModelState;
 import dev.kiln.agent.store.StoredVersion;
 import dev.kiln.agent.store.VersionState;
 import dev.kiln.artifact.Manifest;
+import dev.kiln.artifact.VerificationSample;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -27,6 +28,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelManager.class);
+
+  /** Sample runs after a passed health check, before the version takes traffic. */
+  static final int WARM_UP_RUNS = 5;
 
   /** Where a new version goes once healthy. */
   public enum Placement {
@@ -116,7 +120,11 @@ public final class ModelManager implements AutoCloseable {
     s = save(s.withVersion(v.version(), VersionState.LOADING, null));
     HealthCheck.Result result;
     try (ModelRegistry.Lease lease = registry.acquire(key, () -> build(v))) {
-      result = HealthCheck.run(io(v.artifact()::sample), lease.model()::run);
+      VerificationSample sample = io(v.artifact()::sample);
+      result = HealthCheck.run(sample, lease.model()::run);
+      if (result.ok()) {
+        HealthCheck.warmUp(sample, lease.model()::run, WARM_UP_RUNS);
+      }
     } catch (AgentException e) {
       result = new HealthCheck.Result(false, "load failed: " + e.getMessage());
     }
