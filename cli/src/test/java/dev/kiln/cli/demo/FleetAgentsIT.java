@@ -84,6 +84,8 @@ class FleetAgentsIT {
   private static ArtifactRef v3Faulty;
   private static ArtifactRef v4;
   private static ArtifactRef v5;
+  private static ArtifactRef v6;
+  private static ArtifactRef v7;
   private static CloudService cloud;
   private static Traffic traffic;
 
@@ -100,6 +102,8 @@ class FleetAgentsIT {
     v3Faulty = ArtifactRefs.read(compile("mlp/mlp_faulty.onnx", "3"));
     v4 = ArtifactRefs.read(compile("mlp/mlp.onnx", "4"));
     v5 = ArtifactRefs.read(compile("mlp/mlp.onnx", "5"));
+    v6 = ArtifactRefs.read(compile("mlp/mlp.onnx", "6"));
+    v7 = ArtifactRefs.read(compile("mlp/mlp.onnx", "7"));
 
     broker = Mosquitto.start(tmp.resolve("mosquitto"));
     slowLink = new TcpProxy(broker.port());
@@ -361,6 +365,52 @@ class FleetAgentsIT {
     assertThat(tree.path("agreement").path("method").asText()).isEqualTo("same-requests");
     assertThat(tree.path("agreement").path("pairs").asLong()).isGreaterThanOrEqualTo(40);
     assertThat(tree.path("agreement").path("rate").asDouble()).isEqualTo(1.0);
+  }
+
+  @Test
+  @Order(8)
+  void blueGreen_stagesGreenBesideBlue_thenSwitchesEveryDevice() throws Exception {
+    String id = console.deploy(v6, TargetSelector.group("lab"), "blue-green", GATE);
+    DeploymentView v = awaitState(id, DeploymentState.SUCCEEDED);
+    assertThat(v.history())
+        .extracting(s -> s.transition().name())
+        .containsExactly("START", "NEXT_PHASE", "COMPLETE");
+    awaitReported("mlp", "6", "lab-1", "lab-2");
+    assertThat(reported("lab-1")).doesNotContainKey("mlp#green");
+    assertThat(invoke("lab-2").body()).contains("\"version\":\"6\"");
+    // The switch moves the loaded, health-checked green into place: no second download.
+    String switchCommand =
+        seen.stream()
+            .filter(m -> m.topic().equals(Topics.command("lab-1", "deploy")))
+            .map(FleetAgentsIT::read)
+            .filter(c -> c.payload().get("version").asText().equals("6"))
+            .filter(c -> c.payload().get("variant").asText().equals("primary"))
+            .map(Command::id)
+            .reduce((a, b) -> b)
+            .orElseThrow();
+    assertThat(allReplies())
+        .filteredOn(r -> switchCommand.equals(r.commandId()))
+        .extracting(CommandReply::status)
+        .contains(CommandReply.Status.SUCCEEDED)
+        .doesNotContain(CommandReply.Status.IN_PROGRESS);
+  }
+
+  @Test
+  @Order(9)
+  void abWeights_splitTrafficBetweenOldAndNew() throws Exception {
+    String id = console.deploy(v7, TargetSelector.group("lab"), "ab:50,50", GATE);
+    awaitState(id, DeploymentState.SUCCEEDED);
+    awaitReported("mlp#b", "7", "lab-1", "lab-2");
+    assertThat(reported("lab-1").get("mlp")).isEqualTo("6");
+    java.util.Set<String> served = new java.util.HashSet<>();
+    for (int i = 0; i < 60 && served.size() < 2; i++) {
+      String body = invoke("lab-1").body();
+      served.add(
+          body.contains("\"version\":\"7\"")
+              ? "7"
+              : body.contains("\"version\":\"6\"") ? "6" : body);
+    }
+    assertThat(served).containsExactlyInAnyOrder("6", "7");
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import dev.kiln.agent.AgentException;
 import dev.kiln.agent.serving.ModelManager;
 import dev.kiln.agent.serving.ModelManager.Placement;
 import dev.kiln.agent.store.ModelState;
+import dev.kiln.agent.store.VersionState;
 import dev.kiln.link.command.CommandHandler;
 import dev.kiln.link.command.CommandResponder;
 import dev.kiln.link.protocol.Command;
@@ -89,22 +90,17 @@ public final class FleetCommands implements CommandHandler {
     }
     reply.accept();
     String sha = p.artifact().sha256();
-    int[] last = {-1};
-    Path file =
-        downloads.fetch(
-            sha,
-            p.artifact().size(),
-            p.artifact().chunkSize(),
-            DOWNLOAD_TIMEOUT,
-            percent -> {
-              // Every 10%: enough for a progress bar, few enough for a fleet of thousands.
-              if (percent / 10 > last[0] / 10) {
-                last[0] = percent;
-                reply.progress(percent, "downloading");
-              }
-            });
+    // Serving in another role already (blue/green's switch, a b or shadow promoted): no download.
+    boolean serving = models.state(p.model()).stateOf(p.version()) == VersionState.ACTIVE;
+    Path file = serving ? null : download(p, reply);
     try {
-      place(file, p, variant);
+      place(
+          p,
+          variant,
+          (placement, weight) ->
+              file == null
+                  ? models.placeActive(p.model(), p.version(), placement, weight)
+                  : models.install(file, placement, weight, false));
     } catch (AgentException e) {
       LOG.warn("deploy of {}@{} not done: {}", p.model(), p.version(), e.getMessage());
       boolean refused =
@@ -117,23 +113,47 @@ public final class FleetCommands implements CommandHandler {
       }
       return;
     } finally {
-      downloads.discard(sha);
+      if (file != null) {
+        downloads.discard(sha);
+      }
     }
     onActivated.run();
     LOG.info("fleet deploy: {}@{} is {}", p.model(), p.version(), variant);
     reply.succeeded("now serving " + p.model() + "@" + p.version() + " as " + variant);
   }
 
-  private void place(Path file, DeployPayload p, String variant) {
+  private Path download(DeployPayload p, CommandResponder reply) throws Exception {
+    int[] last = {-1};
+    return downloads.fetch(
+        p.artifact().sha256(),
+        p.artifact().size(),
+        p.artifact().chunkSize(),
+        DOWNLOAD_TIMEOUT,
+        percent -> {
+          // Every 10%: enough for a progress bar, few enough for a fleet of thousands.
+          if (percent / 10 > last[0] / 10) {
+            last[0] = percent;
+            reply.progress(percent, "downloading");
+          }
+        });
+  }
+
+  /** Puts the version in service in a role: from its downloaded file, or from the role it has. */
+  @FunctionalInterface
+  private interface Placer {
+    ModelState place(Placement placement, double weight);
+  }
+
+  private void place(DeployPayload p, String variant, Placer placer) {
     switch (variant) {
-      case FleetSlots.GREEN -> models.install(file, Placement.VARIANT, 0.0, false);
-      case FleetSlots.SHADOW -> models.install(file, Placement.SHADOW, 0.0, false);
+      case FleetSlots.GREEN -> placer.place(Placement.VARIANT, 0.0);
+      case FleetSlots.SHADOW -> placer.place(Placement.SHADOW, 0.0);
       case FleetSlots.B -> {
         List<Integer> w = p.trafficWeights();
         double a = w == null || w.size() != 2 ? 50 : w.get(0);
         double b = w == null || w.size() != 2 ? 50 : w.get(1);
         String primary = FleetSlots.versionIn(models.state(p.model()), FleetSlots.PRIMARY);
-        ModelState s = models.install(file, Placement.VARIANT, b, false);
+        ModelState s = placer.place(Placement.VARIANT, b);
         if (primary != null && !primary.equals(p.version())) {
           models.setTraffic(
               p.model(),
@@ -141,7 +161,13 @@ public final class FleetCommands implements CommandHandler {
               s.shadow());
         }
       }
-      default -> models.install(file, Placement.REPLACE, 1.0, false);
+      default -> {
+        // Blue/green's switch: green takes all traffic and blue stays loaded, so a rollback is
+        // a switch back, not a reload.
+        boolean fromGreen =
+            p.version().equals(FleetSlots.versionIn(models.state(p.model()), FleetSlots.GREEN));
+        placer.place(fromGreen ? Placement.SWITCH : Placement.REPLACE, 1.0);
+      }
     }
   }
 

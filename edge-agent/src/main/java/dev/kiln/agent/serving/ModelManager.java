@@ -39,7 +39,12 @@ public final class ModelManager implements AutoCloseable {
     /** Joins the production variants with the given weight. */
     VARIANT,
     /** Becomes the shadow: gets a copy of traffic, its outputs are only captured. */
-    SHADOW
+    SHADOW,
+    /**
+     * Like REPLACE, but the versions it replaces stay loaded (RETIRED, evictable by the memory
+     * budget), so switching back is instant: blue/green's switch to green.
+     */
+    SWITCH
   }
 
   private final ArtifactStore store;
@@ -112,6 +117,22 @@ public final class ModelManager implements AutoCloseable {
     }
   }
 
+  /**
+   * Moves a version that is already serving in some role (green, b, shadow) to another one without
+   * reinstalling it: it is loaded and passed its health check when it took the first role.
+   */
+  public ModelState placeActive(String name, String version, Placement placement, double weight) {
+    synchronized (lock(name)) {
+      ModelState s = requireModel(name);
+      if (s.stateOf(version) != VersionState.ACTIVE) {
+        throw new AgentException(
+            AgentErrorCode.VERSION_CONFLICT,
+            name + " version " + version + " is " + s.stateOf(version) + ", not ACTIVE");
+      }
+      return placed(s, version, placement, weight);
+    }
+  }
+
   private ModelState activate(ModelState s, StoredVersion v, Placement placement, double weight) {
     String key = ModelRegistry.key(v.name(), v.version());
     if (s.stateOf(v.version()) == null) {
@@ -150,7 +171,7 @@ public final class ModelManager implements AutoCloseable {
     List<ModelState.Variant> production = new ArrayList<>();
     String shadow = s.shadow();
     switch (placement) {
-      case REPLACE -> {
+      case REPLACE, SWITCH -> {
         production.add(new ModelState.Variant(version, 1.0));
         if (version.equals(shadow)) {
           shadow = null;
@@ -165,7 +186,7 @@ public final class ModelManager implements AutoCloseable {
         shadow = version;
       }
     }
-    return setTraffic(s, production, shadow);
+    return setTraffic(s, production, shadow, placement == Placement.SWITCH);
   }
 
   /** Replaces the production variants and shadow of a model; named versions must be healthy. */
@@ -196,14 +217,15 @@ public final class ModelManager implements AutoCloseable {
         throw new AgentException(
             AgentErrorCode.INVALID_INPUT, "variant weights must be >= 0 and not all 0");
       }
-      return setTraffic(s, production, shadow);
+      return setTraffic(s, production, shadow, false);
     }
   }
 
-  private ModelState setTraffic(ModelState s, List<ModelState.Variant> production, String shadow) {
+  private ModelState setTraffic(
+      ModelState s, List<ModelState.Variant> production, String shadow, boolean keepLoaded) {
     ModelState next = save(s.withTraffic(production, shadow));
     for (String version : s.activeVersions()) {
-      if (!next.activeVersions().contains(version)) {
+      if (!keepLoaded && !next.activeVersions().contains(version)) {
         registry.unload(ModelRegistry.key(s.name(), version));
       }
     }
