@@ -4,6 +4,8 @@ import dev.kiln.bench.agent.FootprintBench;
 import dev.kiln.bench.agent.OverheadBench;
 import dev.kiln.bench.agent.ThroughputBench;
 import dev.kiln.bench.capture.CaptureBench;
+import dev.kiln.bench.fleet.FleetReport;
+import dev.kiln.bench.fleet.FleetRolloutBench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +51,8 @@ public final class BenchMain {
           AgentReports.capture(
               CaptureBench.run(
                   repo, "cnn/cnn.onnx", intArg(args, 1, 5000), intArg(args, 2, 1000), threads));
+      case "fleet-rollout" ->
+          FleetReport.print(FleetRolloutBench.run(sizes(args, List.of(1000, 10000))));
       case "torch-paths" ->
           TorchPathsBench.print(
               TorchPathsBench.run(
@@ -61,12 +65,20 @@ public final class BenchMain {
               "unknown benchmark '"
                   + which
                   + "'; try: compile, torch-paths, agent-overhead, agent-throughput, agent-footprint,"
-                  + " capture");
+                  + " capture, fleet-rollout");
     }
   }
 
   private static int intArg(String[] args, int i, int fallback) {
     return args.length > i ? Integer.parseInt(args[i]) : fallback;
+  }
+
+  /** Every argument after the benchmark's name, as a number. */
+  private static List<Integer> sizes(String[] args, List<Integer> fallback) {
+    if (args.length < 2) {
+      return fallback;
+    }
+    return java.util.Arrays.stream(args, 1, args.length).map(Integer::valueOf).toList();
   }
 
   private static String loadAverage() {

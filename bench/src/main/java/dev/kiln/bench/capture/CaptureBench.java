@@ -7,6 +7,7 @@ import dev.kiln.bench.agent.AgentSetup;
 import dev.kiln.bench.agent.BenchModel;
 import dev.kiln.bench.agent.InProcessAgent;
 import dev.kiln.bench.agent.Invoker;
+import dev.kiln.bench.broker.MosquittoBroker;
 import dev.kiln.cloud.CloudService;
 import dev.kiln.cloud.store.CaptureQueries;
 import dev.kiln.compiler.ort.HostTensor;

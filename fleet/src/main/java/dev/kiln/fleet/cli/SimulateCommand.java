@@ -17,14 +17,35 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Starts N simulated devices against the broker until stopped or for {@code --duration}. */
-@Command(name = "simulate", description = "Run simulated devices that obey the console.")
+/**
+ * Starts N simulated devices against the broker until stopped or for {@code --duration}, many to an
+ * MQTT connection so one process can simulate a large fleet.
+ */
+@Command(
+    name = "simulate",
+    description = {
+      "Run N simulated devices that obey the console: retained birth and info, heartbeats, signed"
+          + " commands, chunked artifact download and verification. Devices share MQTT"
+          + " connections (--devices-per-connection) and a small thread pool, so one process"
+          + " simulates thousands.",
+      "A shared connection has one last will, so if it is lost uncleanly its devices are not"
+          + " marked offline; a clean stop (Ctrl-C, --duration) marks every device offline."
+    })
 public final class SimulateCommand implements Callable<Integer> {
   @Mixin ConsoleOptions options;
   @Spec CommandSpec spec;
 
   @Option(names = "--devices", required = true, paramLabel = "N", description = "How many devices")
   int devices;
+
+  @Option(
+      names = "--devices-per-connection",
+      defaultValue = "" + FleetSimulator.DEFAULT_DEVICES_PER_CONNECTION,
+      paramLabel = "M",
+      description =
+          "Devices sharing one MQTT connection; 1 gives each its own connection and last will,"
+              + " as agents have. Default: ${DEFAULT-VALUE}")
+  int devicesPerConnection;
 
   @Option(
       names = "--profile",
@@ -63,7 +84,7 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(
       names = "--error-versions",
       split = ",",
-      description = "Versions that report a 50% error rate")
+      description = "Versions that report a 50%% error rate")
   List<String> errorVersions = List.of();
 
   @Option(
@@ -112,13 +133,20 @@ public final class SimulateCommand implements Callable<Integer> {
                   TrustedKeys.load(artifactKeys),
                   models,
                   behavior,
-                  heartbeat);
+                  heartbeat,
+                  devicesPerConnection,
+                  FleetSimulator.DEFAULT_WORK_THREADS);
           try (FleetSimulator sim = FleetSimulator.start(simSpec)) {
             long started = System.nanoTime();
-            sim.awaitConnected(Duration.ofMinutes(5));
-            out.printf(
-                "%d devices connected in %d ms%n",
-                devices, (System.nanoTime() - started) / 1_000_000);
+            if (sim.awaitConnected(Duration.ofMinutes(5))) {
+              out.printf(
+                  "%d devices connected over %d MQTT connections in %d ms%n",
+                  devices, sim.connections(), (System.nanoTime() - started) / 1_000_000);
+            } else {
+              out.printf(
+                  "only %d of %d devices connected after 5 minutes; still trying%n",
+                  sim.connected(), devices);
+            }
             out.flush();
             if (duration != null) {
               Thread.sleep(duration.toMillis());

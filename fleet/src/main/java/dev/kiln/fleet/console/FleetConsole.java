@@ -190,12 +190,11 @@ public final class FleetConsole implements AutoCloseable {
     return d;
   }
 
-  /** Runs one unit of work, then persists what changed and only then sends commands. */
   /**
-   * Handles queued messages in one batch and writes their effects once (group commit): a burst of a
-   * thousand replies costs one write of each changed file, not a thousand. A message is
-   * acknowledged to the broker when queued, so a crash can lose queued replies; those commands are
-   * re-sent after the reply timeout.
+   * Handles queued messages in one batch, steps each deployment they moved once, and writes their
+   * effects once (group commit): a burst of a thousand replies costs one step and one write of each
+   * changed file, not a thousand. A message is acknowledged to the broker when queued, so a crash
+   * can lose queued replies; those commands are re-sent after the reply timeout.
    */
   private void drain() {
     draining.set(false);
@@ -209,12 +208,14 @@ public final class FleetConsole implements AutoCloseable {
               LOG.warn("ignoring bad message on {}: {}", m.topic(), e.getMessage());
             }
           }
+          messages.stepMoved();
         });
     if (!inbox.isEmpty() && draining.compareAndSet(false, true)) {
       events.execute(this::drain);
     }
   }
 
+  /** Runs one unit of work, then persists what changed and only then sends commands. */
   private void run(Runnable work) {
     try {
       work.run();

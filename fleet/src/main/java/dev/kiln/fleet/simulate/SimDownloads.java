@@ -10,35 +10,29 @@ import dev.kiln.link.transfer.ArtifactChunk;
 import dev.kiln.link.transfer.ChunkReceiver;
 import dev.kiln.link.transfer.ChunkRequest;
 import dev.kiln.link.transfer.TransferTopics;
-import dev.kiln.link.transport.MqttTransport;
 import dev.kiln.profile.CompatibilityResult;
 import java.util.Map;
 
 /**
  * The simulated device's one download at a time: asks for missing chunks a window at a time,
- * re-asks after a reconnect or a stall, then installs and activates. Runs on the device's thread.
+ * re-asks after a reconnect or a stall, then installs and activates. Runs on the device's executor,
+ * one task at a time; only {@link #active} is read from elsewhere.
  */
 final class SimDownloads {
   static final int WINDOW = 8;
   private static final long STALL_MS = 5_000;
 
   private final SimConfig config;
-  private final MqttTransport transport;
   private final ArtifactInstaller installer;
   private final SimulatedDevice device;
-  private ChunkReceiver receiver;
+  private volatile ChunkReceiver receiver;
   private DeployPayload payload;
   private String commandId;
   private long lastChunkAt;
   private int lastPercent;
 
-  SimDownloads(
-      SimConfig config,
-      MqttTransport transport,
-      ArtifactInstaller installer,
-      SimulatedDevice device) {
+  SimDownloads(SimConfig config, ArtifactInstaller installer, SimulatedDevice device) {
     this.config = config;
-    this.transport = transport;
     this.installer = installer;
     this.device = device;
   }
@@ -101,6 +95,11 @@ final class SimDownloads {
     }
   }
 
+  /** Whether a download is under way: the stall timer looks here before queuing a check. */
+  boolean active() {
+    return receiver != null;
+  }
+
   void resendIfStalled() {
     if (receiver != null
         && !receiver.complete()
@@ -127,7 +126,7 @@ final class SimDownloads {
             TransferTopics.chunks(config.deviceId(), sha),
             null,
             Map.of());
-    transport.publish(TransferTopics.get(sha), ProtocolJson.write(req), 1, false, props);
+    device.request(TransferTopics.get(sha), ProtocolJson.write(req), props);
   }
 
   private void finish() throws Exception {

@@ -1,71 +1,90 @@
 package dev.kiln.fleet.simulate;
 
-import dev.kiln.fleet.rollout.HealthGate;
 import dev.kiln.link.command.CommandVerifier;
 import dev.kiln.link.command.ReplayWindow;
 import dev.kiln.link.protocol.CommandReply;
 import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.link.protocol.DeviceInfo;
 import dev.kiln.link.protocol.DeviceStatus;
-import dev.kiln.link.protocol.Heartbeat;
 import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.MessageProps;
-import dev.kiln.link.protocol.ModelState;
 import dev.kiln.link.protocol.ProtocolJson;
 import dev.kiln.link.protocol.RollbackPayload;
 import dev.kiln.link.protocol.Topics;
 import dev.kiln.link.transfer.TransferTopics;
 import dev.kiln.link.transport.MqttTransport;
-import dev.kiln.link.transport.TransportConfig;
 import dev.kiln.profile.DeviceProfile;
 import dev.kiln.profile.DeviceProfiles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A lightweight stand-in for a Kiln agent: one MQTT connection, a retained birth/will and info,
- * heartbeats with metrics from its {@link SimBehavior}, and real deploy handling (signature and
- * replay check, chunked download, artifact verification, compatibility check). "Activating" only
- * records the version. Work runs on one thread per device, never on the transport's.
+ * A lightweight stand-in for a Kiln agent: a retained birth/will and info, heartbeats with metrics
+ * from its {@link SimBehavior}, and real deploy handling (signature and replay check, chunked
+ * download, artifact verification, compatibility check). "Activating" only records the version.
+ *
+ * <p>Built with {@link #SimulatedDevice(SimConfig)} it has an MQTT connection and a thread of its
+ * own, as an agent does. {@link FleetSimulator} instead puts many devices on one {@link
+ * SharedConnection} and a shared pool. Either way a device's work runs one task at a time on its
+ * {@link SerialExecutor}, never on the transport's thread.
  */
 public final class SimulatedDevice implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SimulatedDevice.class);
   static final String AGENT_VERSION = "sim-0.1";
+  private static final MessageProps JSON =
+      new MessageProps("application/json", null, null, null, Map.of());
 
   private final SimConfig config;
   private final DeviceProfile profile;
-  private final MqttTransport transport;
-  private final ScheduledExecutorService work;
+  private final SharedConnection connection;
+  private final boolean ownsConnection;
+  private final ScheduledExecutorService threads;
+  private final SerialExecutor work;
   private final CommandVerifier verifier;
   private final SimDownloads downloads;
+  private final List<ScheduledFuture<?>> timers = new ArrayList<>();
 
   /** slot (model or model#variant) to active version. */
   final Map<String, String> active = new ConcurrentHashMap<>();
 
-  private volatile long connectedAt;
   private volatile int rejected;
 
+  /**
+   * A device with an MQTT connection (client id = device id, with its will) and thread of its own.
+   */
   public SimulatedDevice(SimConfig config) {
+    this(config, DeviceProfiles.fromClasspath().get(config.profile()), ownThread(config), null);
+  }
+
+  /**
+   * A device on {@code shared}, working on {@code threads}; {@code shared} null gives it a
+   * connection of its own.
+   */
+  SimulatedDevice(
+      SimConfig config,
+      DeviceProfile profile,
+      ScheduledExecutorService threads,
+      SharedConnection shared) {
     this.config = config;
-    this.profile = DeviceProfiles.fromClasspath().get(config.profile());
+    this.profile = profile;
+    this.threads = threads;
+    this.ownsConnection = shared == null;
+    this.connection =
+        shared != null
+            ? shared
+            : new SharedConnection(config.brokerUrl(), config.deviceId(), threads);
+    this.work = new SerialExecutor(threads);
     this.active.putAll(config.models());
-    this.transport =
-        new MqttTransport(TransportConfig.builder(config.brokerUrl(), config.deviceId()).build());
-    this.work =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "sim-" + config.deviceId());
-              t.setDaemon(true);
-              return t;
-            });
     this.verifier =
         new CommandVerifier(
             config.deviceId(),
@@ -74,40 +93,51 @@ public final class SimulatedDevice implements AutoCloseable {
             30_000,
             24 * 3_600_000L);
     this.downloads =
-        new SimDownloads(
-            config, transport, new ArtifactInstaller(profile, config.artifactKeys()), this);
+        new SimDownloads(config, new ArtifactInstaller(profile, config.artifactKeys()), this);
+  }
+
+  private static ScheduledExecutorService ownThread(SimConfig config) {
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread t = new Thread(r, "sim-" + config.deviceId());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   public String id() {
     return config.deviceId();
   }
 
+  /**
+   * Joins its connection and starts its timers; a device with its own connection also connects.
+   * Devices on a shared connection start before it does.
+   */
   public void start() {
-    transport.setWill(
-        () -> {
-          connectedAt = System.currentTimeMillis();
-          return new MqttTransport.Will(
-              Topics.status(id()),
-              ProtocolJson.write(DeviceStatus.will(id(), connectedAt, AGENT_VERSION)),
-              true,
-              MessageProps.none());
-        });
-    transport.addListener(
-        new MqttTransport.ConnectionListener() {
-          @Override
-          public void onConnected(boolean sessionPresent) {
-            work.execute(SimulatedDevice.this::onConnected);
-          }
-        });
-    transport.setMessageHandler(m -> work.execute(() -> onMessage(m)));
-    transport.start();
+    connection.attach(this);
     long hb = config.heartbeat().toMillis();
-    work.scheduleWithFixedDelay(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
-    work.scheduleWithFixedDelay(downloads::resendIfStalled, 1, 1, TimeUnit.SECONDS);
+    // A random phase, so thousands of devices on a pool do not all heartbeat in the same instant.
+    long phase = 1 + ThreadLocalRandom.current().nextLong(hb);
+    timers.add(
+        threads.scheduleWithFixedDelay(
+            () -> work.execute(this::heartbeat), phase, hb, TimeUnit.MILLISECONDS));
+    timers.add(
+        threads.scheduleWithFixedDelay(
+            () -> {
+              if (downloads.active()) {
+                work.execute(downloads::resendIfStalled);
+              }
+            },
+            1,
+            1,
+            TimeUnit.SECONDS));
+    if (ownsConnection) {
+      connection.start();
+    }
   }
 
   public boolean connected() {
-    return transport.isConnected();
+    return connection.connected();
   }
 
   /** Commands refused by the verifier so far (forged, expired, replayed...). */
@@ -119,30 +149,52 @@ public final class SimulatedDevice implements AutoCloseable {
     return active.get(slot);
   }
 
-  private void onConnected() {
-    transport
-        .subscribe(List.of(Topics.commandFilter(id()), TransferTopics.chunkFilter(id())), 1)
-        .thenRun(
-            () ->
-                work.execute(
-                    () -> {
-                      publish(
-                          Topics.status(id()),
-                          DeviceStatus.birth(id(), connectedAt, AGENT_VERSION),
-                          true);
-                      publish(
-                          DeviceInfo.topic(id()),
-                          new DeviceInfo(
-                              ProtocolJson.SCHEMA_VERSION,
-                              id(),
-                              profile.name(),
-                              profile.arch().jsonName(),
-                              config.groups(),
-                              AGENT_VERSION),
-                          true);
-                      heartbeat();
-                      downloads.resume();
-                    }));
+  /** Its connection is up and subscribed to its topics: announce itself. */
+  void onConnected() {
+    work.execute(this::greet);
+  }
+
+  /** A message on one of its topics; handled on its own executor, in arrival order. */
+  void receive(InboundMessage m) {
+    work.execute(() -> onMessage(m));
+  }
+
+  MqttTransport.Will will(long connectedAt) {
+    return new MqttTransport.Will(
+        Topics.status(id()),
+        ProtocolJson.write(DeviceStatus.will(id(), connectedAt, AGENT_VERSION)),
+        true,
+        MessageProps.none());
+  }
+
+  /** The retained shutdown status a clean stop leaves behind, in place of the will. */
+  CompletableFuture<Void> goodbye() {
+    return connection.publish(
+        Topics.status(id()),
+        ProtocolJson.write(
+            DeviceStatus.shutdown(
+                id(), connection.connectedAt(), System.currentTimeMillis(), AGENT_VERSION)),
+        true,
+        MessageProps.none());
+  }
+
+  private void greet() {
+    publish(
+        Topics.status(id()),
+        DeviceStatus.birth(id(), connection.connectedAt(), AGENT_VERSION),
+        true);
+    publish(
+        DeviceInfo.topic(id()),
+        new DeviceInfo(
+            ProtocolJson.SCHEMA_VERSION,
+            id(),
+            profile.name(),
+            profile.arch().jsonName(),
+            config.groups(),
+            AGENT_VERSION),
+        true);
+    heartbeat();
+    downloads.resume();
   }
 
   private void onMessage(InboundMessage m) {
@@ -199,10 +251,6 @@ public final class SimulatedDevice implements AutoCloseable {
     heartbeat();
   }
 
-  SimBehavior behavior() {
-    return config.behavior();
-  }
-
   void reply(String commandId, CommandReply.Status status, Integer progress, String message) {
     publish(
         Topics.replies(id()),
@@ -217,62 +265,51 @@ public final class SimulatedDevice implements AutoCloseable {
         false);
   }
 
+  /** A chunk request for {@link SimDownloads}, with its response topic in {@code props}. */
+  void request(String topic, byte[] payload, MessageProps props) {
+    connection.publish(topic, payload, false, props);
+  }
+
   private void heartbeat() {
-    if (!transport.isConnected()) {
-      return;
+    if (connection.connected()) {
+      publish(
+          Topics.heartbeat(id()),
+          SimHeartbeat.of(id(), AGENT_VERSION, active, config.behavior()),
+          false);
     }
-    List<ModelState> models = new ArrayList<>();
-    double errors = 0;
-    double p95 = 0;
-    for (var e : active.entrySet()) {
-      String[] slot = e.getKey().split("#", 2);
-      models.add(
-          new ModelState(slot[0], e.getValue(), slot.length > 1 ? slot[1] : "primary", "active"));
-      errors = Math.max(errors, config.behavior().errorRate(e.getValue()));
-      p95 = Math.max(p95, config.behavior().p95Ms(e.getValue()));
-    }
-    Heartbeat hb =
-        new Heartbeat(
-            ProtocolJson.SCHEMA_VERSION,
-            UUID.randomUUID().toString(),
-            id(),
-            System.currentTimeMillis(),
-            0,
-            AGENT_VERSION,
-            models,
-            Map.of(HealthGate.ERROR_RATE, errors, HealthGate.P95_MS, p95),
-            null);
-    publish(Topics.heartbeat(id()), hb, false);
   }
 
   private void publish(String topic, Object message, boolean retained) {
-    transport.publish(
-        topic,
-        ProtocolJson.write(message),
-        1,
-        retained,
-        new MessageProps("application/json", null, null, null, Map.of()));
+    connection.publish(topic, ProtocolJson.write(message), retained, JSON);
   }
 
+  /** Stops timers and leaves its connection, which stays up for the devices still on it. */
+  void stop() {
+    timers.forEach(t -> t.cancel(false));
+    connection.detach(this);
+  }
+
+  /**
+   * Says goodbye (a retained shutdown status) and stops. A device with its own connection also
+   * disconnects and ends its thread.
+   */
   @Override
   public void close() {
-    if (transport.isConnected()) {
+    if (ownsConnection) {
+      connection.close();
+      stop();
+      threads.shutdownNow();
+      return;
+    }
+    if (connection.connected()) {
       try {
-        transport
-            .publish(
-                Topics.status(id()),
-                ProtocolJson.write(
-                    DeviceStatus.shutdown(
-                        id(), connectedAt, System.currentTimeMillis(), AGENT_VERSION)),
-                1,
-                true,
-                MessageProps.none())
-            .get(2, TimeUnit.SECONDS);
+        goodbye().get(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } catch (Exception e) {
         LOG.debug("{} could not say goodbye: {}", id(), e.toString());
       }
     }
-    work.shutdownNow();
-    transport.close();
+    stop();
   }
 }

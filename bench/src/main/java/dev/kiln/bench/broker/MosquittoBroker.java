@@ -1,4 +1,4 @@
-package dev.kiln.bench.capture;
+package dev.kiln.bench.broker;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -8,9 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** A Mosquitto process on a free loopback port, anonymous, in-memory (no persistence file). */
-final class MosquittoBroker implements AutoCloseable {
-  static final Path BINARY = Path.of("/usr/sbin/mosquitto");
+/**
+ * A Mosquitto process on a free loopback port, anonymous, in-memory (no persistence file), for the
+ * benchmarks that need a real broker (capture, fleet rollout).
+ */
+public final class MosquittoBroker implements AutoCloseable {
+  public static final Path BINARY = Path.of("/usr/sbin/mosquitto");
 
   private final Process process;
   private final int port;
@@ -20,7 +23,7 @@ final class MosquittoBroker implements AutoCloseable {
     this.port = port;
   }
 
-  static MosquittoBroker start(Path dir) throws IOException, InterruptedException {
+  public static MosquittoBroker start(Path dir) throws IOException, InterruptedException {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException(
           BINARY + " is missing: install it with apt-get install mosquitto");
@@ -63,8 +66,13 @@ final class MosquittoBroker implements AutoCloseable {
     throw new IllegalStateException("mosquitto did not listen on " + port + " within 10 s");
   }
 
-  String url() {
+  public String url() {
     return "tcp://127.0.0.1:" + port;
+  }
+
+  /** The broker's process id, to read its CPU time from /proc. */
+  public long pid() {
+    return process.pid();
   }
 
   @Override
