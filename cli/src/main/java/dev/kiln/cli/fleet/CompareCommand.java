@@ -94,19 +94,7 @@ public final class CompareCommand implements Callable<Integer> {
   }
 
   private Deployment find() {
-    return new FleetStore(stateDir)
-        .loadDeployments().stream()
-            .filter(x -> x.id().equals(id))
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    new FleetException(
-                        FleetErrorCode.NOT_FOUND,
-                        "no deployment "
-                            + id
-                            + " in "
-                            + stateDir
-                            + "; list them with kiln fleet status"));
+    return new FleetStore(stateDir).loadDeployment(id);
   }
 
   /**

@@ -371,6 +371,12 @@ class FleetAgentsIT {
   @Order(8)
   void blueGreen_stagesGreenBesideBlue_thenSwitchesEveryDevice() throws Exception {
     String id = console.deploy(v6, TargetSelector.group("lab"), "blue-green", GATE);
+    // Another process follows it live from the console's state files.
+    CliRun watch =
+        CliRun.of(
+            "fleet", "status", id, "--watch", "--state-dir", tmp.resolve("console").toString());
+    assertThat(watch.exitCode()).as(watch.err()).isZero();
+    assertThat(watch.out()).contains("phase 1 of 2: stage green").contains(id + " SUCCEEDED");
     DeploymentView v = awaitState(id, DeploymentState.SUCCEEDED);
     assertThat(v.history())
         .extracting(s -> s.transition().name())
@@ -411,6 +417,20 @@ class FleetAgentsIT {
               : body.contains("\"version\":\"6\"") ? "6" : body);
     }
     assertThat(served).containsExactlyInAnyOrder("6", "7");
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                CliRun.of("fleet", "devices", "--state-dir", tmp.resolve("console").toString())
+                    .out()
+                    .contains("mlp#b@7 50%"));
+    CliRun devices =
+        CliRun.of("fleet", "devices", "--state-dir", tmp.resolve("console").toString());
+    assertThat(devices.out())
+        .contains("AGENT")
+        .contains("0.1.0")
+        .contains("mlp@6 50%,mlp#b@7 50%")
+        .contains("P95 MS");
   }
 
   // ---------------------------------------------------------------------------------------------

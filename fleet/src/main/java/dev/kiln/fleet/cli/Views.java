@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.fleet.console.DeploymentView;
 import dev.kiln.fleet.rollout.DeviceRollout;
+import dev.kiln.fleet.rollout.HealthGate;
 import dev.kiln.fleet.state.DeviceRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -31,21 +33,51 @@ final class Views {
   static String devices(List<DeviceRecord> devices) {
     Table t =
         new Table(
-            "DEVICE", "ONLINE", "PROFILE", "ARCH", "GROUPS", "RUNNING", "DESIRED", "LAST SEEN");
+            "DEVICE",
+            "ONLINE",
+            "PROFILE",
+            "ARCH",
+            "AGENT",
+            "GROUPS",
+            "RUNNING",
+            "DESIRED",
+            "ERRORS",
+            "P95 MS",
+            "LAST SEEN");
     for (DeviceRecord d : devices) {
       Map<String, String> desired = new TreeMap<>();
       d.desired().forEach((slot, want) -> desired.put(slot, want.version()));
+      Double errors = d.metrics().get(HealthGate.ERROR_RATE);
+      Double p95 = d.metrics().get(HealthGate.P95_MS);
       t.row(
           d.deviceId(),
           d.online() ? "yes" : "no",
           d.profile(),
           d.arch(),
+          d.agentVersion(),
           String.join(",", d.groups()),
-          slots(d.reported()),
+          running(d),
           slots(desired),
+          errors == null ? null : String.format(Locale.ROOT, "%.1f%%", errors * 100),
+          p95 == null ? null : String.format(Locale.ROOT, "%.2f", p95),
           d.lastSeen() == 0 ? null : Instant.ofEpochMilli(d.lastSeen()));
     }
     return t.render();
+  }
+
+  /** Slots with versions, and each one's share of traffic where the split is not all-or-nothing. */
+  private static String running(DeviceRecord d) {
+    return new TreeMap<>(d.reported())
+        .entrySet().stream()
+            .map(
+                e -> {
+                  Double share = d.weights().get(e.getKey());
+                  String label = e.getKey() + "@" + e.getValue();
+                  return share == null || share == 1.0
+                      ? label
+                      : label + String.format(Locale.ROOT, " %.0f%%", share * 100);
+                })
+            .collect(Collectors.joining(","));
   }
 
   static String deployments(List<DeploymentView> views) {

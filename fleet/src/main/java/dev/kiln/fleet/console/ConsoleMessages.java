@@ -125,12 +125,18 @@ final class ConsoleMessages implements AutoCloseable {
 
   private void heartbeat(Heartbeat hb) {
     Map<String, String> slots = new HashMap<>();
+    Map<String, Double> shares = new HashMap<>();
     for (ModelState ms : hb.models() == null ? List.<ModelState>of() : hb.models()) {
-      slots.put(Variant.slot(ms.name(), ms.variant()), ms.version());
+      String slot = Variant.slot(ms.name(), ms.variant());
+      slots.put(slot, ms.version());
+      if (ms.weight() != null) {
+        shares.put(slot, ms.weight());
+      }
     }
     var before = registry.get(hb.deviceId());
-    boolean changed = !slots.equals(before.reported());
-    registry.update(hb.deviceId(), r -> r.withHeartbeat(slots, hb.metrics(), hb.ts()), changed);
+    boolean changed = !slots.equals(before.reported()) || !shares.equals(before.weights());
+    registry.update(
+        hb.deviceId(), r -> r.withHeartbeat(slots, shares, hb.metrics(), hb.ts()), changed);
   }
 
   private void reply(CommandReply r) {

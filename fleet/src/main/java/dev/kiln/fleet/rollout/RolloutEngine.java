@@ -151,7 +151,9 @@ public final class RolloutEngine {
     if (phase.bakeAfter()) {
       d.bakeUntil(now + d.strategy().bake().toMillis());
       d.apply(
-          Transition.BEGIN_BAKE, now, phase.name() + " landed; baking for " + d.strategy().bake());
+          Transition.BEGIN_BAKE,
+          now,
+          phase.name() + " landed; baking for " + Strategy.human(d.strategy().bake()));
     } else if (d.lastPhase()) {
       d.apply(Transition.COMPLETE, now, summary(d));
     } else {

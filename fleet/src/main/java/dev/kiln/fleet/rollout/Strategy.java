@@ -138,6 +138,18 @@ public record Strategy(
     return phases;
   }
 
+  /** A duration as the CLI writes one: {@code 1h}, {@code 5m}, {@code 30s} or {@code 500ms}. */
+  public static String human(Duration d) {
+    long ms = d.toMillis();
+    if (ms > 0 && ms % 3_600_000 == 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms > 0 && ms % 60_000 == 0) {
+      return ms / 60_000 + "m";
+    }
+    return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+  }
+
   static Duration duration(long n, String unit) {
     return switch (unit) {
       case "ms" -> Duration.ofMillis(n);

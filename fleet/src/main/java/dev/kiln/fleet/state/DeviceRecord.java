@@ -12,6 +12,7 @@ import java.util.Map;
  * @param desired slot to what the console wants there
  * @param connectedAt the connection time of the latest status message, to order birth and will
  * @param metricsAt device time of the heartbeat {@code metrics} came from
+ * @param weights slot to its share of production traffic (0..1), where the device reports one
  */
 public record DeviceRecord(
     String deviceId,
@@ -25,17 +26,20 @@ public record DeviceRecord(
     Map<String, String> reported,
     Map<String, DesiredModel> desired,
     Map<String, Double> metrics,
-    long metricsAt) {
+    long metricsAt,
+    Map<String, Double> weights) {
 
   public DeviceRecord {
     groups = groups == null ? List.of() : List.copyOf(groups);
     reported = reported == null ? Map.of() : Map.copyOf(reported);
     desired = desired == null ? Map.of() : Map.copyOf(desired);
     metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
+    weights = weights == null ? Map.of() : Map.copyOf(weights);
   }
 
   public static DeviceRecord unknown(String deviceId) {
-    return new DeviceRecord(deviceId, null, null, null, false, 0, 0, null, null, null, null, 0);
+    return new DeviceRecord(
+        deviceId, null, null, null, false, 0, 0, null, null, null, null, 0, null);
   }
 
   public DeviceRecord withStatus(boolean isOnline, long connected, long seen, String agent) {
@@ -51,7 +55,8 @@ public record DeviceRecord(
         reported,
         desired,
         metrics,
-        metricsAt);
+        metricsAt,
+        weights);
   }
 
   public DeviceRecord withInfo(List<String> g, String p, String a) {
@@ -67,10 +72,12 @@ public record DeviceRecord(
         reported,
         desired,
         metrics,
-        metricsAt);
+        metricsAt,
+        weights);
   }
 
-  public DeviceRecord withHeartbeat(Map<String, String> slots, Map<String, Double> m, long at) {
+  public DeviceRecord withHeartbeat(
+      Map<String, String> slots, Map<String, Double> shares, Map<String, Double> m, long at) {
     return new DeviceRecord(
         deviceId,
         groups,
@@ -83,7 +90,8 @@ public record DeviceRecord(
         slots,
         desired,
         m,
-        at);
+        at,
+        shares);
   }
 
   public DeviceRecord withReported(String slot, String version) {
@@ -105,7 +113,8 @@ public record DeviceRecord(
         r,
         desired,
         metrics,
-        metricsAt);
+        metricsAt,
+        weights);
   }
 
   public DeviceRecord withDesired(String slot, DesiredModel want) {
@@ -123,7 +132,8 @@ public record DeviceRecord(
         reported,
         d,
         metrics,
-        metricsAt);
+        metricsAt,
+        weights);
   }
 
   /** Slots where the device does not yet run what the console wants. */

@@ -76,6 +76,25 @@ public final class FleetStore {
     return all;
   }
 
+  /** One deployment by id; NOT_FOUND names where it looked and how to list what there is. */
+  public Deployment loadDeployment(String id) {
+    Path file = deploymentsDir.resolve(id + ".json");
+    if (!id.matches("[A-Za-z0-9._-]{1,64}") || !Files.isRegularFile(file)) {
+      throw new FleetException(
+          FleetErrorCode.NOT_FOUND,
+          "no deployment "
+              + id
+              + " in "
+              + deploymentsDir.getParent()
+              + "; list them with kiln fleet status");
+    }
+    try {
+      return MAPPER.readValue(file.toFile(), Deployment.class);
+    } catch (IOException e) {
+      throw corrupt(file, "Deployment", e);
+    }
+  }
+
   private static void write(Path file, Object value, ObjectMapper mapper) {
     try {
       AtomicFiles.write(file, mapper.writeValueAsBytes(value));

@@ -79,4 +79,12 @@ class StrategyTest {
     assertThat(Strategy.parse("shadow").plan(TEN).get(0).variant()).isEqualTo(Variant.SHADOW);
     assertThat(Strategy.parse("ab:80,20").plan(TEN).get(0).variant()).isEqualTo(Variant.B);
   }
+
+  @Test
+  void human_writesDurationsAsTheCliReadsThem() {
+    assertThat(Strategy.human(java.time.Duration.ofSeconds(5))).isEqualTo("5s");
+    assertThat(Strategy.human(java.time.Duration.ofMinutes(90))).isEqualTo("90m");
+    assertThat(Strategy.human(java.time.Duration.ofHours(2))).isEqualTo("2h");
+    assertThat(Strategy.human(java.time.Duration.ofMillis(1500))).isEqualTo("1500ms");
+  }
 }

@@ -36,13 +36,13 @@ class FleetStoreTest {
     DeviceRegistry r = new DeviceRegistry(List.of());
     r.update("b", x -> x.withInfo(List.of("lab"), "p", "x86_64"), true);
     r.update("a", x -> x.withInfo(List.of("field"), "p", "x86_64"), true);
-    r.update("c", x -> x.withHeartbeat(Map.of(), Map.of("m", 1.0), 1), false);
+    r.update("c", x -> x.withHeartbeat(Map.of(), Map.of(), Map.of("m", 1.0), 1), false);
     assertThat(r.resolve(TargetSelector.group("lab"))).containsExactly("b");
     assertThat(r.resolve(TargetSelector.everyDevice())).containsExactly("a", "b", "c");
     assertThat(r.dirty()).isTrue();
     r.written();
     assertThat(r.dirty()).isFalse();
-    r.update("c", x -> x.withHeartbeat(Map.of(), Map.of("m", 2.0), 2), false);
+    r.update("c", x -> x.withHeartbeat(Map.of(), Map.of(), Map.of("m", 2.0), 2), false);
     assertThat(r.dirty()).as("metrics alone are not worth a write").isFalse();
   }
 
