@@ -10,12 +10,30 @@ import dev.kiln.fleet.FleetException;
  * @param maxP95Ratio highest allowed ratio of the new p95 latency to the previous version's
  * @param maxActivationFailureRate share of a phase's devices that may fail to activate
  * @param minSamples updated devices that must have reported a heartbeat before a gate can pass
+ * @param minRequestsForLatency requests a heartbeat window must hold for its p95 to be judged: the
+ *     95th percentile of a handful of requests is whichever one was slowest
  */
 public record GateConfig(
-    double maxErrorRate, double maxP95Ratio, double maxActivationFailureRate, int minSamples) {
+    double maxErrorRate,
+    double maxP95Ratio,
+    double maxActivationFailureRate,
+    int minSamples,
+    int minRequestsForLatency) {
+
+  /** Judges p95 only over windows of {@value #MIN_REQUESTS_FOR_LATENCY} requests or more. */
+  public static final int MIN_REQUESTS_FOR_LATENCY = 20;
+
+  public GateConfig(
+      double maxErrorRate, double maxP95Ratio, double maxActivationFailureRate, int minSamples) {
+    this(maxErrorRate, maxP95Ratio, maxActivationFailureRate, minSamples, MIN_REQUESTS_FOR_LATENCY);
+  }
 
   public GateConfig {
-    if (maxErrorRate < 0 || maxP95Ratio <= 0 || maxActivationFailureRate < 0 || minSamples < 0) {
+    if (maxErrorRate < 0
+        || maxP95Ratio <= 0
+        || maxActivationFailureRate < 0
+        || minSamples < 0
+        || minRequestsForLatency < 0) {
       throw new FleetException(
           FleetErrorCode.CONFIG_INVALID,
           "gate thresholds must be >= 0 (maxP95Ratio > 0), got " + this);

@@ -16,6 +16,9 @@ public final class HealthGate {
   /** Heartbeat metric: 95th percentile inference latency in milliseconds. */
   public static final String P95_MS = "inference.p95_ms";
 
+  /** Heartbeat metric: requests served in the heartbeat's window. */
+  public static final String REQUESTS = "inference.requests";
+
   private HealthGate() {}
 
   /** One updated device's latest metrics, taken after it activated the new version. */
@@ -58,7 +61,7 @@ public final class HealthGate {
         errors.add(e);
       }
       Double p = s.metrics().get(P95_MS);
-      if (p != null) {
+      if (p != null && enoughForLatency(gate, s.metrics())) {
         p95s.add(p);
       }
     }
@@ -89,6 +92,15 @@ public final class HealthGate {
     }
     return GateResult.pass(
         "healthy on " + samples.size() + " devices (error rate and p95 within limits)");
+  }
+
+  /**
+   * Whether a window held enough requests for its p95 to mean something. Devices that do not report
+   * their window's request count (older agents, the simulator) are taken at their word.
+   */
+  static boolean enoughForLatency(GateConfig gate, Map<String, Double> metrics) {
+    Double requests = metrics.get(REQUESTS);
+    return requests == null || requests >= gate.minRequestsForLatency();
   }
 
   /** The baseline from the targets' current heartbeats. */

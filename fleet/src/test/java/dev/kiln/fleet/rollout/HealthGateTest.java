@@ -39,6 +39,24 @@ class HealthGateTest {
   }
 
   @Test
+  void metrics_judgeLatency_onlyOverWindowsWithEnoughRequests() {
+    HealthGate.Sample few =
+        new HealthGate.Sample(
+            "a",
+            Map.of(HealthGate.ERROR_RATE, 0.0, HealthGate.P95_MS, 90.0, HealthGate.REQUESTS, 4.0));
+    HealthGate.Sample many =
+        new HealthGate.Sample(
+            "b",
+            Map.of(
+                HealthGate.ERROR_RATE, 0.0, HealthGate.P95_MS, 90.0, HealthGate.REQUESTS, 400.0));
+    GateConfig one = new GateConfig(0.05, 1.5, 0.25, 1);
+    assertThat(HealthGate.metrics(one, baseline, List.of(few)).verdict())
+        .as("one slow request among four is not a p95")
+        .isEqualTo(GateResult.Verdict.PASS);
+    assertThat(HealthGate.metrics(one, baseline, List.of(many)).reason()).contains("9.00x");
+  }
+
+  @Test
   void metrics_skipLatency_withoutABaseline() {
     assertThat(
             HealthGate.metrics(
