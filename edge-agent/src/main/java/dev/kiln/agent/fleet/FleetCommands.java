@@ -88,10 +88,16 @@ public final class FleetCommands implements CommandHandler {
       reply.succeeded("already active: " + p.model() + "@" + p.version() + " (" + variant + ")");
       return;
     }
-    reply.accept();
     String sha = p.artifact().sha256();
     // Serving in another role already (blue/green's switch, a b or shadow promoted): no download.
     boolean serving = models.state(p.model()).stateOf(p.version()) == VersionState.ACTIVE;
+    String unfit =
+        serving ? null : downloads.refusal(sha, p.artifact().size(), p.artifact().chunkSize());
+    if (unfit != null) {
+      reply.rejected(unfit);
+      return;
+    }
+    reply.accept();
     Path file = serving ? null : download(p, reply);
     try {
       place(

@@ -34,6 +34,9 @@ public final class ArtifactDownloads {
   /** A request unanswered this long is sent again (chunks travel at QoS 0 and may be lost). */
   static final Duration STALL = Duration.ofSeconds(5);
 
+  /** Larger chunks would not fit MQTT brokers' default packet limits. */
+  static final int MAX_CHUNK_BYTES = 16 << 20;
+
   /** The part of the transport a download needs. */
   @FunctionalInterface
   public interface Publisher {
@@ -144,6 +147,43 @@ public final class ArtifactDownloads {
         askedAt = ask(receiver, sha256);
       }
     }
+  }
+
+  /**
+   * Why a download of this shape must not start, or null when it may: a malformed digest (it names
+   * files), an impossible size or chunk size, or too little disk for it.
+   */
+  public String refusal(String sha256, long size, int chunkSize) {
+    if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
+      return "artifact.sha256 '" + sha256 + "' is not a lowercase hex SHA-256";
+    }
+    if (size <= 0 || chunkSize <= 0 || chunkSize > MAX_CHUNK_BYTES) {
+      return "artifact size "
+          + size
+          + " or chunk size "
+          + chunkSize
+          + " is out of range (chunks up to "
+          + MAX_CHUNK_BYTES
+          + " bytes)";
+    }
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      long free = java.nio.file.Files.getFileStore(dir).getUsableSpace();
+      // The download, then its unpacked copy in the artifact store.
+      if (free < 2 * size) {
+        return "not enough disk for a "
+            + size
+            + "-byte artifact: "
+            + free
+            + " bytes free under "
+            + dir
+            + ", needs "
+            + 2 * size;
+      }
+    } catch (IOException e) {
+      return "cannot check free disk under " + dir + ": " + e.getMessage();
+    }
+    return null;
   }
 
   /** Deletes a downloaded artifact once it is installed; the store keeps its own copy. */
