@@ -20,6 +20,7 @@ import dev.kiln.fleet.console.FleetConsole;
 import dev.kiln.fleet.rollout.ArtifactRef;
 import dev.kiln.fleet.rollout.RolloutEngine;
 import dev.kiln.fleet.rollout.TargetSelector;
+import dev.kiln.fleet.simulate.StandInArtifacts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,8 +78,14 @@ public final class FleetSizeRun {
     Path keys = Files.createDirectories(work.resolve("keys"));
     Ed25519Keys.writePair(artifactKey, work.resolve("artifact.key"), keys.resolve("artifact.pub"));
     Path arts = work.resolve("artifacts");
-    ArtifactRef v2 = ArtifactRefs.read(BenchArtifact.write(arts, "2", ARTIFACT_BYTES, artifactKey));
-    ArtifactRef v3 = ArtifactRefs.read(BenchArtifact.write(arts, "3", ARTIFACT_BYTES, artifactKey));
+    ArtifactRef v2 =
+        ArtifactRefs.read(
+            StandInArtifacts.write(
+                arts, "mlp", "2", "linux-x86_64", "x86_64", ARTIFACT_BYTES, artifactKey));
+    ArtifactRef v3 =
+        ArtifactRefs.read(
+            StandInArtifacts.write(
+                arts, "mlp", "3", "linux-x86_64", "x86_64", ARTIFACT_BYTES, artifactKey));
 
     double baselineHeap = ProcStats.heapAfterGcMiB();
     ProcStats baseline = ProcStats.self();

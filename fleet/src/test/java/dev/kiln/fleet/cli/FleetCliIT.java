@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kiln.artifact.Ed25519Keys;
+import dev.kiln.fleet.simulate.StandInArtifacts;
 import dev.kiln.fleet.testing.Mosquitto;
-import dev.kiln.fleet.testing.TestArtifacts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -36,7 +36,7 @@ class FleetCliIT {
     Path keys = Files.createDirectories(dir.resolve("keys"));
     Ed25519Keys.writePair(artifactKey, dir.resolve("release.key"), keys.resolve("release.pub"));
     Path kiln =
-        TestArtifacts.write(
+        StandInArtifacts.write(
             Files.createDirectories(dir.resolve("a")),
             "mlp",
             "2",

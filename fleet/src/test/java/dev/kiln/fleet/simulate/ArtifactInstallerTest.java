@@ -3,7 +3,6 @@ package dev.kiln.fleet.simulate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.artifact.Ed25519Keys;
-import dev.kiln.fleet.testing.TestArtifacts;
 import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.profile.DeviceProfiles;
 import java.io.OutputStream;
@@ -29,7 +28,7 @@ class ArtifactInstallerTest {
   }
 
   private Path artifact(String profile, String arch) throws Exception {
-    return TestArtifacts.write(dir, "mlp", "2", profile, arch, 5000, key);
+    return StandInArtifacts.write(dir, "mlp", "2", profile, arch, 5000, key);
   }
 
   @Test

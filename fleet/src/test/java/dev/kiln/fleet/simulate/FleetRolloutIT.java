@@ -16,7 +16,6 @@ import dev.kiln.fleet.rollout.GateConfig;
 import dev.kiln.fleet.rollout.RolloutEngine;
 import dev.kiln.fleet.rollout.TargetSelector;
 import dev.kiln.fleet.testing.Mosquitto;
-import dev.kiln.fleet.testing.TestArtifacts;
 import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
@@ -62,13 +61,15 @@ class FleetRolloutIT {
     Path arts = Files.createTempDirectory(root, "artifacts");
     v2 =
         ArtifactRefs.read(
-            TestArtifacts.write(arts, "mlp", "2", "linux-x86_64", "x86_64", 700_000, ARTIFACT_KEY));
+            StandInArtifacts.write(
+                arts, "mlp", "2", "linux-x86_64", "x86_64", 700_000, ARTIFACT_KEY));
     v3 =
         ArtifactRefs.read(
-            TestArtifacts.write(arts, "mlp", "3", "linux-x86_64", "x86_64", 300_000, ARTIFACT_KEY));
+            StandInArtifacts.write(
+                arts, "mlp", "3", "linux-x86_64", "x86_64", 300_000, ARTIFACT_KEY));
     v2Arm =
         ArtifactRefs.read(
-            TestArtifacts.write(arts, "mlp", "2", "linux-arm64", "arm64", 1000, ARTIFACT_KEY));
+            StandInArtifacts.write(arts, "mlp", "2", "linux-arm64", "arm64", 1000, ARTIFACT_KEY));
   }
 
   @AfterAll

@@ -17,7 +17,6 @@ import dev.kiln.fleet.rollout.RolloutEngine;
 import dev.kiln.fleet.rollout.TargetSelector;
 import dev.kiln.fleet.state.DeviceRecord;
 import dev.kiln.fleet.testing.Mosquitto;
-import dev.kiln.fleet.testing.TestArtifacts;
 import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
@@ -63,10 +62,12 @@ class MultiplexedFleetIT {
     Path arts = Files.createTempDirectory(root, "artifacts");
     v2 =
         ArtifactRefs.read(
-            TestArtifacts.write(arts, "mlp", "2", "linux-x86_64", "x86_64", 100_000, ARTIFACT_KEY));
+            StandInArtifacts.write(
+                arts, "mlp", "2", "linux-x86_64", "x86_64", 100_000, ARTIFACT_KEY));
     v3 =
         ArtifactRefs.read(
-            TestArtifacts.write(arts, "mlp", "3", "linux-x86_64", "x86_64", 2_000, ARTIFACT_KEY));
+            StandInArtifacts.write(
+                arts, "mlp", "3", "linux-x86_64", "x86_64", 2_000, ARTIFACT_KEY));
   }
 
   @AfterAll

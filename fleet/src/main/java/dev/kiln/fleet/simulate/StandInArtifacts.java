@@ -1,4 +1,4 @@
-package dev.kiln.fleet.testing;
+package dev.kiln.fleet.simulate;
 
 import dev.kiln.artifact.ArtifactWriter;
 import dev.kiln.artifact.Json;
@@ -12,9 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-/** Builds small signed .kiln archives with a random payload of a chosen size. */
-public final class TestArtifacts {
-  private TestArtifacts() {}
+/**
+ * Small signed .kiln archives with a random payload of a chosen size, for simulated fleets: a
+ * simulated device downloads one, checks its checksums, signature and target, and never runs it, so
+ * the payload need not be a model. Tests and the fleet benchmark share this.
+ */
+public final class StandInArtifacts {
+  private StandInArtifacts() {}
 
   public static Path write(
       Path dir,
@@ -25,7 +29,7 @@ public final class TestArtifacts {
       int payloadBytes,
       KeyPair key)
       throws IOException {
-    Path staging = Files.createTempDirectory(dir, "staging");
+    Path staging = Files.createTempDirectory(Files.createDirectories(dir), "staging");
     byte[] payload = new byte[payloadBytes];
     new Random(version.hashCode()).nextBytes(payload);
     Files.write(staging.resolve("model.onnx"), payload);
