@@ -44,7 +44,7 @@ public final class RolloutEngine {
       switch (d.state()) {
         case NEW -> start(d, fleet, now, actions);
         case IN_PROGRESS, PROMOTED -> progress(d, fleet, now, actions);
-        case BAKING -> bake(d, fleet, now);
+        case BAKING -> bake(d, fleet, now, actions);
         case ROLLING_BACK -> rollingBack(d, fleet, now, actions);
         default -> {}
       }
@@ -172,7 +172,7 @@ public final class RolloutEngine {
         .noneMatch(r -> r.status() == Status.FAILED || r.status() == Status.REFUSED);
   }
 
-  private void bake(Deployment d, FleetView fleet, long now) {
+  private void bake(Deployment d, FleetView fleet, long now, List<Action> actions) {
     List<HealthGate.Sample> samples = new ArrayList<>();
     String slot = Variant.slot(d.artifact().name(), d.currentPhase().variant());
     for (DeviceRollout r : d.currentPhaseDevices()) {
@@ -191,6 +191,9 @@ public final class RolloutEngine {
       } else {
         d.apply(Transition.PROMOTE, now, d.currentPhase().name() + " " + result.reason());
         d.advancePhase(now);
+        // As on NEXT_PHASE: the promoted phase's devices are now wanted on the new version, so
+        // one that is offline now converges to it when it returns.
+        desire(d, actions);
       }
     }
   }

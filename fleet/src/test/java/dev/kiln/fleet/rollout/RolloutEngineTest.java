@@ -68,6 +68,11 @@ class RolloutEngineTest {
     actions = engine.step(d, fleet, now);
     assertThat(d.state()).isEqualTo(DeploymentState.PROMOTED);
     assertThat(actions).filteredOn(a -> a instanceof Action.Deploy).hasSize(8);
+    assertThat(actions)
+        .as("the rest of the fleet is desired on the new version, for convergence")
+        .filteredOn(a -> a instanceof Action.SetDesired)
+        .hasSize(8)
+        .allSatisfy(a -> assertThat(((Action.SetDesired) a).version()).isEqualTo("2"));
     answer(d, "SUCCEEDED", 0.0, 11.0);
     engine.step(d, fleet, now);
     assertThat(d.state()).isEqualTo(DeploymentState.SUCCEEDED);
