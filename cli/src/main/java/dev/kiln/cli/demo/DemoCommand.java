@@ -191,6 +191,7 @@ public final class DemoCommand implements Callable<Integer> {
                     + " round(avg(latency_ms), 3) AS avg_latency_ms, mode(output_top) AS top_class"
                     + " FROM captures GROUP BY ALL ORDER BY ALL"));
         DemoWait.heartbeat(queries, Duration.ofSeconds(30));
+        fleet.awaitRunning(DEVICES, report.model(), "1.1.0", Duration.ofSeconds(30));
         out.println("Fleet (from the console: status, info and heartbeats over MQTT):");
         out.println(fleet.devicesTable());
       } finally {

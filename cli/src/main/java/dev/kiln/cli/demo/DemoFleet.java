@@ -1,7 +1,7 @@
 package dev.kiln.cli.demo;
 
 import dev.kiln.artifact.Ed25519Keys;
-import dev.kiln.cli.table.TextTable;
+import dev.kiln.fleet.cli.Views;
 import dev.kiln.fleet.console.ArtifactRefs;
 import dev.kiln.fleet.console.ConsoleConfig;
 import dev.kiln.fleet.console.DeploymentView;
@@ -16,13 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * The demo's fleet console, in this process: its own signing key (devices trust its public half), a
@@ -76,6 +73,26 @@ final class DemoFleet implements AutoCloseable {
                 known.get(id) != null && known.get(id).online() && known.get(id).profile() != null);
   }
 
+  /**
+   * Waits until every device's heartbeat reports {@code version} for {@code model}: a deployment
+   * succeeds on the devices' replies, and the fleet table shows their next heartbeats.
+   */
+  void awaitRunning(List<String> ids, String model, String version, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!running(ids, model, version) && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(200);
+    }
+  }
+
+  private boolean running(List<String> ids, String model, String version) {
+    return console.devices().stream()
+            .filter(r -> ids.contains(r.deviceId()))
+            .filter(r -> version.equals(r.reported().get(model)))
+            .count()
+        == ids.size();
+  }
+
   /** Deploys and follows the deployment to its end, printing what happens. */
   DeploymentView rollout(
       Path artifact,
@@ -118,20 +135,7 @@ final class DemoFleet implements AutoCloseable {
   }
 
   String devicesTable() {
-    TextTable t = new TextTable("DEVICE", "ONLINE", "PROFILE", "GROUPS", "RUNNING", "LAST SEEN");
-    for (DeviceRecord d : console.devices()) {
-      t.row(
-          d.deviceId(),
-          d.online() ? "yes" : "no",
-          d.profile(),
-          String.join(",", d.groups()),
-          new TreeMap<>(d.reported())
-              .entrySet().stream()
-                  .map(e -> e.getKey() + "@" + e.getValue())
-                  .collect(Collectors.joining(",")),
-          d.lastSeen() == 0 ? null : Instant.ofEpochMilli(d.lastSeen()));
-    }
-    return t.render();
+    return Views.devices(console.devices());
   }
 
   @Override

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
-/** Renders devices and deployments as tables or JSON. */
-final class Views {
+/** Renders devices and deployments as tables or JSON, for the fleet CLI and the demo. */
+public final class Views {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -30,7 +30,7 @@ final class Views {
     }
   }
 
-  static String devices(List<DeviceRecord> devices) {
+  public static String devices(List<DeviceRecord> devices) {
     Table t =
         new Table(
             "DEVICE",
