@@ -57,6 +57,7 @@ class AgentCaptureFaultsIT {
                     "faults-ingest",
                     null,
                     null))) {
+      await().until(cloud.ingestor()::ready);
       DemoAgent.Setup setup =
           DemoAgent.configure(tmp, Path.of(report.artifact()), key, report.model(), broker.url());
       CaptureQueries queries = new CaptureQueries(cloud.store());

@@ -119,6 +119,7 @@ class FleetAgentsIT {
                 "fleet-it-ingest",
                 null,
                 null));
+    await().until(cloud.ingestor()::ready);
     observer =
         new MqttTransport(
             TransportConfig.builder(broker.url(), "fleet-it-observer")

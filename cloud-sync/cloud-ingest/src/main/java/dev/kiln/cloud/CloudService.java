@@ -6,6 +6,7 @@ import dev.kiln.cloud.ingest.Ingestor;
 import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.link.transport.TransportConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
@@ -30,6 +31,8 @@ public final class CloudService implements AutoCloseable {
       String clientId,
       String shareGroup,
       Consumer<TransportConfig.Builder> transport) {}
+
+  private static final Duration INGESTOR_READY_TIMEOUT = Duration.ofSeconds(30);
 
   private final CaptureStore store;
   private final EmbeddedBroker broker;
@@ -57,6 +60,9 @@ public final class CloudService implements AutoCloseable {
       }
       Ingestor ingestor = new Ingestor(new IngestConfig(t.build(), o.shareGroup()), store);
       ingestor.start();
+      if (broker != null) {
+        awaitIngestor(ingestor);
+      }
       return new CloudService(store, broker, ingestor, url);
     } catch (RuntimeException e) {
       if (broker != null) {
@@ -64,6 +70,28 @@ public final class CloudService implements AutoCloseable {
       }
       store.close();
       throw e;
+    }
+  }
+
+  /**
+   * With the embedded broker, devices are usually started right after this returns (the demo, a
+   * laptop session): captures they publish before the ingestor's shared subscription exists would
+   * be dropped by the broker, so wait for it. An external broker may be down for a while; the
+   * ingestor then keeps retrying in the background and start does not block.
+   */
+  private static void awaitIngestor(Ingestor ingestor) {
+    try {
+      if (!ingestor.awaitReady(INGESTOR_READY_TIMEOUT)) {
+        ingestor.close();
+        throw new IllegalStateException(
+            "the ingestor did not subscribe to the embedded broker within "
+                + INGESTOR_READY_TIMEOUT.toSeconds()
+                + " s; see the log above for the broker's error, and check the port is free");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ingestor.close();
+      throw new IllegalStateException("interrupted while waiting for the ingestor", e);
     }
   }
 

@@ -45,7 +45,7 @@ class CaptureFlowIT {
     try (CaptureStore store = CaptureStore.open(tmp.resolve("cloud.duckdb"));
         Ingestor ingestor = new Ingestor(Fixtures.ingest(broker.url(), "ingest-1"), store)) {
       ingestor.start();
-      await().until(ingestor::connected);
+      await().until(ingestor::ready);
       try (DeviceLink a =
               DeviceLink.start(
                   Fixtures.link("dev-a", broker.url(), tmp.resolve("a")),
@@ -115,7 +115,7 @@ class CaptureFlowIT {
         Ingestor i2 = new Ingestor(Fixtures.ingest(broker.url(), "ingest-2"), s2)) {
       i1.start();
       i2.start();
-      await().until(() -> i1.connected() && i2.connected());
+      await().until(() -> i1.ready() && i2.ready());
       try (DeviceLink a =
           DeviceLink.start(
               Fixtures.link("dev-a", broker.url(), tmp.resolve("a")),

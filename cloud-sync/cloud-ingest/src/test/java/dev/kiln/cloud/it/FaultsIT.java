@@ -44,7 +44,7 @@ class FaultsIT {
     store = CaptureStore.open(tmp.resolve("cloud.duckdb"));
     ingestor = new Ingestor(Fixtures.ingest(broker.url(), "ingest-1"), store);
     ingestor.start();
-    await().until(ingestor::connected);
+    await().until(ingestor::ready);
   }
 
   @AfterEach
