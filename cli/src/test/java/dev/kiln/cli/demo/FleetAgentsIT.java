@@ -126,11 +126,10 @@ class FleetAgentsIT {
                 .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
                 .build());
     observer.setMessageHandler(seen::add);
-    observer.addListener(
-        s ->
-            observer.subscribe(
-                List.of(Topics.DEVICES + "/+/commands/#", Topics.DEVICES + "/+/replies"), 1));
+    observer.keepSubscribed(
+        List.of(Topics.DEVICES + "/+/commands/#", Topics.DEVICES + "/+/replies"), 1);
     observer.start();
+    await().until(observer::subscribed);
     console =
         new FleetConsole(
             ConsoleConfig.defaults(broker.url(), tmp.resolve("console"), consoleKey)

@@ -141,6 +141,11 @@ public final class DeviceLink implements AutoCloseable {
               }
             },
             new OutboxPublisher.Limits(1, 1 << 20, Duration.ZERO, 1));
+    // Commands and artifact chunks: renewed on every connect, before onConnect publishes the birth.
+    transport.keepSubscribed(
+        List.of(
+            Topics.commandFilter(config.deviceId()), TransferTopics.chunkFilter(config.deviceId())),
+        1);
     transport.addListener(
         new MqttTransport.ConnectionListener() {
           @Override
@@ -234,13 +239,6 @@ public final class DeviceLink implements AutoCloseable {
       transport.publish(DeviceInfo.topic(id), ProtocolJson.write(info), 1, true, json(null));
     }
     downloads.onConnected();
-    transport
-        .subscribe(List.of(Topics.commandFilter(id), TransferTopics.chunkFilter(id)), 1)
-        .exceptionally(
-            e -> {
-              LOG.warn("subscribing to commands failed: {}", e.toString());
-              return null;
-            });
     capturePublisher.resume();
     telemetryPublisher.resume();
   }

@@ -8,6 +8,8 @@ public enum LinkErrorCode {
   PUBLISH_FAILED(true),
   /** The broker accepted a publish but nobody was subscribed (MQTT 5 reason code 0x10). */
   NO_SUBSCRIBERS(true),
+  /** The broker (or what it announced it supports, e.g. no wildcards) refused a subscription. */
+  SUBSCRIBE_REFUSED(true),
   OUTBOX_IO(true),
   PROTOCOL_INVALID(false),
   /** An artifact download got a bad chunk or a file with the wrong SHA-256; it is re-requested. */

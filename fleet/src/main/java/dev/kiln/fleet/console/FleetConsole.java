@@ -96,13 +96,7 @@ public final class FleetConsole implements AutoCloseable {
 
   /** Connects and starts stepping deployments; returns at once. */
   public void start() {
-    transport.addListener(
-        new MqttTransport.ConnectionListener() {
-          @Override
-          public void onConnected(boolean sessionPresent) {
-            transport.subscribe(ConsoleMessages.FILTERS, 1);
-          }
-        });
+    transport.keepSubscribed(ConsoleMessages.FILTERS, 1);
     transport.setMessageHandler(
         m -> {
           inbox.add(m);
@@ -115,8 +109,9 @@ public final class FleetConsole implements AutoCloseable {
     events.scheduleWithFixedDelay(() -> run(messages::stepAll), tick, tick, TimeUnit.MILLISECONDS);
   }
 
+  /** Connected and hearing the fleet: the broker granted the status, reply and chunk filters. */
   public boolean connected() {
-    return transport.isConnected();
+    return transport.subscribed();
   }
 
   /** Creates and starts a deployment; returns its id once it is on disk. */

@@ -312,9 +312,9 @@ class FleetRolloutIT {
     try (MqttTransport raw =
         new MqttTransport(TransportConfig.builder(broker.url(), group + "-attacker").build())) {
       raw.setMessageHandler(m -> replies.add(new String(m.payload())));
-      raw.addListener(s -> raw.subscribe(List.of(Topics.replies(target.id())), 1));
+      raw.keepSubscribed(List.of(Topics.replies(target.id())), 1);
       raw.start();
-      await().atMost(WAIT).until(raw::isConnected);
+      await().atMost(WAIT).until(raw::subscribed);
       raw.publish(Topics.command(target.id(), "deploy"), forged, 1, false, MessageProps.none())
           .get();
       await().atMost(WAIT).until(() -> target.rejectedCommands() == 1);

@@ -173,9 +173,9 @@ class MultiplexedFleetIT {
     try (MqttTransport raw =
         new MqttTransport(TransportConfig.builder(broker.url(), group + "-tester").build())) {
       raw.setMessageHandler(m -> replies.add(new String(m.payload())));
-      raw.addListener(s -> raw.subscribe(List.of(Topics.allDevices(Topics.Kind.REPLIES)), 1));
+      raw.keepSubscribed(List.of(Topics.allDevices(Topics.Kind.REPLIES)), 1);
       raw.start();
-      await().atMost(WAIT).until(raw::isConnected);
+      await().atMost(WAIT).until(raw::subscribed);
 
       byte[] forged = deploy(new CommandFactory(Ed25519Keys.generate(), 60_000), target, "forged");
       raw.publish(Topics.command(target.id(), "deploy"), forged, 1, false, MessageProps.none())

@@ -50,9 +50,9 @@ class ChunkTransferIT {
               console.publish(reply, c.data(), 1, false, c.props());
             }
           });
-      console.addListener(s -> console.subscribe(List.of(TransferTopics.allGets()), 1));
+      console.keepSubscribed(List.of(TransferTopics.allGets()), 1);
       console.start();
-      await().until(console::isConnected);
+      await().until(console::subscribed);
 
       Path downloads = dir.resolve("device");
       int firstRun = receive(broker, downloads, sha, bytes.length, 4);

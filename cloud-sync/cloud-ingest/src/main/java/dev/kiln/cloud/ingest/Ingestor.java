@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Ingestor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Ingestor.class);
+  private static final long READY_POLL_MS = 20;
 
   private final IngestConfig config;
   private final CaptureStore store;
@@ -40,8 +40,6 @@ public final class Ingestor implements AutoCloseable {
   private final AtomicLong heartbeats = new AtomicLong();
   private final AtomicLong statuses = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
-  private final AtomicLong connections = new AtomicLong();
-  private long subscribedConnection = -1;
 
   public Ingestor(IngestConfig config, CaptureStore store) {
     this.config = config;
@@ -49,59 +47,16 @@ public final class Ingestor implements AutoCloseable {
     this.registry = new DeviceRegistry(store);
     this.transport = new MqttTransport(config.transport());
     transport.setMessageHandler(this::handle);
-    transport.addListener(
-        new MqttTransport.ConnectionListener() {
-          @Override
-          public void onConnected(boolean sessionPresent) {
-            subscribe();
-          }
-
-          @Override
-          public void onDisconnected(String cause) {
-            markReady(-1);
-          }
-        });
-  }
-
-  /**
-   * Always resubscribes: a broker that lost our session (restart without persistence) reports
-   * sessionPresent=false and would otherwise send us nothing. Ready only once the broker has
-   * acknowledged this connection's subscription: capture published before that (to a shared
-   * subscription nobody holds yet) is dropped by the broker, so callers that start devices must
-   * wait for {@link #ready()}, not for the connection.
-   */
-  private void subscribe() {
-    long attempt = connections.incrementAndGet();
-    markReady(-1);
-    transport
-        .subscribe(
-            List.of(
-                config.shareGroup() == null
-                    ? Topics.allDevices(Topics.Kind.CAPTURE)
-                    : Topics.shared(config.shareGroup(), Topics.allDevices(Topics.Kind.CAPTURE)),
-                Topics.allDevices(Topics.Kind.STATUS),
-                Topics.allDevices(Topics.Kind.HEARTBEAT)),
-            1)
-        .whenComplete(
-            (v, e) -> {
-              if (e != null) {
-                LOG.error("ingestor subscription failed: {}", e.toString());
-              } else {
-                markReady(attempt);
-              }
-            });
-  }
-
-  /** {@code connection} is the connection whose subscription was acknowledged; -1 for none. */
-  private synchronized void markReady(long connection) {
-    if (connection < 0) {
-      subscribedConnection = -1;
-    } else if (connection == connections.get()) {
-      // Only the current connection's acknowledgement counts: a late one from before a
-      // reconnect says nothing about the new session.
-      subscribedConnection = connection;
-    }
-    notifyAll();
+    // Kept, so it is renewed on every connect: a broker that lost our session (restart without
+    // persistence) reports sessionPresent=false and would otherwise send us nothing.
+    transport.keepSubscribed(
+        List.of(
+            config.shareGroup() == null
+                ? Topics.allDevices(Topics.Kind.CAPTURE)
+                : Topics.shared(config.shareGroup(), Topics.allDevices(Topics.Kind.CAPTURE)),
+            Topics.allDevices(Topics.Kind.STATUS),
+            Topics.allDevices(Topics.Kind.HEARTBEAT)),
+        1);
   }
 
   public void start() {
@@ -112,21 +67,23 @@ public final class Ingestor implements AutoCloseable {
     return transport.isConnected();
   }
 
-  /** Connected and subscribed: from now on every capture a device publishes reaches the store. */
-  public synchronized boolean ready() {
-    return subscribedConnection >= 0 && transport.isConnected();
+  /**
+   * Connected and the broker acknowledged the subscriptions. Capture published before that (to a
+   * shared subscription nobody holds yet) is refused by the broker and retried by the device, so
+   * whoever starts devices right after the ingestor should wait for this, not for the connection.
+   */
+  public boolean ready() {
+    return transport.subscribed();
   }
 
   /** Waits up to {@code timeout} for {@link #ready()}; false if it did not happen in time. */
-  public synchronized boolean awaitReady(Duration timeout) throws InterruptedException {
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!ready()) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
+      if (System.nanoTime() > deadline) {
         return false;
       }
-      // Woken by markReady; the bounded wait also covers a connection that drops silently.
-      wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 100)));
+      Thread.sleep(READY_POLL_MS);
     }
     return true;
   }

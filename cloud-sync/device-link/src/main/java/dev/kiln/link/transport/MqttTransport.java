@@ -6,7 +6,9 @@ import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.MessageProps;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * publishes on a resumed session made Mosquitto disconnect us with Protocol Error (0x82) in a loop
  * after a broker restart. The broker-side session (same client id, clean start false) is kept;
  * re-sending what was not acknowledged is the outbox's job.
+ *
+ * <p>Subscriptions a client cannot work without are {@linkplain #keepSubscribed kept}: made on
+ * every connect, before the listeners run, and a refused or unanswered SUBSCRIBE bounces the
+ * connection, so a client is never left connected but deaf.
  */
 public final class MqttTransport implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MqttTransport.class);
@@ -59,6 +65,8 @@ public final class MqttTransport implements AutoCloseable {
   /** Last will, rebuilt before each connect attempt so it can carry the connection's time. */
   public record Will(String topic, byte[] payload, boolean retained, MessageProps props) {}
 
+  private record KeptSubscription(List<String> filters, int qos) {}
+
   private final TransportConfig config;
   private volatile MqttAsyncClient client;
   private final SSLSocketFactory socketFactory;
@@ -66,6 +74,10 @@ public final class MqttTransport implements AutoCloseable {
   private final Backoff backoff;
   private final PendingPublishes pending;
   private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
+  private final List<KeptSubscription> kept = new CopyOnWriteArrayList<>();
+  // Kept subscriptions the broker granted on the current connection; replaced on each connect,
+  // so an acknowledgement that arrives after a reconnect lands in a set nobody reads any more.
+  private volatile Set<KeptSubscription> granted = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean reconnectScheduled = new AtomicBoolean();
   private volatile MessageHandler handler = m -> {};
   private volatile Supplier<Will> will = () -> null;
@@ -105,6 +117,22 @@ public final class MqttTransport implements AutoCloseable {
 
   public void addListener(ConnectionListener listener) {
     listeners.add(listener);
+  }
+
+  /**
+   * Subscribes to {@code filters} on this and every later connection. Call before {@link #start};
+   * the subscriptions go out before the {@link ConnectionListener}s run. If the broker refuses one
+   * or does not answer within the connect timeout, the connection is dropped and the reconnect,
+   * with backoff, tries again: better a logged reconnect loop than a client that never hears.
+   */
+  public void keepSubscribed(List<String> filters, int qos) {
+    kept.add(new KeptSubscription(List.copyOf(filters), qos));
+  }
+
+  /** Connected, and the broker granted every {@link #keepSubscribed kept} subscription. */
+  public boolean subscribed() {
+    Set<KeptSubscription> now = granted;
+    return isConnected() && now.containsAll(kept);
   }
 
   public void setMessageHandler(MessageHandler handler) {
@@ -170,10 +198,20 @@ public final class MqttTransport implements AutoCloseable {
         throw new LinkException(LinkErrorCode.NOT_CONNECTED, "not started");
       }
       c.subscribe(
-          subs, null, PahoProps.completing(f, "subscribe to " + filters), new MqttProperties());
+          subs,
+          null,
+          PahoProps.completing(f, "subscribe to " + filters, LinkErrorCode.SUBSCRIBE_REFUSED),
+          new MqttProperties());
+    } catch (LinkException e) {
+      f.completeExceptionally(e);
     } catch (MqttException | RuntimeException e) {
+      // Paho refuses before sending when the CONNACK said the broker does not support the
+      // filter (wildcards or shared subscriptions switched off): say which.
       f.completeExceptionally(
-          new LinkException(LinkErrorCode.NOT_CONNECTED, "subscribe to " + filters + " failed", e));
+          new LinkException(
+              isConnected() ? LinkErrorCode.SUBSCRIBE_REFUSED : LinkErrorCode.NOT_CONNECTED,
+              "subscribe to " + filters + " failed: " + e.getMessage(),
+              e));
     }
     return f;
   }
@@ -230,6 +268,7 @@ public final class MqttTransport implements AutoCloseable {
               }
               backoff.reset();
               LOG.info("connected to {} as {}", config.brokerUrl(), config.clientId());
+              subscribeKept(c);
               for (ConnectionListener l : listeners) {
                 try {
                   l.onConnected(token.getSessionPresent());
@@ -250,6 +289,41 @@ public final class MqttTransport implements AutoCloseable {
     } catch (MqttException | RuntimeException e) {
       LOG.debug("connect to {} failed: {}", config.brokerUrl(), e.toString());
       scheduleReconnect();
+    }
+  }
+
+  private void subscribeKept(MqttAsyncClient c) {
+    Set<KeptSubscription> grantedHere = ConcurrentHashMap.newKeySet();
+    granted = grantedHere;
+    for (KeptSubscription k : kept) {
+      subscribe(k.filters(), k.qos())
+          .orTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          .whenComplete(
+              (v, e) -> {
+                if (client != c) {
+                  return; // a newer connection subscribes for itself
+                }
+                if (e == null) {
+                  grantedHere.add(k);
+                  return;
+                }
+                LOG.warn(
+                    "{}: subscribing to {} failed ({}); reconnecting to try again",
+                    config.clientId(),
+                    k.filters(),
+                    e instanceof java.util.concurrent.TimeoutException
+                        ? "no answer within " + config.connectTimeout().toSeconds() + " s"
+                        : e.getMessage());
+                executeQuietly(() -> bounce(c, "a kept subscription failed"));
+              });
+    }
+  }
+
+  private void executeQuietly(Runnable r) {
+    try {
+      scheduler.execute(r);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // Closed meanwhile: nothing left to do.
     }
   }
 
@@ -277,12 +351,12 @@ public final class MqttTransport implements AutoCloseable {
   }
 
   /** Drops the connection so the broker redelivers what we did not acknowledge. */
-  private void bounce(MqttAsyncClient from) {
+  private void bounce(MqttAsyncClient from, String cause) {
     if (client != from) {
       return;
     }
     PahoProps.discard(from);
-    connectionDropped("bounced after a handler failure");
+    connectionDropped(cause);
   }
 
   /** Called by {@link PahoCallback}: events of replaced clients are ignored. */
@@ -304,7 +378,7 @@ public final class MqttTransport implements AutoCloseable {
       return true;
     } catch (Exception e) {
       LOG.warn("handler failed for message on {}; not acknowledging it", in.topic(), e);
-      scheduler.execute(() -> bounce(from));
+      scheduler.execute(() -> bounce(from, "bounced after a handler failure"));
       return false;
     }
   }

@@ -77,6 +77,12 @@ final class PahoProps {
    * (the outbox) must keep it and retry rather than count it as sent.
    */
   static MqttActionListener completing(CompletableFuture<Void> f, String what) {
+    return completing(f, what, LinkErrorCode.PUBLISH_FAILED);
+  }
+
+  /** As above; {@code refused} names a failure or a reason code >= 0x80. */
+  static MqttActionListener completing(
+      CompletableFuture<Void> f, String what, LinkErrorCode refused) {
     return new MqttActionListener() {
       @Override
       public void onSuccess(IMqttToken token) {
@@ -92,7 +98,7 @@ final class PahoProps {
             if (c >= 0x80) {
               f.completeExceptionally(
                   new LinkException(
-                      LinkErrorCode.PUBLISH_FAILED,
+                      refused,
                       what + " refused by broker with reason code 0x" + Integer.toHexString(c)));
               return;
             }
@@ -103,8 +109,7 @@ final class PahoProps {
 
       @Override
       public void onFailure(IMqttToken token, Throwable e) {
-        f.completeExceptionally(
-            new LinkException(LinkErrorCode.PUBLISH_FAILED, what + " failed", e));
+        f.completeExceptionally(new LinkException(refused, what + " failed", e));
       }
     };
   }

@@ -56,9 +56,9 @@ class DeviceLinkIT {
                 .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
                 .build());
     observer.setMessageHandler(seen::add);
-    observer.addListener(sessionPresent -> observer.subscribe(List.of(Topics.DEVICES + "/#"), 1));
+    observer.keepSubscribed(List.of(Topics.DEVICES + "/#"), 1);
     observer.start();
-    await().until(observer::isConnected);
+    await().until(observer::subscribed);
   }
 
   @AfterEach
