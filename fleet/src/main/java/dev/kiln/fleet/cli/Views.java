@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.fleet.console.DeploymentView;
 import dev.kiln.fleet.rollout.DeviceRollout;
-import dev.kiln.fleet.rollout.HealthGate;
 import dev.kiln.fleet.state.DeviceRecord;
+import dev.kiln.link.protocol.HealthMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -47,8 +47,8 @@ public final class Views {
     for (DeviceRecord d : devices) {
       Map<String, String> desired = new TreeMap<>();
       d.desired().forEach((slot, want) -> desired.put(slot, want.version()));
-      Double errors = d.metrics().get(HealthGate.ERROR_RATE);
-      Double p95 = d.metrics().get(HealthGate.P95_MS);
+      Double errors = d.metrics().get(HealthMetrics.WINDOW.errorRate());
+      Double p95 = d.metrics().get(HealthMetrics.WINDOW.p95Ms());
       t.row(
           d.deviceId(),
           d.online() ? "yes" : "no",

@@ -1,5 +1,6 @@
 package dev.kiln.fleet.rollout;
 
+import dev.kiln.link.protocol.HealthMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -8,21 +9,37 @@ import java.util.Map;
 /**
  * Judges a phase from its devices: activation failures right away, then error rate and p95 latency
  * from heartbeats sent after activation, compared with the previous version's {@link Baseline}.
+ *
+ * <p>A device's figures are taken over the whole time since it activated the new version ({@link
+ * HealthMetrics#SINCE_ACTIVATION}), so a pass at the end of a bake covers the bake, not whichever
+ * heartbeat window came last. Devices that report only the latest window (older agents, the
+ * simulator) are judged on that.
  */
 public final class HealthGate {
-  /** Heartbeat metric: share of inference requests that failed since the last heartbeat. */
-  public static final String ERROR_RATE = "inference.error_rate";
-
-  /** Heartbeat metric: 95th percentile inference latency in milliseconds. */
-  public static final String P95_MS = "inference.p95_ms";
-
-  /** Heartbeat metric: requests served in the heartbeat's window. */
-  public static final String REQUESTS = "inference.requests";
-
   private HealthGate() {}
 
   /** One updated device's latest metrics, taken after it activated the new version. */
   public record Sample(String deviceId, Map<String, Double> metrics) {}
+
+  /** One device's figures over the span it reports; null where it reports nothing. */
+  private record Figures(Double requests, Double errorRate, Double p95Ms) {
+    static Figures of(Map<String, Double> metrics) {
+      HealthMetrics.Span span =
+          metrics.containsKey(HealthMetrics.SINCE_ACTIVATION.requests())
+              ? HealthMetrics.SINCE_ACTIVATION
+              : HealthMetrics.WINDOW;
+      return new Figures(
+          metrics.get(span.requests()), metrics.get(span.errorRate()), metrics.get(span.p95Ms()));
+    }
+
+    /**
+     * Whether the span held enough requests for its p95 to mean something. A device that does not
+     * report its request count is taken at its word.
+     */
+    boolean enoughForLatency(GateConfig gate) {
+      return p95Ms != null && (requests == null || requests >= gate.minRequestsForLatency());
+    }
+  }
 
   /** Fails as soon as too many devices of the phase failed to activate. */
   public static GateResult activation(GateConfig gate, int phaseDevices, int failed) {
@@ -53,30 +70,28 @@ public final class HealthGate {
               + gate.minSamples()
               + " needed)");
     }
-    List<Double> errors = new ArrayList<>();
+    List<Figures> figures = samples.stream().map(s -> Figures.of(s.metrics())).toList();
+    Double errorRate = errorRate(figures);
+    if (errorRate != null && errorRate > gate.maxErrorRate()) {
+      return GateResult.fail(
+          String.format(
+              Locale.ROOT,
+              "error rate %.3f on the new version exceeds the limit %.3f",
+              errorRate,
+              gate.maxErrorRate()));
+    }
     List<Double> p95s = new ArrayList<>();
-    for (Sample s : samples) {
-      Double e = s.metrics().get(ERROR_RATE);
-      if (e != null) {
-        errors.add(e);
-      }
-      Double p = s.metrics().get(P95_MS);
-      if (p != null && enoughForLatency(gate, s.metrics())) {
-        p95s.add(p);
+    for (Figures f : figures) {
+      if (f.enoughForLatency(gate)) {
+        p95s.add(f.p95Ms());
       }
     }
-    if (!errors.isEmpty()) {
-      double mean = errors.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-      if (mean > gate.maxErrorRate()) {
-        return GateResult.fail(
-            String.format(
-                Locale.ROOT,
-                "error rate %.3f on the new version exceeds the limit %.3f",
-                mean,
-                gate.maxErrorRate()));
-      }
-    }
-    if (!p95s.isEmpty() && baseline.p95Ms() != null && baseline.p95Ms() > 0) {
+    String latency;
+    if (p95s.isEmpty()) {
+      latency = "p95 not judged: fewer than " + gate.minRequestsForLatency() + " requests";
+    } else if (baseline.p95Ms() == null || baseline.p95Ms() <= 0) {
+      latency = String.format(Locale.ROOT, "p95 %.1f ms, not judged: no baseline", median(p95s));
+    } else {
       double p95 = median(p95s);
       double ratio = p95 / baseline.p95Ms();
       if (ratio > gate.maxP95Ratio()) {
@@ -89,30 +104,74 @@ public final class HealthGate {
                 baseline.p95Ms(),
                 gate.maxP95Ratio()));
       }
+      latency =
+          String.format(
+              Locale.ROOT, "p95 %.1f ms, %.2fx the previous %.1f ms", p95, ratio, baseline.p95Ms());
     }
     return GateResult.pass(
-        "healthy on " + samples.size() + " devices (error rate and p95 within limits)");
+        String.format(
+            Locale.ROOT,
+            "healthy on %d device%s: error rate %s; %s",
+            samples.size(),
+            samples.size() == 1 ? "" : "s",
+            errorRate == null ? "not reported" : errorRateText(errorRate, figures),
+            latency));
+  }
+
+  private static String errorRateText(double rate, List<Figures> figures) {
+    String text = String.format(Locale.ROOT, "%.3f", rate);
+    if (figures.stream().allMatch(f -> f.requests() != null)) {
+      long requests = Math.round(figures.stream().mapToDouble(Figures::requests).sum());
+      text += " over " + requests + " requests";
+    }
+    return text;
   }
 
   /**
-   * Whether a window held enough requests for its p95 to mean something. Devices that do not report
-   * their window's request count (older agents, the simulator) are taken at their word.
+   * The share of the new version's requests that failed, across devices: weighted by requests when
+   * every device reports its count (a device that served ten requests must not outvote one that
+   * served a thousand), the plain mean of the devices' rates otherwise; null when none reports.
    */
-  static boolean enoughForLatency(GateConfig gate, Map<String, Double> metrics) {
-    Double requests = metrics.get(REQUESTS);
-    return requests == null || requests >= gate.minRequestsForLatency();
+  private static Double errorRate(List<Figures> figures) {
+    double failed = 0;
+    double requests = 0;
+    double sumOfRates = 0;
+    int rates = 0;
+    boolean weighted = true;
+    for (Figures f : figures) {
+      if (f.errorRate() == null) {
+        continue;
+      }
+      rates++;
+      sumOfRates += f.errorRate();
+      if (f.requests() == null) {
+        weighted = false;
+      } else {
+        failed += f.errorRate() * f.requests();
+        requests += f.requests();
+      }
+    }
+    if (rates == 0) {
+      return null;
+    }
+    return weighted && requests > 0 ? failed / requests : sumOfRates / rates;
   }
 
-  /** The baseline from the targets' current heartbeats. */
-  public static Baseline baseline(List<Map<String, Double>> metrics) {
+  /**
+   * The baseline from the targets' current heartbeats: each device's figures over the time the
+   * current version has served (the latest window where that is not reported), the median p95 of
+   * devices with enough requests for one, and the mean error rate.
+   */
+  public static Baseline baseline(GateConfig gate, List<Map<String, Double>> metrics) {
     List<Double> p95s = new ArrayList<>();
     List<Double> errors = new ArrayList<>();
     for (Map<String, Double> m : metrics) {
-      if (m.get(P95_MS) != null) {
-        p95s.add(m.get(P95_MS));
+      Figures f = Figures.of(m);
+      if (f.enoughForLatency(gate)) {
+        p95s.add(f.p95Ms());
       }
-      if (m.get(ERROR_RATE) != null) {
-        errors.add(m.get(ERROR_RATE));
+      if (f.errorRate() != null) {
+        errors.add(f.errorRate());
       }
     }
     return new Baseline(

@@ -107,7 +107,7 @@ public final class RolloutEngine {
       }
     }
     d.plan(d.strategy().plan(targets), previous);
-    d.baseline(HealthGate.baseline(metrics));
+    d.baseline(HealthGate.baseline(d.gate(), metrics));
     d.startPhase(now);
     d.apply(
         Transition.START, now, "phase 1 of " + d.phases().size() + ": " + d.currentPhase().name());

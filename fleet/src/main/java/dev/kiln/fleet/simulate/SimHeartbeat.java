@@ -1,6 +1,6 @@
 package dev.kiln.fleet.simulate;
 
-import dev.kiln.fleet.rollout.HealthGate;
+import dev.kiln.link.protocol.HealthMetrics;
 import dev.kiln.link.protocol.Heartbeat;
 import dev.kiln.link.protocol.ModelState;
 import dev.kiln.link.protocol.ProtocolJson;
@@ -38,7 +38,7 @@ final class SimHeartbeat {
         0,
         agentVersion,
         models,
-        Map.of(HealthGate.ERROR_RATE, errors, HealthGate.P95_MS, p95),
+        Map.of(HealthMetrics.WINDOW.errorRate(), errors, HealthMetrics.WINDOW.p95Ms(), p95),
         null);
   }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.fleet.rollout;
 
+import dev.kiln.link.protocol.HealthMetrics;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,7 +25,8 @@ final class FakeFleet implements FleetView {
 
   void heartbeat(String id, String version, double errorRate, double p95, long at) {
     reported.computeIfAbsent(id, k -> new HashMap<>()).put("mlp", version);
-    metrics.put(id, Map.of(HealthGate.ERROR_RATE, errorRate, HealthGate.P95_MS, p95));
+    metrics.put(
+        id, Map.of(HealthMetrics.WINDOW.errorRate(), errorRate, HealthMetrics.WINDOW.p95Ms(), p95));
     metricsAt.put(id, at);
   }
 
