@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kiln.artifact.Sha256;
-import dev.kiln.fleet.testing.Mosquitto;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.testing.Mosquitto;
 import dev.kiln.link.transfer.ArtifactChunk;
 import dev.kiln.link.transfer.ChunkReceiver;
 import dev.kiln.link.transfer.ChunkRequest;
