@@ -120,13 +120,21 @@ public final class MqttTransport implements AutoCloseable {
   }
 
   /**
-   * Subscribes to {@code filters} on this and every later connection. Call before {@link #start};
-   * the subscriptions go out before the {@link ConnectionListener}s run. If the broker refuses one
-   * or does not answer within the connect timeout, the connection is dropped and the reconnect,
-   * with backoff, tries again: better a logged reconnect loop than a client that never hears.
+   * Subscribes to {@code filters} on this and every later connection. Kept subscriptions go out on
+   * each connect before the {@link ConnectionListener}s run; one added while connected goes out at
+   * once. If the broker refuses one or does not answer within the connect timeout, the connection
+   * is dropped and the reconnect, with backoff, tries again: better a logged reconnect loop than a
+   * client that never hears.
    */
   public void keepSubscribed(List<String> filters, int qos) {
-    kept.add(new KeptSubscription(List.copyOf(filters), qos));
+    KeptSubscription k = new KeptSubscription(List.copyOf(filters), qos);
+    kept.add(k);
+    MqttAsyncClient c = client;
+    if (c != null && c.isConnected()) {
+      // Added while connected: subscribe now rather than at the next connect. If the connect
+      // callback is running at the same moment, the filter is subscribed twice, which is harmless.
+      subscribeKept(c, k, granted);
+    }
   }
 
   /** Connected, and the broker granted every {@link #keepSubscribed kept} subscription. */
@@ -296,27 +304,31 @@ public final class MqttTransport implements AutoCloseable {
     Set<KeptSubscription> grantedHere = ConcurrentHashMap.newKeySet();
     granted = grantedHere;
     for (KeptSubscription k : kept) {
-      subscribe(k.filters(), k.qos())
-          .orTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-          .whenComplete(
-              (v, e) -> {
-                if (client != c) {
-                  return; // a newer connection subscribes for itself
-                }
-                if (e == null) {
-                  grantedHere.add(k);
-                  return;
-                }
-                LOG.warn(
-                    "{}: subscribing to {} failed ({}); reconnecting to try again",
-                    config.clientId(),
-                    k.filters(),
-                    e instanceof java.util.concurrent.TimeoutException
-                        ? "no answer within " + config.connectTimeout().toSeconds() + " s"
-                        : e.getMessage());
-                executeQuietly(() -> bounce(c, "a kept subscription failed"));
-              });
+      subscribeKept(c, k, grantedHere);
     }
+  }
+
+  private void subscribeKept(MqttAsyncClient c, KeptSubscription k, Set<KeptSubscription> into) {
+    subscribe(k.filters(), k.qos())
+        .orTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete(
+            (v, e) -> {
+              if (client != c) {
+                return; // a newer connection subscribes for itself
+              }
+              if (e == null) {
+                into.add(k);
+                return;
+              }
+              LOG.warn(
+                  "{}: subscribing to {} failed ({}); reconnecting to try again",
+                  config.clientId(),
+                  k.filters(),
+                  e instanceof java.util.concurrent.TimeoutException
+                      ? "no answer within " + config.connectTimeout().toSeconds() + " s"
+                      : e.getMessage());
+              executeQuietly(() -> bounce(c, "a kept subscription failed"));
+            });
   }
 
   private void executeQuietly(Runnable r) {

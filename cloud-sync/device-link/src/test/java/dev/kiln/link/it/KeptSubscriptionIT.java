@@ -66,6 +66,14 @@ class KeptSubscriptionIT {
               "kept/a", "after".getBytes(StandardCharsets.UTF_8), 1, false, MessageProps.none())
           .join();
       await().until(() -> seen.stream().anyMatch(m -> m.topic().equals("kept/a")));
+
+      // A subscription kept while connected goes out at once, and is kept from then on.
+      listener.keepSubscribed(List.of("late/#"), 1);
+      await().until(listener::subscribed);
+      sender
+          .publish("late/b", "late".getBytes(StandardCharsets.UTF_8), 1, false, MessageProps.none())
+          .join();
+      await().until(() -> seen.stream().anyMatch(m -> m.topic().equals("late/b")));
     }
   }
 }
