@@ -19,7 +19,9 @@ public final class CloudService implements AutoCloseable {
    *
    * @param brokerUrl an external MQTT 5 broker; null starts the embedded one on bind:port
    * @param brokerDir where the embedded broker keeps its sessions and queued messages
-   * @param shareGroup shared-subscription group for capture; null for a plain subscription
+   * @param shareGroup shared-subscription group for capture on an external broker; null for a plain
+   *     subscription. With the embedded broker the subscription is always plain (see {@link
+   *     #shareGroup}).
    */
   public record Options(
       String brokerUrl,
@@ -58,7 +60,7 @@ public final class CloudService implements AutoCloseable {
       if (o.transport() != null) {
         o.transport().accept(t);
       }
-      Ingestor ingestor = new Ingestor(new IngestConfig(t.build(), o.shareGroup()), store);
+      Ingestor ingestor = new Ingestor(new IngestConfig(t.build(), shareGroup(o, broker)), store);
       ingestor.start();
       if (broker != null) {
         awaitIngestor(ingestor);
@@ -71,6 +73,17 @@ public final class CloudService implements AutoCloseable {
       store.close();
       throw e;
     }
+  }
+
+  /**
+   * With the embedded broker the ingestor takes all capture with a plain subscription: it is the
+   * one ingestor of a single-process setup, so sharing buys nothing, and HiveMQ CE's delivery of
+   * QoS 1 messages to a shared subscription can stall with the connection up (seen in our CI: the
+   * broker acknowledged a device's batches and never delivered them; hivemq-community-edition#558).
+   * Ingestors that split capture between them do so on an external broker.
+   */
+  private static String shareGroup(Options o, EmbeddedBroker broker) {
+    return broker != null ? null : o.shareGroup();
   }
 
   /**

@@ -75,7 +75,9 @@ public final class CloudCommand implements Runnable {
     @Option(
         names = "--share-group",
         defaultValue = Topics.INGEST_GROUP,
-        description = "Shared-subscription group of the ingestors (default: ${DEFAULT-VALUE}).")
+        description =
+            "Shared-subscription group of the ingestors on an external --broker (default:"
+                + " ${DEFAULT-VALUE}); the embedded broker's single ingestor takes all capture.")
     String shareGroup;
 
     @Option(

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kiln.cloud.CloudService;
 import dev.kiln.cloud.broker.EmbeddedBroker;
+import dev.kiln.cloud.ingest.IngestConfig;
 import dev.kiln.cloud.ingest.Ingestor;
 import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.link.DeviceLink;
@@ -35,6 +36,7 @@ class EmbeddedBrokerIT {
             tmp.resolve("broker"),
             true,
             "ingest-embedded",
+            // Ignored with the embedded broker: its one ingestor subscribes plainly.
             dev.kiln.link.protocol.Topics.INGEST_GROUP,
             t -> t.backoff(Duration.ofMillis(50), Duration.ofMillis(500)));
     try (CloudService cloud = CloudService.start(o)) {
@@ -78,7 +80,11 @@ class EmbeddedBrokerIT {
                       && link.stats().capturePublishedRecords() == 0);
       try (CaptureStore store = CaptureStore.open(tmp.resolve("cloud.duckdb"));
           Ingestor ingestor =
-              new Ingestor(Fixtures.ingest(broker.localUrl(), "ingest-late"), store)) {
+              new Ingestor(
+                  // Plain, as CloudService subscribes on the embedded broker.
+                  new IngestConfig(
+                      Fixtures.ingest(broker.localUrl(), "ingest-late").transport(), null),
+                  store)) {
         ingestor.start();
         awaitStored(store, link, ingestor, 300);
       }
