@@ -70,7 +70,11 @@ final class DemoFleet implements AutoCloseable {
     return ids.stream()
         .allMatch(
             id ->
-                known.get(id) != null && known.get(id).online() && known.get(id).profile() != null);
+                known.get(id) != null
+                    && known.get(id).online()
+                    && known.get(id).profile() != null
+                    // A heartbeat too: it tells the version a rollback would return to.
+                    && known.get(id).metricsAt() > 0);
   }
 
   /**

@@ -472,7 +472,8 @@ class FleetAgentsIT {
             () -> {
               for (String id : ids) {
                 DeviceRecord r = record(id);
-                if (r == null || !r.online() || r.profile() == null) {
+                // A heartbeat too: deployments take each target's version to roll back to from it.
+                if (r == null || !r.online() || r.profile() == null || r.metricsAt() == 0) {
                   return false;
                 }
               }

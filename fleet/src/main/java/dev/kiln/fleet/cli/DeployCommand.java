@@ -90,6 +90,7 @@ public final class DeployCommand implements Callable<Integer> {
           try (FleetConsole console = new FleetConsole(options.config(out))) {
             console.start();
             Devices.awaitKnown(console, Duration.ofSeconds(3));
+            Devices.awaitModels(console, Duration.ofSeconds(15));
             String id = console.deploy(ref, targets.selector(), strategy, gate);
             out.println(
                 "deployment "

@@ -3,7 +3,7 @@ package dev.kiln.fleet.cli;
 import dev.kiln.fleet.console.FleetConsole;
 import java.time.Duration;
 
-/** Gives a freshly started console a moment to hear the retained device messages. */
+/** Gives a freshly started console a moment to hear the retained device messages and heartbeats. */
 final class Devices {
   private Devices() {}
 
@@ -23,6 +23,20 @@ final class Devices {
       }
       last = now;
       Thread.sleep(300);
+    }
+  }
+
+  /**
+   * Waits, up to {@code max}, until every online device has told its models in a heartbeat (they
+   * are not retained, so a freshly started console knows them only after one arrives). A deployment
+   * records each target's current version to roll back to; planned before the first heartbeat, it
+   * would take "no version" for the answer, and a rollback would remove the model instead.
+   */
+  static void awaitModels(FleetConsole console, Duration max) throws InterruptedException {
+    long end = System.nanoTime() + max.toNanos();
+    while (System.nanoTime() < end
+        && console.devices().stream().anyMatch(d -> d.online() && d.metricsAt() == 0)) {
+      Thread.sleep(200);
     }
   }
 }

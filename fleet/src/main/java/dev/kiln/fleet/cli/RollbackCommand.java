@@ -35,6 +35,7 @@ public final class RollbackCommand implements Callable<Integer> {
           try (FleetConsole console = new FleetConsole(options.config(out))) {
             console.start();
             Devices.awaitKnown(console, Duration.ofSeconds(3));
+            Devices.awaitModels(console, Duration.ofSeconds(15));
             console.rollback(id);
             return ConsoleRun.exit(
                 ConsoleRun.follow(console, id, wait, out), DeploymentState.ROLLED_BACK);

@@ -133,8 +133,14 @@ class FleetRolloutIT {
         .until(
             () ->
                 console.devices().stream()
+                        // Heartbeat heard too: a deployment records each target's current
+                        // version from it, the version a rollback returns to.
                         .filter(
-                            r -> r.online() && r.groups().contains(group) && r.profile() != null)
+                            r ->
+                                r.online()
+                                    && r.groups().contains(group)
+                                    && r.profile() != null
+                                    && r.metricsAt() > 0)
                         .count()
                     == n);
   }
