@@ -88,9 +88,10 @@ public final class CloudService implements AutoCloseable {
 
   /**
    * With the embedded broker, devices are usually started right after this returns (the demo, a
-   * laptop session): captures they publish before the ingestor's shared subscription exists would
-   * be dropped by the broker, so wait for it. An external broker may be down for a while; the
-   * ingestor then keeps retrying in the background and start does not block.
+   * laptop session): captures they publish before the ingestor's subscription exists are refused by
+   * the broker (no subscriber) and retried with a growing pause, which only delays them, so wait
+   * for it. An external broker may be down for a while; the ingestor then keeps retrying in the
+   * background and start does not block.
    */
   private static void awaitIngestor(Ingestor ingestor) {
     try {
