@@ -5,6 +5,7 @@ import dev.kiln.cli.compile.CompileCommand;
 import dev.kiln.cli.demo.DemoCommand;
 import dev.kiln.cli.fleet.CompareCommand;
 import dev.kiln.cli.keys.KeysCommand;
+import dev.kiln.cli.logging.RoutedLogs;
 import dev.kiln.cli.profiles.ProfilesCommand;
 import dev.kiln.cloud.cli.CloudCommand;
 import dev.kiln.cloud.cli.DataCommand;
@@ -47,6 +48,8 @@ public final class KilnMain implements Runnable {
     // compare reads the cloud store (DuckDB), which the fleet module does not depend on.
     cli.getSubcommands().get("fleet").addSubcommand("compare", new CompareCommand());
     cli.setExecutionExceptionHandler(new ExitCodes());
+    RoutedLogs.addVerboseOptions(cli);
+    cli.setExecutionStrategy(new RoutedLogs());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     return cli;
   }

@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.artifact.Json;
+import dev.kiln.testkit.FreePorts;
+import dev.kiln.testkit.JvmLauncher;
+import dev.kiln.testkit.JvmProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,8 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -28,7 +28,7 @@ public final class AgentProcess implements AutoCloseable {
   private final ObjectNode config;
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private Process process;
+  private JvmProcess process;
   private int port;
   private int starts;
 
@@ -63,39 +63,27 @@ public final class AgentProcess implements AutoCloseable {
 
   /** Starts the process and waits until it answers HTTP. */
   public AgentProcess start() throws IOException {
-    port = freePort();
+    port = FreePorts.next();
     ((ObjectNode) config.get("http")).put("port", port);
     Path configFile = workDir.resolve("agent.json");
     Files.write(configFile, Json.toBytes(config));
-    String classpath =
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(
-        List.of(
-            "-Xmx256m",
-            "-XX:+UseSerialGC",
-            "-Dai.djl.offline=true",
-            "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
-            "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-            "-cp",
-            classpath,
-            "dev.kiln.agent.cli.AgentMain",
-            "run",
-            "--config",
-            configFile.toString()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("OPT_OUT_TRACKING", "true");
-    pb.redirectOutput(workDir.resolve("agent-" + (++starts) + ".log").toFile());
-    process = pb.start();
+    process =
+        JvmLauncher.kilnAgent(configFile)
+            .classpath(JvmLauncher.testClasspath())
+            .jvmOption("-Xmx256m")
+            .jvmOption("-XX:+UseSerialGC")
+            .inheritProperty("java.io.tmpdir")
+            .property("org.slf4j.simpleLogger.defaultLogLevel", "info")
+            .log(workDir.resolve("agent-" + (++starts) + ".log"))
+            .start();
     await()
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(100))
         .until(
             () -> {
-              if (!process.isAlive()) {
+              if (!process.alive()) {
                 throw new IllegalStateException(
-                    "agent exited with " + process.exitValue() + ":\n" + log());
+                    "agent exited with " + process.process().exitValue() + ":\n" + log());
               }
               try {
                 get("/metrics");
@@ -160,28 +148,18 @@ public final class AgentProcess implements AutoCloseable {
 
   /** SIGKILL: no shutdown hook runs. */
   public void kill9() throws InterruptedException {
-    process.destroyForcibly();
-    process.waitFor();
+    process.kill();
   }
 
   public Process process() {
-    return process;
+    return process.process();
   }
 
   /** SIGTERM and wait for the drain to finish. */
   @Override
   public void close() throws InterruptedException {
-    if (process != null && process.isAlive()) {
-      process.destroy();
-      if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    if (process != null) {
+      process.close();
     }
   }
 }

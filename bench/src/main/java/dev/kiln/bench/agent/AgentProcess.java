@@ -1,10 +1,9 @@
 package dev.kiln.bench.agent;
 
+import dev.kiln.testkit.JvmLauncher;
+import dev.kiln.testkit.JvmProcess;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -12,53 +11,40 @@ import java.util.concurrent.TimeUnit;
  * only reaches {@code main} (the baseline for start time and memory). Closing sends SIGTERM.
  */
 public final class AgentProcess implements AutoCloseable {
+  private final JvmProcess jvm;
   private final Process process;
   private final long startedNanos;
 
-  private AgentProcess(Process process, long startedNanos) {
-    this.process = process;
-    this.startedNanos = startedNanos;
+  private AgentProcess(JvmProcess jvm) {
+    this.jvm = jvm;
+    this.process = jvm.process();
+    this.startedNanos = jvm.startedNanos();
   }
 
   public static AgentProcess agent(Path configFile, Path log) throws IOException {
-    return launch(
-        List.of("dev.kiln.agent.cli.AgentMain", "run", "--config", configFile.toString()),
-        log,
-        ProcessBuilder.Redirect.appendTo(log.toFile()));
+    return launch(JvmLauncher.kilnAgent(configFile).log(log), log);
   }
 
   /** A JVM that prints one line from main and waits: what any Java agent pays at minimum. */
   public static AgentProcess bareJvm(Path log) throws IOException {
-    return launch(List.of(IdleJvm.class.getName()), log, ProcessBuilder.Redirect.PIPE);
+    return launch(
+        JvmLauncher.of(IdleJvm.class.getName())
+            .stdout(ProcessBuilder.Redirect.PIPE)
+            .stderr(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .property("ai.djl.offline", "true"),
+        log);
   }
 
-  private static AgentProcess launch(
-      List<String> mainAndArgs, Path log, ProcessBuilder.Redirect out) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Path tmp = Files.createDirectories(log.resolveSibling("tmp"));
-    List<String> cmd = new ArrayList<>();
-    cmd.add(java);
-    cmd.add("-Dai.djl.offline=true");
-    cmd.add("-Djava.io.tmpdir=" + tmp.toAbsolutePath());
+  private static AgentProcess launch(JvmLauncher launcher, Path log) throws IOException {
+    launcher.tmpDir(log.resolveSibling("tmp"));
     // -Dkiln.bench.childXmx=128m caps the heap of both the agent and the bare JVM: with the
     // default (a quarter of RAM) the heap grows lazily and RSS says more about GC than the agent.
     String xmx = System.getProperty("kiln.bench.childXmx");
     if (xmx != null) {
-      cmd.add("-Xmx" + xmx);
+      launcher.jvmOption("-Xmx" + xmx);
     }
-    String logback = System.getProperty("logback.configurationFile");
-    if (logback != null) {
-      cmd.add("-Dlogback.configurationFile=" + logback);
-    }
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.addAll(mainAndArgs);
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
-            .redirectOutput(out);
-    long t = System.nanoTime();
-    return new AgentProcess(pb.start(), t);
+    launcher.inheritProperty("logback.configurationFile");
+    return new AgentProcess(launcher.start());
   }
 
   /** For the bare JVM: milliseconds from spawn until main printed its line. */
@@ -89,19 +75,11 @@ public final class AgentProcess implements AutoCloseable {
 
   /** Resident set size from /proc (Linux), in MiB. */
   public double rssMib() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc", process.pid() + "", "status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-      }
-    }
-    throw new IOException("no VmRSS in /proc/" + process.pid() + "/status");
+    return jvm.rssMib();
   }
 
   @Override
   public void close() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
+    jvm.close();
   }
 }

@@ -5,7 +5,6 @@ import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.config.ConfigLoader;
 import dev.kiln.artifact.Json;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -83,12 +82,5 @@ public record AgentSetup(
 
   public AgentConfig config(Path dir, String deviceId) throws IOException {
     return ConfigLoader.parse(json(dir, deviceId), dir);
-  }
-
-  /** A loopback port free right now, for agent processes (which cannot report port 0 back). */
-  public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.bench.agent;
 
 import dev.kiln.bench.Stats;
+import dev.kiln.testkit.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ public final class FootprintBench {
           jvmMain[i] = jvm.awaitMainMillis();
           jvmRss[i] = jvm.rssMib();
         }
-        int port = AgentSetup.freePort();
+        int port = FreePorts.next();
         Path config = dir.resolve("agent.json");
         Files.writeString(
             config, AgentSetup.of(model, threads, 8).withPort(port).json(dir, "footprint"));

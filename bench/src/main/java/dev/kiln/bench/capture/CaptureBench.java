@@ -7,7 +7,6 @@ import dev.kiln.bench.agent.AgentSetup;
 import dev.kiln.bench.agent.BenchModel;
 import dev.kiln.bench.agent.InProcessAgent;
 import dev.kiln.bench.agent.Invoker;
-import dev.kiln.bench.broker.MosquittoBroker;
 import dev.kiln.cloud.CloudService;
 import dev.kiln.cloud.store.CaptureQueries;
 import dev.kiln.compiler.ort.HostTensor;
@@ -18,6 +17,7 @@ import dev.kiln.link.capture.CaptureConfig;
 import dev.kiln.link.capture.CaptureRecord;
 import dev.kiln.link.capture.CaptureTensor;
 import dev.kiln.link.telemetry.AgentTelemetry;
+import dev.kiln.testkit.Mosquitto;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +49,7 @@ public final class CaptureBench {
       throws Exception {
     Path work = Files.createTempDirectory("kiln-bench-capture");
     BenchModel model = BenchModel.compile(repo, relative, work);
-    try (MosquittoBroker broker = MosquittoBroker.start(work.resolve("mosquitto"))) {
+    try (Mosquitto broker = Mosquitto.startInMemory(work.resolve("mosquitto"))) {
       Stats[] serving = serving(model, broker.url(), work, runs, threads);
       double servingRate = servingRate(model, work, threads);
       Delivery d = delivery(model, broker.url(), work, records, threads, servingRate);

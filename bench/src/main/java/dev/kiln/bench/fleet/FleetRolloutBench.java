@@ -89,9 +89,11 @@ public final class FleetRolloutBench {
 
   private static Run runInOwnJvm(int n) throws IOException, InterruptedException {
     Process p =
-        new ProcessBuilder(ChildJvm.command(FleetSizeRun.class, List.of(String.valueOf(n))))
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
+        ChildJvm.launcher(FleetSizeRun.class, List.of(String.valueOf(n)))
+            .stdout(ProcessBuilder.Redirect.PIPE)
+            .stderr(ProcessBuilder.Redirect.INHERIT)
+            .start()
+            .process();
     Run run = null;
     try (BufferedReader out =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

@@ -11,7 +11,6 @@ import static dev.kiln.bench.fleet.FleetRolloutBench.WORK_THREADS;
 
 import dev.kiln.artifact.ArtifactWriter;
 import dev.kiln.artifact.Ed25519Keys;
-import dev.kiln.bench.broker.MosquittoBroker;
 import dev.kiln.bench.fleet.FleetRolloutBench.Rollout;
 import dev.kiln.bench.fleet.FleetRolloutBench.Run;
 import dev.kiln.fleet.console.ArtifactRefs;
@@ -21,6 +20,7 @@ import dev.kiln.fleet.rollout.ArtifactRef;
 import dev.kiln.fleet.rollout.RolloutEngine;
 import dev.kiln.fleet.rollout.TargetSelector;
 import dev.kiln.fleet.simulate.StandInArtifacts;
+import dev.kiln.testkit.Mosquitto;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,7 +89,7 @@ public final class FleetSizeRun {
 
     double baselineHeap = ProcStats.heapAfterGcMiB();
     ProcStats baseline = ProcStats.self();
-    try (MosquittoBroker broker = MosquittoBroker.start(work.resolve("mosquitto"));
+    try (Mosquitto broker = Mosquitto.startInMemory(work.resolve("mosquitto"));
         FleetConsole console = new FleetConsole(consoleConfig(broker.url(), work, consoleKey))) {
       console.start();
       long launched = System.nanoTime();

@@ -1,5 +1,6 @@
 package dev.kiln.bench.fleet;
 
+import dev.kiln.testkit.JvmProcess;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,23 +24,20 @@ final class SimulatorProcess implements AutoCloseable {
       int workThreads,
       Path log)
       throws IOException {
-    List<String> cmd =
-        ChildJvm.command(
-            SimulatorMain.class,
-            List.of(
-                brokerUrl,
-                work.toString(),
-                deviceData.toString(),
-                String.valueOf(devices),
-                String.valueOf(perConnection),
-                String.valueOf(heartbeatSeconds),
-                String.valueOf(workThreads)));
-    Process p =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+    JvmProcess p =
+        ChildJvm.launcher(
+                SimulatorMain.class,
+                List.of(
+                    brokerUrl,
+                    work.toString(),
+                    deviceData.toString(),
+                    String.valueOf(devices),
+                    String.valueOf(perConnection),
+                    String.valueOf(heartbeatSeconds),
+                    String.valueOf(workThreads)))
+            .log(log)
             .start();
-    return new SimulatorProcess(p);
+    return new SimulatorProcess(p.process());
   }
 
   long pid() {

@@ -3,6 +3,9 @@ package dev.kiln.cli.demo;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.artifact.Json;
+import dev.kiln.testkit.FreePorts;
+import dev.kiln.testkit.JvmLauncher;
+import dev.kiln.testkit.JvmProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,11 +23,11 @@ import java.util.concurrent.TimeUnit;
  * artifact, key and broker. Closing sends SIGTERM, which drains in-flight requests.
  */
 final class DemoAgent implements AutoCloseable {
-  private final Process process;
+  private final JvmProcess process;
   private final String baseUrl;
   private final Path log;
 
-  private DemoAgent(Process process, String baseUrl, Path log) {
+  private DemoAgent(JvmProcess process, String baseUrl, Path log) {
     this.process = process;
     this.baseUrl = baseUrl;
     this.log = log;
@@ -76,7 +79,7 @@ final class DemoAgent implements AutoCloseable {
     for (Path pub : device.trustedKeys()) {
       Files.copy(pub, trusted.resolve(pub.getFileName()), StandardCopyOption.REPLACE_EXISTING);
     }
-    int port = Ports.free();
+    int port = FreePorts.next();
     ObjectNode config = Json.MAPPER.createObjectNode();
     config.put("deviceId", device.id());
     if (device.profile() != null) {
@@ -108,23 +111,8 @@ final class DemoAgent implements AutoCloseable {
     Path agentDir = setup.configFile().getParent();
     Path configFile = setup.configFile();
     Path log = setup.log();
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Path tmp = Files.createDirectories(agentDir.resolve("tmp"));
-    Process process =
-        new ProcessBuilder(
-                List.of(
-                    java,
-                    "-Dai.djl.offline=true",
-                    "-Djava.io.tmpdir=" + tmp.toAbsolutePath(),
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    "dev.kiln.agent.cli.AgentMain",
-                    "run",
-                    "--config",
-                    configFile.toAbsolutePath().toString()))
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-            .start();
+    JvmProcess process =
+        JvmLauncher.kilnAgent(configFile).tmpDir(agentDir.resolve("tmp")).log(log).start();
     return new DemoAgent(process, setup.baseUrl(), log);
   }
 
@@ -132,10 +120,7 @@ final class DemoAgent implements AutoCloseable {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "kiln-agent exited with code " + process.exitValue() + "; see " + log);
-      }
+      process.checkAlive("kiln-agent");
       try {
         HttpResponse<Void> ping =
             http.send(
@@ -162,20 +147,17 @@ final class DemoAgent implements AutoCloseable {
   }
 
   boolean alive() {
-    return process.isAlive();
+    return process.alive();
   }
 
   /** SIGKILL: no shutdown hook, no flush; what survives is what was already on disk. */
   void kill() throws InterruptedException {
-    process.destroyForcibly();
-    process.waitFor(30, TimeUnit.SECONDS);
+    process.kill();
   }
 
+  /** SIGTERM, which drains in-flight requests, and wait for the exit. */
   @Override
   public void close() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-    }
+    process.close();
   }
 }

@@ -2,6 +2,8 @@ package dev.kiln.cli.demo;
 
 import dev.kiln.artifact.ArtifactWriter;
 import dev.kiln.cli.CliPaths;
+import dev.kiln.cli.logging.LogRouting;
+import dev.kiln.cli.logging.RoutedLogs;
 import dev.kiln.cli.table.TextTable;
 import dev.kiln.cloud.CloudService;
 import dev.kiln.cloud.store.CaptureQueries;
@@ -14,6 +16,7 @@ import dev.kiln.fleet.console.DeploymentView;
 import dev.kiln.fleet.rollout.DeploymentState;
 import dev.kiln.fleet.rollout.GateConfig;
 import dev.kiln.profile.DeviceProfiles;
+import dev.kiln.testkit.FreePorts;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -83,6 +86,11 @@ public final class DemoCommand implements Callable<Integer> {
     ArtifactWriter.deleteTree(dir);
     Files.createDirectories(dir);
     DemoSteps steps = new DemoSteps(out);
+    if (!RoutedLogs.verbose(spec)) {
+      Path log = dir.resolve("kiln-demo.log");
+      LogRouting.toFile(log);
+      out.println("Library log lines go to " + log + " (--verbose shows them here instead)");
+    }
 
     steps.step("Generate a signing key");
     Path key = DemoKeys.generate(dir.resolve("keys"));
@@ -100,7 +108,7 @@ public final class DemoCommand implements Callable<Integer> {
             report.verification().maxAbsError()));
 
     steps.step("Start the cloud side: embedded MQTT 5 broker, ingestor, DuckDB, fleet console");
-    int brokerPort = Ports.free();
+    int brokerPort = FreePorts.next();
     try (CloudService cloud =
             CloudService.start(
                 new CloudService.Options(

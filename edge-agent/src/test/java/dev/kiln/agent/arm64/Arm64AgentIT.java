@@ -9,8 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.agent.TestArtifacts;
 import dev.kiln.artifact.Ed25519Keys;
 import dev.kiln.artifact.Json;
+import dev.kiln.testkit.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,7 +78,7 @@ class Arm64AgentIT {
             TestArtifacts.spec().name("cnn").sample("cnn").target("linux-arm64", "arm64"),
             key,
             work.resolve("artifacts"));
-    int port = freePort();
+    int port = FreePorts.next();
     Path config = writeConfig(work, artifact, port);
 
     agent = start(host, classpath, work, config);
@@ -197,12 +197,6 @@ class Arm64AgentIT {
       node.forEach(child -> flatten(child, out));
     } else {
       out.add(node.floatValue());
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }

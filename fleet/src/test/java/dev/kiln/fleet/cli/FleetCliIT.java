@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kiln.artifact.Ed25519Keys;
 import dev.kiln.fleet.simulate.StandInArtifacts;
-import dev.kiln.link.testing.Mosquitto;
+import dev.kiln.testkit.Mosquitto;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -35,7 +35,7 @@ public final class EmbeddedBroker implements AutoCloseable {
       Files.createDirectories(dataDir.resolve("extensions"));
       Files.createDirectories(dataDir.resolve("data"));
       Files.writeString(conf.resolve("config.xml"), config(bindAddress, port, persistent));
-      Files.writeString(conf.resolve("logback.xml"), LOGBACK);
+      Files.writeString(conf.resolve("logback.xml"), loggingConfig());
       EmbeddedHiveMQ h =
           EmbeddedHiveMQ.builder()
               .withConfigurationFolder(conf)
@@ -111,7 +111,23 @@ public final class EmbeddedBroker implements AutoCloseable {
         .formatted(port, bind, persistent ? "file" : "in-memory");
   }
 
-  private static final String LOGBACK =
+  /**
+   * HiveMQ reconfigures logback from its config folder when it starts, replacing the process's
+   * logging. A process that routes its logs (the CLI sends them to a file) names its logback file
+   * in this system property, and the broker starts with that one instead of {@link
+   * #DEFAULT_LOGGING}.
+   */
+  public static final String LOGGING_CONFIG_PROPERTY = "kiln.logging.config";
+
+  private static String loggingConfig() throws IOException {
+    String routed = System.getProperty(LOGGING_CONFIG_PROPERTY);
+    if (routed != null && Files.isReadable(Path.of(routed))) {
+      return Files.readString(Path.of(routed));
+    }
+    return DEFAULT_LOGGING;
+  }
+
+  private static final String DEFAULT_LOGGING =
       """
       <configuration>
         <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">

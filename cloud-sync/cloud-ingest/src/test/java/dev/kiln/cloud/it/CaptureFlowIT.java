@@ -8,7 +8,7 @@ import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.link.DeviceLink;
 import dev.kiln.link.capture.CaptureConfig;
 import dev.kiln.link.telemetry.AgentTelemetry;
-import dev.kiln.link.testing.Mosquitto;
+import dev.kiln.testkit.Mosquitto;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;

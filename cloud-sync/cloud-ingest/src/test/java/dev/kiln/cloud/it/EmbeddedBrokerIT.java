@@ -11,7 +11,7 @@ import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.link.DeviceLink;
 import dev.kiln.link.capture.CaptureConfig;
 import dev.kiln.link.telemetry.AgentTelemetry;
-import dev.kiln.link.testing.FreePorts;
+import dev.kiln.testkit.FreePorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.MessageProps;
-import dev.kiln.link.testing.Mosquitto;
 import dev.kiln.link.transport.MqttTransport;
 import dev.kiln.link.transport.TransportConfig;
+import dev.kiln.testkit.Mosquitto;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,11 +1,14 @@
-package dev.kiln.link.testing;
+package dev.kiln.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
-/** A loopback port free right now (a tiny race with other processes is accepted in tests). */
+/**
+ * A loopback port free right now. Another process may take it before the caller binds it; tests and
+ * the demo accept that tiny race rather than threading a bound socket through every launcher.
+ */
 public final class FreePorts {
   private FreePorts() {}
 

@@ -1,4 +1,4 @@
-package dev.kiln.link.testing;
+package dev.kiln.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
