@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.cli.CliRun;
 import dev.kiln.cloud.store.CaptureStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,9 +25,27 @@ class DemoIT {
   void demo_compilesServesAndCapturesEveryPrediction() throws Exception {
     Path dir = tmp.resolve("demo");
 
-    CliRun run = CliRun.of("demo", "--dir", dir.toString(), "--requests", "25");
+    CliRun run;
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    PrintStream stdout = System.out;
+    PrintStream stderr = System.err;
+    // Library log lines would reach the console through System.out/err, not picocli's writers.
+    System.setOut(new PrintStream(console, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(console, true, StandardCharsets.UTF_8));
+    try {
+      run = CliRun.of("demo", "--dir", dir.toString(), "--requests", "25");
+    } finally {
+      System.setOut(stdout);
+      System.setErr(stderr);
+    }
 
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+    Path log = dir.resolve("kiln-demo.log");
+    assertThat(run.out()).contains("Library log lines go to " + log);
+    assertThat(log).content().contains("MqttTransport: connected to");
+    assertThat(console.toString(StandardCharsets.UTF_8))
+        .as("library log lines stay out of the demo's story")
+        .doesNotContain("MqttTransport");
     assertThat(run.out())
         .contains("25 answered")
         .contains("PROMOTED: canary healthy")
