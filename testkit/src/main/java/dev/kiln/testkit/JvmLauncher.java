@@ -22,6 +22,7 @@ public final class JvmLauncher {
   private String classpath = System.getProperty("java.class.path");
   private ProcessBuilder.Redirect stdout = ProcessBuilder.Redirect.DISCARD;
   private ProcessBuilder.Redirect stderr = ProcessBuilder.Redirect.DISCARD;
+  private boolean mergeStderr;
   private Path log;
 
   private JvmLauncher(String mainClass) {
@@ -115,6 +116,12 @@ public final class JvmLauncher {
     return this;
   }
 
+  /** Sends stderr wherever stdout goes, e.g. both into one {@code PIPE} a test reads lines from. */
+  public JvmLauncher stderrToStdout() {
+    this.mergeStderr = true;
+    return this;
+  }
+
   public List<String> command() {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -128,7 +135,12 @@ public final class JvmLauncher {
   }
 
   public JvmProcess start() throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(command()).redirectOutput(stdout).redirectError(stderr);
+    ProcessBuilder pb = new ProcessBuilder(command()).redirectOutput(stdout);
+    if (mergeStderr) {
+      pb.redirectErrorStream(true);
+    } else {
+      pb.redirectError(stderr);
+    }
     pb.environment().putAll(environment);
     long startedNanos = System.nanoTime();
     return new JvmProcess(pb.start(), startedNanos, log);

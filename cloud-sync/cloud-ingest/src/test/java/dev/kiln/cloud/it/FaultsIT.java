@@ -8,6 +8,7 @@ import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.link.DeviceLink;
 import dev.kiln.link.capture.CaptureConfig;
 import dev.kiln.link.telemetry.AgentTelemetry;
+import dev.kiln.testkit.JvmLauncher;
 import dev.kiln.testkit.Mosquitto;
 import dev.kiln.testkit.TcpProxy;
 import java.io.BufferedReader;
@@ -139,21 +140,19 @@ class FaultsIT {
   /** A {@link DeviceMain} child process and the lines it printed. */
   private record Child(Process process, List<String> lines) {
     static Child start(String url, Path dir, int from, int mid, int to) throws IOException {
-      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
       Process p =
-          new ProcessBuilder(
-                  java.toString(),
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  DeviceMain.class.getName(),
+          JvmLauncher.of(DeviceMain.class.getName())
+              .args(
                   url,
                   dir.toString(),
                   "dev-k",
                   String.valueOf(from),
                   String.valueOf(mid),
                   String.valueOf(to))
-              .redirectErrorStream(true)
-              .start();
+              .stdout(ProcessBuilder.Redirect.PIPE)
+              .stderrToStdout()
+              .start()
+              .process();
       List<String> lines = new CopyOnWriteArrayList<>();
       Thread reader =
           new Thread(
