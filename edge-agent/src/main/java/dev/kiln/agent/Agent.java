@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.security.PublicKey;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +70,7 @@ public final class Agent implements AutoCloseable {
         new ArtifactStore(config.stateDir(), keys, config.security().requireSignature(), device);
     Metrics metrics = new Metrics();
     ModelRegistry registry = new ModelRegistry(config.models().memoryBudgetMb() * 1024 * 1024);
-    metrics.setExtra(() -> registryGauges(registry));
+    metrics.addGauges(() -> registryGauges(registry));
     ModelManager models =
         new ModelManager(
             store, registry, new DjlRunnerFactory(config.threads().inference()), config, metrics);
@@ -135,6 +136,11 @@ public final class Agent implements AutoCloseable {
   /** Counts since start, for health figures over a heartbeat's window. */
   public Metrics.Window metricWindow() {
     return metrics.window();
+  }
+
+  /** Adds lines to {@code GET /metrics}, in Prometheus text format, rendered on each scrape. */
+  public void addGauges(Supplier<String> lines) {
+    metrics.addGauges(lines);
   }
 
   /** Request and error counts per model and variant, for heartbeats. */

@@ -71,8 +71,11 @@ class AgentCaptureFaultsIT {
 
         broker.stop();
         answered += invoke(http, setup.baseUrl(), body, 50); // served while the broker is down
-        // Let the background writer put the queued records on disk, then kill without warning.
-        Thread.sleep(1500);
+        // Once the background writer has put every served record on disk, kill without warning.
+        long served = answered;
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> writtenToDisk(http, setup.baseUrl()) >= served);
         agent.kill();
       } finally {
         agent.close();
@@ -118,6 +121,21 @@ class AgentCaptureFaultsIT {
       assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     }
     return n;
+  }
+
+  /** Capture records the agent has written to its disk outbox and flushed, from its metrics. */
+  private static long writtenToDisk(HttpClient http, String baseUrl) throws Exception {
+    String metrics =
+        http.send(
+                HttpRequest.newBuilder(URI.create(baseUrl + "/metrics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    return metrics
+        .lines()
+        .filter(l -> l.startsWith("kiln_capture_written_total "))
+        .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1).trim()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no kiln_capture_written_total in\n" + metrics));
   }
 
   private static long count(CaptureQueries queries, String sql) {

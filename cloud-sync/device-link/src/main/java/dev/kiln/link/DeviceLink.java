@@ -226,6 +226,14 @@ public final class DeviceLink implements AutoCloseable {
     return captureWriter.written();
   }
 
+  /**
+   * Capture batches the broker did not acknowledge (refused, as with no subscriber, or lost with
+   * the connection); their records stay in the outbox and are sent again.
+   */
+  public long captureSendFailures() {
+    return capturePublisher.failures();
+  }
+
   private void onConnect() {
     String id = config.deviceId();
     transport.publish(

@@ -128,7 +128,45 @@ public final class CloudLink implements AutoCloseable {
             started.deviceProfile(),
             link.downloads(),
             () -> health.restart(started.metricWindow()));
+    started.addGauges(this::captureGauges);
     attached.countDown();
+  }
+
+  /**
+   * Capture counters for {@code GET /metrics}: a person (or a test about to kill the agent) can see
+   * that what was served is on disk, and every drop.
+   */
+  private String captureGauges() {
+    var s = link.stats();
+    StringBuilder out = new StringBuilder();
+    counter(out, "kiln_capture_sampled_total", "Served predictions sampled.", s.captureSampled());
+    counter(
+        out,
+        "kiln_capture_written_total",
+        "Sampled records written to the disk outbox and flushed by this process.",
+        link.captureWritten());
+    counter(
+        out,
+        "kiln_capture_queue_dropped_total",
+        "Records dropped because the queue in front of the disk was full.",
+        s.captureQueueDropped());
+    counter(
+        out,
+        "kiln_capture_published_total",
+        "Records the broker acknowledged.",
+        s.capturePublishedRecords());
+    out.append("# HELP kiln_capture_outbox_pending Records on disk waiting for the broker.\n")
+        .append("# TYPE kiln_capture_outbox_pending gauge\n")
+        .append("kiln_capture_outbox_pending ")
+        .append(s.outboxPendingRecords())
+        .append('\n');
+    return out.toString();
+  }
+
+  private static void counter(StringBuilder out, String name, String help, long value) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(" counter\n");
+    out.append(name).append(' ').append(value).append('\n');
   }
 
   /** Fleet commands refused since start (forged, misaddressed, expired, replayed). */

@@ -5,9 +5,11 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Supplier;
@@ -36,7 +38,7 @@ public final class Metrics {
   private final Map<String, Double> loadSeconds = new ConcurrentHashMap<>();
   private final AtomicLong httpErrors4xx = new AtomicLong();
   private final AtomicLong shadowErrors = new AtomicLong();
-  private volatile Supplier<String> extra = () -> "";
+  private final List<Supplier<String>> gauges = new CopyOnWriteArrayList<>();
   private volatile java.util.function.IntSupplier inFlight = () -> 0;
 
   public void recordInvocation(String model, String variant, long micros, boolean error) {
@@ -122,9 +124,12 @@ public final class Metrics {
     this.inFlight = inFlight;
   }
 
-  /** Adds registry gauges rendered on each scrape. */
-  public void setExtra(Supplier<String> extra) {
-    this.extra = extra;
+  /**
+   * Adds lines rendered on each scrape, in Prometheus text format: the registry's gauges, the cloud
+   * link's capture counters.
+   */
+  public void addGauges(Supplier<String> lines) {
+    gauges.add(lines);
   }
 
   public String render() {
@@ -181,7 +186,7 @@ public final class Metrics {
     line(out, "kiln_shadow_errors_total", null, shadowErrors.get());
     out.append("# TYPE kiln_http_requests_in_flight gauge\n");
     line(out, "kiln_http_requests_in_flight", null, inFlight.getAsInt());
-    out.append(extra.get());
+    gauges.forEach(g -> out.append(g.get()));
     jvm(out);
     return out.toString();
   }

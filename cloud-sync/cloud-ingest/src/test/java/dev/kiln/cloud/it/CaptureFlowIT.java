@@ -91,12 +91,11 @@ class CaptureFlowIT {
       capture(a, 0, 300);
       // The broker answers "no matching subscribers" (0x10): the records must stay queued.
       await().until(a::connected);
-      await()
-          .during(Duration.ofSeconds(1))
-          .until(
-              () ->
-                  a.stats().outboxPendingRecords() == 300
-                      && a.stats().capturePublishedRecords() == 0);
+      await().until(() -> a.captureWritten() == 300);
+      long refusedBefore = a.captureSendFailures();
+      await().atMost(Duration.ofSeconds(30)).until(() -> a.captureSendFailures() > refusedBefore);
+      assertThat(a.stats().outboxPendingRecords()).isEqualTo(300);
+      assertThat(a.stats().capturePublishedRecords()).isZero();
       try (CaptureStore store = CaptureStore.open(tmp.resolve("cloud.duckdb"));
           Ingestor ingestor = new Ingestor(Fixtures.ingest(broker.url(), "ingest-1"), store)) {
         ingestor.start();

@@ -72,12 +72,13 @@ class EmbeddedBrokerIT {
       await().until(link::connected);
       // The embedded broker, like Mosquitto, answers "no matching subscribers" (0x10): the
       // records must stay in the outbox rather than vanish into an empty topic.
+      await().until(() -> link.captureWritten() == 300);
+      long refusedBefore = link.captureSendFailures();
       await()
-          .during(Duration.ofSeconds(1))
-          .until(
-              () ->
-                  link.stats().outboxPendingRecords() == 300
-                      && link.stats().capturePublishedRecords() == 0);
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> link.captureSendFailures() > refusedBefore);
+      assertThat(link.stats().outboxPendingRecords()).isEqualTo(300);
+      assertThat(link.stats().capturePublishedRecords()).isZero();
       try (CaptureStore store = CaptureStore.open(tmp.resolve("cloud.duckdb"));
           Ingestor ingestor =
               new Ingestor(
