@@ -1,22 +1,34 @@
 package dev.kiln.cloud;
 
-/** Why a cloud command failed; each maps to one CLI exit code. */
-public enum CloudErrorCode {
-  USAGE(2),
-  DB_OPEN_FAILED(3),
-  DB_LOCKED(4),
-  QUERY_FAILED(5),
-  EXPORT_FAILED(6),
-  BROKER_FAILED(7),
-  INGEST_FAILED(8);
+import dev.kiln.error.ErrorCode;
+import dev.kiln.error.ExitCode;
 
-  private final int exitCode;
+/** Why a cloud command failed; each picks one exit code of the shared table. */
+public enum CloudErrorCode implements ErrorCode {
+  USAGE(ExitCode.USAGE, false),
+  DB_OPEN_FAILED(ExitCode.STORE_UNAVAILABLE, false),
+  /** Another process holds DuckDB's write lock: retry when it is done. */
+  DB_LOCKED(ExitCode.STORE_LOCKED, true),
+  QUERY_FAILED(ExitCode.QUERY_FAILED, false),
+  EXPORT_FAILED(ExitCode.EXPORT_FAILED, false),
+  BROKER_FAILED(ExitCode.BROKER_UNREACHABLE, true),
+  INGEST_FAILED(ExitCode.INGEST_FAILED, false);
 
-  CloudErrorCode(int exitCode) {
-    this.exitCode = exitCode;
+  private final ExitCode exit;
+  private final boolean retryable;
+
+  CloudErrorCode(ExitCode exit, boolean retryable) {
+    this.exit = exit;
+    this.retryable = retryable;
   }
 
-  public int exitCode() {
-    return exitCode;
+  @Override
+  public ExitCode exit() {
+    return exit;
+  }
+
+  @Override
+  public boolean retryable() {
+    return retryable;
   }
 }

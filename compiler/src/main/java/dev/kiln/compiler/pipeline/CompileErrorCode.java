@@ -1,24 +1,34 @@
 package dev.kiln.compiler.pipeline;
 
-/** Why a compile stopped. The CLI maps each code to an exit status in one place. */
-public enum CompileErrorCode {
-  BAD_INPUT(2),
-  UNKNOWN_TARGET(2),
-  UNSUPPORTED_MODEL(3),
-  BAD_INPUT_SHAPE(2),
-  OPTIMIZER_FAILED(4),
-  VERIFICATION_FAILED(5),
-  ENGINE_UNAVAILABLE(6),
-  OUTPUT_EXISTS(7),
-  IO_ERROR(8);
+import dev.kiln.error.ErrorCode;
+import dev.kiln.error.ExitCode;
 
-  private final int exitCode;
+/** Why a compile stopped; each code picks one exit code of the shared table. */
+public enum CompileErrorCode implements ErrorCode {
+  BAD_INPUT(ExitCode.USAGE),
+  UNKNOWN_TARGET(ExitCode.USAGE),
+  UNSUPPORTED_MODEL(ExitCode.UNSUPPORTED_MODEL),
+  BAD_INPUT_SHAPE(ExitCode.USAGE),
+  OPTIMIZER_FAILED(ExitCode.OPTIMIZER_FAILED),
+  VERIFICATION_FAILED(ExitCode.VERIFICATION_FAILED),
+  ENGINE_UNAVAILABLE(ExitCode.ENGINE_UNAVAILABLE),
+  OUTPUT_EXISTS(ExitCode.OUTPUT_EXISTS),
+  IO_ERROR(ExitCode.IO_ERROR);
 
-  CompileErrorCode(int exitCode) {
-    this.exitCode = exitCode;
+  private final ExitCode exit;
+
+  CompileErrorCode(ExitCode exit) {
+    this.exit = exit;
   }
 
-  public int exitCode() {
-    return exitCode;
+  @Override
+  public ExitCode exit() {
+    return exit;
+  }
+
+  /** Only an I/O failure may pass on a retry; the rest need a different model or options. */
+  @Override
+  public boolean retryable() {
+    return this == IO_ERROR;
   }
 }

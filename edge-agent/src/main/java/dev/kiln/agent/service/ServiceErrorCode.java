@@ -1,25 +1,39 @@
 package dev.kiln.agent.service;
 
-/** Why installing or removing the agent service failed; each maps to a CLI exit code. */
-public enum ServiceErrorCode {
-  /** The unit template is missing from the jar or has a placeholder nobody fills. */
-  TEMPLATE_INVALID(3),
+import dev.kiln.error.ErrorCode;
+import dev.kiln.error.ExitCode;
+
+/** Why installing or removing the agent service failed; each picks one shared exit code. */
+public enum ServiceErrorCode implements ErrorCode {
+  /**
+   * The unit template is missing from the jar or has a placeholder nobody fills: a packaging bug,
+   * so it exits as an internal error.
+   */
+  TEMPLATE_INVALID(ExitCode.INTERNAL, false),
   /** The agent config cannot be read or names values the service cannot honour. */
-  CONFIG_INVALID(4),
+  CONFIG_INVALID(ExitCode.USAGE, false),
   /** A host command (useradd, systemctl) failed. */
-  HOST_COMMAND_FAILED(5),
+  HOST_COMMAND_FAILED(ExitCode.HOST_COMMAND_FAILED, true),
   /** Writing, copying or deleting a file failed. */
-  IO_FAILED(6),
+  IO_FAILED(ExitCode.IO_ERROR, true),
   /** The command needs root and is not running as root. */
-  NOT_ROOT(7);
+  NOT_ROOT(ExitCode.NOT_ROOT, false);
 
-  private final int exitCode;
+  private final ExitCode exit;
+  private final boolean retryable;
 
-  ServiceErrorCode(int exitCode) {
-    this.exitCode = exitCode;
+  ServiceErrorCode(ExitCode exit, boolean retryable) {
+    this.exit = exit;
+    this.retryable = retryable;
   }
 
-  public int exitCode() {
-    return exitCode;
+  @Override
+  public ExitCode exit() {
+    return exit;
+  }
+
+  @Override
+  public boolean retryable() {
+    return retryable;
   }
 }
