@@ -2,7 +2,6 @@ package dev.kiln.cli.demo;
 
 import dev.kiln.artifact.ArtifactWriter;
 import dev.kiln.cli.CliPaths;
-import dev.kiln.cli.table.TextTable;
 import dev.kiln.cloud.CloudService;
 import dev.kiln.cloud.store.CaptureQueries;
 import dev.kiln.cloud.store.QueryResult;
@@ -14,6 +13,7 @@ import dev.kiln.fleet.console.DeploymentView;
 import dev.kiln.fleet.rollout.DeploymentState;
 import dev.kiln.fleet.rollout.GateConfig;
 import dev.kiln.profile.DeviceProfiles;
+import dev.kiln.table.TextTable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
