@@ -9,39 +9,48 @@ import dev.kiln.error.ExitCode;
  * #exit()} picks the exit code of {@code kiln-agent} commands.
  */
 public enum AgentErrorCode implements ErrorCode {
-  INVALID_CONFIG(ExitCode.USAGE, false),
-  INVALID_INPUT(ExitCode.USAGE, false),
-  PAYLOAD_TOO_LARGE(ExitCode.USAGE, false),
-  UNSUPPORTED_MEDIA_TYPE(ExitCode.USAGE, false),
-  METHOD_NOT_ALLOWED(ExitCode.USAGE, false),
-  MODEL_NOT_FOUND(ExitCode.NOT_FOUND, false),
-  VERSION_NOT_FOUND(ExitCode.NOT_FOUND, false),
-  ARTIFACT_REJECTED(ExitCode.ARTIFACT_REJECTED, false),
-  INCOMPATIBLE_ARTIFACT(ExitCode.ARTIFACT_REJECTED, false),
-  VERSION_CONFLICT(ExitCode.CONFLICT, false),
-  HEALTH_CHECK_FAILED(ExitCode.ARTIFACT_REJECTED, false),
-  MEMORY_BUDGET_EXCEEDED(ExitCode.RUNTIME_FAILED, true),
-  MODEL_NOT_READY(ExitCode.RUNTIME_FAILED, true),
-  ENGINE_ERROR(ExitCode.RUNTIME_FAILED, true),
-  SHUTTING_DOWN(ExitCode.RUNTIME_FAILED, true),
-  IO_ERROR(ExitCode.IO_ERROR, true);
-
-  private final ExitCode exit;
-  private final boolean retryable;
-
-  AgentErrorCode(ExitCode exit, boolean retryable) {
-    this.exit = exit;
-    this.retryable = retryable;
-  }
+  INVALID_CONFIG,
+  INVALID_INPUT,
+  PAYLOAD_TOO_LARGE,
+  UNSUPPORTED_MEDIA_TYPE,
+  METHOD_NOT_ALLOWED,
+  MODEL_NOT_FOUND,
+  VERSION_NOT_FOUND,
+  ARTIFACT_REJECTED,
+  INCOMPATIBLE_ARTIFACT,
+  VERSION_CONFLICT,
+  HEALTH_CHECK_FAILED,
+  MEMORY_BUDGET_EXCEEDED,
+  MODEL_NOT_READY,
+  ENGINE_ERROR,
+  SHUTTING_DOWN,
+  IO_ERROR;
 
   @Override
   public ExitCode exit() {
-    return exit;
+    return switch (this) {
+      case INVALID_CONFIG,
+              INVALID_INPUT,
+              PAYLOAD_TOO_LARGE,
+              UNSUPPORTED_MEDIA_TYPE,
+              METHOD_NOT_ALLOWED ->
+          ExitCode.USAGE;
+      case MODEL_NOT_FOUND, VERSION_NOT_FOUND -> ExitCode.NOT_FOUND;
+      case ARTIFACT_REJECTED, INCOMPATIBLE_ARTIFACT, HEALTH_CHECK_FAILED ->
+          ExitCode.ARTIFACT_REJECTED;
+      case VERSION_CONFLICT -> ExitCode.CONFLICT;
+      case MEMORY_BUDGET_EXCEEDED, MODEL_NOT_READY, ENGINE_ERROR, SHUTTING_DOWN ->
+          ExitCode.RUNTIME_FAILED;
+      case IO_ERROR -> ExitCode.IO_ERROR;
+    };
   }
 
   /** Whether the same request may succeed later without changes. */
   @Override
   public boolean retryable() {
-    return retryable;
+    return switch (this) {
+      case MEMORY_BUDGET_EXCEEDED, MODEL_NOT_READY, ENGINE_ERROR, SHUTTING_DOWN, IO_ERROR -> true;
+      default -> false;
+    };
   }
 }

@@ -5,31 +5,31 @@ import dev.kiln.error.ExitCode;
 
 /** Why a fleet operation failed; each picks one exit code of the shared table. */
 public enum FleetErrorCode implements ErrorCode {
-  BAD_STRATEGY(ExitCode.USAGE, false),
-  BAD_TARGET(ExitCode.USAGE, false),
-  ILLEGAL_TRANSITION(ExitCode.CONFLICT, false),
-  NOT_FOUND(ExitCode.NOT_FOUND, false),
-  STATE_IO(ExitCode.IO_ERROR, true),
-  ARTIFACT_INVALID(ExitCode.ARTIFACT_REJECTED, false),
-  TRANSFER_FAILED(ExitCode.TRANSFER_FAILED, true),
-  CONFIG_INVALID(ExitCode.USAGE, false),
-  BROKER_UNREACHABLE(ExitCode.BROKER_UNREACHABLE, true);
-
-  private final ExitCode exit;
-  private final boolean retryable;
-
-  FleetErrorCode(ExitCode exit, boolean retryable) {
-    this.exit = exit;
-    this.retryable = retryable;
-  }
+  BAD_STRATEGY,
+  BAD_TARGET,
+  ILLEGAL_TRANSITION,
+  NOT_FOUND,
+  STATE_IO,
+  ARTIFACT_INVALID,
+  TRANSFER_FAILED,
+  CONFIG_INVALID,
+  BROKER_UNREACHABLE;
 
   @Override
   public ExitCode exit() {
-    return exit;
+    return switch (this) {
+      case BAD_STRATEGY, BAD_TARGET, CONFIG_INVALID -> ExitCode.USAGE;
+      case ILLEGAL_TRANSITION -> ExitCode.CONFLICT;
+      case NOT_FOUND -> ExitCode.NOT_FOUND;
+      case STATE_IO -> ExitCode.IO_ERROR;
+      case ARTIFACT_INVALID -> ExitCode.ARTIFACT_REJECTED;
+      case TRANSFER_FAILED -> ExitCode.TRANSFER_FAILED;
+      case BROKER_UNREACHABLE -> ExitCode.BROKER_UNREACHABLE;
+    };
   }
 
   @Override
   public boolean retryable() {
-    return retryable;
+    return this == STATE_IO || this == TRANSFER_FAILED || this == BROKER_UNREACHABLE;
   }
 }

@@ -5,30 +5,30 @@ import dev.kiln.error.ExitCode;
 
 /** Why a cloud command failed; each picks one exit code of the shared table. */
 public enum CloudErrorCode implements ErrorCode {
-  USAGE(ExitCode.USAGE, false),
-  DB_OPEN_FAILED(ExitCode.STORE_UNAVAILABLE, false),
+  USAGE,
+  DB_OPEN_FAILED,
   /** Another process holds DuckDB's write lock: retry when it is done. */
-  DB_LOCKED(ExitCode.STORE_LOCKED, true),
-  QUERY_FAILED(ExitCode.QUERY_FAILED, false),
-  EXPORT_FAILED(ExitCode.EXPORT_FAILED, false),
-  BROKER_FAILED(ExitCode.BROKER_UNREACHABLE, true),
-  INGEST_FAILED(ExitCode.INGEST_FAILED, false);
-
-  private final ExitCode exit;
-  private final boolean retryable;
-
-  CloudErrorCode(ExitCode exit, boolean retryable) {
-    this.exit = exit;
-    this.retryable = retryable;
-  }
+  DB_LOCKED,
+  QUERY_FAILED,
+  EXPORT_FAILED,
+  BROKER_FAILED,
+  INGEST_FAILED;
 
   @Override
   public ExitCode exit() {
-    return exit;
+    return switch (this) {
+      case USAGE -> ExitCode.USAGE;
+      case DB_OPEN_FAILED -> ExitCode.STORE_UNAVAILABLE;
+      case DB_LOCKED -> ExitCode.STORE_LOCKED;
+      case QUERY_FAILED -> ExitCode.QUERY_FAILED;
+      case EXPORT_FAILED -> ExitCode.EXPORT_FAILED;
+      case BROKER_FAILED -> ExitCode.BROKER_UNREACHABLE;
+      case INGEST_FAILED -> ExitCode.INGEST_FAILED;
+    };
   }
 
   @Override
   public boolean retryable() {
-    return retryable;
+    return this == DB_LOCKED || this == BROKER_FAILED;
   }
 }

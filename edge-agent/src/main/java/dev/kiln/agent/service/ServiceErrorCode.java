@@ -9,31 +9,30 @@ public enum ServiceErrorCode implements ErrorCode {
    * The unit template is missing from the jar or has a placeholder nobody fills: a packaging bug,
    * so it exits as an internal error.
    */
-  TEMPLATE_INVALID(ExitCode.INTERNAL, false),
+  TEMPLATE_INVALID,
   /** The agent config cannot be read or names values the service cannot honour. */
-  CONFIG_INVALID(ExitCode.USAGE, false),
+  CONFIG_INVALID,
   /** A host command (useradd, systemctl) failed. */
-  HOST_COMMAND_FAILED(ExitCode.HOST_COMMAND_FAILED, true),
+  HOST_COMMAND_FAILED,
   /** Writing, copying or deleting a file failed. */
-  IO_FAILED(ExitCode.IO_ERROR, true),
+  IO_FAILED,
   /** The command needs root and is not running as root. */
-  NOT_ROOT(ExitCode.NOT_ROOT, false);
-
-  private final ExitCode exit;
-  private final boolean retryable;
-
-  ServiceErrorCode(ExitCode exit, boolean retryable) {
-    this.exit = exit;
-    this.retryable = retryable;
-  }
+  NOT_ROOT;
 
   @Override
   public ExitCode exit() {
-    return exit;
+    return switch (this) {
+      case TEMPLATE_INVALID -> ExitCode.INTERNAL;
+      case CONFIG_INVALID -> ExitCode.USAGE;
+      case HOST_COMMAND_FAILED -> ExitCode.HOST_COMMAND_FAILED;
+      case IO_FAILED -> ExitCode.IO_ERROR;
+      case NOT_ROOT -> ExitCode.NOT_ROOT;
+    };
   }
 
+  /** A host command or a file operation may pass on a retry; the rest need a fix first. */
   @Override
   public boolean retryable() {
-    return retryable;
+    return this == HOST_COMMAND_FAILED || this == IO_FAILED;
   }
 }
