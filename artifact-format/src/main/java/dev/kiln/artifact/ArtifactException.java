@@ -1,20 +1,19 @@
 package dev.kiln.artifact;
 
-/** An artifact could not be written, read or trusted; the message says what to do about it. */
-public class ArtifactException extends RuntimeException {
-  private final ArtifactErrorCode code;
+import dev.kiln.error.KilnException;
 
+/** An artifact could not be written, read or trusted; the message says what to do about it. */
+public class ArtifactException extends KilnException {
   public ArtifactException(ArtifactErrorCode code, String message) {
-    super(message);
-    this.code = code;
+    super(code, message);
   }
 
   public ArtifactException(ArtifactErrorCode code, String message, Throwable cause) {
-    super(message, cause);
-    this.code = code;
+    super(code, message, cause);
   }
 
+  @Override
   public ArtifactErrorCode code() {
-    return code;
+    return (ArtifactErrorCode) super.code();
   }
 }

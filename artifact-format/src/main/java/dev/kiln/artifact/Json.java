@@ -1,24 +1,17 @@
 package dev.kiln.artifact;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.kiln.json.JsonMappers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The one JSON mapping for artifact files. Sorted map keys, two-space indent and a trailing newline
- * make the bytes depend only on the values, which reproducible archives need.
+ * JSON for artifact files: the canonical mapping (sorted map keys, two-space indent) plus a
+ * trailing newline, so the bytes depend only on the values, which reproducible archives need.
  */
 public final class Json {
-  public static final ObjectMapper MAPPER =
-      JsonMapper.builder()
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .build();
+  public static final ObjectMapper MAPPER = JsonMappers.canonical();
 
   private Json() {}
 

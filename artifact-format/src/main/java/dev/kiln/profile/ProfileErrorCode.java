@@ -1,9 +1,13 @@
 package dev.kiln.profile;
 
+import dev.kiln.error.ErrorCode;
+import dev.kiln.error.ExitCode;
+
 /**
- * Why a device profile could not be loaded or found. None of these is retryable: a file is wrong.
+ * Why a device profile could not be loaded or found. None of these is retryable: a file is wrong,
+ * and every one is bad input to the command that named the profile.
  */
-public enum ProfileErrorCode {
+public enum ProfileErrorCode implements ErrorCode {
   /** The profile file or classpath entry could not be read. */
   UNREADABLE,
   /** The file is not syntactically valid JSON. */
@@ -25,5 +29,15 @@ public enum ProfileErrorCode {
   /** An arch string (artifact, command line, host) is not one Kiln knows. */
   UNKNOWN_ARCH,
   /** The profile directory or the classpath resources are missing. */
-  PROFILES_NOT_FOUND
+  PROFILES_NOT_FOUND;
+
+  @Override
+  public ExitCode exit() {
+    return ExitCode.USAGE;
+  }
+
+  @Override
+  public boolean retryable() {
+    return false;
+  }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.profile;
 
+import dev.kiln.error.KilnException;
 import java.util.Optional;
 
 /**
@@ -7,8 +8,7 @@ import java.util.Optional;
  * the field and the fix; {@link #source()} and {@link #field()} carry the first two for callers
  * that format errors themselves.
  */
-public class ProfileException extends RuntimeException {
-  private final ProfileErrorCode code;
+public class ProfileException extends KilnException {
   private final String source;
   private final String field;
 
@@ -18,8 +18,7 @@ public class ProfileException extends RuntimeException {
 
   public ProfileException(
       ProfileErrorCode code, String source, String field, String message, Throwable cause) {
-    super(message, cause);
-    this.code = code;
+    super(code, message, cause);
     this.source = source;
     this.field = field;
   }
@@ -35,8 +34,9 @@ public class ProfileException extends RuntimeException {
         null);
   }
 
+  @Override
   public ProfileErrorCode code() {
-    return code;
+    return (ProfileErrorCode) super.code();
   }
 
   /** The file or classpath entry at fault, when the error is about one. */

@@ -1,47 +1,24 @@
 package dev.kiln.profile;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamReadException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.type.LogicalType;
+import dev.kiln.json.JsonMappers;
 import java.io.IOException;
 
 /**
  * Reads and writes profile JSON. The mapping is strict on purpose: a profile is hand-written data,
  * and what Jackson would silently accept (an unknown field, "4" for 4, 8.7 for "8.7", a missing
- * boolean read as false) would otherwise ship a wrong device description to the compiler.
+ * boolean read as false) would otherwise ship a wrong device description to the compiler. As a
+ * number, compute capability 8.10 would read as 8.1: versions must be strings, which the strict
+ * mapping enforces.
  */
 public final class ProfileJson {
   static final String SCHEMA_PATH = "device-profiles/schema/device-profile.schema.json";
 
-  private static final ObjectMapper MAPPER =
-      JsonMapper.builder()
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          // As a number, compute capability 8.10 would read as 8.1; versions must be strings.
-          .withCoercionConfig(
-              LogicalType.Textual,
-              config ->
-                  config
-                      .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                      .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                      .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
-          .build();
+  private static final ObjectMapper MAPPER = JsonMappers.strict();
 
   private ProfileJson() {}
 

@@ -1,48 +1,29 @@
 package dev.kiln.cli;
 
-import dev.kiln.artifact.ArtifactException;
-import dev.kiln.compiler.pipeline.CompileException;
-import dev.kiln.profile.ProfileException;
+import dev.kiln.error.ExitCode;
+import dev.kiln.error.KilnException;
 import picocli.CommandLine;
 
 /**
  * The one place errors become exit codes and messages. Known errors print their message (which
- * names the problem and the fix) without a stack trace; anything else is a bug and shows one.
+ * names the problem and the fix) without a stack trace and exit with their code's number in the
+ * shared table ({@link ExitCode}, docs/exit-codes.md); anything else is a bug and shows one.
  */
 public final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
-  public static final int USAGE = 2;
-  public static final int BUG = 70;
-
   @Override
   public int handleExecutionException(
       Exception e, CommandLine cmd, CommandLine.ParseResult parseResult) {
     var err = cmd.getErr();
-    if (e instanceof CompileException c) {
-      err.println("error: " + c.getMessage());
-      return c.code().exitCode();
-    }
-    if (e instanceof ArtifactException a) {
-      err.println("error: " + a.getMessage());
-      return 9;
-    }
-    if (e instanceof dev.kiln.cloud.CloudException c) {
-      err.println("error: " + c.getMessage());
-      return c.code().exitCode();
-    }
-    if (e instanceof dev.kiln.link.LinkException l) {
-      err.println("error: " + l.getMessage());
-      return USAGE;
-    }
-    if (e instanceof ProfileException p) {
-      err.println("error: " + p.getMessage());
-      return USAGE;
+    if (e instanceof KilnException k) {
+      err.println("error: " + k.getMessage());
+      return k.code().exitCode();
     }
     if (e instanceof IllegalArgumentException i) {
       err.println("error: " + i.getMessage());
-      return USAGE;
+      return ExitCode.USAGE.number();
     }
     err.println("internal error (please report it): " + e);
     e.printStackTrace(err);
-    return BUG;
+    return ExitCode.INTERNAL.number();
   }
 }

@@ -1,35 +1,56 @@
 package dev.kiln.agent;
 
+import dev.kiln.error.ErrorCode;
+import dev.kiln.error.ExitCode;
+
 /**
- * Why the agent refused or failed a request. The HTTP layer maps each code to one status in {@code
- * dev.kiln.agent.http.ErrorResponses}; the CLI maps them to exit codes.
+ * Why the agent refused or failed a request. The code name is what HTTP error bodies carry; the
+ * HTTP layer maps each code to one status in {@code dev.kiln.agent.http.ErrorResponses}, and {@link
+ * #exit()} picks the exit code of {@code kiln-agent} commands.
  */
-public enum AgentErrorCode {
-  INVALID_CONFIG(false),
-  INVALID_INPUT(false),
-  PAYLOAD_TOO_LARGE(false),
-  UNSUPPORTED_MEDIA_TYPE(false),
-  METHOD_NOT_ALLOWED(false),
-  MODEL_NOT_FOUND(false),
-  VERSION_NOT_FOUND(false),
-  ARTIFACT_REJECTED(false),
-  INCOMPATIBLE_ARTIFACT(false),
-  VERSION_CONFLICT(false),
-  HEALTH_CHECK_FAILED(false),
-  MEMORY_BUDGET_EXCEEDED(true),
-  MODEL_NOT_READY(true),
-  ENGINE_ERROR(true),
-  SHUTTING_DOWN(true),
-  IO_ERROR(true);
+public enum AgentErrorCode implements ErrorCode {
+  INVALID_CONFIG,
+  INVALID_INPUT,
+  PAYLOAD_TOO_LARGE,
+  UNSUPPORTED_MEDIA_TYPE,
+  METHOD_NOT_ALLOWED,
+  MODEL_NOT_FOUND,
+  VERSION_NOT_FOUND,
+  ARTIFACT_REJECTED,
+  INCOMPATIBLE_ARTIFACT,
+  VERSION_CONFLICT,
+  HEALTH_CHECK_FAILED,
+  MEMORY_BUDGET_EXCEEDED,
+  MODEL_NOT_READY,
+  ENGINE_ERROR,
+  SHUTTING_DOWN,
+  IO_ERROR;
 
-  private final boolean retryable;
-
-  AgentErrorCode(boolean retryable) {
-    this.retryable = retryable;
+  @Override
+  public ExitCode exit() {
+    return switch (this) {
+      case INVALID_CONFIG,
+              INVALID_INPUT,
+              PAYLOAD_TOO_LARGE,
+              UNSUPPORTED_MEDIA_TYPE,
+              METHOD_NOT_ALLOWED ->
+          ExitCode.USAGE;
+      case MODEL_NOT_FOUND, VERSION_NOT_FOUND -> ExitCode.NOT_FOUND;
+      case ARTIFACT_REJECTED, INCOMPATIBLE_ARTIFACT, HEALTH_CHECK_FAILED ->
+          ExitCode.ARTIFACT_REJECTED;
+      case VERSION_CONFLICT -> ExitCode.CONFLICT;
+      case MEMORY_BUDGET_EXCEEDED, MODEL_NOT_READY, ENGINE_ERROR, SHUTTING_DOWN ->
+          ExitCode.RUNTIME_FAILED;
+      case IO_ERROR -> ExitCode.IO_ERROR;
+    };
   }
 
   /** Whether the same request may succeed later without changes. */
+  @Override
   public boolean retryable() {
-    return retryable;
+    return switch (this) {
+      case MEMORY_BUDGET_EXCEEDED, MODEL_NOT_READY, ENGINE_ERROR, SHUTTING_DOWN, IO_ERROR -> true;
+      default -> false;
+    };
   }
 }

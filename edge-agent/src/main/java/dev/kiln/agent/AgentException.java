@@ -1,20 +1,19 @@
 package dev.kiln.agent;
 
-/** The agent's one exception type; the message names the problem and what to do about it. */
-public class AgentException extends RuntimeException {
-  private final AgentErrorCode code;
+import dev.kiln.error.KilnException;
 
+/** The agent's one exception type; the message names the problem and what to do about it. */
+public class AgentException extends KilnException {
   public AgentException(AgentErrorCode code, String message) {
-    super(message);
-    this.code = code;
+    super(code, message);
   }
 
   public AgentException(AgentErrorCode code, String message, Throwable cause) {
-    super(message, cause);
-    this.code = code;
+    super(code, message, cause);
   }
 
+  @Override
   public AgentErrorCode code() {
-    return code;
+    return (AgentErrorCode) super.code();
   }
 }

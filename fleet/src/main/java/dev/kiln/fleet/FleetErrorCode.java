@@ -1,24 +1,35 @@
 package dev.kiln.fleet;
 
-/** Why a fleet operation failed; the CLI maps these to exit codes in one place. */
-public enum FleetErrorCode {
-  BAD_STRATEGY(false),
-  BAD_TARGET(false),
-  ILLEGAL_TRANSITION(false),
-  NOT_FOUND(false),
-  STATE_IO(true),
-  ARTIFACT_INVALID(false),
-  TRANSFER_FAILED(true),
-  CONFIG_INVALID(false),
-  BROKER_UNREACHABLE(true);
+import dev.kiln.error.ErrorCode;
+import dev.kiln.error.ExitCode;
 
-  private final boolean retryable;
+/** Why a fleet operation failed; each picks one exit code of the shared table. */
+public enum FleetErrorCode implements ErrorCode {
+  BAD_STRATEGY,
+  BAD_TARGET,
+  ILLEGAL_TRANSITION,
+  NOT_FOUND,
+  STATE_IO,
+  ARTIFACT_INVALID,
+  TRANSFER_FAILED,
+  CONFIG_INVALID,
+  BROKER_UNREACHABLE;
 
-  FleetErrorCode(boolean retryable) {
-    this.retryable = retryable;
+  @Override
+  public ExitCode exit() {
+    return switch (this) {
+      case BAD_STRATEGY, BAD_TARGET, CONFIG_INVALID -> ExitCode.USAGE;
+      case ILLEGAL_TRANSITION -> ExitCode.CONFLICT;
+      case NOT_FOUND -> ExitCode.NOT_FOUND;
+      case STATE_IO -> ExitCode.IO_ERROR;
+      case ARTIFACT_INVALID -> ExitCode.ARTIFACT_REJECTED;
+      case TRANSFER_FAILED -> ExitCode.TRANSFER_FAILED;
+      case BROKER_UNREACHABLE -> ExitCode.BROKER_UNREACHABLE;
+    };
   }
 
+  @Override
   public boolean retryable() {
-    return retryable;
+    return this == STATE_IO || this == TRANSFER_FAILED || this == BROKER_UNREACHABLE;
   }
 }

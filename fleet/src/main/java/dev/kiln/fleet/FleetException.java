@@ -1,25 +1,24 @@
 package dev.kiln.fleet;
 
-/** The one exception type of the fleet module; its code says what went wrong. */
-public class FleetException extends RuntimeException {
-  private final FleetErrorCode code;
+import dev.kiln.error.KilnException;
 
+/** The one exception type of the fleet module; its code says what went wrong. */
+public class FleetException extends KilnException {
   public FleetException(FleetErrorCode code, String message) {
-    super(message);
-    this.code = code;
+    super(code, message);
   }
 
   public FleetException(FleetErrorCode code, String message, Throwable cause) {
-    super(message, cause);
-    this.code = code;
+    super(code, message, cause);
   }
 
+  @Override
   public FleetErrorCode code() {
-    return code;
+    return (FleetErrorCode) super.code();
   }
 
   @Override
   public String getMessage() {
-    return code + ": " + super.getMessage();
+    return withCodeName(super.getMessage());
   }
 }

@@ -3,6 +3,7 @@ package dev.kiln.bench.fleet;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.fleet.rollout.DeploymentState;
 import dev.kiln.fleet.simulate.FleetSimulator;
+import dev.kiln.json.JsonMappers;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -38,7 +39,7 @@ public final class FleetRolloutBench {
 
   static final Duration ROLLOUT_WAIT = Duration.ofMinutes(20);
 
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = JsonMappers.plain();
 
   /** One rollout: how long until its state was terminal, and the CPU each process spent on it. */
   public record Rollout(

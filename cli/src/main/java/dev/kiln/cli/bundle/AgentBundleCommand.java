@@ -1,7 +1,7 @@
 package dev.kiln.cli.bundle;
 
 import dev.kiln.artifact.Json;
-import dev.kiln.cli.table.TextTable;
+import dev.kiln.table.TextTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,20 +1,19 @@
 package dev.kiln.cli.bundle;
 
-/** An agent bundle could not be built; the message names the problem and the fix. */
-public class BundleException extends RuntimeException {
-  private final BundleErrorCode code;
+import dev.kiln.error.KilnException;
 
+/** An agent bundle could not be built; the message names the problem and the fix. */
+public class BundleException extends KilnException {
   public BundleException(BundleErrorCode code, String message) {
-    super(message);
-    this.code = code;
+    super(code, message);
   }
 
   public BundleException(BundleErrorCode code, String message, Throwable cause) {
-    super(message, cause);
-    this.code = code;
+    super(code, message, cause);
   }
 
+  @Override
   public BundleErrorCode code() {
-    return code;
+    return (BundleErrorCode) super.code();
   }
 }

@@ -1,8 +1,8 @@
 package dev.kiln.cli.compile;
 
 import dev.kiln.artifact.Manifest;
-import dev.kiln.cli.table.TextTable;
 import dev.kiln.compiler.pipeline.CompileReport;
+import dev.kiln.table.TextTable;
 import java.util.TreeSet;
 
 /** The compile report as people read it: a summary, op counts, passes, error and timings. */

@@ -1,16 +1,16 @@
 package dev.kiln.cli.fleet;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.kiln.artifact.Json;
-import dev.kiln.cli.table.TextTable;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.cloud.store.CaptureStore;
-import dev.kiln.fleet.FleetErrorCode;
+import dev.kiln.error.ExitCode;
 import dev.kiln.fleet.FleetException;
 import dev.kiln.fleet.rollout.Deployment;
 import dev.kiln.fleet.rollout.DeploymentState;
 import dev.kiln.fleet.rollout.DeviceRollout;
 import dev.kiln.fleet.rollout.Strategy;
 import dev.kiln.fleet.state.FleetStore;
+import dev.kiln.json.JsonMappers;
+import dev.kiln.table.TextTable;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +41,8 @@ import picocli.CommandLine.Spec;
       "Reads the store of `kiln cloud run` and the console's state directory."
     })
 public final class CompareCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = JsonMappers.canonical();
+
   @Spec CommandSpec spec;
 
   @Parameters(paramLabel = "DEPLOYMENT", description = "Deployment id (see kiln fleet status)")
@@ -70,22 +72,21 @@ public final class CompareCommand implements Callable<Integer> {
       d = find();
     } catch (FleetException e) {
       err.println("error: " + e.getMessage());
-      return e.code() == FleetErrorCode.NOT_FOUND ? 3 : 5;
+      return e.code().exitCode();
     }
     if (!Files.isRegularFile(db)) {
       err.println(
           "error: no cloud store at "
               + db
               + "; run `kiln cloud run` while the deployment runs, or pass --db FILE");
-      return 3;
+      return ExitCode.NOT_FOUND.number();
     }
     Comparison c;
     try (CaptureStore store = CaptureStore.openReadOnly(db)) {
       c = compare(d, new ComparisonQueries(store), System.currentTimeMillis());
     }
     if (json) {
-      out.println(
-          Json.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(c));
+      out.println(JSON.writeValueAsString(c));
     } else {
       out.print(render(c));
     }

@@ -1,9 +1,9 @@
 package dev.kiln.cli.profiles;
 
 import dev.kiln.artifact.Json;
-import dev.kiln.cli.table.TextTable;
 import dev.kiln.profile.DeviceProfile;
 import dev.kiln.profile.DeviceProfiles;
+import dev.kiln.table.TextTable;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;

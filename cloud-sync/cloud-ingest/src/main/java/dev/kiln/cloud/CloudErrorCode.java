@@ -1,22 +1,34 @@
 package dev.kiln.cloud;
 
-/** Why a cloud command failed; each maps to one CLI exit code. */
-public enum CloudErrorCode {
-  USAGE(2),
-  DB_OPEN_FAILED(3),
-  DB_LOCKED(4),
-  QUERY_FAILED(5),
-  EXPORT_FAILED(6),
-  BROKER_FAILED(7),
-  INGEST_FAILED(8);
+import dev.kiln.error.ErrorCode;
+import dev.kiln.error.ExitCode;
 
-  private final int exitCode;
+/** Why a cloud command failed; each picks one exit code of the shared table. */
+public enum CloudErrorCode implements ErrorCode {
+  USAGE,
+  DB_OPEN_FAILED,
+  /** Another process holds DuckDB's write lock: retry when it is done. */
+  DB_LOCKED,
+  QUERY_FAILED,
+  EXPORT_FAILED,
+  BROKER_FAILED,
+  INGEST_FAILED;
 
-  CloudErrorCode(int exitCode) {
-    this.exitCode = exitCode;
+  @Override
+  public ExitCode exit() {
+    return switch (this) {
+      case USAGE -> ExitCode.USAGE;
+      case DB_OPEN_FAILED -> ExitCode.STORE_UNAVAILABLE;
+      case DB_LOCKED -> ExitCode.STORE_LOCKED;
+      case QUERY_FAILED -> ExitCode.QUERY_FAILED;
+      case EXPORT_FAILED -> ExitCode.EXPORT_FAILED;
+      case BROKER_FAILED -> ExitCode.BROKER_UNREACHABLE;
+      case INGEST_FAILED -> ExitCode.INGEST_FAILED;
+    };
   }
 
-  public int exitCode() {
-    return exitCode;
+  @Override
+  public boolean retryable() {
+    return this == DB_LOCKED || this == BROKER_FAILED;
   }
 }

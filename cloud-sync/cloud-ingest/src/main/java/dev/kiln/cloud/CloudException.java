@@ -1,25 +1,24 @@
 package dev.kiln.cloud;
 
-/** The one exception type of the cloud side; its code picks the CLI exit code. */
-public class CloudException extends RuntimeException {
-  private final CloudErrorCode code;
+import dev.kiln.error.KilnException;
 
+/** The one exception type of the cloud side; its code picks the CLI exit code. */
+public class CloudException extends KilnException {
   public CloudException(CloudErrorCode code, String message) {
-    super(message);
-    this.code = code;
+    super(code, message);
   }
 
   public CloudException(CloudErrorCode code, String message, Throwable cause) {
-    super(message, cause);
-    this.code = code;
+    super(code, message, cause);
   }
 
+  @Override
   public CloudErrorCode code() {
-    return code;
+    return (CloudErrorCode) super.code();
   }
 
   @Override
   public String getMessage() {
-    return code + ": " + super.getMessage();
+    return withCodeName(super.getMessage());
   }
 }

@@ -1,25 +1,24 @@
 package dev.kiln.link;
 
-/** The one exception type of the device link; its code says what went wrong. */
-public class LinkException extends RuntimeException {
-  private final LinkErrorCode code;
+import dev.kiln.error.KilnException;
 
+/** The one exception type of the device link; its code says what went wrong. */
+public class LinkException extends KilnException {
   public LinkException(LinkErrorCode code, String message) {
-    super(message);
-    this.code = code;
+    super(code, message);
   }
 
   public LinkException(LinkErrorCode code, String message, Throwable cause) {
-    super(message, cause);
-    this.code = code;
+    super(code, message, cause);
   }
 
+  @Override
   public LinkErrorCode code() {
-    return code;
+    return (LinkErrorCode) super.code();
   }
 
   @Override
   public String getMessage() {
-    return code + ": " + super.getMessage();
+    return withCodeName(super.getMessage());
   }
 }

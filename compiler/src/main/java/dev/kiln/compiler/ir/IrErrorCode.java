@@ -1,7 +1,14 @@
 package dev.kiln.compiler.ir;
 
-/** Why a model was refused while reading, checking or specializing it. */
-public enum IrErrorCode {
+import dev.kiln.error.ErrorCode;
+import dev.kiln.error.ExitCode;
+
+/**
+ * Why a model was refused while reading, checking or specializing it. A compile turns these into
+ * {@code CompileErrorCode}s ({@code OnnxFrontEnd}); {@link #exit()} serves code that reports an IR
+ * error as it is.
+ */
+public enum IrErrorCode implements ErrorCode {
   /** The model path does not exist or is not a regular file. */
   NOT_FOUND,
   /** The file is empty, text, or some other format than an ONNX protobuf. */
@@ -25,5 +32,21 @@ public enum IrErrorCode {
   /** A tensor's data type or storage cannot be converted by Kiln. */
   UNSUPPORTED_TENSOR,
   /** Reading or writing the file failed at the operating-system level. */
-  IO_ERROR
+  IO_ERROR;
+
+  @Override
+  public ExitCode exit() {
+    return switch (this) {
+      case UNSUPPORTED_OPSET, UNSUPPORTED_DOMAIN, UNSUPPORTED_OP, TOO_LARGE ->
+          ExitCode.UNSUPPORTED_MODEL;
+      case IO_ERROR -> ExitCode.IO_ERROR;
+      default -> ExitCode.USAGE;
+    };
+  }
+
+  /** Only an I/O failure may pass on a retry; the rest are about the model file. */
+  @Override
+  public boolean retryable() {
+    return this == IO_ERROR;
+  }
 }

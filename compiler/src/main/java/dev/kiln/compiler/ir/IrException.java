@@ -1,20 +1,19 @@
 package dev.kiln.compiler.ir;
 
-/** A model could not be read, checked or rewritten; the message names the problem and the fix. */
-public class IrException extends RuntimeException {
-  private final IrErrorCode code;
+import dev.kiln.error.KilnException;
 
+/** A model could not be read, checked or rewritten; the message names the problem and the fix. */
+public class IrException extends KilnException {
   public IrException(IrErrorCode code, String message) {
-    super(message);
-    this.code = code;
+    super(code, message);
   }
 
   public IrException(IrErrorCode code, String message, Throwable cause) {
-    super(message, cause);
-    this.code = code;
+    super(code, message, cause);
   }
 
+  @Override
   public IrErrorCode code() {
-    return code;
+    return (IrErrorCode) super.code();
   }
 }

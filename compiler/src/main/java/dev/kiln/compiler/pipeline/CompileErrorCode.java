@@ -1,24 +1,36 @@
 package dev.kiln.compiler.pipeline;
 
-/** Why a compile stopped. The CLI maps each code to an exit status in one place. */
-public enum CompileErrorCode {
-  BAD_INPUT(2),
-  UNKNOWN_TARGET(2),
-  UNSUPPORTED_MODEL(3),
-  BAD_INPUT_SHAPE(2),
-  OPTIMIZER_FAILED(4),
-  VERIFICATION_FAILED(5),
-  ENGINE_UNAVAILABLE(6),
-  OUTPUT_EXISTS(7),
-  IO_ERROR(8);
+import dev.kiln.error.ErrorCode;
+import dev.kiln.error.ExitCode;
 
-  private final int exitCode;
+/** Why a compile stopped; each code picks one exit code of the shared table. */
+public enum CompileErrorCode implements ErrorCode {
+  BAD_INPUT,
+  UNKNOWN_TARGET,
+  UNSUPPORTED_MODEL,
+  BAD_INPUT_SHAPE,
+  OPTIMIZER_FAILED,
+  VERIFICATION_FAILED,
+  ENGINE_UNAVAILABLE,
+  OUTPUT_EXISTS,
+  IO_ERROR;
 
-  CompileErrorCode(int exitCode) {
-    this.exitCode = exitCode;
+  @Override
+  public ExitCode exit() {
+    return switch (this) {
+      case BAD_INPUT, UNKNOWN_TARGET, BAD_INPUT_SHAPE -> ExitCode.USAGE;
+      case UNSUPPORTED_MODEL -> ExitCode.UNSUPPORTED_MODEL;
+      case OPTIMIZER_FAILED -> ExitCode.OPTIMIZER_FAILED;
+      case VERIFICATION_FAILED -> ExitCode.VERIFICATION_FAILED;
+      case ENGINE_UNAVAILABLE -> ExitCode.ENGINE_UNAVAILABLE;
+      case OUTPUT_EXISTS -> ExitCode.OUTPUT_EXISTS;
+      case IO_ERROR -> ExitCode.IO_ERROR;
+    };
   }
 
-  public int exitCode() {
-    return exitCode;
+  /** Only an I/O failure may pass on a retry; the rest need a different model or options. */
+  @Override
+  public boolean retryable() {
+    return this == IO_ERROR;
   }
 }

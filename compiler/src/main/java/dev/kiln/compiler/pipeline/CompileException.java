@@ -1,20 +1,19 @@
 package dev.kiln.compiler.pipeline;
 
-/** A compile that cannot go on; the message names the problem and what to do about it. */
-public class CompileException extends RuntimeException {
-  private final CompileErrorCode code;
+import dev.kiln.error.KilnException;
 
+/** A compile that cannot go on; the message names the problem and what to do about it. */
+public class CompileException extends KilnException {
   public CompileException(CompileErrorCode code, String message) {
-    super(message);
-    this.code = code;
+    super(code, message);
   }
 
   public CompileException(CompileErrorCode code, String message, Throwable cause) {
-    super(message, cause);
-    this.code = code;
+    super(code, message, cause);
   }
 
+  @Override
   public CompileErrorCode code() {
-    return code;
+    return (CompileErrorCode) super.code();
   }
 }

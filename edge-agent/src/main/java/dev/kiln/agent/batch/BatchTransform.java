@@ -10,6 +10,7 @@ import dev.kiln.agent.runtime.ModelRunner;
 import dev.kiln.agent.runtime.Tensor;
 import dev.kiln.agent.serving.InputValidator;
 import dev.kiln.artifact.Manifest;
+import dev.kiln.json.JsonMappers;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,7 +31,7 @@ import java.util.stream.Stream;
  * interrupted run continues where its last checkpoint left off with no line lost or doubled.
  */
 public final class BatchTransform {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = JsonMappers.plain();
 
   private final String modelName;
   private final ModelRunner runner;

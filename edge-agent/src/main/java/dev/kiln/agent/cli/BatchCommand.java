@@ -14,6 +14,7 @@ import dev.kiln.artifact.Artifact;
 import dev.kiln.artifact.ArtifactException;
 import dev.kiln.artifact.ArtifactWriter;
 import dev.kiln.artifact.TrustedKeys;
+import dev.kiln.error.ExitCode;
 import dev.kiln.profile.Arch;
 import dev.kiln.profile.DeviceProfiles;
 import java.io.PrintWriter;
@@ -96,7 +97,7 @@ public final class BatchCommand implements Callable<Integer> {
         out.printf(
             "%d lines done, %d errors%s -> %s%n",
             s.linesDone(), s.errors(), s.resumed() ? " (resumed)" : "", output);
-        return s.errors() == 0 ? 0 : 1;
+        return (s.errors() == 0 ? ExitCode.OK : ExitCode.NOT_SUCCEEDED).number();
       }
     } finally {
       ArtifactWriter.deleteTree(scratch);

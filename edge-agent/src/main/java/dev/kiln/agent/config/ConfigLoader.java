@@ -2,6 +2,7 @@ package dev.kiln.agent.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.json.JsonMappers;
 import dev.kiln.profile.Arch;
 import dev.kiln.profile.Target;
 import java.io.IOException;
@@ -19,7 +20,7 @@ import java.util.TreeMap;
  * to a default).
  */
 public final class ConfigLoader {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = JsonMappers.plain();
   private static final long MIB = 1024L * 1024L;
 
   private ConfigLoader() {}

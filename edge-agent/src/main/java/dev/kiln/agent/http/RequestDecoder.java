@@ -6,13 +6,14 @@ import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
 import dev.kiln.agent.runtime.Tensor;
 import dev.kiln.artifact.Manifest;
+import dev.kiln.json.JsonMappers;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Map;
 
 /** Picks the body parser from {@code Content-Type}: JSON (default), CSV or numpy .npy. */
 final class RequestDecoder {
-  static final ObjectMapper MAPPER = new ObjectMapper();
+  static final ObjectMapper MAPPER = JsonMappers.plain();
 
   private RequestDecoder() {}
 

@@ -1,25 +1,38 @@
 package dev.kiln.agent.service;
 
-/** Why installing or removing the agent service failed; each maps to a CLI exit code. */
-public enum ServiceErrorCode {
-  /** The unit template is missing from the jar or has a placeholder nobody fills. */
-  TEMPLATE_INVALID(3),
+import dev.kiln.error.ErrorCode;
+import dev.kiln.error.ExitCode;
+
+/** Why installing or removing the agent service failed; each picks one shared exit code. */
+public enum ServiceErrorCode implements ErrorCode {
+  /**
+   * The unit template is missing from the jar or has a placeholder nobody fills: a packaging bug,
+   * so it exits as an internal error.
+   */
+  TEMPLATE_INVALID,
   /** The agent config cannot be read or names values the service cannot honour. */
-  CONFIG_INVALID(4),
+  CONFIG_INVALID,
   /** A host command (useradd, systemctl) failed. */
-  HOST_COMMAND_FAILED(5),
+  HOST_COMMAND_FAILED,
   /** Writing, copying or deleting a file failed. */
-  IO_FAILED(6),
+  IO_FAILED,
   /** The command needs root and is not running as root. */
-  NOT_ROOT(7);
+  NOT_ROOT;
 
-  private final int exitCode;
-
-  ServiceErrorCode(int exitCode) {
-    this.exitCode = exitCode;
+  @Override
+  public ExitCode exit() {
+    return switch (this) {
+      case TEMPLATE_INVALID -> ExitCode.INTERNAL;
+      case CONFIG_INVALID -> ExitCode.USAGE;
+      case HOST_COMMAND_FAILED -> ExitCode.HOST_COMMAND_FAILED;
+      case IO_FAILED -> ExitCode.IO_ERROR;
+      case NOT_ROOT -> ExitCode.NOT_ROOT;
+    };
   }
 
-  public int exitCode() {
-    return exitCode;
+  /** A host command or a file operation may pass on a retry; the rest need a fix first. */
+  @Override
+  public boolean retryable() {
+    return this == HOST_COMMAND_FAILED || this == IO_FAILED;
   }
 }

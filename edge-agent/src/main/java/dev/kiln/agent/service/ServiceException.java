@@ -1,20 +1,19 @@
 package dev.kiln.agent.service;
 
-/** Installing or removing the service failed; the message names the problem and the fix. */
-public class ServiceException extends RuntimeException {
-  private final ServiceErrorCode code;
+import dev.kiln.error.KilnException;
 
+/** Installing or removing the service failed; the message names the problem and the fix. */
+public class ServiceException extends KilnException {
   public ServiceException(ServiceErrorCode code, String message) {
-    super(message);
-    this.code = code;
+    super(code, message);
   }
 
   public ServiceException(ServiceErrorCode code, String message, Throwable cause) {
-    super(message, cause);
-    this.code = code;
+    super(code, message, cause);
   }
 
+  @Override
   public ServiceErrorCode code() {
-    return code;
+    return (ServiceErrorCode) super.code();
   }
 }

@@ -1,46 +1,30 @@
 package dev.kiln.fleet.cli;
 
-import dev.kiln.artifact.ArtifactException;
-import dev.kiln.fleet.FleetException;
-import dev.kiln.link.LinkException;
+import dev.kiln.error.ExitCode;
+import dev.kiln.error.KilnException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-/** The one place fleet errors become exit codes; messages name the problem and the fix. */
+/**
+ * How fleet commands end: known errors print their message (which names the problem and the fix)
+ * without a stack trace and exit with their code's number in the shared table ({@link ExitCode},
+ * docs/exit-codes.md).
+ */
 final class FleetExit {
-  static final int OK = 0;
+  static final int OK = ExitCode.OK.number();
 
   /** The command ran, but the deployment did not succeed (rolled back, failed, timed out...). */
-  static final int NOT_SUCCEEDED = 1;
-
-  static final int USAGE = 2;
+  static final int NOT_SUCCEEDED = ExitCode.NOT_SUCCEEDED.number();
 
   private FleetExit() {}
-
-  static int code(FleetException e) {
-    return switch (e.code()) {
-      case BAD_STRATEGY, BAD_TARGET, CONFIG_INVALID -> USAGE;
-      case NOT_FOUND -> 3;
-      case ILLEGAL_TRANSITION -> 4;
-      case STATE_IO -> 5;
-      case TRANSFER_FAILED, BROKER_UNREACHABLE -> 6;
-      case ARTIFACT_INVALID -> 9;
-    };
-  }
 
   /** Runs a command body, printing known errors without a stack trace. */
   static int run(PrintWriter err, Callable<Integer> body) throws Exception {
     try {
       return body.call();
-    } catch (FleetException e) {
+    } catch (KilnException e) {
       err.println("error: " + e.getMessage());
-      return code(e);
-    } catch (ArtifactException e) {
-      err.println("error: " + e.getMessage());
-      return 9;
-    } catch (LinkException e) {
-      err.println("error: " + e.getMessage());
-      return USAGE;
+      return e.code().exitCode();
     }
   }
 }

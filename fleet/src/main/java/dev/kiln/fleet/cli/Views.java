@@ -1,11 +1,12 @@
 package dev.kiln.fleet.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.fleet.console.DeploymentView;
 import dev.kiln.fleet.rollout.DeviceRollout;
 import dev.kiln.fleet.state.DeviceRecord;
+import dev.kiln.json.JsonMappers;
 import dev.kiln.link.protocol.HealthMetrics;
+import dev.kiln.table.TextTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -17,8 +18,7 @@ import java.util.stream.Collectors;
 
 /** Renders devices and deployments as tables or JSON, for the fleet CLI and the demo. */
 public final class Views {
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = JsonMappers.readable();
 
   private Views() {}
 
@@ -31,8 +31,8 @@ public final class Views {
   }
 
   public static String devices(List<DeviceRecord> devices) {
-    Table t =
-        new Table(
+    TextTable t =
+        new TextTable(
             "DEVICE",
             "ONLINE",
             "PROFILE",
@@ -81,8 +81,8 @@ public final class Views {
   }
 
   static String deployments(List<DeploymentView> views) {
-    Table t =
-        new Table(
+    TextTable t =
+        new TextTable(
             "DEPLOYMENT", "ARTIFACT", "STRATEGY", "TARGETS", "STATE", "PHASE", "DEVICES", "REASON");
     for (DeploymentView v : views) {
       t.row(
@@ -100,13 +100,13 @@ public final class Views {
 
   static String deployment(DeploymentView v) {
     StringBuilder out = new StringBuilder(deployments(List.of(v))).append('\n');
-    Table t = new Table("DEVICE", "PHASE", "STATUS", "ATTEMPTS", "PREVIOUS", "MESSAGE");
+    TextTable t = new TextTable("DEVICE", "PHASE", "STATUS", "ATTEMPTS", "PREVIOUS", "MESSAGE");
     for (DeviceRollout r : v.devices()) {
       t.row(
           r.deviceId(), r.phase() + 1, r.status(), r.attempts(), r.previousVersion(), r.message());
     }
     out.append(t.render()).append('\n');
-    Table h = new Table("AT", "TRANSITION", "FROM", "TO", "REASON");
+    TextTable h = new TextTable("AT", "TRANSITION", "FROM", "TO", "REASON");
     v.history()
         .forEach(
             s -> h.row(Instant.ofEpochMilli(s.at()), s.transition(), s.from(), s.to(), s.reason()));

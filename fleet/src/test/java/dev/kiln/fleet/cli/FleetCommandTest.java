@@ -64,9 +64,10 @@ class FleetCommandTest {
   }
 
   @Test
-  void status_ofAnUnknownDeployment_exits3_namingIt() {
+  void status_ofAnUnknownDeployment_exitsNotFound_namingIt() {
     seed();
-    assertThat(run("status", "dep-9", "--state-dir", dir.toString())).isEqualTo(3);
+    // 10 (not 3, which means "unsupported model" in the one exit-code table: docs/exit-codes.md).
+    assertThat(run("status", "dep-9", "--state-dir", dir.toString())).isEqualTo(10);
     assertThat(err.toString()).contains("no deployment dep-9");
   }
 

@@ -93,15 +93,15 @@ public final class DataCommand implements Runnable {
         if (json) {
           ObjectNode o = ProtocolJson.mapper().createObjectNode();
           o.put("model", model);
-          o.set("volume", TablePrinter.json(s.volume()));
-          o.set("outputs", TablePrinter.json(s.outputs()));
+          o.set("volume", QueryResultFormat.json(s.volume()));
+          o.set("outputs", QueryResultFormat.json(s.outputs()));
           out.println(o.toPrettyString());
         } else {
           out.println("Model " + model + ": volume and latency");
-          TablePrinter.table(out, s.volume());
+          QueryResultFormat.table(out, s.volume());
           out.println();
           out.println("Output distribution (top class of the first output)");
-          TablePrinter.table(out, s.outputs());
+          QueryResultFormat.table(out, s.outputs());
         }
       }
       return 0;
@@ -165,9 +165,9 @@ public final class DataCommand implements Runnable {
 
   private static void print(PrintWriter out, QueryResult r, boolean json) {
     if (json) {
-      out.println(TablePrinter.json(r).toPrettyString());
+      out.println(QueryResultFormat.json(r).toPrettyString());
     } else {
-      TablePrinter.table(out, r);
+      QueryResultFormat.table(out, r);
     }
   }
 }

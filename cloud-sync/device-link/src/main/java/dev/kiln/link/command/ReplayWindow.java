@@ -3,6 +3,7 @@ package dev.kiln.link.command;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.artifact.AtomicFiles;
+import dev.kiln.json.JsonMappers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,7 +17,7 @@ import java.util.Map;
  * when {@link #remember} returns, the entry is on disk.
  */
 public final class ReplayWindow {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = JsonMappers.plain();
 
   private final Path file;
   private final Map<String, Long> seen;

@@ -1,8 +1,7 @@
 package dev.kiln.link.protocol;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.json.JsonMappers;
 import dev.kiln.link.LinkErrorCode;
 import dev.kiln.link.LinkException;
 import java.io.IOException;
@@ -15,10 +14,7 @@ public final class ProtocolJson {
   /** Schema version carried in every message body and in the {@code schema} user property. */
   public static final int SCHEMA_VERSION = 1;
 
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper()
-          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-          .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+  private static final ObjectMapper MAPPER = JsonMappers.wire();
 
   private ProtocolJson() {}
 

@@ -3,6 +3,7 @@ package dev.kiln.link.transfer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.artifact.AtomicFiles;
 import dev.kiln.artifact.Sha256;
+import dev.kiln.json.JsonMappers;
 import dev.kiln.link.LinkErrorCode;
 import dev.kiln.link.LinkException;
 import java.io.IOException;
@@ -24,7 +25,7 @@ import java.util.List;
  * caller publishes the {@link ChunkRequest}s this returns.
  */
 public final class ChunkReceiver {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = JsonMappers.plain();
 
   /** Persisted progress: which chunks are on disk. */
   record State(String sha256, long totalBytes, int chunkSize, int total, long[] have) {}

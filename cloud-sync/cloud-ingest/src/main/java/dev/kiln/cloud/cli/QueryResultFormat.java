@@ -4,40 +4,21 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.cloud.store.QueryResult;
+import dev.kiln.table.TextTable;
 import java.io.PrintWriter;
 import java.util.List;
 
 /** Query results for people (aligned columns) and for scripts (a JSON array of objects). */
-final class TablePrinter {
-  private TablePrinter() {}
+final class QueryResultFormat {
+  private QueryResultFormat() {}
 
+  /** The rows as the one text table every command prints, then how many there are. */
   static void table(PrintWriter out, QueryResult r) {
-    List<String> cols = r.columns();
-    int[] width = new int[cols.size()];
-    for (int c = 0; c < cols.size(); c++) {
-      width[c] = cols.get(c).length();
-      for (List<Object> row : r.rows()) {
-        width[c] = Math.max(width[c], cell(row.get(c)).length());
-      }
-    }
-    StringBuilder header = new StringBuilder();
-    StringBuilder rule = new StringBuilder();
-    for (int c = 0; c < cols.size(); c++) {
-      header.append(c == 0 ? "" : "  ").append(pad(cols.get(c), width[c]));
-      rule.append(c == 0 ? "" : "  ").append("-".repeat(width[c]));
-    }
-    out.println(header.toString().stripTrailing());
-    out.println(rule);
+    TextTable table = new TextTable(r.columns().toArray(String[]::new));
     for (List<Object> row : r.rows()) {
-      StringBuilder line = new StringBuilder();
-      for (int c = 0; c < cols.size(); c++) {
-        Object v = row.get(c);
-        String s = cell(v);
-        line.append(c == 0 ? "" : "  ")
-            .append(v instanceof Number ? " ".repeat(width[c] - s.length()) + s : pad(s, width[c]));
-      }
-      out.println(line.toString().stripTrailing());
+      table.row(row.toArray());
     }
+    out.print(table.render());
     out.println("(" + r.rows().size() + (r.rows().size() == 1 ? " row)" : " rows)"));
   }
 
@@ -66,13 +47,5 @@ final class TablePrinter {
       }
     }
     return arr;
-  }
-
-  private static String cell(Object v) {
-    return v == null ? "" : v.toString();
-  }
-
-  private static String pad(String s, int w) {
-    return s + " ".repeat(w - s.length());
   }
 }
