@@ -4,11 +4,11 @@ import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.config.ConfigException;
 import dev.kiln.agent.http.AgentHttpServer;
 import dev.kiln.agent.runtime.DjlRunnerFactory;
-import dev.kiln.agent.serving.CaptureSink;
 import dev.kiln.agent.serving.InferenceService;
 import dev.kiln.agent.serving.Metrics;
 import dev.kiln.agent.serving.ModelManager;
 import dev.kiln.agent.serving.ModelRegistry;
+import dev.kiln.agent.serving.ServedTrafficSink;
 import dev.kiln.agent.store.ArtifactStore;
 import dev.kiln.agent.store.PipelineStore;
 import dev.kiln.artifact.TrustedKeys;
@@ -55,9 +55,10 @@ public final class Agent implements AutoCloseable {
   /**
    * Validates the environment, loads the active models and starts serving.
    *
-   * @param capture where served traffic goes; {@link CaptureSink#NOOP} until device-link is wired
+   * @param capture where served traffic goes; {@link ServedTrafficSink#NOOP} until device-link is
+   *     wired
    */
-  public static Agent start(AgentConfig config, CaptureSink capture) throws IOException {
+  public static Agent start(AgentConfig config, ServedTrafficSink capture) throws IOException {
     DeviceProfile device = profile(config.profile());
     Map<String, PublicKey> keys = TrustedKeys.load(config.security().trustedKeysDir());
     if (keys.isEmpty() && config.security().requireSignature()) {

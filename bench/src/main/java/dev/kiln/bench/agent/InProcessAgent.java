@@ -3,7 +3,7 @@ package dev.kiln.bench.agent;
 import dev.kiln.agent.Agent;
 import dev.kiln.agent.cloud.CloudLink;
 import dev.kiln.agent.config.AgentConfig;
-import dev.kiln.agent.serving.CaptureSink;
+import dev.kiln.agent.serving.ServedTrafficSink;
 import java.nio.file.Path;
 
 /**
@@ -22,7 +22,7 @@ public final class InProcessAgent implements AutoCloseable {
   public static InProcessAgent start(AgentSetup setup, Path dir, String deviceId) throws Exception {
     AgentConfig cfg = setup.config(dir, deviceId);
     CloudLink cloud = cfg.cloud().enabled() ? CloudLink.start(cfg) : null;
-    Agent agent = Agent.start(cfg, cloud == null ? CaptureSink.NOOP : cloud.sink());
+    Agent agent = Agent.start(cfg, cloud == null ? ServedTrafficSink.NOOP : cloud.sink());
     if (cloud != null) {
       cloud.attach(agent);
     }

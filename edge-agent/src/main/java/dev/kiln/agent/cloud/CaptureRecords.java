@@ -2,7 +2,8 @@ package dev.kiln.agent.cloud;
 
 import dev.kiln.agent.runtime.DType;
 import dev.kiln.agent.runtime.Tensor;
-import dev.kiln.agent.serving.CaptureRecord;
+import dev.kiln.agent.serving.ServedInference;
+import dev.kiln.link.capture.CaptureRecord;
 import dev.kiln.link.capture.CaptureTensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +13,8 @@ import java.util.Map;
 final class CaptureRecords {
   private CaptureRecords() {}
 
-  static dev.kiln.link.capture.CaptureRecord toLink(CaptureRecord r) {
-    return dev.kiln.link.capture.CaptureRecord.of(
+  static CaptureRecord toLink(ServedInference r) {
+    return CaptureRecord.of(
             r.model(),
             r.version(),
             r.variant(),

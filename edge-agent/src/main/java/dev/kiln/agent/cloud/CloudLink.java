@@ -4,7 +4,7 @@ import dev.kiln.agent.Agent;
 import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.fleet.FleetCommands;
 import dev.kiln.agent.fleet.FleetSlots;
-import dev.kiln.agent.serving.CaptureSink;
+import dev.kiln.agent.serving.ServedTrafficSink;
 import dev.kiln.agent.store.ModelState;
 import dev.kiln.artifact.TrustedKeys;
 import dev.kiln.link.DeviceLink;
@@ -175,7 +175,7 @@ public final class CloudLink implements AutoCloseable {
   }
 
   /** Where the agent sends served traffic; never blocks and never throws. */
-  public CaptureSink sink() {
+  public ServedTrafficSink sink() {
     return record -> {
       if (record.outputs() == null) {
         return; // Failed inferences are counted in metrics; there is nothing to retrain on.

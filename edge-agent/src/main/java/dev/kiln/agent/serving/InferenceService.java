@@ -29,7 +29,7 @@ public final class InferenceService implements AutoCloseable {
 
   private final ModelManager models;
   private final Metrics metrics;
-  private final CaptureSink capture;
+  private final ServedTrafficSink capture;
   private final Map<String, AgentConfig.PipelineSpec> pipelines = new ConcurrentHashMap<>();
   // Shadow work is best effort: when the queue is full the copy is dropped, never the request.
   private final ThreadPoolExecutor shadowPool =
@@ -42,7 +42,7 @@ public final class InferenceService implements AutoCloseable {
 
   public record Result(String model, String version, String variant, Map<String, Tensor> outputs) {}
 
-  public InferenceService(ModelManager models, Metrics metrics, CaptureSink capture) {
+  public InferenceService(ModelManager models, Metrics metrics, ServedTrafficSink capture) {
     this.models = models;
     this.metrics = metrics;
     this.capture = capture;
@@ -92,7 +92,7 @@ public final class InferenceService implements AutoCloseable {
       long micros = (System.nanoTime() - start) / 1000;
       metrics.recordInvocation(model, variant, micros, false);
       record(
-          new CaptureRecord(
+          new ServedInference(
               requestId,
               model,
               version,
@@ -109,7 +109,7 @@ public final class InferenceService implements AutoCloseable {
       if (e.code() == AgentErrorCode.ENGINE_ERROR) {
         metrics.recordInvocation(model, variant, micros, true);
         record(
-            new CaptureRecord(
+            new ServedInference(
                 requestId,
                 model,
                 version,
@@ -161,7 +161,7 @@ public final class InferenceService implements AutoCloseable {
     return new Result(spec.name(), chain, chain, current);
   }
 
-  private void record(CaptureRecord r) {
+  private void record(ServedInference r) {
     try {
       capture.capture(r);
     } catch (RuntimeException e) {

@@ -1,6 +1,6 @@
 package dev.kiln.cloud.ingest;
 
-import dev.kiln.cloud.registry.DeviceRegistry;
+import dev.kiln.cloud.registry.DeviceStatusTable;
 import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.link.LinkException;
 import dev.kiln.link.capture.CaptureRecord;
@@ -32,7 +32,7 @@ public final class Ingestor implements AutoCloseable {
 
   private final IngestConfig config;
   private final CaptureStore store;
-  private final DeviceRegistry registry;
+  private final DeviceStatusTable registry;
   private final MqttTransport transport;
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong records = new AtomicLong();
@@ -44,7 +44,7 @@ public final class Ingestor implements AutoCloseable {
   public Ingestor(IngestConfig config, CaptureStore store) {
     this.config = config;
     this.store = store;
-    this.registry = new DeviceRegistry(store);
+    this.registry = new DeviceStatusTable(store);
     this.transport = new MqttTransport(config.transport());
     transport.setMessageHandler(this::handle);
     // Kept, so it is renewed on every connect: a broker that lost our session (restart without

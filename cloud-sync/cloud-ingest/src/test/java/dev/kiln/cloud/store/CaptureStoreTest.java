@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kiln.cloud.CloudErrorCode;
 import dev.kiln.cloud.CloudException;
 import dev.kiln.cloud.it.Fixtures;
-import dev.kiln.cloud.registry.DeviceRegistry;
+import dev.kiln.cloud.registry.DeviceStatusTable;
 import dev.kiln.link.capture.CaptureRecord;
 import dev.kiln.link.protocol.DeviceStatus;
 import dev.kiln.link.protocol.Heartbeat;
@@ -83,7 +83,7 @@ class CaptureStoreTest {
   @Test
   void registry_ignoresStaleWill_andKeepsNewestHeartbeat() throws Exception {
     try (CaptureStore s = CaptureStore.open(tmp.resolve("c.duckdb"))) {
-      DeviceRegistry reg = new DeviceRegistry(s);
+      DeviceStatusTable reg = new DeviceStatusTable(s);
       reg.onStatus(DeviceStatus.birth("d1", 2000, "0.2"));
       // The will of the previous connection arrives late: it must not mark the device offline.
       reg.onStatus(DeviceStatus.will("d1", 1000, "0.1"));

@@ -8,7 +8,7 @@ import dev.kiln.agent.AgentProcess;
 import dev.kiln.agent.TestArtifacts;
 import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.config.ConfigLoader;
-import dev.kiln.agent.serving.CaptureRecord;
+import dev.kiln.agent.serving.ServedInference;
 import dev.kiln.artifact.Ed25519Keys;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /** The capture hook, with the agent in process so the test can be the sink. */
-class CaptureSinkIT {
+class ServedTrafficSinkIT {
 
   @Test
   void productionAndShadowInferences_reachTheSink_shadowMarkedAndNeverReturned() throws Exception {
@@ -34,7 +34,7 @@ class CaptureSinkIT {
             "{\"stateDir\": \"state\", \"profile\": \"linux-x86_64\", \"http\": {\"port\": 0},"
                 + " \"security\": {\"trustedKeysDir\": \"keys\"}, \"threads\": {\"inference\": 1}}",
             work);
-    List<CaptureRecord> captured = new CopyOnWriteArrayList<>();
+    List<ServedInference> captured = new CopyOnWriteArrayList<>();
     try (Agent agent = Agent.start(config, captured::add)) {
       HttpClient client = HttpClient.newHttpClient();
       for (String[] v : new String[][] {{"1", "replace"}, {"2", "shadow"}}) {
@@ -64,12 +64,12 @@ class CaptureSinkIT {
       await()
           .atMost(Duration.ofSeconds(20))
           .until(() -> captured.stream().filter(c -> "req-42".equals(c.requestId())).count() == 2);
-      CaptureRecord prod =
+      ServedInference prod =
           captured.stream()
               .filter(c -> "req-42".equals(c.requestId()) && !c.shadow())
               .findFirst()
               .orElseThrow();
-      CaptureRecord shadow =
+      ServedInference shadow =
           captured.stream()
               .filter(c -> "req-42".equals(c.requestId()) && c.shadow())
               .findFirst()

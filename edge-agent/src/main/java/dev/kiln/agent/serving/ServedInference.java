@@ -5,12 +5,12 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * One inference as served, for {@link CaptureSink}.
+ * One inference as served, for {@link ServedTrafficSink}.
  *
  * @param shadow true when the outputs came from the shadow variant and were never returned
  * @param outputs null when the inference failed; {@code error} then says why
  */
-public record CaptureRecord(
+public record ServedInference(
     String requestId,
     String model,
     String version,

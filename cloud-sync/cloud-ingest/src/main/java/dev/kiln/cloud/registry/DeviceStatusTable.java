@@ -13,7 +13,7 @@ import java.sql.SQLException;
  * late or twice (a will from an old connection after a new birth, heartbeats replayed from a
  * device's outbox), so every update is conditional: status by (connectedAt, ts), heartbeat by ts.
  */
-public final class DeviceRegistry {
+public final class DeviceStatusTable {
   private static final String STATUS =
       """
       INSERT INTO devices (device_id, state, reason, connected_at, status_at, agent_version)
@@ -43,7 +43,7 @@ public final class DeviceRegistry {
 
   private final CaptureStore store;
 
-  public DeviceRegistry(CaptureStore store) {
+  public DeviceStatusTable(CaptureStore store) {
     this.store = store;
   }
 

@@ -8,8 +8,8 @@ package dev.kiln.agent.serving;
  * wired the agent uses {@link #NOOP}.
  */
 @FunctionalInterface
-public interface CaptureSink {
-  CaptureSink NOOP = record -> {};
+public interface ServedTrafficSink {
+  ServedTrafficSink NOOP = record -> {};
 
-  void capture(CaptureRecord record);
+  void capture(ServedInference record);
 }
