@@ -29,7 +29,7 @@ public final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
       err.println("error: " + c.getMessage());
       return c.code().exitCode();
     }
-    if (e instanceof dev.kiln.link.LinkException l) {
+    if (e instanceof dev.kiln.link.error.LinkException l) {
       err.println("error: " + l.getMessage());
       return USAGE;
     }

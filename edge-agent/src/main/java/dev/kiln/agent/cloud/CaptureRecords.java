@@ -3,7 +3,7 @@ package dev.kiln.agent.cloud;
 import dev.kiln.agent.runtime.DType;
 import dev.kiln.agent.runtime.Tensor;
 import dev.kiln.agent.serving.CaptureRecord;
-import dev.kiln.link.capture.CaptureTensor;
+import dev.kiln.link.protocol.capture.CaptureTensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +12,8 @@ import java.util.Map;
 final class CaptureRecords {
   private CaptureRecords() {}
 
-  static dev.kiln.link.capture.CaptureRecord toLink(CaptureRecord r) {
-    return dev.kiln.link.capture.CaptureRecord.of(
+  static dev.kiln.link.protocol.capture.CaptureRecord toLink(CaptureRecord r) {
+    return dev.kiln.link.protocol.capture.CaptureRecord.of(
             r.model(),
             r.version(),
             r.variant(),

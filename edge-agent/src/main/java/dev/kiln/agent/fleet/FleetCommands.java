@@ -1,6 +1,5 @@
 package dev.kiln.agent.fleet;
 
-import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
 import dev.kiln.agent.serving.ModelManager;
 import dev.kiln.agent.serving.ModelManager.Placement;
@@ -11,7 +10,9 @@ import dev.kiln.link.command.CommandResponder;
 import dev.kiln.link.protocol.Command;
 import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.ReplyCode;
 import dev.kiln.link.protocol.RollbackPayload;
+import dev.kiln.link.protocol.Slot;
 import dev.kiln.link.transfer.ArtifactDownloads;
 import dev.kiln.profile.Compatibility;
 import dev.kiln.profile.CompatibilityResult;
@@ -61,27 +62,33 @@ public final class FleetCommands implements CommandHandler {
       case RollbackPayload.TYPE -> rollback(read(command, RollbackPayload.class), reply);
       default ->
           reply.rejected(
+              ReplyCode.UNKNOWN_COMMAND,
               "unknown command type '" + command.type() + "'; this agent handles deploy, rollback");
     }
   }
 
   private void deploy(DeployPayload p, CommandResponder reply) throws Exception {
-    String variant = p.variant() == null ? FleetSlots.PRIMARY : p.variant();
+    String variant = p.variant() == null ? Slot.PRIMARY.wireName() : p.variant();
     if (p.model() == null || p.version() == null || p.artifact() == null) {
-      reply.rejected("deploy command lacks model, version or artifact");
+      reply.rejected(ReplyCode.INVALID_COMMAND, "deploy command lacks model, version or artifact");
       return;
     }
-    if (!FleetSlots.ALL.contains(variant)) {
-      reply.rejected("unknown variant '" + variant + "'; use one of " + FleetSlots.ALL);
+    Slot slot = Slot.fromWire(variant).orElse(null);
+    if (slot == null) {
+      reply.rejected(
+          ReplyCode.INVALID_COMMAND,
+          "unknown variant '" + variant + "'; use one of " + Slot.wireNames());
       return;
     }
     if (p.artifact().url() != null) {
-      reply.rejected("this agent downloads artifacts over MQTT only; the deploy set artifact.url");
+      reply.rejected(
+          ReplyCode.INVALID_COMMAND,
+          "this agent downloads artifacts over MQTT only; the deploy set artifact.url");
       return;
     }
     CompatibilityResult fit = precheck(p);
     if (!fit.ok()) {
-      reply.rejected(fit.reason());
+      reply.rejected(ReplyCode.UNSUPPORTED_TARGET, fit.reason());
       return;
     }
     if (p.version().equals(FleetSlots.versionIn(models.state(p.model()), variant))) {
@@ -94,7 +101,7 @@ public final class FleetCommands implements CommandHandler {
     String unfit =
         serving ? null : downloads.refusal(sha, p.artifact().size(), p.artifact().chunkSize());
     if (unfit != null) {
-      reply.rejected(unfit);
+      reply.rejected(ReplyCode.TRANSFER_REFUSED, unfit);
       return;
     }
     reply.accept();
@@ -102,20 +109,18 @@ public final class FleetCommands implements CommandHandler {
     try {
       place(
           p,
-          variant,
+          slot,
           (placement, weight) ->
               file == null
                   ? models.placeActive(p.model(), p.version(), placement, weight)
                   : models.install(file, placement, weight, false));
     } catch (AgentException e) {
       LOG.warn("deploy of {}@{} not done: {}", p.model(), p.version(), e.getMessage());
-      boolean refused =
-          e.code() == AgentErrorCode.ARTIFACT_REJECTED
-              || e.code() == AgentErrorCode.INCOMPATIBLE_ARTIFACT;
-      if (refused) {
-        reply.rejected(e.getMessage());
-      } else {
-        reply.failed(e.getMessage());
+      switch (e.code()) {
+        case ARTIFACT_REJECTED -> reply.rejected(ReplyCode.ARTIFACT_REJECTED, e.getMessage());
+        case INCOMPATIBLE_ARTIFACT -> reply.rejected(ReplyCode.UNSUPPORTED_TARGET, e.getMessage());
+        case HEALTH_CHECK_FAILED -> reply.failed(ReplyCode.HEALTH_CHECK_FAILED, e.getMessage());
+        default -> reply.failed(ReplyCode.ACTIVATION_FAILED, e.getMessage());
       }
       return;
     } finally {
@@ -150,15 +155,15 @@ public final class FleetCommands implements CommandHandler {
     ModelState place(Placement placement, double weight);
   }
 
-  private void place(DeployPayload p, String variant, Placer placer) {
-    switch (variant) {
-      case FleetSlots.GREEN -> placer.place(Placement.VARIANT, 0.0);
-      case FleetSlots.SHADOW -> placer.place(Placement.SHADOW, 0.0);
-      case FleetSlots.B -> {
+  private void place(DeployPayload p, Slot slot, Placer placer) {
+    switch (slot) {
+      case GREEN -> placer.place(Placement.VARIANT, 0.0);
+      case SHADOW -> placer.place(Placement.SHADOW, 0.0);
+      case B -> {
         List<Integer> w = p.trafficWeights();
         double a = w == null || w.size() != 2 ? 50 : w.get(0);
         double b = w == null || w.size() != 2 ? 50 : w.get(1);
-        String primary = FleetSlots.versionIn(models.state(p.model()), FleetSlots.PRIMARY);
+        String primary = FleetSlots.versionIn(models.state(p.model()), Slot.PRIMARY.wireName());
         ModelState s = placer.place(Placement.VARIANT, b);
         if (primary != null && !primary.equals(p.version())) {
           models.setTraffic(
@@ -167,11 +172,12 @@ public final class FleetCommands implements CommandHandler {
               s.shadow());
         }
       }
-      default -> {
+      case PRIMARY -> {
         // Blue/green's switch: green takes all traffic and blue stays loaded, so a rollback is
         // a switch back, not a reload.
         boolean fromGreen =
-            p.version().equals(FleetSlots.versionIn(models.state(p.model()), FleetSlots.GREEN));
+            p.version()
+                .equals(FleetSlots.versionIn(models.state(p.model()), Slot.GREEN.wireName()));
         placer.place(fromGreen ? Placement.SWITCH : Placement.REPLACE, 1.0);
       }
     }
@@ -183,7 +189,7 @@ public final class FleetCommands implements CommandHandler {
    */
   private void rollback(RollbackPayload p, CommandResponder reply) {
     if (p.model() == null) {
-      reply.rejected("rollback command names no model");
+      reply.rejected(ReplyCode.INVALID_COMMAND, "rollback command names no model");
       return;
     }
     ModelState s = models.state(p.model());
@@ -196,7 +202,7 @@ public final class FleetCommands implements CommandHandler {
         return;
       }
       String to =
-          p.toVersion() != null ? p.toVersion() : FleetSlots.versionIn(s, FleetSlots.PRIMARY);
+          p.toVersion() != null ? p.toVersion() : FleetSlots.versionIn(s, Slot.PRIMARY.wireName());
       List<ModelState.Variant> production = new ArrayList<>();
       if (to != null) {
         production.add(new ModelState.Variant(to, 1.0));
@@ -204,7 +210,7 @@ public final class FleetCommands implements CommandHandler {
       models.setTraffic(p.model(), production, null);
       reply.succeeded("back on " + p.model() + "@" + to);
     } catch (AgentException e) {
-      reply.failed(e.getMessage());
+      reply.failed(ReplyCode.ROLLBACK_FAILED, e.getMessage());
     }
   }
 

@@ -2,7 +2,7 @@ package dev.kiln.fleet.cli;
 
 import dev.kiln.artifact.ArtifactException;
 import dev.kiln.fleet.FleetException;
-import dev.kiln.link.LinkException;
+import dev.kiln.link.error.LinkException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 

@@ -2,8 +2,8 @@ package dev.kiln.fleet.simulate;
 
 import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.MessageProps;
+import dev.kiln.link.protocol.Topic;
 import dev.kiln.link.protocol.Topics;
-import dev.kiln.link.transfer.TransferTopics;
 import dev.kiln.link.transport.MqttTransport;
 import dev.kiln.link.transport.TransportConfig;
 import java.util.ArrayList;
@@ -115,7 +115,7 @@ final class SharedConnection implements AutoCloseable {
       List<String> filters = new ArrayList<>();
       for (SimulatedDevice d : batch) {
         filters.add(Topics.commandFilter(d.id()));
-        filters.add(TransferTopics.chunkFilter(d.id()));
+        filters.add(Topics.artifactChunkFilter(d.id()));
       }
       transport
           .subscribe(filters, 1)
@@ -147,11 +147,7 @@ final class SharedConnection implements AutoCloseable {
 
   /** The device id of a {@code kiln/v1/devices/{id}/...} topic; null for any other topic. */
   static String deviceOf(String topic) {
-    String prefix = Topics.DEVICES + "/";
-    int end = topic.indexOf('/', prefix.length());
-    return topic.startsWith(prefix) && end > prefix.length()
-        ? topic.substring(prefix.length(), end)
-        : null;
+    return Topic.parse(topic).map(Topic::deviceId).orElse(null);
   }
 
   /**

@@ -1,15 +1,16 @@
 package dev.kiln.fleet.simulate;
 
-import dev.kiln.fleet.rollout.Variant;
 import dev.kiln.link.protocol.CommandReply;
 import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
-import dev.kiln.link.transfer.ArtifactChunk;
+import dev.kiln.link.protocol.ReplyCode;
+import dev.kiln.link.protocol.Slot;
+import dev.kiln.link.protocol.Topics;
+import dev.kiln.link.protocol.transfer.ArtifactChunk;
+import dev.kiln.link.protocol.transfer.ChunkRequest;
 import dev.kiln.link.transfer.ChunkReceiver;
-import dev.kiln.link.transfer.ChunkRequest;
-import dev.kiln.link.transfer.TransferTopics;
 import dev.kiln.profile.CompatibilityResult;
 import java.util.Map;
 
@@ -40,10 +41,11 @@ final class SimDownloads {
   void deploy(String cmdId, DeployPayload p) throws Exception {
     CompatibilityResult c = installer.precheck(p);
     if (!c.ok()) {
-      device.reply(cmdId, CommandReply.Status.REJECTED, null, c.reason());
+      device.reply(
+          cmdId, CommandReply.Status.REJECTED, ReplyCode.UNSUPPORTED_TARGET, null, c.reason());
       return;
     }
-    String slot = Variant.slot(p.model(), p.variant());
+    String slot = Slot.key(p.model(), p.variant());
     ChunkReceiver r =
         new ChunkReceiver(
             config.dataDir().resolve("downloads"),
@@ -51,14 +53,14 @@ final class SimDownloads {
             p.artifact().size(),
             p.artifact().chunkSize(),
             WINDOW);
-    device.reply(cmdId, CommandReply.Status.ACCEPTED, null, null);
+    device.reply(cmdId, CommandReply.Status.ACCEPTED, null, null, null);
     commandId = cmdId;
     payload = p;
     receiver = r;
     lastPercent = 0;
     if (p.version().equals(device.activeVersion(slot))) {
       receiver = null;
-      device.reply(cmdId, CommandReply.Status.SUCCEEDED, 100, "already active");
+      device.reply(cmdId, CommandReply.Status.SUCCEEDED, null, 100, "already active");
       return;
     }
     if (r.complete()) {
@@ -81,7 +83,7 @@ final class SimDownloads {
     int percent = receiver.received() * 100 / receiver.total();
     if (percent / 25 > lastPercent / 25) {
       lastPercent = percent;
-      device.reply(commandId, CommandReply.Status.IN_PROGRESS, percent, "downloading");
+      device.reply(commandId, CommandReply.Status.IN_PROGRESS, null, percent, "downloading");
     }
     if (receivedWindow()) {
       request();
@@ -123,10 +125,10 @@ final class SimDownloads {
         new MessageProps(
             "application/json",
             null,
-            TransferTopics.chunks(config.deviceId(), sha),
+            Topics.artifactChunks(config.deviceId(), sha),
             null,
             Map.of());
-    device.request(TransferTopics.get(sha), ProtocolJson.write(req), props);
+    device.request(Topics.artifactGet(sha), ProtocolJson.write(req), props);
   }
 
   private void finish() throws Exception {
@@ -138,23 +140,25 @@ final class SimDownloads {
             config.dataDir().resolve("downloads").resolve(p.artifact().sha256() + ".kiln"),
             config.dataDir().resolve("installed").resolve(p.artifact().sha256()));
     if (!outcome.ok()) {
-      device.reply(cmd, CommandReply.Status.REJECTED, null, outcome.refusal());
+      device.reply(
+          cmd, CommandReply.Status.REJECTED, ReplyCode.ARTIFACT_REJECTED, null, outcome.refusal());
       return;
     }
     if (config.behavior().failActivation().contains(p.version())) {
       device.reply(
           cmd,
           CommandReply.Status.FAILED,
+          ReplyCode.ACTIVATION_FAILED,
           null,
           "simulated activation failure of " + p.model() + "@" + p.version());
       return;
     }
-    if (Variant.PRIMARY.equals(p.variant())) {
-      device.active.remove(Variant.slot(p.model(), Variant.GREEN));
+    if (Slot.PRIMARY.wireName().equals(p.variant())) {
+      device.active.remove(Slot.key(p.model(), Slot.GREEN.wireName()));
     }
-    device.active.put(Variant.slot(p.model(), p.variant()), p.version());
+    device.active.put(Slot.key(p.model(), p.variant()), p.version());
     device.reply(
-        cmd, CommandReply.Status.SUCCEEDED, 100, "active: " + p.model() + "@" + p.version());
+        cmd, CommandReply.Status.SUCCEEDED, null, 100, "active: " + p.model() + "@" + p.version());
     device.activated();
   }
 }

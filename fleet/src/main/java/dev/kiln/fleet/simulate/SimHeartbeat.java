@@ -4,6 +4,7 @@ import dev.kiln.link.protocol.HealthMetrics;
 import dev.kiln.link.protocol.Heartbeat;
 import dev.kiln.link.protocol.ModelState;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.Slot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +25,8 @@ final class SimHeartbeat {
     double errors = 0;
     double p95 = 0;
     for (var e : active.entrySet()) {
-      String[] slot = e.getKey().split("#", 2);
-      models.add(
-          new ModelState(slot[0], e.getValue(), slot.length > 1 ? slot[1] : "primary", "active"));
+      String[] slot = Slot.splitKey(e.getKey());
+      models.add(new ModelState(slot[0], e.getValue(), slot[1], "active"));
       errors = Math.max(errors, behavior.errorRate(e.getValue()));
       p95 = Math.max(p95, behavior.p95Ms(e.getValue()));
     }

@@ -9,9 +9,11 @@ import dev.kiln.link.protocol.DeviceStatus;
 import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.ReplyCode;
 import dev.kiln.link.protocol.RollbackPayload;
+import dev.kiln.link.protocol.Topic;
+import dev.kiln.link.protocol.TopicKind;
 import dev.kiln.link.protocol.Topics;
-import dev.kiln.link.transfer.TransferTopics;
 import dev.kiln.link.transport.MqttTransport;
 import dev.kiln.profile.DeviceProfile;
 import dev.kiln.profile.DeviceProfiles;
@@ -184,7 +186,7 @@ public final class SimulatedDevice implements AutoCloseable {
         DeviceStatus.birth(id(), connection.connectedAt(), AGENT_VERSION),
         true);
     publish(
-        DeviceInfo.topic(id()),
+        Topics.info(id()),
         new DeviceInfo(
             ProtocolJson.SCHEMA_VERSION,
             id(),
@@ -199,7 +201,7 @@ public final class SimulatedDevice implements AutoCloseable {
 
   private void onMessage(InboundMessage m) {
     try {
-      if (m.topic().startsWith(TransferTopics.chunkFilter(id()).replace("#", ""))) {
+      if (Topic.parse(m.topic()).filter(t -> t.is(TopicKind.ARTIFACT_CHUNKS, id())).isPresent()) {
         downloads.chunk(m);
         return;
       }
@@ -211,7 +213,7 @@ public final class SimulatedDevice implements AutoCloseable {
         // is already being answered under this id.
         if (v.rejection() != CommandVerifier.Rejection.REPLAYED) {
           String cmdId = v.command() == null ? null : v.command().id();
-          reply(cmdId, CommandReply.Status.REJECTED, null, v.reason());
+          reply(cmdId, CommandReply.Status.REJECTED, v.rejection().code(), null, v.reason());
         }
         return;
       }
@@ -228,6 +230,7 @@ public final class SimulatedDevice implements AutoCloseable {
             reply(
                 v.command().id(),
                 CommandReply.Status.REJECTED,
+                ReplyCode.UNKNOWN_COMMAND,
                 null,
                 "unknown command type " + v.command().type());
       }
@@ -243,7 +246,7 @@ public final class SimulatedDevice implements AutoCloseable {
     } else if (p.toVersion() != null) {
       active.put(p.model(), p.toVersion());
     }
-    reply(cmdId, CommandReply.Status.SUCCEEDED, 100, "back on " + active.get(p.model()));
+    reply(cmdId, CommandReply.Status.SUCCEEDED, null, 100, "back on " + active.get(p.model()));
     heartbeat();
   }
 
@@ -251,7 +254,12 @@ public final class SimulatedDevice implements AutoCloseable {
     heartbeat();
   }
 
-  void reply(String commandId, CommandReply.Status status, Integer progress, String message) {
+  void reply(
+      String commandId,
+      CommandReply.Status status,
+      ReplyCode code,
+      Integer progress,
+      String message) {
     publish(
         Topics.replies(id()),
         new CommandReply(
@@ -259,6 +267,7 @@ public final class SimulatedDevice implements AutoCloseable {
             commandId,
             id(),
             status,
+            code == null ? null : code.name(),
             progress,
             message,
             System.currentTimeMillis()),

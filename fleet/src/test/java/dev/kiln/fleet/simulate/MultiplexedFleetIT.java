@@ -20,6 +20,7 @@ import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
 import dev.kiln.link.protocol.RollbackPayload;
+import dev.kiln.link.protocol.TopicKind;
 import dev.kiln.link.protocol.Topics;
 import dev.kiln.link.testing.Mosquitto;
 import dev.kiln.link.transport.MqttTransport;
@@ -173,7 +174,7 @@ class MultiplexedFleetIT {
     try (MqttTransport raw =
         new MqttTransport(TransportConfig.builder(broker.url(), group + "-tester").build())) {
       raw.setMessageHandler(m -> replies.add(new String(m.payload())));
-      raw.keepSubscribed(List.of(Topics.allDevices(Topics.Kind.REPLIES)), 1);
+      raw.keepSubscribed(List.of(Topics.allDevices(TopicKind.REPLIES)), 1);
       raw.start();
       await().atMost(WAIT).until(raw::subscribed);
 

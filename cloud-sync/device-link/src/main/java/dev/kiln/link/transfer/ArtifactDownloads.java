@@ -1,10 +1,13 @@
 package dev.kiln.link.transfer;
 
-import dev.kiln.link.LinkErrorCode;
-import dev.kiln.link.LinkException;
+import dev.kiln.link.error.LinkErrorCode;
+import dev.kiln.link.error.LinkException;
 import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.Topics;
+import dev.kiln.link.protocol.transfer.ArtifactChunk;
+import dev.kiln.link.protocol.transfer.ChunkRequest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -196,9 +199,9 @@ public final class ArtifactDownloads {
     if (req != null && connected.getAsBoolean()) {
       MessageProps props =
           new MessageProps(
-              "application/json", null, TransferTopics.chunks(deviceId, sha256), null, Map.of());
+              "application/json", null, Topics.artifactChunks(deviceId, sha256), null, Map.of());
       publisher
-          .publish(TransferTopics.get(sha256), ProtocolJson.write(req), props)
+          .publish(Topics.artifactGet(sha256), ProtocolJson.write(req), props)
           .exceptionally(
               e -> {
                 LOG.debug("chunk request not sent: {}", e.toString());
