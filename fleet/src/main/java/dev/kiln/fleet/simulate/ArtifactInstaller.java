@@ -3,7 +3,7 @@ package dev.kiln.fleet.simulate;
 import dev.kiln.artifact.Artifact;
 import dev.kiln.artifact.ArtifactWriter;
 import dev.kiln.artifact.Manifest;
-import dev.kiln.link.protocol.DeployPayload;
+import dev.kiln.link.protocol.ReplyCode;
 import dev.kiln.profile.Compatibility;
 import dev.kiln.profile.CompatibilityResult;
 import dev.kiln.profile.DeviceProfile;
@@ -15,13 +15,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Device-side checks between "downloaded" and "installed": unpack, verify checksums and signature
- * with the trusted keys, and check the manifest against the device profile. Returns the refusal
- * reason instead of throwing, because it goes back to the console as the reply message.
+ * The simulated device's checks between "downloaded" and "installed": unpack, verify checksums and
+ * signature with the trusted keys, and check the manifest against the device profile (the agent's
+ * artifact store does the same for real). Returns the refusal reason instead of throwing, because
+ * it goes back to the console as the reply message.
  */
 public final class ArtifactInstaller {
-  /** The result: the unpacked artifact, or why it was refused. */
-  public record Outcome(Artifact artifact, String refusal) {
+  /** The result: the unpacked artifact, or why it was refused (and the reply code saying so). */
+  public record Outcome(Artifact artifact, ReplyCode code, String refusal) {
     public boolean ok() {
       return refusal == null;
     }
@@ -35,15 +36,6 @@ public final class ArtifactInstaller {
     this.trustedKeys = Map.copyOf(trustedKeys);
   }
 
-  /** The cheap check before downloading, from the deploy command's own fields. */
-  public CompatibilityResult precheck(DeployPayload p) {
-    DeployPayload.Target t = p.target();
-    if (t == null) {
-      return CompatibilityResult.compatible("the command names no target; checked after download");
-    }
-    return Compatibility.check(t.arch(), t.profile(), eps(t.executionProviders()), profile);
-  }
-
   public Outcome install(Path kiln, Path dest) throws IOException {
     if (Files.exists(dest)) {
       ArtifactWriter.deleteTree(dest);
@@ -53,13 +45,16 @@ public final class ArtifactInstaller {
       a = Artifact.unpack(kiln, dest);
       a.verify(trustedKeys, true);
     } catch (RuntimeException e) {
-      return new Outcome(null, "artifact failed verification: " + e.getMessage());
+      return new Outcome(
+          null, ReplyCode.ARTIFACT_REJECTED, "artifact failed verification: " + e.getMessage());
     }
     Manifest m = a.manifest();
     List<String> eps = m.engine() == null ? List.of() : m.engine().executionProviders();
     CompatibilityResult c =
         Compatibility.check(m.target().arch(), m.target().profile(), eps(eps), profile);
-    return c.ok() ? new Outcome(a, null) : new Outcome(null, c.reason());
+    return c.ok()
+        ? new Outcome(a, null, null)
+        : new Outcome(null, ReplyCode.UNSUPPORTED_TARGET, c.reason());
   }
 
   private static List<String> eps(List<String> l) {

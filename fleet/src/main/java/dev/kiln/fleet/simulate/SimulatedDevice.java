@@ -2,15 +2,15 @@ package dev.kiln.fleet.simulate;
 
 import dev.kiln.link.command.CommandVerifier;
 import dev.kiln.link.command.ReplayWindow;
+import dev.kiln.link.command.Replier;
+import dev.kiln.link.deploy.DeployCore;
 import dev.kiln.link.protocol.CommandReply;
-import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.link.protocol.DeviceInfo;
 import dev.kiln.link.protocol.DeviceStatus;
 import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
 import dev.kiln.link.protocol.ReplyCode;
-import dev.kiln.link.protocol.RollbackPayload;
 import dev.kiln.link.protocol.Topic;
 import dev.kiln.link.protocol.TopicKind;
 import dev.kiln.link.protocol.Topics;
@@ -43,6 +43,10 @@ import org.slf4j.LoggerFactory;
 public final class SimulatedDevice implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SimulatedDevice.class);
   static final String AGENT_VERSION = "sim-0.1";
+
+  /** Progress every 25%: a fleet of thousands would otherwise flood the console with replies. */
+  private static final int PROGRESS_STEP = 25;
+
   private static final MessageProps JSON =
       new MessageProps("application/json", null, null, null, Map.of());
 
@@ -54,6 +58,7 @@ public final class SimulatedDevice implements AutoCloseable {
   private final SerialExecutor work;
   private final CommandVerifier verifier;
   private final SimDownloads downloads;
+  private final DeployCore deploys;
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
 
   /** slot (model or model#variant) to active version. */
@@ -94,8 +99,31 @@ public final class SimulatedDevice implements AutoCloseable {
             new ReplayWindow(config.dataDir().resolve("replay.json")),
             30_000,
             24 * 3_600_000L);
-    this.downloads =
-        new SimDownloads(config, new ArtifactInstaller(profile, config.artifactKeys()), this);
+    this.downloads = new SimDownloads(config, this);
+    SimSlots slots =
+        new SimSlots(
+            active,
+            new ArtifactInstaller(profile, config.artifactKeys()),
+            config.dataDir().resolve("installed"),
+            config.behavior());
+    // The agent's own deploy logic; a heartbeat right after each change shows it at once.
+    this.deploys =
+        new DeployCore(
+            profile,
+            slots,
+            downloads,
+            PROGRESS_STEP,
+            new DeployCore.Events() {
+              @Override
+              public void activated() {
+                heartbeat();
+              }
+
+              @Override
+              public void rolledBack() {
+                heartbeat();
+              }
+            });
   }
 
   private static ScheduledExecutorService ownThread(SimConfig config) {
@@ -217,50 +245,49 @@ public final class SimulatedDevice implements AutoCloseable {
         }
         return;
       }
-      switch (v.command().type()) {
-        case DeployPayload.TYPE ->
-            downloads.deploy(
-                v.command().id(),
-                ProtocolJson.mapper().treeToValue(v.command().payload(), DeployPayload.class));
-        case RollbackPayload.TYPE ->
-            rollback(
-                v.command().id(),
-                ProtocolJson.mapper().treeToValue(v.command().payload(), RollbackPayload.class));
-        default ->
-            reply(
-                v.command().id(),
-                CommandReply.Status.REJECTED,
-                ReplyCode.UNKNOWN_COMMAND,
-                null,
-                "unknown command type " + v.command().type());
-      }
+      deploys.handle(v.command(), replier(v.command().id()));
     } catch (Exception e) {
       LOG.warn("{} failed handling {}", id(), m.topic(), e);
     }
   }
 
-  private void rollback(String cmdId, RollbackPayload p) {
-    active.keySet().removeIf(slot -> slot.startsWith(p.model() + "#"));
-    if (p.remove()) {
-      active.remove(p.model());
-    } else if (p.toVersion() != null) {
-      active.put(p.model(), p.toVersion());
-    }
-    reply(cmdId, CommandReply.Status.SUCCEEDED, null, 100, "back on " + active.get(p.model()));
-    heartbeat();
+  /** Replies to one command over this device's connection. */
+  private Replier replier(String commandId) {
+    return new Replier() {
+      @Override
+      public CompletableFuture<Void> accept() {
+        return reply(commandId, CommandReply.Status.ACCEPTED, null, null, null);
+      }
+
+      @Override
+      public CompletableFuture<Void> progress(int percent, String message) {
+        return reply(commandId, CommandReply.Status.IN_PROGRESS, null, percent, message);
+      }
+
+      @Override
+      public CompletableFuture<Void> succeeded(String message) {
+        return reply(commandId, CommandReply.Status.SUCCEEDED, null, 100, message);
+      }
+
+      @Override
+      public CompletableFuture<Void> failed(ReplyCode code, String message) {
+        return reply(commandId, CommandReply.Status.FAILED, code, null, message);
+      }
+
+      @Override
+      public CompletableFuture<Void> rejected(ReplyCode code, String message) {
+        return reply(commandId, CommandReply.Status.REJECTED, code, null, message);
+      }
+    };
   }
 
-  void activated() {
-    heartbeat();
-  }
-
-  void reply(
+  private CompletableFuture<Void> reply(
       String commandId,
       CommandReply.Status status,
       ReplyCode code,
       Integer progress,
       String message) {
-    publish(
+    return publish(
         Topics.replies(id()),
         new CommandReply(
             ProtocolJson.SCHEMA_VERSION,
@@ -288,8 +315,8 @@ public final class SimulatedDevice implements AutoCloseable {
     }
   }
 
-  private void publish(String topic, Object message, boolean retained) {
-    connection.publish(topic, ProtocolJson.write(message), retained, JSON);
+  private CompletableFuture<Void> publish(String topic, Object message, boolean retained) {
+    return connection.publish(topic, ProtocolJson.write(message), retained, JSON);
   }
 
   /** Stops timers and leaves its connection, which stays up for the devices still on it. */

@@ -3,6 +3,7 @@ package dev.kiln.fleet.simulate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.artifact.Ed25519Keys;
+import dev.kiln.link.deploy.Precheck;
 import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.profile.DeviceProfiles;
 import java.io.OutputStream;
@@ -77,6 +78,7 @@ class ArtifactInstallerTest {
             new DeployPayload.Artifact("abc", 1, null, 1),
             new DeployPayload.Target("arm64", "rpi5", List.of()),
             List.of());
-    assertThat(installer("linux-x86_64", key).precheck(p).reason()).contains("arm64");
+    assertThat(Precheck.of(p, DeviceProfiles.fromClasspath().get("linux-x86_64")).reason())
+        .contains("arm64");
   }
 }

@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
  * cannot be sent completes its future exceptionally. The console re-sends a command it got no final
  * reply for under a new id and nonce, so a retry is never mistaken for a replay.
  */
-public final class CommandResponder {
+public final class CommandResponder implements Replier {
   /** The part of the transport a responder needs. */
   @FunctionalInterface
   public interface Publisher {
@@ -40,26 +40,31 @@ public final class CommandResponder {
     this.publisher = publisher;
   }
 
+  @Override
   public CompletableFuture<Void> accept() {
     return reply(CommandReply.Status.ACCEPTED, null, null, null);
   }
 
   /** Progress of a long command, {@code percent} 0..100. */
+  @Override
   public CompletableFuture<Void> progress(int percent, String message) {
     return reply(
         CommandReply.Status.IN_PROGRESS, null, Math.max(0, Math.min(100, percent)), message);
   }
 
+  @Override
   public CompletableFuture<Void> succeeded(String message) {
     return reply(CommandReply.Status.SUCCEEDED, null, 100, message);
   }
 
   /** Tried and failed; the device stays on what it ran before. */
+  @Override
   public CompletableFuture<Void> failed(ReplyCode code, String message) {
     return reply(CommandReply.Status.FAILED, code, null, message);
   }
 
   /** Refused before any change. */
+  @Override
   public CompletableFuture<Void> rejected(ReplyCode code, String message) {
     return reply(CommandReply.Status.REJECTED, code, null, message);
   }

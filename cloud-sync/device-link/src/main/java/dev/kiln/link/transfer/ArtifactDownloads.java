@@ -35,7 +35,7 @@ public final class ArtifactDownloads {
   public static final int WINDOW = 8;
 
   /** A request unanswered this long is sent again (chunks travel at QoS 0 and may be lost). */
-  static final Duration STALL = Duration.ofSeconds(5);
+  public static final Duration STALL = Duration.ofSeconds(5);
 
   /** Larger chunks would not fit MQTT brokers' default packet limits. */
   static final int MAX_CHUNK_BYTES = 16 << 20;
@@ -157,17 +157,9 @@ public final class ArtifactDownloads {
    * files), an impossible size or chunk size, or too little disk for it.
    */
   public String refusal(String sha256, long size, int chunkSize) {
-    if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
-      return "artifact.sha256 '" + sha256 + "' is not a lowercase hex SHA-256";
-    }
-    if (size <= 0 || chunkSize <= 0 || chunkSize > MAX_CHUNK_BYTES) {
-      return "artifact size "
-          + size
-          + " or chunk size "
-          + chunkSize
-          + " is out of range (chunks up to "
-          + MAX_CHUNK_BYTES
-          + " bytes)";
+    String malformed = shapeRefusal(sha256, size, chunkSize);
+    if (malformed != null) {
+      return malformed;
     }
     try {
       java.nio.file.Files.createDirectories(dir);
@@ -185,6 +177,26 @@ public final class ArtifactDownloads {
       }
     } catch (IOException e) {
       return "cannot check free disk under " + dir + ": " + e.getMessage();
+    }
+    return null;
+  }
+
+  /**
+   * Why a download of this shape cannot be right, or null: a malformed digest (it names files), or
+   * an impossible size or chunk size. The part of {@link #refusal} that needs no disk.
+   */
+  public static String shapeRefusal(String sha256, long size, int chunkSize) {
+    if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
+      return "artifact.sha256 '" + sha256 + "' is not a lowercase hex SHA-256";
+    }
+    if (size <= 0 || chunkSize <= 0 || chunkSize > MAX_CHUNK_BYTES) {
+      return "artifact size "
+          + size
+          + " or chunk size "
+          + chunkSize
+          + " is out of range (chunks up to "
+          + MAX_CHUNK_BYTES
+          + " bytes)";
     }
     return null;
   }
