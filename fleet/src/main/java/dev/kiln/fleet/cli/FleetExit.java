@@ -6,9 +6,12 @@ import dev.kiln.link.error.LinkException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-/** The one place fleet errors become exit codes; messages name the problem and the fix. */
-final class FleetExit {
-  static final int OK = 0;
+/**
+ * The one place fleet errors become exit codes; messages name the problem and the fix. Public for
+ * the fleet commands registered from the CLI module ({@code simulate}).
+ */
+public final class FleetExit {
+  public static final int OK = 0;
 
   /** The command ran, but the deployment did not succeed (rolled back, failed, timed out...). */
   static final int NOT_SUCCEEDED = 1;
@@ -29,7 +32,7 @@ final class FleetExit {
   }
 
   /** Runs a command body, printing known errors without a stack trace. */
-  static int run(PrintWriter err, Callable<Integer> body) throws Exception {
+  public static int run(PrintWriter err, Callable<Integer> body) throws Exception {
     try {
       return body.call();
     } catch (FleetException e) {

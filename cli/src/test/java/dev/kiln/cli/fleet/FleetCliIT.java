@@ -1,9 +1,10 @@
-package dev.kiln.fleet.cli;
+package dev.kiln.cli.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kiln.artifact.Ed25519Keys;
+import dev.kiln.cli.KilnMain;
 import dev.kiln.fleet.simulate.StandInArtifacts;
 import dev.kiln.link.testing.Mosquitto;
 import java.io.PrintWriter;
@@ -20,7 +21,8 @@ import picocli.CommandLine;
 class FleetCliIT {
 
   private static int run(StringWriter out, String... args) {
-    CommandLine cli = new CommandLine(new FleetCommand());
+    // kiln fleet as the CLI builds it: the console's commands plus simulate.
+    CommandLine cli = KilnMain.commandLine().getSubcommands().get("fleet");
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(out, true));
     return cli.execute(args);

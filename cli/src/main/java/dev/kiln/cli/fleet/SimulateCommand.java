@@ -1,7 +1,11 @@
-package dev.kiln.fleet.cli;
+package dev.kiln.cli.fleet;
 
 import dev.kiln.artifact.Ed25519Keys;
 import dev.kiln.artifact.TrustedKeys;
+import dev.kiln.fleet.FleetErrorCode;
+import dev.kiln.fleet.FleetException;
+import dev.kiln.fleet.cli.ConsoleOptions;
+import dev.kiln.fleet.cli.FleetExit;
 import dev.kiln.fleet.simulate.FleetSimulator;
 import dev.kiln.fleet.simulate.SimBehavior;
 import java.nio.file.Path;
@@ -121,21 +125,26 @@ public final class SimulateCommand implements Callable<Integer> {
                   new HashSet<>(failVersions),
                   new HashSet<>(errorVersions),
                   new HashSet<>(slowVersions));
-          FleetSimulator.Spec simSpec =
-              new FleetSimulator.Spec(
-                  options.broker,
-                  prefix,
-                  devices,
-                  profile,
-                  List.of(group),
-                  dataDir != null ? dataDir : options.stateDir.resolve("simulated"),
-                  Map.of(Ed25519Keys.keyId(console), console),
-                  TrustedKeys.load(artifactKeys),
-                  models,
-                  behavior,
-                  heartbeat,
-                  devicesPerConnection,
-                  FleetSimulator.DEFAULT_WORK_THREADS);
+          FleetSimulator.Spec simSpec;
+          try {
+            simSpec =
+                new FleetSimulator.Spec(
+                    options.broker(),
+                    prefix,
+                    devices,
+                    profile,
+                    List.of(group),
+                    dataDir != null ? dataDir : options.stateDir().resolve("simulated"),
+                    Map.of(Ed25519Keys.keyId(console), console),
+                    TrustedKeys.load(artifactKeys),
+                    models,
+                    behavior,
+                    heartbeat,
+                    devicesPerConnection,
+                    FleetSimulator.DEFAULT_WORK_THREADS);
+          } catch (IllegalArgumentException e) {
+            throw new FleetException(FleetErrorCode.CONFIG_INVALID, e.getMessage());
+          }
           try (FleetSimulator sim = FleetSimulator.start(simSpec)) {
             long started = System.nanoTime();
             if (sim.awaitConnected(Duration.ofMinutes(5))) {

@@ -1,7 +1,5 @@
 package dev.kiln.fleet.simulate;
 
-import dev.kiln.fleet.FleetErrorCode;
-import dev.kiln.fleet.FleetException;
 import dev.kiln.link.protocol.Topics;
 import dev.kiln.profile.DeviceProfile;
 import dev.kiln.profile.DeviceProfiles;
@@ -69,7 +67,7 @@ public final class FleetSimulator implements AutoCloseable {
 
     private static void require(boolean ok, String message) {
       if (!ok) {
-        throw new FleetException(FleetErrorCode.CONFIG_INVALID, message);
+        throw new IllegalArgumentException(message);
       }
     }
   }
