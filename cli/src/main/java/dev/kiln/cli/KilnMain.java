@@ -4,6 +4,7 @@ import dev.kiln.cli.agent.AgentCommand;
 import dev.kiln.cli.compile.CompileCommand;
 import dev.kiln.cli.demo.DemoCommand;
 import dev.kiln.cli.fleet.CompareCommand;
+import dev.kiln.cli.fleet.SimulateCommand;
 import dev.kiln.cli.keys.KeysCommand;
 import dev.kiln.cli.logging.RoutedLogs;
 import dev.kiln.cli.profiles.ProfilesCommand;
@@ -47,6 +48,9 @@ public final class KilnMain implements Runnable {
     CommandLine cli = new CommandLine(new KilnMain());
     // compare reads the cloud store (DuckDB), which the fleet module does not depend on.
     cli.getSubcommands().get("fleet").addSubcommand("compare", new CompareCommand());
+    // simulate runs simulated devices (fleet-simulator, device side), which the console must not
+    // depend on.
+    cli.getSubcommands().get("fleet").addSubcommand("simulate", new SimulateCommand());
     cli.setExecutionExceptionHandler(new ExitCodes());
     RoutedLogs.addVerboseOptions(cli);
     cli.setExecutionStrategy(new RoutedLogs());

@@ -29,6 +29,8 @@ import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.Topic;
+import dev.kiln.link.protocol.TopicKind;
 import dev.kiln.link.protocol.Topics;
 import dev.kiln.link.transport.MqttTransport;
 import dev.kiln.link.transport.TransportConfig;
@@ -556,7 +558,7 @@ class FleetAgentsIT {
   private static List<CommandReply> allReplies() {
     List<CommandReply> out = new ArrayList<>();
     for (InboundMessage m : seen) {
-      if (m.topic().endsWith("/replies")) {
+      if (Topic.parse(m.topic()).filter(t -> t.kind() == TopicKind.REPLIES).isPresent()) {
         out.add(ProtocolJson.read(m.payload(), CommandReply.class));
       }
     }

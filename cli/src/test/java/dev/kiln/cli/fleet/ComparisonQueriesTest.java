@@ -3,8 +3,8 @@ package dev.kiln.cli.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.cloud.store.CaptureStore;
-import dev.kiln.link.capture.CaptureRecord;
-import dev.kiln.link.capture.CaptureTensor;
+import dev.kiln.link.protocol.capture.CaptureRecord;
+import dev.kiln.link.protocol.capture.CaptureTensor;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.util.ArrayList;

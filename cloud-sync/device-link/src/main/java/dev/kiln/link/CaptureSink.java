@@ -2,9 +2,9 @@ package dev.kiln.link;
 
 import dev.kiln.link.outbox.Outbox;
 import dev.kiln.link.outbox.OutboxPublisher;
-import dev.kiln.link.protocol.CaptureBatchCodec;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.capture.CaptureBatchCodec;
 import dev.kiln.link.transport.MqttTransport;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
 package dev.kiln.link;
 
-import dev.kiln.link.capture.CaptureRecord;
 import dev.kiln.link.capture.CaptureRecorder;
 import dev.kiln.link.command.CommandDispatcher;
 import dev.kiln.link.command.CommandHandler;
@@ -15,11 +14,12 @@ import dev.kiln.link.protocol.DeviceStatus;
 import dev.kiln.link.protocol.LinkStats;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.Topic;
 import dev.kiln.link.protocol.Topics;
+import dev.kiln.link.protocol.capture.CaptureRecord;
 import dev.kiln.link.telemetry.AgentTelemetry;
 import dev.kiln.link.telemetry.HeartbeatTask;
 import dev.kiln.link.transfer.ArtifactDownloads;
-import dev.kiln.link.transfer.TransferTopics;
 import dev.kiln.link.transport.MqttTransport;
 import java.time.Duration;
 import java.util.List;
@@ -103,13 +103,17 @@ public final class DeviceLink implements AutoCloseable {
               json(null));
         });
     transport.setMessageHandler(
-        m -> {
-          if (m.topic().startsWith(Topics.DEVICES + "/" + id + "/commands/")) {
-            commands.dispatch(m);
-          } else if (m.topic().startsWith(TransferTopics.chunks(id, ""))) {
-            downloads.onChunk(m);
-          }
-        });
+        m ->
+            Topic.parse(m.topic())
+                .filter(t -> id.equals(t.deviceId()))
+                .ifPresent(
+                    t -> {
+                      switch (t.kind()) {
+                        case COMMANDS -> commands.dispatch(m);
+                        case ARTIFACT_CHUNKS -> downloads.onChunk(m);
+                        default -> {}
+                      }
+                    }));
     this.capturePublisher =
         new OutboxPublisher(
             "capture",
@@ -144,7 +148,7 @@ public final class DeviceLink implements AutoCloseable {
     // Commands and artifact chunks: renewed on every connect, before onConnect publishes the birth.
     transport.keepSubscribed(
         List.of(
-            Topics.commandFilter(config.deviceId()), TransferTopics.chunkFilter(config.deviceId())),
+            Topics.commandFilter(config.deviceId()), Topics.artifactChunkFilter(config.deviceId())),
         1);
     transport.addListener(
         new MqttTransport.ConnectionListener() {
@@ -244,7 +248,7 @@ public final class DeviceLink implements AutoCloseable {
         json(null));
     DeviceInfo info = config.info();
     if (info != null) {
-      transport.publish(DeviceInfo.topic(id), ProtocolJson.write(info), 1, true, json(null));
+      transport.publish(Topics.info(id), ProtocolJson.write(info), 1, true, json(null));
     }
     downloads.onConnected();
     capturePublisher.resume();

@@ -1,5 +1,7 @@
 package dev.kiln.link;
 
+import dev.kiln.link.error.LinkErrorCode;
+import dev.kiln.link.error.LinkException;
 import dev.kiln.link.outbox.OutboxConfig;
 import dev.kiln.link.protocol.DeviceInfo;
 import dev.kiln.link.protocol.ProtocolJson;

@@ -10,6 +10,7 @@ import dev.kiln.artifact.TrustedKeys;
 import dev.kiln.link.DeviceLink;
 import dev.kiln.link.LinkConfig;
 import dev.kiln.link.capture.CaptureConfig;
+import dev.kiln.link.protocol.ReplyCode;
 import dev.kiln.link.telemetry.AgentTelemetry;
 import dev.kiln.profile.DeviceProfiles;
 import java.io.IOException;
@@ -58,7 +59,8 @@ public final class CloudLink implements AutoCloseable {
     link.onCommand(
         (cmd, reply) -> {
           if (!attached.await(STARTUP_WAIT_S, TimeUnit.SECONDS)) {
-            reply.failed("the agent is still starting; the console will re-send");
+            reply.failed(
+                ReplyCode.NOT_READY, "the agent is still starting; the console will re-send");
             return;
           }
           fleet.handle(cmd, reply);
@@ -194,7 +196,7 @@ public final class CloudLink implements AutoCloseable {
     }
     List<dev.kiln.link.protocol.ModelState> models = new ArrayList<>();
     for (ModelState m : agent.models()) {
-      for (FleetSlots.Slot slot : FleetSlots.of(m)) {
+      for (FleetSlots.FilledSlot slot : FleetSlots.of(m)) {
         models.add(
             new dev.kiln.link.protocol.ModelState(
                 m.name(),

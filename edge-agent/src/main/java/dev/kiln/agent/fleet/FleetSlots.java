@@ -1,6 +1,7 @@
 package dev.kiln.agent.fleet;
 
 import dev.kiln.agent.store.ModelState;
+import dev.kiln.link.protocol.Slot;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,34 +11,27 @@ import java.util.List;
  * {@code green} when staged at weight 0, and the shadow is {@code shadow}.
  */
 public final class FleetSlots {
-  public static final String PRIMARY = "primary";
-  public static final String B = "b";
-  public static final String GREEN = "green";
-  public static final String SHADOW = "shadow";
-
-  /** Every slot a deploy command may name. */
-  public static final List<String> ALL = List.of(PRIMARY, B, GREEN, SHADOW);
-
   /**
    * One filled slot.
    *
+   * @param variant the slot's wire name ({@link Slot#wireName()})
    * @param weight share of production traffic (0..1); null for the shadow
    */
-  public record Slot(String variant, String version, Double weight) {}
+  public record FilledSlot(String variant, String version, Double weight) {}
 
   private FleetSlots() {}
 
-  public static List<Slot> of(ModelState m) {
-    List<Slot> out = new ArrayList<>();
+  public static List<FilledSlot> of(ModelState m) {
+    List<FilledSlot> out = new ArrayList<>();
     List<ModelState.Variant> production = m.production();
     double total = production.stream().mapToDouble(ModelState.Variant::weight).sum();
     for (int i = 0; i < production.size(); i++) {
       ModelState.Variant v = production.get(i);
-      String variant = i == 0 ? PRIMARY : v.weight() > 0 ? B : GREEN;
-      out.add(new Slot(variant, v.version(), total > 0 ? v.weight() / total : 0.0));
+      Slot slot = i == 0 ? Slot.PRIMARY : v.weight() > 0 ? Slot.B : Slot.GREEN;
+      out.add(new FilledSlot(slot.wireName(), v.version(), total > 0 ? v.weight() / total : 0.0));
     }
     if (m.shadow() != null) {
-      out.add(new Slot(SHADOW, m.shadow(), null));
+      out.add(new FilledSlot(Slot.SHADOW.wireName(), m.shadow(), null));
     }
     return out;
   }
@@ -46,7 +40,7 @@ public final class FleetSlots {
   public static String versionIn(ModelState m, String variant) {
     return of(m).stream()
         .filter(s -> s.variant().equals(variant))
-        .map(Slot::version)
+        .map(FilledSlot::version)
         .findFirst()
         .orElse(null);
   }

@@ -23,10 +23,10 @@ class FleetSlotsTest {
             "4");
     assertThat(FleetSlots.of(m))
         .containsExactly(
-            new FleetSlots.Slot("primary", "1", 0.9),
-            new FleetSlots.Slot("b", "2", 0.1),
-            new FleetSlots.Slot("green", "3", 0.0),
-            new FleetSlots.Slot("shadow", "4", null));
+            new FleetSlots.FilledSlot("primary", "1", 0.9),
+            new FleetSlots.FilledSlot("b", "2", 0.1),
+            new FleetSlots.FilledSlot("green", "3", 0.0),
+            new FleetSlots.FilledSlot("shadow", "4", null));
     assertThat(FleetSlots.versionIn(m, "green")).isEqualTo("3");
   }
 

@@ -36,11 +36,19 @@ public final class ConsoleOptions {
               + " NAME.pub. Default: STATE-DIR/console.key, created on first use.")
   Path key;
 
-  Path keyFile() {
+  public String broker() {
+    return broker;
+  }
+
+  public Path stateDir() {
+    return stateDir;
+  }
+
+  public Path keyFile() {
     return key != null ? key : stateDir.resolve("console.key");
   }
 
-  static Path publicFile(Path keyFile) {
+  public static Path publicFile(Path keyFile) {
     return Ed25519Keys.publicFileBeside(keyFile);
   }
 

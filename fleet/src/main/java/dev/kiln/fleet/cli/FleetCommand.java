@@ -3,7 +3,10 @@ package dev.kiln.fleet.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code kiln fleet}: the fleet console's commands; the lead registers it in {@code kiln}. */
+/**
+ * {@code kiln fleet}: the fleet console's commands; the lead registers it in {@code kiln}, adding
+ * {@code compare} and {@code simulate}, which need modules the console does not depend on.
+ */
 @Command(
     name = "fleet",
     mixinStandardHelpOptions = true,
@@ -14,8 +17,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       RollbackCommand.class,
       CancelCommand.class,
-      ServeCommand.class,
-      SimulateCommand.class
+      ServeCommand.class
     })
 public final class FleetCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

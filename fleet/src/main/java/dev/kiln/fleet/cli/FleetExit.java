@@ -10,8 +10,8 @@ import java.util.concurrent.Callable;
  * without a stack trace and exit with their code's number in the shared table ({@link ExitCode},
  * docs/exit-codes.md).
  */
-final class FleetExit {
-  static final int OK = ExitCode.OK.number();
+public final class FleetExit {
+  public static final int OK = ExitCode.OK.number();
 
   /** The command ran, but the deployment did not succeed (rolled back, failed, timed out...). */
   static final int NOT_SUCCEEDED = ExitCode.NOT_SUCCEEDED.number();
@@ -19,7 +19,7 @@ final class FleetExit {
   private FleetExit() {}
 
   /** Runs a command body, printing known errors without a stack trace. */
-  static int run(PrintWriter err, Callable<Integer> body) throws Exception {
+  public static int run(PrintWriter err, Callable<Integer> body) throws Exception {
     try {
       return body.call();
     } catch (KilnException e) {

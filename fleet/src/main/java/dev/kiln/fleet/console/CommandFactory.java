@@ -1,9 +1,9 @@
 package dev.kiln.fleet.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.link.command.CommandSignature;
 import dev.kiln.link.protocol.Command;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.signing.CommandSignature;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.util.Base64;

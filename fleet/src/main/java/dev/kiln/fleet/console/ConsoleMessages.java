@@ -4,7 +4,6 @@ import dev.kiln.fleet.rollout.Action;
 import dev.kiln.fleet.rollout.ArtifactRef;
 import dev.kiln.fleet.rollout.Deployment;
 import dev.kiln.fleet.rollout.RolloutEngine;
-import dev.kiln.fleet.rollout.Variant;
 import dev.kiln.fleet.state.DesiredModel;
 import dev.kiln.fleet.state.DeviceRegistry;
 import dev.kiln.fleet.transfer.ChunkServer;
@@ -19,10 +18,12 @@ import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ModelState;
 import dev.kiln.link.protocol.ProtocolJson;
 import dev.kiln.link.protocol.RollbackPayload;
+import dev.kiln.link.protocol.Slot;
+import dev.kiln.link.protocol.Topic;
+import dev.kiln.link.protocol.TopicKind;
 import dev.kiln.link.protocol.Topics;
-import dev.kiln.link.transfer.ArtifactChunk;
-import dev.kiln.link.transfer.ChunkRequest;
-import dev.kiln.link.transfer.TransferTopics;
+import dev.kiln.link.protocol.transfer.ArtifactChunk;
+import dev.kiln.link.protocol.transfer.ChunkRequest;
 import dev.kiln.link.transport.MqttTransport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -45,11 +46,11 @@ final class ConsoleMessages implements AutoCloseable {
 
   static final List<String> FILTERS =
       List.of(
-          Topics.allDevices(Topics.Kind.STATUS),
-          Topics.allDevices(Topics.Kind.HEARTBEAT),
-          Topics.allDevices(Topics.Kind.REPLIES),
-          DeviceInfo.allTopics(),
-          TransferTopics.allGets());
+          Topics.allDevices(TopicKind.STATUS),
+          Topics.allDevices(TopicKind.HEARTBEAT),
+          Topics.allDevices(TopicKind.REPLIES),
+          Topics.allDevices(TopicKind.INFO),
+          Topics.allArtifactGets());
 
   private final ConsoleConfig config;
   private final DeviceRegistry registry;
@@ -88,26 +89,26 @@ final class ConsoleMessages implements AutoCloseable {
   }
 
   void handle(InboundMessage m) {
-    if (TransferTopics.isGet(m.topic())) {
-      answerChunks(ProtocolJson.read(m.payload(), ChunkRequest.class), m.props().responseTopic());
-      return;
-    }
-    if (m.topic().endsWith("/info")) {
-      DeviceInfo info = ProtocolJson.read(m.payload(), DeviceInfo.class);
-      registry.update(
-          info.deviceId(), r -> r.withInfo(info.groups(), info.profile(), info.arch()), true);
-      return;
-    }
-    Topics.parse(m.topic())
+    Topic.parse(m.topic())
         .ifPresent(
-            a -> {
-              switch (a.kind()) {
+            t -> {
+              switch (t.kind()) {
+                case ARTIFACT_GET ->
+                    answerChunks(
+                        ProtocolJson.read(m.payload(), ChunkRequest.class),
+                        m.props().responseTopic());
+                case INFO -> info(ProtocolJson.read(m.payload(), DeviceInfo.class));
                 case STATUS -> status(ProtocolJson.read(m.payload(), DeviceStatus.class));
                 case HEARTBEAT -> heartbeat(ProtocolJson.read(m.payload(), Heartbeat.class));
                 case REPLIES -> reply(ProtocolJson.read(m.payload(), CommandReply.class));
                 default -> {}
               }
             });
+  }
+
+  private void info(DeviceInfo info) {
+    registry.update(
+        info.deviceId(), r -> r.withInfo(info.groups(), info.profile(), info.arch()), true);
   }
 
   private void status(DeviceStatus s) {
@@ -127,7 +128,7 @@ final class ConsoleMessages implements AutoCloseable {
     Map<String, String> slots = new HashMap<>();
     Map<String, Double> shares = new HashMap<>();
     for (ModelState ms : hb.models() == null ? List.<ModelState>of() : hb.models()) {
-      String slot = Variant.slot(ms.name(), ms.variant());
+      String slot = Slot.key(ms.name(), ms.variant());
       slots.put(slot, ms.version());
       if (ms.weight() != null) {
         shares.put(slot, ms.weight());
@@ -145,7 +146,7 @@ final class ConsoleMessages implements AutoCloseable {
       var row = d.device(r.deviceId());
       if (row != null && r.commandId().equals(row.commandId())) {
         if (engine.onReply(
-            d, r.deviceId(), r.commandId(), r.status().name(), r.progress(), r.message(), now)) {
+            d, r.deviceId(), r.commandId(), r.status(), r.code(), r.progress(), r.message(), now)) {
           moved.add(d);
         }
         return;
@@ -256,7 +257,13 @@ final class ConsoleMessages implements AutoCloseable {
   }
 
   private void answerChunks(ChunkRequest req, String responseTopic) {
-    String device = TransferTopics.deviceOfResponseTopic(responseTopic, req.sha256());
+    // Chunks go only to the asking device's own artifact topic, never to one a request names
+    // freely.
+    String device =
+        Topic.parse(responseTopic)
+            .filter(t -> t.kind() == TopicKind.ARTIFACT_CHUNKS && t.detail().equals(req.sha256()))
+            .map(Topic::deviceId)
+            .orElse(null);
     if (device == null) {
       LOG.warn("ignoring chunk request for {} with response topic {}", req.sha256(), responseTopic);
       return;

@@ -1,5 +1,6 @@
 package dev.kiln.fleet.rollout;
 
+import dev.kiln.link.protocol.Slot;
 import java.util.List;
 import java.util.Objects;
 
@@ -31,8 +32,7 @@ final class Convergence {
     }
     if (desired != null && desired.equals(d.artifact().version())) {
       d.update(row.sent(id, now, false), now);
-      int hash = slot.indexOf('#');
-      String variant = hash < 0 ? Variant.PRIMARY : slot.substring(hash + 1);
+      String variant = Slot.splitKey(slot)[1];
       return List.of(new Action.Deploy(deviceId, id, d.id(), variant));
     }
     // Back to the primary it had; the device drops the model's variants on a rollback, which is

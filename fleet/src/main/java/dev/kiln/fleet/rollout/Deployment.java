@@ -142,6 +142,7 @@ public final class Deployment {
                   0,
                   null,
                   null,
+                  null,
                   r.previousVersion(),
                   0));
         }

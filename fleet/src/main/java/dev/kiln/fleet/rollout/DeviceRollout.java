@@ -5,6 +5,8 @@ package dev.kiln.fleet.rollout;
  *
  * @param commandId the last command sent for this device, to match replies
  * @param attempts deploy commands sent so far; resent with a new id when no reply comes
+ * @param code the device's {@code ReplyCode} name for a refusal or failure, or {@code
+ *     ROLLBACK_FAILED} when a rollback did not finish; null otherwise
  * @param previousVersion what the slot held before, so a rollback knows where to go; null if empty
  */
 public record DeviceRollout(
@@ -16,6 +18,7 @@ public record DeviceRollout(
     long sentAt,
     Integer progress,
     String message,
+    String code,
     String previousVersion,
     long activatedAt) {
 
@@ -46,7 +49,7 @@ public record DeviceRollout(
 
   public static DeviceRollout pending(String deviceId, int phase, String previousVersion) {
     return new DeviceRollout(
-        deviceId, phase, Status.PENDING, null, 0, 0, null, null, previousVersion, 0);
+        deviceId, phase, Status.PENDING, null, 0, 0, null, null, null, previousVersion, 0);
   }
 
   public DeviceRollout sent(String commandId, long now, boolean rollback) {
@@ -57,6 +60,7 @@ public record DeviceRollout(
         commandId,
         rollback ? attempts : attempts + 1,
         now,
+        null,
         null,
         null,
         previousVersion,
@@ -74,6 +78,7 @@ public record DeviceRollout(
         sentAt,
         progress,
         message,
+        null,
         previousVersion,
         activated);
   }

@@ -1,6 +1,8 @@
 package dev.kiln.fleet.rollout;
 
 import dev.kiln.fleet.rollout.DeviceRollout.Status;
+import dev.kiln.link.protocol.CommandReply;
+import dev.kiln.link.protocol.ReplyCode;
 
 /**
  * How a device's {@code CommandReply} moves its row. Only a reply to the row's latest command
@@ -13,31 +15,33 @@ final class Replies {
       Deployment d,
       String deviceId,
       String commandId,
-      String status,
+      CommandReply.Status status,
+      String code,
       Integer progress,
       String message,
       long now) {
     DeviceRollout row = d.device(deviceId);
-    if (row == null || commandId == null || !commandId.equals(row.commandId())) {
+    if (row == null || status == null || commandId == null || !commandId.equals(row.commandId())) {
       return false;
     }
     boolean rollback = row.status() == Status.ROLLBACK_SENT;
     Status next =
         switch (status) {
-          case "ACCEPTED", "IN_PROGRESS" ->
-              rollback
-                  ? Status.ROLLBACK_SENT
-                  : "ACCEPTED".equals(status) ? Status.ACCEPTED : Status.IN_PROGRESS;
-          case "SUCCEEDED" -> rollback ? Status.ROLLED_BACK : Status.ACTIVE;
-          case "FAILED" -> Status.FAILED;
-          case "REJECTED" -> rollback ? Status.FAILED : Status.REFUSED;
-          case "EXPIRED" -> rollback ? Status.ACTIVE : Status.PENDING;
-          default -> row.status();
+          case ACCEPTED -> rollback ? Status.ROLLBACK_SENT : Status.ACCEPTED;
+          case IN_PROGRESS -> rollback ? Status.ROLLBACK_SENT : Status.IN_PROGRESS;
+          case SUCCEEDED -> rollback ? Status.ROLLED_BACK : Status.ACTIVE;
+          case FAILED -> Status.FAILED;
+          case REJECTED -> rollback ? Status.FAILED : Status.REFUSED;
+          case EXPIRED -> rollback ? Status.ACTIVE : Status.PENDING;
         };
     if (!row.status().awaitingReply()) {
       return false;
     }
-    String msg = rollback && next == Status.FAILED ? "rollback failed: " + message : message;
+    // Whatever the device said, a rollback that did not finish is the console's ROLLBACK_FAILED:
+    // that code, not the text, is what ends the deployment as FAILED.
+    boolean rollbackFailed = rollback && next == Status.FAILED;
+    String msg = rollbackFailed ? "rollback failed: " + message : message;
+    String why = rollbackFailed ? ReplyCode.ROLLBACK_FAILED.name() : code;
     DeviceRollout updated =
         new DeviceRollout(
             deviceId,
@@ -48,6 +52,7 @@ final class Replies {
             now,
             progress,
             msg,
+            why,
             row.previousVersion(),
             next == Status.ACTIVE ? now : row.activatedAt());
     d.update(updated, now);

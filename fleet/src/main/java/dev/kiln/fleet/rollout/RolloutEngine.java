@@ -1,6 +1,9 @@
 package dev.kiln.fleet.rollout;
 
 import dev.kiln.fleet.rollout.DeviceRollout.Status;
+import dev.kiln.link.protocol.CommandReply;
+import dev.kiln.link.protocol.ReplyCode;
+import dev.kiln.link.protocol.Slot;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -76,11 +79,12 @@ public final class RolloutEngine {
       Deployment d,
       String deviceId,
       String commandId,
-      String status,
+      CommandReply.Status status,
+      String code,
       Integer progress,
       String message,
       long now) {
-    return Replies.apply(d, deviceId, commandId, status, progress, message, now);
+    return Replies.apply(d, deviceId, commandId, status, code, progress, message, now);
   }
 
   /**
@@ -174,7 +178,7 @@ public final class RolloutEngine {
 
   private void bake(Deployment d, FleetView fleet, long now, List<Action> actions) {
     List<HealthGate.Sample> samples = new ArrayList<>();
-    String slot = Variant.slot(d.artifact().name(), d.currentPhase().variant());
+    String slot = Slot.key(d.artifact().name(), d.currentPhase().variant());
     for (DeviceRollout r : d.currentPhaseDevices()) {
       if (r.status() == Status.ACTIVE
           && fleet.metricsAt(r.deviceId()) > r.activatedAt()
@@ -217,7 +221,7 @@ public final class RolloutEngine {
         }
         case ROLLBACK_SENT -> done = false;
         case FAILED -> {
-          if (r.message() != null && r.message().startsWith("rollback failed")) {
+          if (ReplyCode.ROLLBACK_FAILED.name().equals(r.code())) {
             failedRollbacks.add(r.deviceId() + " (" + r.message() + ")");
           }
         }
@@ -255,13 +259,13 @@ public final class RolloutEngine {
 
   private void desire(Deployment d, List<Action> actions) {
     Strategy.Phase phase = d.currentPhase();
-    String slot = Variant.slot(d.artifact().name(), phase.variant());
+    String slot = Slot.key(d.artifact().name(), phase.variant());
     for (String device : phase.devices()) {
       actions.add(
           new Action.SetDesired(
               device, slot, d.artifact().version(), d.artifact().sha256(), d.id()));
       // Switching a staged variant (blue-green's green) to primary empties its slot on the device.
-      if (Variant.PRIMARY.equals(phase.variant())) {
+      if (Slot.PRIMARY.wireName().equals(phase.variant())) {
         for (String variantSlot : variantSlots(d)) {
           actions.add(new Action.SetDesired(device, variantSlot, null, null, d.id()));
         }
@@ -280,14 +284,14 @@ public final class RolloutEngine {
   private static List<String> variantSlots(Deployment d) {
     return d.phases().stream()
         .map(Strategy.Phase::variant)
-        .filter(v -> !Variant.PRIMARY.equals(v))
+        .filter(v -> !Slot.PRIMARY.wireName().equals(v))
         .distinct()
-        .map(v -> Variant.slot(d.artifact().name(), v))
+        .map(v -> Slot.key(d.artifact().name(), v))
         .toList();
   }
 
   private static String slot(Deployment d) {
-    return Variant.slot(d.artifact().name(), Variant.PRIMARY);
+    return Slot.key(d.artifact().name(), Slot.PRIMARY.wireName());
   }
 
   private static String firstCause(Deployment d) {

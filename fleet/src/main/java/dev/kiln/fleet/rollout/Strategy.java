@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.kiln.fleet.FleetErrorCode;
 import dev.kiln.fleet.FleetException;
+import dev.kiln.link.protocol.Slot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,29 +112,32 @@ public record Strategy(
     List<String> devices = List.copyOf(targets);
     List<Phase> phases = new ArrayList<>();
     switch (kind) {
-      case ALL_AT_ONCE -> phases.add(new Phase("all", devices, Variant.PRIMARY, false));
+      case ALL_AT_ONCE -> phases.add(new Phase("all", devices, Slot.PRIMARY.wireName(), false));
       case ROLLING -> {
         for (int i = 0; i < devices.size(); i += batchSize) {
           List<String> batch = devices.subList(i, Math.min(devices.size(), i + batchSize));
-          phases.add(new Phase("batch " + (phases.size() + 1), batch, Variant.PRIMARY, false));
+          phases.add(
+              new Phase("batch " + (phases.size() + 1), batch, Slot.PRIMARY.wireName(), false));
         }
       }
       case CANARY -> {
         int n = Math.max(1, (int) Math.ceil(devices.size() * canaryPercent / 100.0));
         n = Math.min(n, devices.size());
-        phases.add(new Phase("canary", devices.subList(0, n), Variant.PRIMARY, true));
+        phases.add(new Phase("canary", devices.subList(0, n), Slot.PRIMARY.wireName(), true));
         if (n < devices.size()) {
-          phases.add(new Phase("rest", devices.subList(n, devices.size()), Variant.PRIMARY, false));
+          phases.add(
+              new Phase(
+                  "rest", devices.subList(n, devices.size()), Slot.PRIMARY.wireName(), false));
         }
       }
         // Green installs beside blue without taking traffic; only when every device has it ready
         // does the second phase switch them all.
       case BLUE_GREEN -> {
-        phases.add(new Phase("stage green", devices, Variant.GREEN, false));
-        phases.add(new Phase("switch to green", devices, Variant.PRIMARY, false));
+        phases.add(new Phase("stage green", devices, Slot.GREEN.wireName(), false));
+        phases.add(new Phase("switch to green", devices, Slot.PRIMARY.wireName(), false));
       }
-      case AB -> phases.add(new Phase("a/b", devices, Variant.B, true));
-      case SHADOW -> phases.add(new Phase("shadow", devices, Variant.SHADOW, true));
+      case AB -> phases.add(new Phase("a/b", devices, Slot.B.wireName(), true));
+      case SHADOW -> phases.add(new Phase("shadow", devices, Slot.SHADOW.wireName(), true));
     }
     return phases;
   }

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.artifact.Ed25519Keys;
-import dev.kiln.link.command.CommandSignature;
 import dev.kiln.link.command.CommandVerifier;
 import dev.kiln.link.command.CommandVerifier.Rejection;
 import dev.kiln.link.command.ReplayWindow;
 import dev.kiln.link.protocol.Command;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.signing.CommandSignature;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.Map;

@@ -7,6 +7,7 @@ import dev.kiln.fleet.FleetErrorCode;
 import dev.kiln.fleet.FleetException;
 import dev.kiln.fleet.rollout.DeviceRollout.Status;
 import dev.kiln.fleet.state.FleetStore;
+import dev.kiln.link.protocol.CommandReply;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,7 +43,15 @@ class RolloutEngineTest {
     for (DeviceRollout r : List.copyOf(d.devices().values())) {
       if (r.status().awaitingReply()) {
         boolean rollback = r.status() == Status.ROLLBACK_SENT;
-        engine.onReply(d, r.deviceId(), r.commandId(), status, null, "msg", now);
+        engine.onReply(
+            d,
+            r.deviceId(),
+            r.commandId(),
+            CommandReply.Status.valueOf(status),
+            null,
+            null,
+            "msg",
+            now);
         if ("SUCCEEDED".equals(status)) {
           fleet.heartbeat(
               r.deviceId(), rollback ? r.previousVersion() : "2", errorRate, p95, now + 1);
@@ -121,10 +130,44 @@ class RolloutEngineTest {
     Deployment d = deployment("rolling:5");
     engine.step(d, fleet, now);
     DeviceRollout first = d.devices().get("d1");
-    engine.onReply(d, "d1", first.commandId(), "FAILED", null, "model did not load", now);
+    engine.onReply(
+        d,
+        "d1",
+        first.commandId(),
+        CommandReply.Status.FAILED,
+        null,
+        null,
+        "model did not load",
+        now);
     engine.step(d, fleet, now);
     assertThat(d.state()).isEqualTo(DeploymentState.ROLLING_BACK);
     assertThat(d.reason()).contains("1 of 5 devices failed to activate");
+  }
+
+  @Test
+  void rollback_thatFailsOnADevice_endsTheDeploymentFailed_byItsCode() {
+    Deployment d = deployment("rolling:5");
+    engine.step(d, fleet, now);
+    DeviceRollout first = d.devices().get("d1");
+    engine.onReply(
+        d,
+        "d1",
+        first.commandId(),
+        CommandReply.Status.FAILED,
+        "ACTIVATION_FAILED",
+        null,
+        "x",
+        now);
+    engine.step(d, fleet, now);
+    assertThat(d.state()).isEqualTo(DeploymentState.ROLLING_BACK);
+    answer(d, "FAILED", 0, 10);
+    engine.step(d, fleet, now);
+    assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
+    assertThat(d.reason()).contains("rollback did not finish on");
+    assertThat(d.devices().values())
+        .filteredOn(r -> "ROLLBACK_FAILED".equals(r.code()))
+        .isNotEmpty()
+        .allSatisfy(r -> assertThat(r.message()).startsWith("rollback failed: "));
   }
 
   @Test
@@ -135,7 +178,8 @@ class RolloutEngineTest {
         d,
         "d3",
         d.device("d3").commandId(),
-        "REJECTED",
+        CommandReply.Status.REJECTED,
+        null,
         null,
         "artifact is for x86_64 but this device is arm64",
         now);
@@ -161,7 +205,8 @@ class RolloutEngineTest {
     fleet.online.put("d4", true);
     actions = engine.converge(d, "d4", "mlp", "2", "1", now);
     assertThat(actions).singleElement().isInstanceOf(Action.Deploy.class);
-    engine.onReply(d, "d4", d.device("d4").commandId(), "SUCCEEDED", 100, null, now);
+    engine.onReply(
+        d, "d4", d.device("d4").commandId(), CommandReply.Status.SUCCEEDED, null, 100, null, now);
     assertThat(d.device("d4").status()).isEqualTo(Status.ACTIVE);
     assertThat(engine.converge(d, "d4", "mlp", "2", "2", now)).isEmpty();
   }
@@ -187,7 +232,9 @@ class RolloutEngineTest {
     engine.step(d, fleet, now);
     String secondId = d.device("d1").commandId();
     assertThat(secondId).isNotEqualTo(firstId);
-    assertThat(engine.onReply(d, "d1", firstId, "SUCCEEDED", 100, null, now)).isFalse();
+    assertThat(
+            engine.onReply(d, "d1", firstId, CommandReply.Status.SUCCEEDED, null, 100, null, now))
+        .isFalse();
     now += 1_001;
     engine.step(d, fleet, now);
     assertThat(d.device("d1").status()).isEqualTo(Status.FAILED);
@@ -198,7 +245,8 @@ class RolloutEngineTest {
   private void answerAllBut(Deployment d, String silent) {
     for (DeviceRollout r : List.copyOf(d.devices().values())) {
       if (!r.deviceId().equals(silent) && r.status().awaitingReply()) {
-        engine.onReply(d, r.deviceId(), r.commandId(), "SUCCEEDED", 100, null, now);
+        engine.onReply(
+            d, r.deviceId(), r.commandId(), CommandReply.Status.SUCCEEDED, null, 100, null, now);
       }
     }
   }
@@ -217,7 +265,8 @@ class RolloutEngineTest {
             now,
             5_000);
     engine.step(d, fleet, now);
-    engine.onReply(d, "d1", d.device("d1").commandId(), "SUCCEEDED", 100, null, now);
+    engine.onReply(
+        d, "d1", d.device("d1").commandId(), CommandReply.Status.SUCCEEDED, null, 100, null, now);
     engine.step(d, fleet, now);
     assertThat(d.state()).isEqualTo(DeploymentState.BAKING);
     engine.step(d, fleet, now + 6_000);

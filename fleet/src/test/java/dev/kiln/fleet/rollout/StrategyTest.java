@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.fleet.FleetErrorCode;
 import dev.kiln.fleet.FleetException;
+import dev.kiln.link.protocol.Slot;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -70,14 +71,15 @@ class StrategyTest {
     List<Strategy.Phase> phases = Strategy.parse("blue-green").plan(TEN);
     assertThat(phases)
         .extracting(Strategy.Phase::variant)
-        .containsExactly(Variant.GREEN, Variant.PRIMARY);
+        .containsExactly(Slot.GREEN.wireName(), Slot.PRIMARY.wireName());
     assertThat(phases).allSatisfy(p -> assertThat(p.devices()).hasSize(10));
   }
 
   @Test
   void plan_shadowAndAb_installBesideThePrimary() {
-    assertThat(Strategy.parse("shadow").plan(TEN).get(0).variant()).isEqualTo(Variant.SHADOW);
-    assertThat(Strategy.parse("ab:80,20").plan(TEN).get(0).variant()).isEqualTo(Variant.B);
+    assertThat(Strategy.parse("shadow").plan(TEN).get(0).variant())
+        .isEqualTo(Slot.SHADOW.wireName());
+    assertThat(Strategy.parse("ab:80,20").plan(TEN).get(0).variant()).isEqualTo(Slot.B.wireName());
   }
 
   @Test

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.artifact.Sha256;
 import dev.kiln.fleet.FleetException;
-import dev.kiln.link.LinkException;
-import dev.kiln.link.transfer.ArtifactChunk;
+import dev.kiln.link.error.LinkException;
+import dev.kiln.link.protocol.transfer.ArtifactChunk;
+import dev.kiln.link.protocol.transfer.ChunkRequest;
 import dev.kiln.link.transfer.ChunkReceiver;
-import dev.kiln.link.transfer.ChunkRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

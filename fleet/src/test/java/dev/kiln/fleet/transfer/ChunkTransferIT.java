@@ -6,10 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.kiln.artifact.Sha256;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
-import dev.kiln.link.transfer.ArtifactChunk;
+import dev.kiln.link.protocol.Topic;
+import dev.kiln.link.protocol.TopicKind;
+import dev.kiln.link.protocol.Topics;
+import dev.kiln.link.protocol.transfer.ArtifactChunk;
+import dev.kiln.link.protocol.transfer.ChunkRequest;
 import dev.kiln.link.transfer.ChunkReceiver;
-import dev.kiln.link.transfer.ChunkRequest;
-import dev.kiln.link.transfer.TransferTopics;
 import dev.kiln.link.transport.MqttTransport;
 import dev.kiln.link.transport.TransportConfig;
 import dev.kiln.testkit.Mosquitto;
@@ -44,13 +46,14 @@ class ChunkTransferIT {
           m -> {
             ChunkRequest req = ProtocolJson.read(m.payload(), ChunkRequest.class);
             String reply = m.props().responseTopic();
-            assertThat(TransferTopics.deviceOfResponseTopic(reply, req.sha256())).isEqualTo("dev1");
+            assertThat(Topic.parse(reply))
+                .contains(new Topic(TopicKind.ARTIFACT_CHUNKS, "dev1", req.sha256()));
             for (ArtifactChunk c : server.answer(req)) {
               served.incrementAndGet();
               console.publish(reply, c.data(), 1, false, c.props());
             }
           });
-      console.keepSubscribed(List.of(TransferTopics.allGets()), 1);
+      console.keepSubscribed(List.of(Topics.allArtifactGets()), 1);
       console.start();
       await().until(console::subscribed);
 
@@ -80,12 +83,12 @@ class ChunkTransferIT {
       Runnable request =
           () ->
               device.publish(
-                  TransferTopics.get(sha),
+                  Topics.artifactGet(sha),
                   ProtocolJson.write(receiver.nextRequest()),
                   1,
                   false,
                   new MessageProps(
-                      null, null, TransferTopics.chunks("dev1", sha), null, java.util.Map.of()));
+                      null, null, Topics.artifactChunks("dev1", sha), null, java.util.Map.of()));
       device.setMessageHandler(
           m -> {
             if (got.get() >= stopAfter) {
@@ -100,7 +103,7 @@ class ChunkTransferIT {
             }
           });
       device.addListener(
-          s -> device.subscribe(List.of(TransferTopics.chunkFilter("dev1")), 1).thenRun(request));
+          s -> device.subscribe(List.of(Topics.artifactChunkFilter("dev1")), 1).thenRun(request));
       device.start();
       await()
           .atMost(Duration.ofSeconds(30))

@@ -2,14 +2,16 @@ package dev.kiln.cloud.ingest;
 
 import dev.kiln.cloud.registry.DeviceStatusTable;
 import dev.kiln.cloud.store.CaptureStore;
-import dev.kiln.link.LinkException;
-import dev.kiln.link.capture.CaptureRecord;
-import dev.kiln.link.protocol.CaptureBatchCodec;
+import dev.kiln.link.error.LinkException;
 import dev.kiln.link.protocol.DeviceStatus;
 import dev.kiln.link.protocol.Heartbeat;
 import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.Topic;
+import dev.kiln.link.protocol.TopicKind;
 import dev.kiln.link.protocol.Topics;
+import dev.kiln.link.protocol.capture.CaptureBatchCodec;
+import dev.kiln.link.protocol.capture.CaptureRecord;
 import dev.kiln.link.transport.MqttTransport;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -52,10 +54,10 @@ public final class Ingestor implements AutoCloseable {
     transport.keepSubscribed(
         List.of(
             config.shareGroup() == null
-                ? Topics.allDevices(Topics.Kind.CAPTURE)
-                : Topics.shared(config.shareGroup(), Topics.allDevices(Topics.Kind.CAPTURE)),
-            Topics.allDevices(Topics.Kind.STATUS),
-            Topics.allDevices(Topics.Kind.HEARTBEAT)),
+                ? Topics.allDevices(TopicKind.CAPTURE)
+                : Topics.shared(config.shareGroup(), Topics.allDevices(TopicKind.CAPTURE)),
+            Topics.allDevices(TopicKind.STATUS),
+            Topics.allDevices(TopicKind.HEARTBEAT)),
         1);
   }
 
@@ -96,13 +98,13 @@ public final class Ingestor implements AutoCloseable {
   }
 
   private void handle(InboundMessage m) throws SQLException {
-    Optional<Topics.Address> addr = Topics.parse(m.topic());
-    if (addr.isEmpty()) {
+    Optional<Topic> topic = Topic.parse(m.topic());
+    if (topic.isEmpty()) {
       return;
     }
     try {
-      switch (addr.get().kind()) {
-        case CAPTURE -> ingestBatch(m);
+      switch (topic.get().kind()) {
+        case CAPTURE -> ingestBatch(m, topic.get().deviceId());
         case STATUS -> {
           if (m.payload().length > 0) {
             registry.onStatus(ProtocolJson.read(m.payload(), DeviceStatus.class));
@@ -121,16 +123,15 @@ public final class Ingestor implements AutoCloseable {
     }
   }
 
-  private void ingestBatch(InboundMessage m) throws SQLException {
+  private void ingestBatch(InboundMessage m, String device) throws SQLException {
     String schema = m.props().userProperty(CaptureBatchCodec.PROP_SCHEMA);
     if (schema != null && !schema.equals(String.valueOf(ProtocolJson.SCHEMA_VERSION))) {
       throw new LinkException(
-          dev.kiln.link.LinkErrorCode.PROTOCOL_INVALID,
+          dev.kiln.link.error.LinkErrorCode.PROTOCOL_INVALID,
           "capture schema " + schema + " is not supported by this ingestor (v1)");
     }
     List<byte[]> lines = CaptureBatchCodec.decode(m.payload());
     List<CaptureRecord> batch = new ArrayList<>(lines.size());
-    String device = Topics.parse(m.topic()).orElseThrow().deviceId();
     for (byte[] line : lines) {
       CaptureRecord r = ProtocolJson.read(line, CaptureRecord.class);
       if (!device.equals(r.deviceId())) {

@@ -1,9 +1,9 @@
 package dev.kiln.cloud.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.kiln.link.capture.CaptureRecord;
-import dev.kiln.link.capture.CaptureTensor;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.capture.CaptureRecord;
+import dev.kiln.link.protocol.capture.CaptureTensor;
 import java.util.List;
 
 /**

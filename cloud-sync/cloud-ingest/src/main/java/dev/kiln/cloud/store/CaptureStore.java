@@ -2,7 +2,7 @@ package dev.kiln.cloud.store;
 
 import dev.kiln.cloud.CloudErrorCode;
 import dev.kiln.cloud.CloudException;
-import dev.kiln.link.capture.CaptureRecord;
+import dev.kiln.link.protocol.capture.CaptureRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,7 +1,10 @@
 package dev.kiln.link.capture;
 
-import dev.kiln.link.LinkErrorCode;
-import dev.kiln.link.LinkException;
+import dev.kiln.link.error.LinkErrorCode;
+import dev.kiln.link.error.LinkException;
+import dev.kiln.link.protocol.capture.CaptureRecord;
+import dev.kiln.link.protocol.capture.CaptureTensor;
+import java.util.List;
 
 /**
  * Per-deployment capture settings.
@@ -48,5 +51,40 @@ public record CaptureConfig(double samplePercent, CaptureMode mode, int maxPaylo
     throw new LinkException(
         LinkErrorCode.CONFIG_INVALID,
         "capture mode '" + s + "' is not valid; use inputs, outputs or both");
+  }
+
+  /**
+   * The record as this device stores it: the mode's tensors only, tensor data left out (and the
+   * record marked truncated) over the payload cap, and the device id filled in when missing.
+   */
+  CaptureRecord shape(CaptureRecord r, String device) {
+    List<CaptureTensor> in = mode == CaptureMode.OUTPUTS ? List.of() : r.inputs();
+    List<CaptureTensor> out = mode == CaptureMode.INPUTS ? List.of() : r.outputs();
+    long bytes = 0;
+    for (CaptureTensor t : in) {
+      bytes += t.dataBytes();
+    }
+    for (CaptureTensor t : out) {
+      bytes += t.dataBytes();
+    }
+    boolean cut = bytes > maxPayloadBytes;
+    if (cut) {
+      in = in.stream().map(CaptureTensor::withoutData).toList();
+      out = out.stream().map(CaptureTensor::withoutData).toList();
+    }
+    return new CaptureRecord(
+        r.schema(),
+        r.id(),
+        r.deviceId() == null ? device : r.deviceId(),
+        r.model(),
+        r.version(),
+        r.variant(),
+        r.timestampMs(),
+        r.latencyMs(),
+        in,
+        out,
+        r.shadow(),
+        r.truncated() || cut,
+        r.requestId());
   }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.link.capture;
 
 import dev.kiln.link.outbox.OutboxWriter;
+import dev.kiln.link.protocol.capture.CaptureRecord;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -35,7 +36,7 @@ public final class CaptureRecorder {
   /** Queues an already-sampled record (mode and payload cap applied); true when queued. */
   public boolean enqueue(CaptureConfig config, CaptureRecord record) {
     sampled.incrementAndGet();
-    return writer.offer(record.shaped(deviceId, config));
+    return writer.offer(config.shape(record, deviceId));
   }
 
   public long sampled() {

@@ -1,7 +1,10 @@
 package dev.kiln.link.command;
 
+import dev.kiln.link.error.LinkErrorCode;
+import dev.kiln.link.error.LinkException;
 import dev.kiln.link.protocol.Command;
 import dev.kiln.link.protocol.InboundMessage;
+import dev.kiln.link.protocol.ReplyCode;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -68,22 +71,29 @@ public final class CommandDispatcher implements AutoCloseable {
       if (v.rejection() == CommandVerifier.Rejection.EXPIRED) {
         r.expired();
       } else {
-        r.rejected(v.reason());
+        r.rejected(v.rejection().code(), v.reason());
       }
       return;
     }
     CommandResponder r = responder(cmd, m);
     CommandHandler h = handler;
     if (h == null) {
-      r.rejected("this device has no handler for commands");
+      r.rejected(ReplyCode.UNKNOWN_COMMAND, "this device has no handler for commands");
       return;
     }
     try {
       h.handle(cmd, r);
     } catch (Exception e) {
       LOG.warn("command {} ({}) failed", cmd.id(), cmd.type(), e);
-      r.failed(String.valueOf(e.getMessage()));
+      r.failed(failureCode(e), String.valueOf(e.getMessage()));
     }
+  }
+
+  /** A transfer that gave up is a failed download; anything else is the handler's own fault. */
+  private static ReplyCode failureCode(Exception e) {
+    return e instanceof LinkException le && le.code() == LinkErrorCode.TRANSFER_FAILED
+        ? ReplyCode.DOWNLOAD_FAILED
+        : ReplyCode.INTERNAL_ERROR;
   }
 
   private CommandResponder responder(Command cmd, InboundMessage m) {

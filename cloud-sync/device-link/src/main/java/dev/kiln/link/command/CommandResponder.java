@@ -4,6 +4,7 @@ import dev.kiln.link.protocol.Command;
 import dev.kiln.link.protocol.CommandReply;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.ReplyCode;
 import dev.kiln.link.protocol.Topics;
 import java.util.concurrent.CompletableFuture;
 
@@ -13,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
  * cannot be sent completes its future exceptionally. The console re-sends a command it got no final
  * reply for under a new id and nonce, so a retry is never mistaken for a replay.
  */
-public final class CommandResponder {
+public final class CommandResponder implements Replier {
   /** The part of the transport a responder needs. */
   @FunctionalInterface
   public interface Publisher {
@@ -39,42 +40,56 @@ public final class CommandResponder {
     this.publisher = publisher;
   }
 
+  @Override
   public CompletableFuture<Void> accept() {
-    return reply(CommandReply.Status.ACCEPTED, null, null);
+    return reply(CommandReply.Status.ACCEPTED, null, null, null);
   }
 
   /** Progress of a long command, {@code percent} 0..100. */
+  @Override
   public CompletableFuture<Void> progress(int percent, String message) {
-    return reply(CommandReply.Status.IN_PROGRESS, Math.max(0, Math.min(100, percent)), message);
+    return reply(
+        CommandReply.Status.IN_PROGRESS, null, Math.max(0, Math.min(100, percent)), message);
   }
 
+  @Override
   public CompletableFuture<Void> succeeded(String message) {
-    return reply(CommandReply.Status.SUCCEEDED, 100, message);
+    return reply(CommandReply.Status.SUCCEEDED, null, 100, message);
   }
 
-  public CompletableFuture<Void> failed(String message) {
-    return reply(CommandReply.Status.FAILED, null, message);
+  /** Tried and failed; the device stays on what it ran before. */
+  @Override
+  public CompletableFuture<Void> failed(ReplyCode code, String message) {
+    return reply(CommandReply.Status.FAILED, code, null, message);
   }
 
-  public CompletableFuture<Void> rejected(String message) {
-    return reply(CommandReply.Status.REJECTED, null, message);
+  /** Refused before any change. */
+  @Override
+  public CompletableFuture<Void> rejected(ReplyCode code, String message) {
+    return reply(CommandReply.Status.REJECTED, code, null, message);
   }
 
   CompletableFuture<Void> expired() {
-    return reply(CommandReply.Status.EXPIRED, null, "command expired before the device got it");
+    return reply(
+        CommandReply.Status.EXPIRED,
+        ReplyCode.EXPIRED,
+        null,
+        "command expired before the device got it");
   }
 
   public String responseTopic() {
     return responseTopic;
   }
 
-  private CompletableFuture<Void> reply(CommandReply.Status status, Integer progress, String msg) {
+  private CompletableFuture<Void> reply(
+      CommandReply.Status status, ReplyCode code, Integer progress, String msg) {
     CommandReply r =
         new CommandReply(
             ProtocolJson.SCHEMA_VERSION,
             command.id(),
             deviceId,
             status,
+            code == null ? null : code.name(),
             progress,
             msg,
             System.currentTimeMillis());

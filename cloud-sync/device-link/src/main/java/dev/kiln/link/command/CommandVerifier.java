@@ -2,6 +2,8 @@ package dev.kiln.link.command;
 
 import dev.kiln.link.protocol.Command;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.ReplyCode;
+import dev.kiln.link.protocol.signing.CommandSignature;
 import java.security.PublicKey;
 import java.util.Map;
 
@@ -11,7 +13,7 @@ import java.util.Map;
  * library here, so the agent can use it as is.
  */
 public final class CommandVerifier {
-  /** Why a command was refused; the reason text goes back to the console. */
+  /** Why a command was refused; the reason text goes back to the console beside {@link #code}. */
   public enum Rejection {
     MALFORMED,
     UNSIGNED,
@@ -21,7 +23,12 @@ public final class CommandVerifier {
     NOT_YET_VALID,
     EXPIRED,
     TOO_LONG_LIVED,
-    REPLAYED
+    REPLAYED;
+
+    /** The reply code of the same name. */
+    public ReplyCode code() {
+      return ReplyCode.valueOf(name());
+    }
   }
 
   /** The outcome: the command when accepted, else the rejection and a sentence for the console. */

@@ -1,7 +1,7 @@
 package dev.kiln.link.outbox;
 
-import dev.kiln.link.LinkErrorCode;
-import dev.kiln.link.LinkException;
+import dev.kiln.link.error.LinkErrorCode;
+import dev.kiln.link.error.LinkException;
 import java.nio.file.Path;
 
 /**

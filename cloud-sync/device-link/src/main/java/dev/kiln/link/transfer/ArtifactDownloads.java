@@ -1,10 +1,13 @@
 package dev.kiln.link.transfer;
 
-import dev.kiln.link.LinkErrorCode;
-import dev.kiln.link.LinkException;
+import dev.kiln.link.error.LinkErrorCode;
+import dev.kiln.link.error.LinkException;
 import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.Topics;
+import dev.kiln.link.protocol.transfer.ArtifactChunk;
+import dev.kiln.link.protocol.transfer.ChunkRequest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +35,7 @@ public final class ArtifactDownloads {
   public static final int WINDOW = 8;
 
   /** A request unanswered this long is sent again (chunks travel at QoS 0 and may be lost). */
-  static final Duration STALL = Duration.ofSeconds(5);
+  public static final Duration STALL = Duration.ofSeconds(5);
 
   /** Larger chunks would not fit MQTT brokers' default packet limits. */
   static final int MAX_CHUNK_BYTES = 16 << 20;
@@ -154,17 +157,9 @@ public final class ArtifactDownloads {
    * files), an impossible size or chunk size, or too little disk for it.
    */
   public String refusal(String sha256, long size, int chunkSize) {
-    if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
-      return "artifact.sha256 '" + sha256 + "' is not a lowercase hex SHA-256";
-    }
-    if (size <= 0 || chunkSize <= 0 || chunkSize > MAX_CHUNK_BYTES) {
-      return "artifact size "
-          + size
-          + " or chunk size "
-          + chunkSize
-          + " is out of range (chunks up to "
-          + MAX_CHUNK_BYTES
-          + " bytes)";
+    String malformed = shapeRefusal(sha256, size, chunkSize);
+    if (malformed != null) {
+      return malformed;
     }
     try {
       java.nio.file.Files.createDirectories(dir);
@@ -186,6 +181,26 @@ public final class ArtifactDownloads {
     return null;
   }
 
+  /**
+   * Why a download of this shape cannot be right, or null: a malformed digest (it names files), or
+   * an impossible size or chunk size. The part of {@link #refusal} that needs no disk.
+   */
+  public static String shapeRefusal(String sha256, long size, int chunkSize) {
+    if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
+      return "artifact.sha256 '" + sha256 + "' is not a lowercase hex SHA-256";
+    }
+    if (size <= 0 || chunkSize <= 0 || chunkSize > MAX_CHUNK_BYTES) {
+      return "artifact size "
+          + size
+          + " or chunk size "
+          + chunkSize
+          + " is out of range (chunks up to "
+          + MAX_CHUNK_BYTES
+          + " bytes)";
+    }
+    return null;
+  }
+
   /** Deletes a downloaded artifact once it is installed; the store keeps its own copy. */
   public void discard(String sha256) throws IOException {
     java.nio.file.Files.deleteIfExists(dir.resolve(sha256 + ".kiln"));
@@ -196,9 +211,9 @@ public final class ArtifactDownloads {
     if (req != null && connected.getAsBoolean()) {
       MessageProps props =
           new MessageProps(
-              "application/json", null, TransferTopics.chunks(deviceId, sha256), null, Map.of());
+              "application/json", null, Topics.artifactChunks(deviceId, sha256), null, Map.of());
       publisher
-          .publish(TransferTopics.get(sha256), ProtocolJson.write(req), props)
+          .publish(Topics.artifactGet(sha256), ProtocolJson.write(req), props)
           .exceptionally(
               e -> {
                 LOG.debug("chunk request not sent: {}", e.toString());

@@ -7,6 +7,8 @@ import dev.kiln.link.outbox.Outbox;
 import dev.kiln.link.outbox.OutboxConfig;
 import dev.kiln.link.outbox.OutboxWriter;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.capture.CaptureRecord;
+import dev.kiln.link.protocol.capture.CaptureTensor;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -64,13 +66,13 @@ class CaptureRecorderTest {
   void modeAndPayloadCap_shapeTheStoredRecord() {
     CaptureRecord big = record(1000);
     CaptureRecord outputsOnly =
-        big.shaped("dev-1", new CaptureConfig(100, CaptureMode.OUTPUTS, 1 << 16));
+        new CaptureConfig(100, CaptureMode.OUTPUTS, 1 << 16).shape(big, "dev-1");
     assertThat(outputsOnly.inputs()).isEmpty();
     assertThat(outputsOnly.outputs()).hasSize(1);
     assertThat(outputsOnly.deviceId()).isEqualTo("dev-1");
     assertThat(outputsOnly.truncated()).isFalse();
 
-    CaptureRecord capped = big.shaped("dev-1", new CaptureConfig(100, CaptureMode.BOTH, 100));
+    CaptureRecord capped = new CaptureConfig(100, CaptureMode.BOTH, 100).shape(big, "dev-1");
     assertThat(capped.truncated()).isTrue();
     assertThat(capped.inputs().get(0).data()).isNull();
     assertThat(capped.inputs().get(0).shape()).containsExactly(1, 1000);
@@ -115,7 +117,7 @@ class CaptureRecorderTest {
 
   @Test
   void tensor_roundTripsThroughJson_asLittleEndianBase64() {
-    CaptureRecord rec = record(3).shaped("dev-1", CaptureConfig.all());
+    CaptureRecord rec = CaptureConfig.all().shape(record(3), "dev-1");
     CaptureRecord back = ProtocolJson.read(ProtocolJson.write(rec), CaptureRecord.class);
     assertThat(back).isEqualTo(rec);
     assertThat(back.outputs().get(0).toDoubles()).containsExactly(0.1f, 0.9f);

@@ -8,10 +8,6 @@ import dev.kiln.artifact.Ed25519Keys;
 import dev.kiln.link.DeviceLink;
 import dev.kiln.link.LinkConfig;
 import dev.kiln.link.capture.CaptureConfig;
-import dev.kiln.link.capture.CaptureRecord;
-import dev.kiln.link.capture.CaptureTensor;
-import dev.kiln.link.command.CommandSignature;
-import dev.kiln.link.protocol.CaptureBatchCodec;
 import dev.kiln.link.protocol.Command;
 import dev.kiln.link.protocol.CommandReply;
 import dev.kiln.link.protocol.DeviceInfo;
@@ -21,6 +17,10 @@ import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
 import dev.kiln.link.protocol.Topics;
+import dev.kiln.link.protocol.capture.CaptureBatchCodec;
+import dev.kiln.link.protocol.capture.CaptureRecord;
+import dev.kiln.link.protocol.capture.CaptureTensor;
+import dev.kiln.link.protocol.signing.CommandSignature;
 import dev.kiln.link.telemetry.AgentTelemetry;
 import dev.kiln.link.transport.MqttTransport;
 import dev.kiln.link.transport.TransportConfig;
@@ -258,9 +258,9 @@ class DeviceLinkIT {
       await().until(() -> handled.contains("cmd-good"));
       assertThat(link.rejectedCommands()).isEqualTo(4);
       // The info the console targets by is retained.
-      await().until(() -> !on(DeviceInfo.topic("dev-1")).isEmpty());
+      await().until(() -> !on(Topics.info("dev-1")).isEmpty());
       DeviceInfo info =
-          ProtocolJson.read(on(DeviceInfo.topic("dev-1")).get(0).payload(), DeviceInfo.class);
+          ProtocolJson.read(on(Topics.info("dev-1")).get(0).payload(), DeviceInfo.class);
       assertThat(info.arch()).isEqualTo("arm64");
       assertThat(info.groups()).containsExactly("lab");
       assertThat(info.agentVersion()).isEqualTo("0.1.0");

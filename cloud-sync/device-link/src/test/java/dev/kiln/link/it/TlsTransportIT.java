@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.kiln.link.LinkErrorCode;
-import dev.kiln.link.LinkException;
+import dev.kiln.link.error.LinkErrorCode;
+import dev.kiln.link.error.LinkException;
 import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.transport.MqttTransport;

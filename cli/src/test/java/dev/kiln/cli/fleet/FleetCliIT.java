@@ -1,0 +1,105 @@
+package dev.kiln.cli.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kiln.artifact.Ed25519Keys;
+import dev.kiln.cli.KilnMain;
+import dev.kiln.fleet.simulate.StandInArtifacts;
+import dev.kiln.testkit.Mosquitto;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code kiln fleet simulate} and {@code kiln fleet deploy} as a user would run them. */
+class FleetCliIT {
+
+  private static int run(StringWriter out, String... args) {
+    // kiln fleet as the CLI builds it: the console's commands plus simulate.
+    CommandLine cli = KilnMain.commandLine().getSubcommands().get("fleet");
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(out, true));
+    return cli.execute(args);
+  }
+
+  @Test
+  void simulateThenDeploy_rollsOutAndShowsUpInStatusAndDevices(@TempDir Path dir) throws Exception {
+    Path state = dir.resolve("state");
+    Files.createDirectories(state);
+    Ed25519Keys.writePair(
+        Ed25519Keys.generate(), state.resolve("console.key"), state.resolve("console.pub"));
+    KeyPair artifactKey = Ed25519Keys.generate();
+    Path keys = Files.createDirectories(dir.resolve("keys"));
+    Ed25519Keys.writePair(artifactKey, dir.resolve("release.key"), keys.resolve("release.pub"));
+    Path kiln =
+        StandInArtifacts.write(
+            Files.createDirectories(dir.resolve("a")),
+            "mlp",
+            "2",
+            "linux-x86_64",
+            "x86_64",
+            300_000,
+            artifactKey);
+
+    try (Mosquitto broker = Mosquitto.start(dir.resolve("broker"))) {
+      StringWriter simOut = new StringWriter();
+      Thread sim =
+          new Thread(
+              () ->
+                  run(
+                      simOut,
+                      "simulate",
+                      "--devices",
+                      "3",
+                      "--broker",
+                      broker.url(),
+                      "--state-dir",
+                      state.toString(),
+                      "--artifact-keys",
+                      keys.toString(),
+                      "--group",
+                      "cli",
+                      "--heartbeat",
+                      "PT0.3S"));
+      sim.start();
+      try {
+        await().atMost(Duration.ofSeconds(30)).until(() -> simOut.toString().contains("connected"));
+        StringWriter out = new StringWriter();
+        int code =
+            run(
+                out,
+                "deploy",
+                kiln.toString(),
+                "--group",
+                "cli",
+                "--strategy",
+                "rolling:2",
+                "--broker",
+                broker.url(),
+                "--state-dir",
+                state.toString(),
+                "--wait",
+                "PT60S");
+        assertThat(code).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("SUCCEEDED");
+
+        StringWriter status = new StringWriter();
+        assertThat(run(status, "status", "--state-dir", state.toString())).isZero();
+        assertThat(status.toString()).contains("SUCCEEDED").contains("3 active");
+        StringWriter devices = new StringWriter();
+        assertThat(run(devices, "devices", "--group", "cli", "--state-dir", state.toString()))
+            .isZero();
+        assertThat(devices.toString()).contains("sim-1").contains("mlp@2");
+      } finally {
+        sim.interrupt();
+        sim.join();
+      }
+    }
+  }
+}

@@ -1,8 +1,0 @@
-package dev.kiln.link.transfer;
-
-/**
- * A device asks for {@code count} chunks starting at {@code from}, on {@link TransferTopics#get}
- * with its {@link TransferTopics#chunks} topic as the response topic (docs/protocol.md). Pull, not
- * push: after a disconnect the device simply asks again for what it lacks.
- */
-public record ChunkRequest(int schema, String sha256, int from, int count) {}

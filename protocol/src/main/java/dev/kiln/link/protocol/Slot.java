@@ -1,0 +1,65 @@
+package dev.kiln.link.protocol;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The slot a deploy command puts a version in on the device (docs/fleet.md, "Slots"). Only {@link
+ * #PRIMARY} serves answers alone; the others are how blue-green, A/B and shadow stage a version
+ * beside the running one. On the wire (a deploy's and a heartbeat's {@code variant}) a slot is its
+ * {@link #wireName()}; an absent variant means primary.
+ */
+public enum Slot {
+  /** Serves all traffic (or the A share under A/B). */
+  PRIMARY("primary"),
+  /** Takes the B share of traffic under A/B. */
+  B("b"),
+  /** Installed and loaded, takes no traffic until a primary deploy of the same version. */
+  GREEN("green"),
+  /** Sees a copy of the traffic; its answers are measured and discarded. */
+  SHADOW("shadow");
+
+  private final String wireName;
+
+  Slot(String wireName) {
+    this.wireName = wireName;
+  }
+
+  public String wireName() {
+    return wireName;
+  }
+
+  /** Every wire name, for messages that list what a command may name. */
+  public static List<String> wireNames() {
+    return Arrays.stream(values()).map(Slot::wireName).toList();
+  }
+
+  /** The slot a wire variant names; null means primary, and an unknown name is empty. */
+  public static Optional<Slot> fromWire(String variant) {
+    if (variant == null) {
+      return Optional.of(PRIMARY);
+    }
+    return Arrays.stream(values()).filter(s -> s.wireName.equals(variant)).findFirst();
+  }
+
+  /**
+   * The key of one model's slot in desired and reported state: the model name for primary, {@code
+   * model#variant} otherwise.
+   */
+  public static String key(String model, String variant) {
+    return variant == null || PRIMARY.wireName.equals(variant) ? model : model + "#" + variant;
+  }
+
+  public static String key(String model, Slot slot) {
+    return key(model, slot.wireName);
+  }
+
+  /** A slot key read back: {@code [model, variant]}, primary when the key has no {@code #}. */
+  public static String[] splitKey(String key) {
+    int hash = key.indexOf('#');
+    return hash < 0
+        ? new String[] {key, PRIMARY.wireName}
+        : new String[] {key.substring(0, hash), key.substring(hash + 1)};
+  }
+}
