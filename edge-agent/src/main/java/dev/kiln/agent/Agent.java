@@ -130,7 +130,7 @@ public final class Agent implements AutoCloseable {
   }
 
   /** Every model with its variants and version states, for heartbeats. */
-  public List<dev.kiln.agent.store.ModelState> models() {
+  public List<dev.kiln.agent.store.InstalledModel> models() {
     return models.all();
   }
 

@@ -118,7 +118,7 @@ public final class DeviceLink implements AutoCloseable {
         new OutboxPublisher(
             "capture",
             captureOutbox,
-            new CaptureSink(transport, Topics.capture(id), config.captureExpiry()),
+            new CaptureBatchPublisher(transport, Topics.capture(id), config.captureExpiry()),
             new OutboxPublisher.Limits(
                 config.batchMaxRecords(),
                 config.batchMaxBytes(),

@@ -9,7 +9,7 @@ import dev.kiln.agent.runtime.DjlRunnerFactory;
 import dev.kiln.agent.runtime.ModelRunner;
 import dev.kiln.agent.runtime.RunnerSpec;
 import dev.kiln.agent.store.ArtifactStore;
-import dev.kiln.agent.store.ModelState;
+import dev.kiln.agent.store.InstalledModel;
 import dev.kiln.artifact.Artifact;
 import dev.kiln.artifact.ArtifactException;
 import dev.kiln.artifact.ArtifactWriter;
@@ -134,7 +134,7 @@ public final class BatchCommand implements Callable<Integer> {
             DeviceProfiles.fromClasspath()
                 .find(cfg.profile())
                 .orElseGet(() -> DeviceProfiles.fromClasspath().forArch(Arch.host())));
-    ModelState state = store.state(model);
+    InstalledModel state = store.state(model);
     if (state.production().isEmpty()) {
       throw new AgentException(
           AgentErrorCode.MODEL_NOT_FOUND,

@@ -5,11 +5,12 @@ import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.fleet.FleetCommands;
 import dev.kiln.agent.fleet.FleetSlots;
 import dev.kiln.agent.serving.ServedTrafficSink;
-import dev.kiln.agent.store.ModelState;
+import dev.kiln.agent.store.InstalledModel;
 import dev.kiln.artifact.TrustedKeys;
 import dev.kiln.link.DeviceLink;
 import dev.kiln.link.LinkConfig;
 import dev.kiln.link.capture.CaptureConfig;
+import dev.kiln.link.protocol.ModelState;
 import dev.kiln.link.protocol.ReplyCode;
 import dev.kiln.link.telemetry.AgentTelemetry;
 import dev.kiln.profile.DeviceProfiles;
@@ -194,11 +195,11 @@ public final class CloudLink implements AutoCloseable {
     if (agent == null) {
       return AgentTelemetry.empty(AGENT_VERSION);
     }
-    List<dev.kiln.link.protocol.ModelState> models = new ArrayList<>();
-    for (ModelState m : agent.models()) {
+    List<ModelState> models = new ArrayList<>();
+    for (InstalledModel m : agent.models()) {
       for (FleetSlots.FilledSlot slot : FleetSlots.of(m)) {
         models.add(
-            new dev.kiln.link.protocol.ModelState(
+            new ModelState(
                 m.name(),
                 slot.version(),
                 slot.variant(),

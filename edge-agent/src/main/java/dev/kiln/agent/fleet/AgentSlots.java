@@ -3,7 +3,7 @@ package dev.kiln.agent.fleet;
 import dev.kiln.agent.AgentException;
 import dev.kiln.agent.serving.ModelManager;
 import dev.kiln.agent.serving.ModelManager.Placement;
-import dev.kiln.agent.store.ModelState;
+import dev.kiln.agent.store.InstalledModel;
 import dev.kiln.agent.store.VersionState;
 import dev.kiln.link.deploy.DeployFailure;
 import dev.kiln.link.deploy.DeployTarget;
@@ -51,9 +51,9 @@ final class AgentSlots implements DeployTarget {
 
   @Override
   public void rollBack(String model, String toVersion) throws DeployFailure {
-    List<ModelState.Variant> production = new ArrayList<>();
+    List<InstalledModel.Variant> production = new ArrayList<>();
     if (toVersion != null) {
-      production.add(new ModelState.Variant(toVersion, 1.0));
+      production.add(new InstalledModel.Variant(toVersion, 1.0));
     }
     try {
       models.setTraffic(model, production, null);
@@ -76,7 +76,7 @@ final class AgentSlots implements DeployTarget {
   /** Puts the version in service in a role: from its downloaded file, or from the role it has. */
   @FunctionalInterface
   private interface Placer {
-    ModelState place(Placement placement, double weight);
+    InstalledModel place(Placement placement, double weight);
   }
 
   private void place(DeployPayload p, Slot slot, Placer placer) throws DeployFailure {
@@ -89,11 +89,13 @@ final class AgentSlots implements DeployTarget {
           double a = w == null || w.size() != 2 ? 50 : w.get(0);
           double b = w == null || w.size() != 2 ? 50 : w.get(1);
           String primary = versionIn(p.model(), Slot.PRIMARY);
-          ModelState s = placer.place(Placement.VARIANT, b);
+          InstalledModel s = placer.place(Placement.VARIANT, b);
           if (primary != null && !primary.equals(p.version())) {
             models.setTraffic(
                 p.model(),
-                List.of(new ModelState.Variant(primary, a), new ModelState.Variant(p.version(), b)),
+                List.of(
+                    new InstalledModel.Variant(primary, a),
+                    new InstalledModel.Variant(p.version(), b)),
                 s.shadow());
           }
         }

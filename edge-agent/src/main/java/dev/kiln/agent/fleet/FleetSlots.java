@@ -1,6 +1,6 @@
 package dev.kiln.agent.fleet;
 
-import dev.kiln.agent.store.ModelState;
+import dev.kiln.agent.store.InstalledModel;
 import dev.kiln.link.protocol.Slot;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,12 +21,12 @@ public final class FleetSlots {
 
   private FleetSlots() {}
 
-  public static List<FilledSlot> of(ModelState m) {
+  public static List<FilledSlot> of(InstalledModel m) {
     List<FilledSlot> out = new ArrayList<>();
-    List<ModelState.Variant> production = m.production();
-    double total = production.stream().mapToDouble(ModelState.Variant::weight).sum();
+    List<InstalledModel.Variant> production = m.production();
+    double total = production.stream().mapToDouble(InstalledModel.Variant::weight).sum();
     for (int i = 0; i < production.size(); i++) {
-      ModelState.Variant v = production.get(i);
+      InstalledModel.Variant v = production.get(i);
       Slot slot = i == 0 ? Slot.PRIMARY : v.weight() > 0 ? Slot.B : Slot.GREEN;
       out.add(new FilledSlot(slot.wireName(), v.version(), total > 0 ? v.weight() / total : 0.0));
     }
@@ -37,7 +37,7 @@ public final class FleetSlots {
   }
 
   /** The version in {@code variant}, or null when that slot is empty. */
-  public static String versionIn(ModelState m, String variant) {
+  public static String versionIn(InstalledModel m, String variant) {
     return of(m).stream()
         .filter(s -> s.variant().equals(variant))
         .map(FilledSlot::version)

@@ -11,7 +11,7 @@ import dev.kiln.agent.serving.InferenceService;
 import dev.kiln.agent.serving.Metrics;
 import dev.kiln.agent.serving.ModelManager;
 import dev.kiln.agent.serving.ModelRegistry;
-import dev.kiln.agent.store.ModelState;
+import dev.kiln.agent.store.InstalledModel;
 import dev.kiln.agent.store.PipelineStore;
 import dev.kiln.artifact.Manifest;
 import java.io.IOException;
@@ -48,7 +48,7 @@ final class ManagementHandler {
     if (defaultModel != null) {
       return defaultModel;
     }
-    List<ModelState> all = models.all();
+    List<InstalledModel> all = models.all();
     if (all.size() == 1) {
       return all.get(0).name();
     }
@@ -61,11 +61,11 @@ final class ManagementHandler {
     String name;
     try {
       name = defaultModel();
-      ModelState s = models.requireModel(name);
+      InstalledModel s = models.requireModel(name);
       if (s.production().isEmpty()) {
         throw new AgentException(AgentErrorCode.MODEL_NOT_READY, name + " has no active version");
       }
-      for (ModelState.Variant v : s.production()) {
+      for (InstalledModel.Variant v : s.production()) {
         try (ModelRegistry.Lease ignored = models.lease(name, v.version())) {
           // Loaded (or reloaded after LRU eviction) and it passed its health check on activation.
         }
@@ -86,7 +86,7 @@ final class ManagementHandler {
 
   void list(Exchange ex) throws IOException {
     ArrayNode arr = RequestDecoder.MAPPER.createArrayNode();
-    for (ModelState s : models.all()) {
+    for (InstalledModel s : models.all()) {
       arr.add(describe(s));
     }
     ObjectNode root = RequestDecoder.MAPPER.createObjectNode();
@@ -101,7 +101,7 @@ final class ManagementHandler {
     ex.json(200, describe(models.requireModel(name)));
   }
 
-  private ObjectNode describe(ModelState s) {
+  private ObjectNode describe(InstalledModel s) {
     ObjectNode n = RequestDecoder.MAPPER.valueToTree(s);
     ObjectNode versions = (ObjectNode) n.get("versions");
     if (versions != null) {
@@ -139,7 +139,7 @@ final class ManagementHandler {
       throw JsonTensors.bad("placement must be replace, variant or shadow");
     }
     double weight = body.path("weight").asDouble(1.0);
-    ModelState s = models.install(Path.of(artifact.asText()), placement, weight, false);
+    InstalledModel s = models.install(Path.of(artifact.asText()), placement, weight, false);
     ex.json(201, describe(s));
   }
 
@@ -155,12 +155,13 @@ final class ManagementHandler {
       throw JsonTensors.bad(
           "body needs \"variants\": [{\"version\": \"2\", \"weight\": 0.9}, ...] and optional \"shadow\"");
     }
-    List<ModelState.Variant> variants = new ArrayList<>();
+    List<InstalledModel.Variant> variants = new ArrayList<>();
     for (JsonNode v : list) {
       if (!v.path("version").isTextual() || !v.path("weight").isNumber()) {
         throw JsonTensors.bad("each variant needs \"version\" (string) and \"weight\" (number)");
       }
-      variants.add(new ModelState.Variant(v.get("version").asText(), v.get("weight").asDouble()));
+      variants.add(
+          new InstalledModel.Variant(v.get("version").asText(), v.get("weight").asDouble()));
     }
     JsonNode shadow = body.get("shadow");
     String shadowVersion = shadow == null || shadow.isNull() ? null : shadow.asText();

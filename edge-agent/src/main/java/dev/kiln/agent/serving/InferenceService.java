@@ -4,7 +4,7 @@ import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
 import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.runtime.Tensor;
-import dev.kiln.agent.store.ModelState;
+import dev.kiln.agent.store.InstalledModel;
 import dev.kiln.artifact.Manifest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,7 +63,7 @@ public final class InferenceService implements AutoCloseable {
       Route first = route(pipeline.steps().get(0), null);
       return new Route(name, "pipeline", first.signature(), true);
     }
-    ModelState state = models.requireModel(name);
+    InstalledModel state = models.requireModel(name);
     String version =
         VariantRouter.pick(
             name, state.production(), requestedVariant, ThreadLocalRandom.current()::nextDouble);
@@ -76,7 +76,7 @@ public final class InferenceService implements AutoCloseable {
     }
     InputValidator.validate(route.model(), route.signature(), inputs);
     Map<String, Tensor> outputs = runOne(route.model(), route.version(), inputs, requestId, false);
-    ModelState state = models.requireModel(route.model());
+    InstalledModel state = models.requireModel(route.model());
     if (state.shadow() != null && !state.shadow().equals(route.version())) {
       shadow(route.model(), state.shadow(), inputs, requestId);
     }

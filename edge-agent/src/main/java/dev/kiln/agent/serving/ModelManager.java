@@ -5,7 +5,7 @@ import dev.kiln.agent.AgentException;
 import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.runtime.RunnerFactory;
 import dev.kiln.agent.store.ArtifactStore;
-import dev.kiln.agent.store.ModelState;
+import dev.kiln.agent.store.InstalledModel;
 import dev.kiln.agent.store.StoredVersion;
 import dev.kiln.agent.store.VersionState;
 import dev.kiln.artifact.Manifest;
@@ -21,10 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Installs, health-checks and activates model versions and keeps their persisted {@link ModelState}
- * in step with what is loaded. Activation of a model is serialized by a per-model lock; the state
- * file is written before LOADING and once more, atomically, when the new version both passes its
- * health check and takes traffic.
+ * Installs, health-checks and activates model versions and keeps their persisted {@link
+ * InstalledModel} in step with what is loaded. Activation of a model is serialized by a per-model
+ * lock; the state file is written before LOADING and once more, atomically, when the new version
+ * both passes its health check and takes traffic.
  */
 public final class ModelManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelManager.class);
@@ -51,7 +51,7 @@ public final class ModelManager implements AutoCloseable {
   private final ModelRegistry registry;
   private final ModelLoader loader;
   private final AgentConfig config;
-  private final Map<String, ModelState> states = new ConcurrentHashMap<>();
+  private final Map<String, InstalledModel> states = new ConcurrentHashMap<>();
   private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
@@ -84,7 +84,7 @@ public final class ModelManager implements AutoCloseable {
         LOG.error("configured artifact {} not activated: {}", artifact, e.getMessage());
       }
     }
-    for (ModelState s : states.values()) {
+    for (InstalledModel s : states.values()) {
       for (String version : s.activeVersions()) {
         try (ModelRegistry.Lease ignored = lease(s.name(), version)) {
           LOG.info("serving {} version {}", s.name(), version);
@@ -101,11 +101,11 @@ public final class ModelManager implements AutoCloseable {
    *
    * @param skipIfInstalled leave the model alone when this version is already installed
    */
-  public ModelState install(
+  public InstalledModel install(
       Path artifact, Placement placement, double weight, boolean skipIfInstalled) {
     StoredVersion v = io(() -> store.install(artifact));
     synchronized (lock(v.name())) {
-      ModelState s = state(v.name());
+      InstalledModel s = state(v.name());
       VersionState current = s.stateOf(v.version());
       if (skipIfInstalled && current != null) {
         return s;
@@ -121,9 +121,10 @@ public final class ModelManager implements AutoCloseable {
    * Moves a version that is already serving in some role (green, b, shadow) to another one without
    * reinstalling it: it is loaded and passed its health check when it took the first role.
    */
-  public ModelState placeActive(String name, String version, Placement placement, double weight) {
+  public InstalledModel placeActive(
+      String name, String version, Placement placement, double weight) {
     synchronized (lock(name)) {
-      ModelState s = requireModel(name);
+      InstalledModel s = requireModel(name);
       if (s.stateOf(version) != VersionState.ACTIVE) {
         throw new AgentException(
             AgentErrorCode.VERSION_CONFLICT,
@@ -133,7 +134,8 @@ public final class ModelManager implements AutoCloseable {
     }
   }
 
-  private ModelState activate(ModelState s, StoredVersion v, Placement placement, double weight) {
+  private InstalledModel activate(
+      InstalledModel s, StoredVersion v, Placement placement, double weight) {
     String key = ModelRegistry.key(v.name(), v.version());
     if (s.stateOf(v.version()) == null) {
       s = s.withVersion(v.version(), VersionState.INSTALLED, "signed by " + v.signedBy());
@@ -167,19 +169,20 @@ public final class ModelManager implements AutoCloseable {
     return placed(s, v.version(), placement, weight);
   }
 
-  private ModelState placed(ModelState s, String version, Placement placement, double weight) {
-    List<ModelState.Variant> production = new ArrayList<>();
+  private InstalledModel placed(
+      InstalledModel s, String version, Placement placement, double weight) {
+    List<InstalledModel.Variant> production = new ArrayList<>();
     String shadow = s.shadow();
     switch (placement) {
       case REPLACE, SWITCH -> {
-        production.add(new ModelState.Variant(version, 1.0));
+        production.add(new InstalledModel.Variant(version, 1.0));
         if (version.equals(shadow)) {
           shadow = null;
         }
       }
       case VARIANT -> {
         s.production().stream().filter(p -> !p.version().equals(version)).forEach(production::add);
-        production.add(new ModelState.Variant(version, weight));
+        production.add(new InstalledModel.Variant(version, weight));
       }
       case SHADOW -> {
         production.addAll(s.production());
@@ -190,11 +193,12 @@ public final class ModelManager implements AutoCloseable {
   }
 
   /** Replaces the production variants and shadow of a model; named versions must be healthy. */
-  public ModelState setTraffic(String name, List<ModelState.Variant> production, String shadow) {
+  public InstalledModel setTraffic(
+      String name, List<InstalledModel.Variant> production, String shadow) {
     synchronized (lock(name)) {
-      ModelState s = requireModel(name);
+      InstalledModel s = requireModel(name);
       List<String> named =
-          new ArrayList<>(production.stream().map(ModelState.Variant::version).toList());
+          new ArrayList<>(production.stream().map(InstalledModel.Variant::version).toList());
       if (shadow != null) {
         named.add(shadow);
       }
@@ -213,7 +217,7 @@ public final class ModelManager implements AutoCloseable {
       }
       if (production.stream().anyMatch(p -> !(p.weight() >= 0))
           || (!production.isEmpty()
-              && production.stream().mapToDouble(ModelState.Variant::weight).sum() <= 0)) {
+              && production.stream().mapToDouble(InstalledModel.Variant::weight).sum() <= 0)) {
         throw new AgentException(
             AgentErrorCode.INVALID_INPUT, "variant weights must be >= 0 and not all 0");
       }
@@ -221,9 +225,12 @@ public final class ModelManager implements AutoCloseable {
     }
   }
 
-  private ModelState setTraffic(
-      ModelState s, List<ModelState.Variant> production, String shadow, boolean keepLoaded) {
-    ModelState next = save(s.withTraffic(production, shadow));
+  private InstalledModel setTraffic(
+      InstalledModel s,
+      List<InstalledModel.Variant> production,
+      String shadow,
+      boolean keepLoaded) {
+    InstalledModel next = save(s.withTraffic(production, shadow));
     for (String version : s.activeVersions()) {
       if (!keepLoaded && !next.activeVersions().contains(version)) {
         registry.unload(ModelRegistry.key(s.name(), version));
@@ -233,7 +240,7 @@ public final class ModelManager implements AutoCloseable {
   }
 
   /** Takes a model out of service and frees its memory; artifacts stay installed. */
-  public ModelState unload(String name) {
+  public InstalledModel unload(String name) {
     return setTraffic(name, List.of(), null);
   }
 
@@ -255,19 +262,19 @@ public final class ModelManager implements AutoCloseable {
     return loaded;
   }
 
-  public ModelState state(String name) {
+  public InstalledModel state(String name) {
     return states.computeIfAbsent(name, n -> io(() -> store.state(n)));
   }
 
-  public ModelState requireModel(String name) {
-    ModelState s = states.get(name);
+  public InstalledModel requireModel(String name) {
+    InstalledModel s = states.get(name);
     if (s == null) {
       throw new AgentException(AgentErrorCode.MODEL_NOT_FOUND, "no model named '" + name + "'");
     }
     return s;
   }
 
-  public List<ModelState> all() {
+  public List<InstalledModel> all() {
     return states.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).toList();
   }
 
@@ -275,7 +282,7 @@ public final class ModelManager implements AutoCloseable {
     return registry;
   }
 
-  private ModelState save(ModelState s) {
+  private InstalledModel save(InstalledModel s) {
     io(
         () -> {
           store.save(s);

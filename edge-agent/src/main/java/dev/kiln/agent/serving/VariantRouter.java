@@ -2,7 +2,7 @@ package dev.kiln.agent.serving;
 
 import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
-import dev.kiln.agent.store.ModelState;
+import dev.kiln.agent.store.InstalledModel;
 import java.util.List;
 import java.util.function.DoubleSupplier;
 
@@ -17,14 +17,17 @@ public final class VariantRouter {
    * @param random uniform draws in [0, 1)
    */
   public static String pick(
-      String model, List<ModelState.Variant> variants, String requested, DoubleSupplier random) {
+      String model,
+      List<InstalledModel.Variant> variants,
+      String requested,
+      DoubleSupplier random) {
     if (variants.isEmpty()) {
       throw new AgentException(
           AgentErrorCode.MODEL_NOT_FOUND,
           "model '" + model + "' has no active version; install one with POST /models");
     }
     if (requested != null && !requested.isBlank()) {
-      for (ModelState.Variant v : variants) {
+      for (InstalledModel.Variant v : variants) {
         if (v.version().equals(requested)) {
           return v.version();
         }
@@ -36,14 +39,14 @@ public final class VariantRouter {
               + "' has no production variant '"
               + requested
               + "'; valid variants: "
-              + variants.stream().map(ModelState.Variant::version).toList());
+              + variants.stream().map(InstalledModel.Variant::version).toList());
     }
-    double total = variants.stream().mapToDouble(ModelState.Variant::weight).sum();
+    double total = variants.stream().mapToDouble(InstalledModel.Variant::weight).sum();
     if (total <= 0) {
       return variants.get(0).version();
     }
     double draw = random.getAsDouble() * total;
-    for (ModelState.Variant v : variants) {
+    for (InstalledModel.Variant v : variants) {
       draw -= v.weight();
       if (draw < 0) {
         return v.version();

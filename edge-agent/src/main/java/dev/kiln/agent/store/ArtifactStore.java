@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 
 /**
  * Verified artifacts on disk, under {@code <stateDir>/artifacts/<name>/<version>/}, and each
- * model's {@link ModelState} under {@code <stateDir>/models/<name>/state.json}.
+ * model's {@link InstalledModel} under {@code <stateDir>/models/<name>/state.json}.
  *
  * <p>Durability contract: when {@link #install} returns, the artifact directory is complete and
  * verified and its rename is on disk; when {@link #save} returns, the new state is on disk and a
@@ -140,15 +140,15 @@ public final class ArtifactStore {
     return signedBy;
   }
 
-  public ModelState state(String name) throws IOException {
+  public InstalledModel state(String name) throws IOException {
     Path file = stateFile(checkName("model name", name));
     if (!Files.isRegularFile(file)) {
-      return ModelState.empty(name);
+      return InstalledModel.empty(name);
     }
-    return Json.fromBytes(Files.readAllBytes(file), ModelState.class);
+    return Json.fromBytes(Files.readAllBytes(file), InstalledModel.class);
   }
 
-  public void save(ModelState state) throws IOException {
+  public void save(InstalledModel state) throws IOException {
     AtomicFiles.write(stateFile(state.name()), Json.toBytes(state));
   }
 
@@ -173,8 +173,8 @@ public final class ArtifactStore {
     ArtifactWriter.deleteTree(incomingDir);
     Files.createDirectories(incomingDir);
     for (String name : modelNames()) {
-      ModelState state = state(name);
-      ModelState fixed = state;
+      InstalledModel state = state(name);
+      InstalledModel fixed = state;
       for (var e : state.versions().entrySet()) {
         if (e.getValue().state() == VersionState.LOADING) {
           fixed =

@@ -2,24 +2,24 @@ package dev.kiln.agent.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kiln.agent.store.ModelState;
+import dev.kiln.agent.store.InstalledModel;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FleetSlotsTest {
-  private static ModelState model(List<ModelState.Variant> production, String shadow) {
-    return new ModelState("mlp", production, shadow, Map.of());
+  private static InstalledModel model(List<InstalledModel.Variant> production, String shadow) {
+    return new InstalledModel("mlp", production, shadow, Map.of());
   }
 
   @Test
   void slots_readTheTrafficSplit_asPrimaryBGreenAndShadow() {
-    ModelState m =
+    InstalledModel m =
         model(
             List.of(
-                new ModelState.Variant("1", 90),
-                new ModelState.Variant("2", 10),
-                new ModelState.Variant("3", 0)),
+                new InstalledModel.Variant("1", 90),
+                new InstalledModel.Variant("2", 10),
+                new InstalledModel.Variant("3", 0)),
             "4");
     assertThat(FleetSlots.of(m))
         .containsExactly(
@@ -32,10 +32,10 @@ class FleetSlotsTest {
 
   @Test
   void emptySlots_areNull() {
-    ModelState m = model(List.of(new ModelState.Variant("1", 1)), null);
+    InstalledModel m = model(List.of(new InstalledModel.Variant("1", 1)), null);
     assertThat(FleetSlots.versionIn(m, "primary")).isEqualTo("1");
     assertThat(FleetSlots.versionIn(m, "b")).isNull();
     assertThat(FleetSlots.versionIn(m, "shadow")).isNull();
-    assertThat(FleetSlots.of(ModelState.empty("x"))).isEmpty();
+    assertThat(FleetSlots.of(InstalledModel.empty("x"))).isEmpty();
   }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
-import dev.kiln.agent.store.ModelState.Variant;
+import dev.kiln.agent.store.InstalledModel.Variant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

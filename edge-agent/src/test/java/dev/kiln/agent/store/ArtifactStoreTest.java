@@ -94,12 +94,12 @@ class ArtifactStoreTest {
 
   @Test
   void save_isAtomic_aTornTempFileNeverReplacesTheState() throws Exception {
-    ModelState s1 =
-        ModelState.empty("mlp")
+    InstalledModel s1 =
+        InstalledModel.empty("mlp")
             .withVersion("1", VersionState.INSTALLED, null)
             .withVersion("1", VersionState.LOADING, null)
             .withVersion("1", VersionState.HEALTHY, null)
-            .withTraffic(List.of(new ModelState.Variant("1", 1)), null);
+            .withTraffic(List.of(new InstalledModel.Variant("1", 1)), null);
     store.save(s1);
     // What a crash in the middle of the next save leaves behind: a partial temp file.
     Files.writeString(
@@ -110,16 +110,16 @@ class ArtifactStoreTest {
 
   @Test
   void recover_putsInterruptedActivationBackToInstalled_andKeepsActiveVersion() throws Exception {
-    ModelState serving =
-        ModelState.empty("mlp")
+    InstalledModel serving =
+        InstalledModel.empty("mlp")
             .withVersion("1", VersionState.HEALTHY, null)
-            .withTraffic(List.of(new ModelState.Variant("1", 1)), null);
+            .withTraffic(List.of(new InstalledModel.Variant("1", 1)), null);
     store.save(
         serving
             .withVersion("2", VersionState.INSTALLED, null)
             .withVersion("2", VersionState.LOADING, null));
     store.recover();
-    ModelState after = store.state("mlp");
+    InstalledModel after = store.state("mlp");
     assertThat(after.stateOf("2")).isEqualTo(VersionState.INSTALLED);
     assertThat(after.versions().get("2").detail()).contains("interrupted");
     assertThat(after.activeVersions()).containsExactly("1");
@@ -128,22 +128,22 @@ class ArtifactStoreTest {
 
   @Test
   void withTraffic_retiresReplacedVersions_andActivatesNewOnes() {
-    ModelState s =
-        ModelState.empty("m")
+    InstalledModel s =
+        InstalledModel.empty("m")
             .withVersion("1", VersionState.HEALTHY, null)
-            .withTraffic(List.of(new ModelState.Variant("1", 1)), null)
+            .withTraffic(List.of(new InstalledModel.Variant("1", 1)), null)
             .withVersion("2", VersionState.HEALTHY, null)
-            .withTraffic(List.of(new ModelState.Variant("2", 1)), null);
+            .withTraffic(List.of(new InstalledModel.Variant("2", 1)), null);
     assertThat(s.stateOf("1")).isEqualTo(VersionState.RETIRED);
     assertThat(s.stateOf("2")).isEqualTo(VersionState.ACTIVE);
   }
 
   @Test
   void withVersion_refusesTransitionsOutsideTheLifecycle() {
-    ModelState s = ModelState.empty("m").withVersion("1", VersionState.INSTALLED, null);
+    InstalledModel s = InstalledModel.empty("m").withVersion("1", VersionState.INSTALLED, null);
     assertCode(
         AgentErrorCode.VERSION_CONFLICT, () -> s.withVersion("1", VersionState.ACTIVE, null));
-    ModelState failed =
+    InstalledModel failed =
         s.withVersion("1", VersionState.LOADING, null).withVersion("1", VersionState.FAILED, "x");
     assertCode(
         AgentErrorCode.VERSION_CONFLICT, () -> failed.withVersion("1", VersionState.ACTIVE, null));

@@ -14,12 +14,12 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /** Encodes an outbox batch as a gzip NDJSON capture batch and publishes it at QoS 1. */
-final class CaptureSink implements OutboxPublisher.Sink {
+final class CaptureBatchPublisher implements OutboxPublisher.Sink {
   private final MqttTransport transport;
   private final String topic;
   private final long expirySeconds;
 
-  CaptureSink(MqttTransport transport, String topic, Duration expiry) {
+  CaptureBatchPublisher(MqttTransport transport, String topic, Duration expiry) {
     this.transport = transport;
     this.topic = topic;
     this.expirySeconds = expiry.toSeconds();

@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * versions are active and the states of all versions change together or not at all.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ModelState(
+public record InstalledModel(
     String name, List<Variant> production, String shadow, Map<String, VersionRecord> versions) {
 
   /** A version taking production traffic; weights are relative, not necessarily summing to 1. */
@@ -28,13 +28,13 @@ public record ModelState(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record VersionRecord(VersionState state, String detail, String updatedAt) {}
 
-  public ModelState {
+  public InstalledModel {
     production = production == null ? List.of() : List.copyOf(production);
     versions = versions == null ? Map.of() : Map.copyOf(new TreeMap<>(versions));
   }
 
-  public static ModelState empty(String name) {
-    return new ModelState(name, List.of(), null, Map.of());
+  public static InstalledModel empty(String name) {
+    return new InstalledModel(name, List.of(), null, Map.of());
   }
 
   public VersionState stateOf(String version) {
@@ -45,7 +45,7 @@ public record ModelState(
   /**
    * A copy with {@code version} moved to {@code state}; refuses transitions the lifecycle lacks.
    */
-  public ModelState withVersion(String version, VersionState state, String detail) {
+  public InstalledModel withVersion(String version, VersionState state, String detail) {
     VersionState from = stateOf(version);
     if (from != null && from != state && !from.canMoveTo(state)) {
       throw new AgentException(
@@ -54,20 +54,20 @@ public record ModelState(
     }
     Map<String, VersionRecord> copy = new LinkedHashMap<>(versions);
     copy.put(version, new VersionRecord(state, detail, Instant.now().toString()));
-    return new ModelState(name, production, shadow, copy);
+    return new InstalledModel(name, production, shadow, copy);
   }
 
   /**
    * A copy serving {@code newProduction} and {@code newShadow}: their versions become ACTIVE, and
    * versions that were active but are in neither become RETIRED.
    */
-  public ModelState withTraffic(List<Variant> newProduction, String newShadow) {
+  public InstalledModel withTraffic(List<Variant> newProduction, String newShadow) {
     List<String> keep = new ArrayList<>();
     newProduction.forEach(v -> keep.add(v.version()));
     if (newShadow != null) {
       keep.add(newShadow);
     }
-    ModelState next = new ModelState(name, newProduction, newShadow, versions);
+    InstalledModel next = new InstalledModel(name, newProduction, newShadow, versions);
     for (String version : activeVersions()) {
       if (!keep.contains(version)) {
         next = next.withVersion(version, VersionState.RETIRED, "replaced");
