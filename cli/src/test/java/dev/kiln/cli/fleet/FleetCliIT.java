@@ -20,12 +20,15 @@ import picocli.CommandLine;
 /** {@code kiln fleet simulate} and {@code kiln fleet deploy} as a user would run them. */
 class FleetCliIT {
 
+  /** Runs {@code kiln fleet ARGS} as the CLI builds it: the console's commands plus simulate. */
   private static int run(StringWriter out, String... args) {
-    // kiln fleet as the CLI builds it: the console's commands plus simulate.
-    CommandLine cli = KilnMain.commandLine().getSubcommands().get("fleet");
+    CommandLine cli = KilnMain.commandLine();
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(out, true));
-    return cli.execute(args);
+    String[] fleet = new String[args.length + 1];
+    fleet[0] = "fleet";
+    System.arraycopy(args, 0, fleet, 1, args.length);
+    return cli.execute(fleet);
   }
 
   @Test
