@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kiln.artifact.Ed25519Keys;
-import dev.kiln.fleet.console.ArtifactRefs;
 import dev.kiln.fleet.console.CommandFactory;
 import dev.kiln.fleet.console.ConsoleConfig;
 import dev.kiln.fleet.console.DeploymentView;
@@ -13,7 +12,6 @@ import dev.kiln.fleet.rollout.ArtifactRef;
 import dev.kiln.fleet.rollout.DeploymentState;
 import dev.kiln.fleet.rollout.DeviceRollout;
 import dev.kiln.fleet.rollout.GateConfig;
-import dev.kiln.fleet.rollout.RolloutEngine;
 import dev.kiln.fleet.rollout.TargetSelector;
 import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.link.protocol.MessageProps;
@@ -21,8 +19,6 @@ import dev.kiln.link.protocol.ProtocolJson;
 import dev.kiln.link.protocol.Topics;
 import dev.kiln.link.transport.MqttTransport;
 import dev.kiln.link.transport.TransportConfig;
-import dev.kiln.testkit.Mosquitto;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -40,59 +36,41 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Console and simulated devices through a real Mosquitto. */
 class FleetRolloutIT {
-  private static final Duration WAIT = Duration.ofSeconds(40);
+  private static final Duration WAIT = FleetTestBed.WAIT;
   @TempDir static Path root;
-  private static Mosquitto broker;
-  private static final KeyPair CONSOLE_KEY = Ed25519Keys.generate();
-  private static final KeyPair ARTIFACT_KEY = Ed25519Keys.generate();
+  private static FleetTestBed bed;
   private static ArtifactRef v2;
   private static ArtifactRef v3;
   private static ArtifactRef v2Arm;
 
   private final List<SimulatedDevice> devices = new ArrayList<>();
   private FleetConsole console;
+  private ConsoleConfig consoleConfig;
   private Path dir;
   private String group;
 
   @BeforeAll
   static void broker() throws Exception {
-    Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-    broker = Mosquitto.start(Files.createTempDirectory(root, "broker"));
-    Path arts = Files.createTempDirectory(root, "artifacts");
-    v2 =
-        ArtifactRefs.read(
-            StandInArtifacts.write(
-                arts, "mlp", "2", "linux-x86_64", "x86_64", 700_000, ARTIFACT_KEY));
-    v3 =
-        ArtifactRefs.read(
-            StandInArtifacts.write(
-                arts, "mlp", "3", "linux-x86_64", "x86_64", 300_000, ARTIFACT_KEY));
-    v2Arm =
-        ArtifactRefs.read(
-            StandInArtifacts.write(arts, "mlp", "2", "linux-arm64", "arm64", 1000, ARTIFACT_KEY));
+    bed = FleetTestBed.start(root);
+    v2 = bed.artifact("2", "linux-x86_64", "x86_64", 700_000);
+    v3 = bed.artifact("3", "linux-x86_64", "x86_64", 300_000);
+    v2Arm = bed.artifact("2", "linux-arm64", "arm64", 1000);
   }
 
   @AfterAll
   static void stopBroker() {
-    if (broker != null) {
-      broker.close();
+    if (bed != null) {
+      bed.close();
     }
   }
 
   @BeforeEach
   void console(TestInfo info) throws Exception {
-    group =
-        info.getTestMethod().orElseThrow().getName().substring(0, 12).replaceAll("[^A-Za-z]", "");
-    dir = Files.createTempDirectory(root, group);
-    console = new FleetConsole(consoleConfig());
-    console.start();
-  }
-
-  private ConsoleConfig consoleConfig() {
-    return ConsoleConfig.defaults(broker.url(), dir.resolve("console"), CONSOLE_KEY)
-        .withTimeouts(Duration.ofSeconds(60), new RolloutEngine.Settings(10_000, 3))
-        .withChunkSize(64 * 1024)
-        .withClientId("console-" + group);
+    FleetTestBed.TestConsole c = bed.console(info);
+    console = c.console();
+    consoleConfig = c.config();
+    dir = c.dir();
+    group = c.group();
   }
 
   @AfterEach
@@ -106,12 +84,12 @@ class FleetRolloutIT {
         new SimulatedDevice(
             new SimConfig(
                 group + "-" + id,
-                broker.url(),
+                bed.brokerUrl(),
                 profile,
                 List.of(group),
                 dir.resolve(id),
-                Map.of(Ed25519Keys.keyId(CONSOLE_KEY.getPublic()), CONSOLE_KEY.getPublic()),
-                Map.of(Ed25519Keys.keyId(ARTIFACT_KEY.getPublic()), ARTIFACT_KEY.getPublic()),
+                bed.trustedConsoleKeys(),
+                bed.trustedArtifactKeys(),
                 Map.of("mlp", "1"),
                 behavior,
                 Duration.ofMillis(300)));
@@ -258,7 +236,7 @@ class FleetRolloutIT {
     await().atMost(WAIT).until(() -> console.deployment(id).state() == DeploymentState.BAKING);
     console.close();
 
-    console = new FleetConsole(consoleConfig());
+    console = new FleetConsole(consoleConfig);
     assertThat(console.deployment(id).state())
         .as("state read back from disk")
         .isEqualTo(DeploymentState.BAKING);
@@ -307,7 +285,7 @@ class FleetRolloutIT {
                 .create("forged-1", "deploy", target.id(), p, System.currentTimeMillis()));
     byte[] genuine =
         ProtocolJson.write(
-            new CommandFactory(CONSOLE_KEY, 60_000)
+            new CommandFactory(bed.consoleKey, 60_000)
                 .create(
                     "real-1",
                     "rollback",
@@ -316,7 +294,7 @@ class FleetRolloutIT {
                     System.currentTimeMillis()));
     List<String> replies = new java.util.concurrent.CopyOnWriteArrayList<>();
     try (MqttTransport raw =
-        new MqttTransport(TransportConfig.builder(broker.url(), group + "-attacker").build())) {
+        new MqttTransport(TransportConfig.builder(bed.brokerUrl(), group + "-attacker").build())) {
       raw.setMessageHandler(m -> replies.add(new String(m.payload())));
       raw.keepSubscribed(List.of(Topics.replies(target.id())), 1);
       raw.start();
@@ -335,7 +313,7 @@ class FleetRolloutIT {
       // would have been too.
       byte[] next =
           ProtocolJson.write(
-              new CommandFactory(CONSOLE_KEY, 60_000)
+              new CommandFactory(bed.consoleKey, 60_000)
                   .create(
                       "real-2",
                       "rollback",

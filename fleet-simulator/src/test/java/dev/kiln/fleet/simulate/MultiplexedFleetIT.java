@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kiln.artifact.Ed25519Keys;
-import dev.kiln.fleet.console.ArtifactRefs;
 import dev.kiln.fleet.console.CommandFactory;
-import dev.kiln.fleet.console.ConsoleConfig;
 import dev.kiln.fleet.console.DeploymentView;
 import dev.kiln.fleet.console.FleetConsole;
 import dev.kiln.fleet.rollout.ArtifactRef;
 import dev.kiln.fleet.rollout.DeploymentState;
 import dev.kiln.fleet.rollout.DeviceRollout;
 import dev.kiln.fleet.rollout.GateConfig;
-import dev.kiln.fleet.rollout.RolloutEngine;
 import dev.kiln.fleet.rollout.TargetSelector;
 import dev.kiln.fleet.state.DeviceRecord;
 import dev.kiln.link.protocol.DeployPayload;
@@ -24,10 +21,7 @@ import dev.kiln.link.protocol.TopicKind;
 import dev.kiln.link.protocol.Topics;
 import dev.kiln.link.transport.MqttTransport;
 import dev.kiln.link.transport.TransportConfig;
-import dev.kiln.testkit.Mosquitto;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,11 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Many simulated devices on a few shared MQTT connections, against a console and Mosquitto. */
 class MultiplexedFleetIT {
-  private static final Duration WAIT = Duration.ofSeconds(40);
-  private static final KeyPair CONSOLE_KEY = Ed25519Keys.generate();
-  private static final KeyPair ARTIFACT_KEY = Ed25519Keys.generate();
+  private static final Duration WAIT = FleetTestBed.WAIT;
   @TempDir static Path root;
-  private static Mosquitto broker;
+  private static FleetTestBed bed;
   private static ArtifactRef v2;
   private static ArtifactRef v3;
 
@@ -58,38 +50,24 @@ class MultiplexedFleetIT {
 
   @BeforeAll
   static void broker() throws Exception {
-    Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-    broker = Mosquitto.start(Files.createTempDirectory(root, "broker"));
-    Path arts = Files.createTempDirectory(root, "artifacts");
-    v2 =
-        ArtifactRefs.read(
-            StandInArtifacts.write(
-                arts, "mlp", "2", "linux-x86_64", "x86_64", 100_000, ARTIFACT_KEY));
-    v3 =
-        ArtifactRefs.read(
-            StandInArtifacts.write(
-                arts, "mlp", "3", "linux-x86_64", "x86_64", 2_000, ARTIFACT_KEY));
+    bed = FleetTestBed.start(root);
+    v2 = bed.artifact("2", "linux-x86_64", "x86_64", 100_000);
+    v3 = bed.artifact("3", "linux-x86_64", "x86_64", 2_000);
   }
 
   @AfterAll
   static void stopBroker() {
-    if (broker != null) {
-      broker.close();
+    if (bed != null) {
+      bed.close();
     }
   }
 
   @BeforeEach
   void console(TestInfo info) throws Exception {
-    group =
-        info.getTestMethod().orElseThrow().getName().substring(0, 12).replaceAll("[^A-Za-z]", "");
-    dir = Files.createTempDirectory(root, group);
-    console =
-        new FleetConsole(
-            ConsoleConfig.defaults(broker.url(), dir.resolve("console"), CONSOLE_KEY)
-                .withTimeouts(Duration.ofSeconds(60), new RolloutEngine.Settings(10_000, 3))
-                .withChunkSize(64 * 1024)
-                .withClientId("console-" + group));
-    console.start();
+    FleetTestBed.TestConsole c = bed.console(info);
+    console = c.console();
+    dir = c.dir();
+    group = c.group();
   }
 
   @AfterEach
@@ -104,14 +82,14 @@ class MultiplexedFleetIT {
     sim =
         FleetSimulator.start(
             new FleetSimulator.Spec(
-                broker.url(),
+                bed.brokerUrl(),
                 group,
                 devices,
                 "linux-x86_64",
                 List.of(group),
                 dir.resolve("devices"),
-                Map.of(Ed25519Keys.keyId(CONSOLE_KEY.getPublic()), CONSOLE_KEY.getPublic()),
-                Map.of(Ed25519Keys.keyId(ARTIFACT_KEY.getPublic()), ARTIFACT_KEY.getPublic()),
+                bed.trustedConsoleKeys(),
+                bed.trustedArtifactKeys(),
                 Map.of("mlp", "1"),
                 SimBehavior.healthy(),
                 Duration.ofMillis(300),
@@ -172,7 +150,7 @@ class MultiplexedFleetIT {
     SimulatedDevice neighbour = sim.devices().get(2);
     List<String> replies = new CopyOnWriteArrayList<>();
     try (MqttTransport raw =
-        new MqttTransport(TransportConfig.builder(broker.url(), group + "-tester").build())) {
+        new MqttTransport(TransportConfig.builder(bed.brokerUrl(), group + "-tester").build())) {
       raw.setMessageHandler(m -> replies.add(new String(m.payload())));
       raw.keepSubscribed(List.of(Topics.allDevices(TopicKind.REPLIES)), 1);
       raw.start();
@@ -242,7 +220,7 @@ class MultiplexedFleetIT {
 
   private static byte[] rollback(SimulatedDevice to, String id) {
     return ProtocolJson.write(
-        new CommandFactory(CONSOLE_KEY, 60_000)
+        new CommandFactory(bed.consoleKey, 60_000)
             .create(
                 id,
                 RollbackPayload.TYPE,
