@@ -1,16 +1,14 @@
 package dev.kiln.fleet.simulate;
 
+import dev.kiln.link.command.CommandIntake;
 import dev.kiln.link.command.CommandVerifier;
 import dev.kiln.link.command.ReplayWindow;
-import dev.kiln.link.command.Replier;
 import dev.kiln.link.deploy.DeployCore;
-import dev.kiln.link.protocol.CommandReply;
 import dev.kiln.link.protocol.DeviceInfo;
 import dev.kiln.link.protocol.DeviceStatus;
 import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
-import dev.kiln.link.protocol.ReplyCode;
 import dev.kiln.link.protocol.Topic;
 import dev.kiln.link.protocol.TopicKind;
 import dev.kiln.link.protocol.Topics;
@@ -56,15 +54,13 @@ public final class SimulatedDevice implements AutoCloseable {
   private final boolean ownsConnection;
   private final ScheduledExecutorService threads;
   private final SerialExecutor work;
-  private final CommandVerifier verifier;
+  private final CommandIntake commands;
   private final SimDownloads downloads;
   private final DeployCore deploys;
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
 
   /** slot (model or model#variant) to active version. */
   final Map<String, String> active = new ConcurrentHashMap<>();
-
-  private volatile int rejected;
 
   /**
    * A device with an MQTT connection (client id = device id, with its will) and thread of its own.
@@ -92,13 +88,17 @@ public final class SimulatedDevice implements AutoCloseable {
             : new SharedConnection(config.brokerUrl(), config.deviceId(), threads);
     this.work = new SerialExecutor(threads);
     this.active.putAll(config.models());
-    this.verifier =
-        new CommandVerifier(
+    // The agent's own command checks and replies (REJECTED, EXPIRED, none for a replay).
+    this.commands =
+        new CommandIntake(
             config.deviceId(),
-            config.commandKeys(),
-            new ReplayWindow(config.dataDir().resolve("replay.json")),
-            30_000,
-            24 * 3_600_000L);
+            new CommandVerifier(
+                config.deviceId(),
+                config.commandKeys(),
+                new ReplayWindow(config.dataDir().resolve("replay.json")),
+                30_000,
+                24 * 3_600_000L),
+            (topic, payload, props) -> connection.publish(topic, payload, false, props));
     this.downloads = new SimDownloads(config, this);
     SimSlots slots =
         new SimSlots(
@@ -172,7 +172,7 @@ public final class SimulatedDevice implements AutoCloseable {
 
   /** Commands refused by the verifier so far (forged, expired, replayed...). */
   public int rejectedCommands() {
-    return rejected;
+    return commands.rejected();
   }
 
   public String activeVersion(String slot) {
@@ -233,72 +233,10 @@ public final class SimulatedDevice implements AutoCloseable {
         downloads.chunk(m);
         return;
       }
-      CommandVerifier.Verdict v = verifier.verify(m.payload(), System.currentTimeMillis());
-      if (!v.accepted()) {
-        rejected++;
-        LOG.info("{} rejected a command: {}", id(), v.reason());
-        // A replay gets no answer: a QoS 1 duplicate looks the same, and the original command
-        // is already being answered under this id.
-        if (v.rejection() != CommandVerifier.Rejection.REPLAYED) {
-          String cmdId = v.command() == null ? null : v.command().id();
-          reply(cmdId, CommandReply.Status.REJECTED, v.rejection().code(), null, v.reason());
-        }
-        return;
-      }
-      deploys.handle(v.command(), replier(v.command().id()));
+      commands.take(m, deploys::handle);
     } catch (Exception e) {
       LOG.warn("{} failed handling {}", id(), m.topic(), e);
     }
-  }
-
-  /** Replies to one command over this device's connection. */
-  private Replier replier(String commandId) {
-    return new Replier() {
-      @Override
-      public CompletableFuture<Void> accept() {
-        return reply(commandId, CommandReply.Status.ACCEPTED, null, null, null);
-      }
-
-      @Override
-      public CompletableFuture<Void> progress(int percent, String message) {
-        return reply(commandId, CommandReply.Status.IN_PROGRESS, null, percent, message);
-      }
-
-      @Override
-      public CompletableFuture<Void> succeeded(String message) {
-        return reply(commandId, CommandReply.Status.SUCCEEDED, null, 100, message);
-      }
-
-      @Override
-      public CompletableFuture<Void> failed(ReplyCode code, String message) {
-        return reply(commandId, CommandReply.Status.FAILED, code, null, message);
-      }
-
-      @Override
-      public CompletableFuture<Void> rejected(ReplyCode code, String message) {
-        return reply(commandId, CommandReply.Status.REJECTED, code, null, message);
-      }
-    };
-  }
-
-  private CompletableFuture<Void> reply(
-      String commandId,
-      CommandReply.Status status,
-      ReplyCode code,
-      Integer progress,
-      String message) {
-    return publish(
-        Topics.replies(id()),
-        new CommandReply(
-            ProtocolJson.SCHEMA_VERSION,
-            commandId,
-            id(),
-            status,
-            code == null ? null : code.name(),
-            progress,
-            message,
-            System.currentTimeMillis()),
-        false);
   }
 
   /** A chunk request for {@link SimDownloads}, with its response topic in {@code props}. */
