@@ -3,32 +3,25 @@ package dev.kiln.fleet.simulate;
 import dev.kiln.link.deploy.ArtifactSource;
 import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.link.protocol.InboundMessage;
-import dev.kiln.link.protocol.MessageProps;
-import dev.kiln.link.protocol.ProtocolJson;
-import dev.kiln.link.protocol.Topics;
-import dev.kiln.link.protocol.transfer.ArtifactChunk;
-import dev.kiln.link.protocol.transfer.ChunkRequest;
+import dev.kiln.link.transfer.ArtifactDownload;
 import dev.kiln.link.transfer.ArtifactDownloads;
-import dev.kiln.link.transfer.ChunkReceiver;
+import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
- * The simulated device's one download at a time, driven by events instead of a waiting thread (a
- * pool serves thousands of devices): asks for missing chunks a window at a time, re-asks after a
- * reconnect or a stall, with the windows and stall limit of the agent's {@link ArtifactDownloads}.
- * Runs on the device's executor, one task at a time; only {@link #active} is read from elsewhere.
+ * The simulated device's one download at a time: the agent's own {@link ArtifactDownload} (windows,
+ * stall re-asks, progress, the hash-failure limit), fed by chunk events and a timer instead of a
+ * waiting thread, since a pool serves thousands of devices. Runs on the device's executor, one task
+ * at a time; only {@link #active} is read from elsewhere.
  */
 final class SimDownloads implements ArtifactSource {
   private final SimConfig config;
   private final SimulatedDevice device;
-  private volatile ChunkReceiver receiver;
-  private String sha;
-  private IntConsumer percent;
+  private volatile ArtifactDownload download;
   private Consumer<Path> done;
-  private long lastChunkAt;
+  private Consumer<Exception> failed;
 
   SimDownloads(SimConfig config, SimulatedDevice device) {
     this.config = config;
@@ -47,80 +40,63 @@ final class SimDownloads implements ArtifactSource {
       IntConsumer percent,
       Consumer<Path> done,
       Consumer<Exception> failed) {
-    ChunkReceiver r =
-        new ChunkReceiver(
+    ArtifactDownload d =
+        new ArtifactDownload(
+            config.deviceId(),
             config.dataDir().resolve("downloads"),
             a.sha256(),
             a.size(),
             a.chunkSize(),
-            ArtifactDownloads.WINDOW);
-    if (r.complete()) {
-      receiver = null;
-      done.accept(r.finalFile());
+            device::request,
+            percent);
+    if (d.complete()) {
+      download = null;
+      done.accept(d.file());
       return;
     }
-    this.sha = a.sha256();
-    this.percent = percent;
     this.done = done;
-    this.receiver = r;
-    request();
+    this.failed = failed;
+    this.download = d;
+    d.start(System.nanoTime());
   }
 
   /** The simulated store is the unpacked copy; keeping the download makes a re-deploy instant. */
   @Override
   public void discard(String sha256) {}
 
-  void chunk(InboundMessage m) throws Exception {
-    ChunkReceiver r = receiver;
-    if (r == null) {
+  void chunk(InboundMessage m) {
+    ArtifactDownload d = download;
+    if (d == null) {
       return;
     }
-    ArtifactChunk c = ArtifactChunk.from(m.payload(), m.props());
-    lastChunkAt = System.currentTimeMillis();
-    if (r.accept(c)) {
-      receiver = null;
-      done.accept(r.finalFile());
-      return;
-    }
-    percent.accept(r.received() * 100 / r.total());
-    if (r.received() % ArtifactDownloads.WINDOW == 0) {
-      request();
+    try {
+      if (d.onChunk(m, System.nanoTime())) {
+        download = null;
+        done.accept(d.file());
+      }
+    } catch (IOException | RuntimeException e) {
+      download = null;
+      failed.accept(e);
     }
   }
 
   /** After a reconnect: ask again for what is still missing. */
   void resume() {
-    if (receiver != null && !receiver.complete()) {
-      request();
+    ArtifactDownload d = download;
+    if (d != null) {
+      d.onReconnect(System.nanoTime());
     }
   }
 
   /** Whether a download is under way: the stall timer looks here before queuing a check. */
   boolean active() {
-    return receiver != null;
+    return download != null;
   }
 
   void resendIfStalled() {
-    if (receiver != null
-        && !receiver.complete()
-        && System.currentTimeMillis() - lastChunkAt > ArtifactDownloads.STALL.toMillis()) {
-      request();
+    ArtifactDownload d = download;
+    if (d != null) {
+      d.onTick(System.nanoTime());
     }
-  }
-
-  private void request() {
-    lastChunkAt = System.currentTimeMillis();
-    ChunkRequest req = receiver.nextRequest();
-    if (req == null) {
-      return;
-    }
-    MessageProps props =
-        new MessageProps(
-            "application/json",
-            null,
-            Topics.artifactChunks(config.deviceId(), sha),
-            null,
-            Map.of());
-    device.request(Topics.artifactGet(sha), ProtocolJson.write(req), props);
   }
 }

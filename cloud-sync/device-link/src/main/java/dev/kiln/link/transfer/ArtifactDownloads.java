@@ -4,14 +4,9 @@ import dev.kiln.link.error.LinkErrorCode;
 import dev.kiln.link.error.LinkException;
 import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.MessageProps;
-import dev.kiln.link.protocol.ProtocolJson;
-import dev.kiln.link.protocol.Topics;
-import dev.kiln.link.protocol.transfer.ArtifactChunk;
-import dev.kiln.link.protocol.transfer.ChunkRequest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -23,19 +18,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Downloads artifacts from the fleet console over MQTT (docs/protocol.md, "Artifact transfer"):
- * asks for a window of missing chunks, stores what arrives through a {@link ChunkReceiver}, and
- * asks again after a window, a stall or a reconnect. The caller's thread does the work in {@link
- * #fetch}; the transport thread only queues chunk messages, so fsyncs never hold up MQTT acks.
+ * Downloads artifacts from the fleet console over MQTT (docs/protocol.md, "Artifact transfer"): the
+ * agent's side, which runs one {@link ArtifactDownload} at a time on the caller's thread in {@link
+ * #fetch}, fed from a queue: the transport thread only queues chunk messages, so fsyncs never hold
+ * up MQTT acks.
  */
 public final class ArtifactDownloads {
   private static final Logger LOG = LoggerFactory.getLogger(ArtifactDownloads.class);
-
-  /** Chunks asked for at once; the next window is asked for when this one has arrived. */
-  public static final int WINDOW = 8;
-
-  /** A request unanswered this long is sent again (chunks travel at QoS 0 and may be lost). */
-  public static final Duration STALL = Duration.ofSeconds(5);
 
   /** Larger chunks would not fit MQTT brokers' default packet limits. */
   static final int MAX_CHUNK_BYTES = 16 << 20;
@@ -50,7 +39,8 @@ public final class ArtifactDownloads {
   private final Path dir;
   private final Publisher publisher;
   private final BooleanSupplier connected;
-  private final BlockingQueue<InboundMessage> inbox = new LinkedBlockingQueue<>(4 * WINDOW);
+  private final BlockingQueue<InboundMessage> inbox =
+      new LinkedBlockingQueue<>(4 * ArtifactDownload.WINDOW);
   private final AtomicInteger connects = new AtomicInteger();
 
   public ArtifactDownloads(
@@ -86,70 +76,35 @@ public final class ArtifactDownloads {
    */
   public Path fetch(String sha256, long size, int chunkSize, Duration timeout, IntConsumer progress)
       throws IOException, InterruptedException {
-    ChunkReceiver receiver = new ChunkReceiver(dir, sha256, size, chunkSize, WINDOW);
-    if (receiver.complete()) {
-      progress.accept(100);
-      return receiver.finalFile();
-    }
+    ArtifactDownload download =
+        new ArtifactDownload(deviceId, dir, sha256, size, chunkSize, this::ask, progress);
     inbox.clear();
     long deadline = System.nanoTime() + timeout.toNanos();
     int seenConnects = connects.get();
-    int hashFailures = 0;
-    int lastPercent = -1;
-    long askedAt = ask(receiver, sha256);
-    while (true) {
+    download.start(System.nanoTime());
+    while (!download.complete()) {
       InboundMessage m = inbox.poll(250, TimeUnit.MILLISECONDS);
       long now = System.nanoTime();
-      if (m == null) {
-        if (now > deadline) {
-          throw new LinkException(
-              LinkErrorCode.TRANSFER_FAILED,
-              "artifact "
-                  + sha256.substring(0, 12)
-                  + " did not arrive within "
-                  + timeout.toSeconds()
-                  + " s ("
-                  + receiver.received()
-                  + " of "
-                  + receiver.total()
-                  + " chunks stored; the download resumes on the next attempt)");
-        }
-        if (connects.get() != seenConnects || now - askedAt > STALL.toNanos()) {
-          seenConnects = connects.get();
-          askedAt = ask(receiver, sha256);
-        }
-        continue;
-      }
-      ArtifactChunk chunk;
-      try {
-        chunk = ArtifactChunk.from(m.payload(), m.props());
-      } catch (LinkException e) {
-        LOG.warn("{}", e.getMessage());
-        continue;
-      }
-      boolean done;
-      try {
-        done = receiver.accept(chunk);
-      } catch (LinkException e) {
-        if (++hashFailures >= 3) {
-          throw e;
-        }
-        LOG.warn("{}", e.getMessage());
-        askedAt = ask(receiver, sha256);
-        continue;
-      }
-      int percent = receiver.received() * 100 / receiver.total();
-      if (percent != lastPercent) {
-        lastPercent = percent;
-        progress.accept(percent);
-      }
-      if (done) {
-        return receiver.finalFile();
-      }
-      if (receiver.received() % WINDOW == 0) {
-        askedAt = ask(receiver, sha256);
+      if (m != null) {
+        download.onChunk(m, now);
+      } else if (now > deadline) {
+        throw new LinkException(
+            LinkErrorCode.TRANSFER_FAILED,
+            "artifact "
+                + sha256.substring(0, 12)
+                + " did not arrive within "
+                + timeout.toSeconds()
+                + " s ("
+                + download.stored()
+                + "; the download resumes on the next attempt)");
+      } else if (connects.get() != seenConnects) {
+        seenConnects = connects.get();
+        download.onReconnect(now);
+      } else {
+        download.onTick(now);
       }
     }
+    return download.file();
   }
 
   /**
@@ -206,20 +161,16 @@ public final class ArtifactDownloads {
     java.nio.file.Files.deleteIfExists(dir.resolve(sha256 + ".kiln"));
   }
 
-  private long ask(ChunkReceiver receiver, String sha256) {
-    ChunkRequest req = receiver.nextRequest();
-    if (req != null && connected.getAsBoolean()) {
-      MessageProps props =
-          new MessageProps(
-              "application/json", null, Topics.artifactChunks(deviceId, sha256), null, Map.of());
+  /** Sends a chunk request while connected; one lost meanwhile is asked again after a stall. */
+  private void ask(String topic, byte[] payload, MessageProps props) {
+    if (connected.getAsBoolean()) {
       publisher
-          .publish(Topics.artifactGet(sha256), ProtocolJson.write(req), props)
+          .publish(topic, payload, props)
           .exceptionally(
               e -> {
                 LOG.debug("chunk request not sent: {}", e.toString());
                 return null;
               });
     }
-    return System.nanoTime();
   }
 }
