@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kiln.artifact.Ed25519Keys;
-import dev.kiln.fleet.console.CommandFactory;
-import dev.kiln.fleet.console.ConsoleConfig;
 import dev.kiln.fleet.console.DeploymentView;
 import dev.kiln.fleet.console.FleetConsole;
 import dev.kiln.fleet.rollout.ArtifactRef;
@@ -13,70 +11,37 @@ import dev.kiln.fleet.rollout.DeploymentState;
 import dev.kiln.fleet.rollout.DeviceRollout;
 import dev.kiln.fleet.rollout.GateConfig;
 import dev.kiln.fleet.rollout.TargetSelector;
-import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.link.protocol.MessageProps;
-import dev.kiln.link.protocol.ProtocolJson;
 import dev.kiln.link.protocol.Topics;
 import dev.kiln.link.transport.MqttTransport;
 import dev.kiln.link.transport.TransportConfig;
-import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Console and simulated devices through a real Mosquitto. */
-class FleetRolloutIT {
-  private static final Duration WAIT = FleetTestBed.WAIT;
-  @TempDir static Path root;
-  private static FleetTestBed bed;
+class FleetRolloutIT extends FleetITBase {
   private static ArtifactRef v2;
   private static ArtifactRef v3;
   private static ArtifactRef v2Arm;
-
   private final List<SimulatedDevice> devices = new ArrayList<>();
-  private FleetConsole console;
-  private ConsoleConfig consoleConfig;
-  private Path dir;
-  private String group;
 
   @BeforeAll
-  static void broker() throws Exception {
-    bed = FleetTestBed.start(root);
+  static void artifacts() throws Exception {
     v2 = bed.artifact("2", "linux-x86_64", "x86_64", 700_000);
     v3 = bed.artifact("3", "linux-x86_64", "x86_64", 300_000);
     v2Arm = bed.artifact("2", "linux-arm64", "arm64", 1000);
   }
 
-  @AfterAll
-  static void stopBroker() {
-    if (bed != null) {
-      bed.close();
-    }
-  }
-
-  @BeforeEach
-  void console(TestInfo info) throws Exception {
-    FleetTestBed.TestConsole c = bed.console(info);
-    console = c.console();
-    consoleConfig = c.config();
-    dir = c.dir();
-    group = c.group();
-  }
-
   @AfterEach
-  void stop() {
+  void stopDevices() {
     devices.forEach(SimulatedDevice::close);
-    console.close();
   }
 
   private SimulatedDevice device(String id, String profile, SimBehavior behavior) {
@@ -270,28 +235,8 @@ class FleetRolloutIT {
     SimulatedDevice target = device("t", "linux-x86_64", SimBehavior.healthy());
     awaitOnline(1);
     KeyPair attacker = Ed25519Keys.generate();
-    DeployPayload p =
-        new DeployPayload(
-            "x",
-            "mlp",
-            "9",
-            "primary",
-            new DeployPayload.Artifact(v2.sha256(), v2.bytes(), null, 65536),
-            new DeployPayload.Target("x86_64", "linux-x86_64", List.of()),
-            List.of());
-    byte[] forged =
-        ProtocolJson.write(
-            new CommandFactory(attacker, 60_000)
-                .create("forged-1", "deploy", target.id(), p, System.currentTimeMillis()));
-    byte[] genuine =
-        ProtocolJson.write(
-            new CommandFactory(bed.consoleKey, 60_000)
-                .create(
-                    "real-1",
-                    "rollback",
-                    target.id(),
-                    new dev.kiln.link.protocol.RollbackPayload("x", "mlp", "1", false),
-                    System.currentTimeMillis()));
+    byte[] forged = signedDeploy(attacker, target, "forged-1", v2);
+    byte[] genuine = signedRollback(target, "real-1", "1");
     List<String> replies = new java.util.concurrent.CopyOnWriteArrayList<>();
     try (MqttTransport raw =
         new MqttTransport(TransportConfig.builder(bed.brokerUrl(), group + "-attacker").build())) {
@@ -311,15 +256,7 @@ class FleetRolloutIT {
       await().atMost(WAIT).until(() -> target.rejectedCommands() == 2);
       // Replies go out in order: once the next command's reply is here, a reply to the replay
       // would have been too.
-      byte[] next =
-          ProtocolJson.write(
-              new CommandFactory(bed.consoleKey, 60_000)
-                  .create(
-                      "real-2",
-                      "rollback",
-                      target.id(),
-                      new dev.kiln.link.protocol.RollbackPayload("x", "mlp", "1", false),
-                      System.currentTimeMillis()));
+      byte[] next = signedRollback(target, "real-2", "1");
       raw.publish(Topics.command(target.id(), "rollback"), next, 1, false, MessageProps.none())
           .get();
       await().atMost(WAIT).until(() -> replies.stream().anyMatch(r -> r.contains("real-2")));

@@ -4,78 +4,44 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kiln.artifact.Ed25519Keys;
-import dev.kiln.fleet.console.CommandFactory;
 import dev.kiln.fleet.console.DeploymentView;
-import dev.kiln.fleet.console.FleetConsole;
 import dev.kiln.fleet.rollout.ArtifactRef;
 import dev.kiln.fleet.rollout.DeploymentState;
 import dev.kiln.fleet.rollout.DeviceRollout;
 import dev.kiln.fleet.rollout.GateConfig;
 import dev.kiln.fleet.rollout.TargetSelector;
 import dev.kiln.fleet.state.DeviceRecord;
-import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.link.protocol.MessageProps;
-import dev.kiln.link.protocol.ProtocolJson;
-import dev.kiln.link.protocol.RollbackPayload;
 import dev.kiln.link.protocol.TopicKind;
 import dev.kiln.link.protocol.Topics;
 import dev.kiln.link.transport.MqttTransport;
 import dev.kiln.link.transport.TransportConfig;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Many simulated devices on a few shared MQTT connections, against a console and Mosquitto. */
-class MultiplexedFleetIT {
-  private static final Duration WAIT = FleetTestBed.WAIT;
-  @TempDir static Path root;
-  private static FleetTestBed bed;
+class MultiplexedFleetIT extends FleetITBase {
   private static ArtifactRef v2;
   private static ArtifactRef v3;
-
-  private FleetConsole console;
   private FleetSimulator sim;
-  private Path dir;
-  private String group;
 
   @BeforeAll
-  static void broker() throws Exception {
-    bed = FleetTestBed.start(root);
+  static void artifacts() throws Exception {
     v2 = bed.artifact("2", "linux-x86_64", "x86_64", 100_000);
     v3 = bed.artifact("3", "linux-x86_64", "x86_64", 2_000);
   }
 
-  @AfterAll
-  static void stopBroker() {
-    if (bed != null) {
-      bed.close();
-    }
-  }
-
-  @BeforeEach
-  void console(TestInfo info) throws Exception {
-    FleetTestBed.TestConsole c = bed.console(info);
-    console = c.console();
-    dir = c.dir();
-    group = c.group();
-  }
-
   @AfterEach
-  void stop() {
+  void stopDevices() {
     if (sim != null) {
       sim.close();
     }
-    console.close();
   }
 
   private void simulate(int devices, int perConnection) {
@@ -156,13 +122,13 @@ class MultiplexedFleetIT {
       raw.start();
       await().atMost(WAIT).until(raw::subscribed);
 
-      byte[] forged = deploy(new CommandFactory(Ed25519Keys.generate(), 60_000), target, "forged");
+      byte[] forged = signedDeploy(Ed25519Keys.generate(), target, "forged", v2);
       raw.publish(Topics.command(target.id(), "deploy"), forged, 1, false, MessageProps.none())
           .get();
       await().atMost(WAIT).until(() -> target.rejectedCommands() == 1);
       await().atMost(WAIT).until(() -> has(replies, "forged", "UNTRUSTED_KEY"));
 
-      byte[] genuine = rollback(target, "real-1");
+      byte[] genuine = signedRollback(target, "real-1", "0");
       raw.publish(Topics.command(target.id(), "rollback"), genuine, 1, false, MessageProps.none())
           .get();
       await().atMost(WAIT).until(() -> has(replies, "real-1", "SUCCEEDED"));
@@ -170,7 +136,7 @@ class MultiplexedFleetIT {
       // answered its own command, it would have answered (WRONG_DEVICE) a copy of the target's.
       raw.publish(
               Topics.command(neighbour.id(), "rollback"),
-              rollback(neighbour, "real-2"),
+              signedRollback(neighbour, "real-2", "0"),
               1,
               false,
               MessageProps.none())
@@ -202,30 +168,5 @@ class MultiplexedFleetIT {
 
   private static boolean has(List<String> replies, String commandId, String text) {
     return replies.stream().anyMatch(r -> r.contains(commandId) && r.contains(text));
-  }
-
-  private static byte[] deploy(CommandFactory signer, SimulatedDevice to, String id) {
-    DeployPayload p =
-        new DeployPayload(
-            "x",
-            "mlp",
-            "9",
-            "primary",
-            new DeployPayload.Artifact(v2.sha256(), v2.bytes(), null, 65536),
-            new DeployPayload.Target("x86_64", "linux-x86_64", List.of()),
-            List.of());
-    return ProtocolJson.write(
-        signer.create(id, DeployPayload.TYPE, to.id(), p, System.currentTimeMillis()));
-  }
-
-  private static byte[] rollback(SimulatedDevice to, String id) {
-    return ProtocolJson.write(
-        new CommandFactory(bed.consoleKey, 60_000)
-            .create(
-                id,
-                RollbackPayload.TYPE,
-                to.id(),
-                new RollbackPayload("x", "mlp", "0", false),
-                System.currentTimeMillis()));
   }
 }
