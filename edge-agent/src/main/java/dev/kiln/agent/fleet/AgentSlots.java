@@ -111,7 +111,7 @@ final class AgentSlots implements DeployTarget {
         case ARTIFACT_REJECTED ->
             DeployFailure.refused(ReplyCode.ARTIFACT_REJECTED, e.getMessage());
         case INCOMPATIBLE_ARTIFACT ->
-            DeployFailure.refused(ReplyCode.UNSUPPORTED_TARGET, e.getMessage());
+            DeployFailure.refused(ReplyCode.INCOMPATIBLE_ARTIFACT, e.getMessage());
         case HEALTH_CHECK_FAILED ->
             DeployFailure.failed(ReplyCode.HEALTH_CHECK_FAILED, e.getMessage());
         default -> DeployFailure.failed(ReplyCode.ACTIVATION_FAILED, e.getMessage());

@@ -54,7 +54,7 @@ public final class ArtifactInstaller {
         Compatibility.check(m.target().arch(), m.target().profile(), eps(eps), profile);
     return c.ok()
         ? new Outcome(a, null, null)
-        : new Outcome(null, ReplyCode.UNSUPPORTED_TARGET, c.reason());
+        : new Outcome(null, ReplyCode.INCOMPATIBLE_ARTIFACT, c.reason());
   }
 
   private static List<String> eps(List<String> l) {

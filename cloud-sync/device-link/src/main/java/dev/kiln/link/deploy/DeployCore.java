@@ -91,7 +91,7 @@ public final class DeployCore {
     }
     CompatibilityResult fit = Precheck.of(p, profile);
     if (!fit.ok()) {
-      reply.rejected(ReplyCode.UNSUPPORTED_TARGET, fit.reason());
+      reply.rejected(ReplyCode.INCOMPATIBLE_ARTIFACT, fit.reason());
       return;
     }
     if (p.version().equals(target.versionIn(p.model(), slot))) {

@@ -183,7 +183,7 @@ class DeployCoreTest {
   void deploy_refusesWhatIsNotForThisDevice_beforeAnyDownload() {
     core.deploy(deploy(null, 500, new DeployPayload.Target("arm64", "rpi5", List.of())), reply);
     assertThat(last().status()).isEqualTo(Status.REJECTED);
-    assertThat(last().code()).isEqualTo(ReplyCode.UNSUPPORTED_TARGET);
+    assertThat(last().code()).isEqualTo(ReplyCode.INCOMPATIBLE_ARTIFACT);
     assertThat(last().message()).contains("arm64");
     assertThat(fetched).isEmpty();
   }
