@@ -124,6 +124,24 @@ class CommandIntakeTest {
   }
 
   @Test
+  void aCommandOnAnotherTypesTopic_isRejected_notRun() {
+    Command rollback =
+        factory.create(
+            "r1", "rollback", "dev1", Map.of("model", "mlp"), System.currentTimeMillis());
+    CommandIntake intake = intake();
+    intake.take(message(rollback), (cmd, r) -> handled.add(cmd.id()));
+    assertThat(handled).as("sent on the deploy topic").isEmpty();
+    assertThat(replies)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.status()).isEqualTo(CommandReply.Status.REJECTED);
+              assertThat(r.code()).isEqualTo(ReplyCode.INVALID_COMMAND.name());
+            });
+    assertThat(intake.rejected()).isEqualTo(1);
+  }
+
+  @Test
   void aThrowingHandler_isAnsweredFailed() {
     CommandIntake intake = intake();
     intake.take(
