@@ -234,6 +234,9 @@ class FuzzIT {
       pool.shutdownNow();
     }
     long rssAfter = vmRssBytes(agent.process());
+    System.out.printf(
+        "FuzzIT amplification: VmRSS %d MiB before, %d MiB after 1,000 bodies%n",
+        rssBefore >> 20, rssAfter >> 20);
     assertThat(rssAfter - rssBefore)
         .as("VmRSS growth (before %d, after %d)", rssBefore, rssAfter)
         .isLessThan(128L * 1024 * 1024);
