@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
+import dev.kiln.agent.http.DecodeLimits;
 import dev.kiln.agent.http.JsonTensors;
 import dev.kiln.agent.runtime.ModelRunner;
 import dev.kiln.agent.runtime.Tensor;
@@ -130,7 +131,10 @@ public final class BatchTransform {
       gen.writeStringField("model", modelName);
       try {
         JsonNode body = MAPPER.readTree(line);
-        Map<String, Tensor> inputs = JsonTensors.decode(body, signature);
+        // Same rules as a request body: the line's length bounds what it may decode to, and
+        // NaN or Infinity in a line is an error record.
+        Map<String, Tensor> inputs =
+            JsonTensors.decode(body, signature, DecodeLimits.forBody(line.length, false));
         InputValidator.validate(modelName, signature, inputs);
         Map<String, Tensor> outputs = runner.run(inputs);
         gen.writeObjectFieldStart("outputs");

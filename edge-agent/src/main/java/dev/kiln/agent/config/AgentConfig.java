@@ -3,6 +3,7 @@ package dev.kiln.agent.config;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The agent's configuration, read once at start from {@code agent.json} by {@link ConfigLoader} and
@@ -79,9 +80,15 @@ public record AgentConfig(
    *     pre-packed copies)
    * @param defaultModel model served by {@code POST /invocations} and checked by {@code /ping}
    * @param artifacts {@code .kiln} files installed and activated at start when not yet installed
+   * @param acceptNonFinite models (or pipelines, by the name requests use) whose float inputs may
+   *     hold NaN and Infinity; every other model refuses them with 400 INVALID_INPUT
    */
   public record Models(
-      long memoryBudgetMb, double memoryFactor, String defaultModel, List<Path> artifacts) {}
+      long memoryBudgetMb,
+      double memoryFactor,
+      String defaultModel,
+      List<Path> artifacts,
+      Set<String> acceptNonFinite) {}
 
   /**
    * Dynamic batching defaults for every model; 1 turns batching off.

@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Reads and validates {@code agent.json}. Each key is read with its default declared on the same
@@ -80,13 +82,20 @@ public final class ConfigLoader {
             security.bool("requireSignature", true));
 
     Section models =
-        top.child("models", "memoryBudgetMb", "memoryFactor", "defaultModel", "artifacts");
+        top.child(
+            "models",
+            "memoryBudgetMb",
+            "memoryFactor",
+            "defaultModel",
+            "artifacts",
+            "acceptNonFinite");
     AgentConfig.Models modelsConfig =
         new AgentConfig.Models(
             models.longValue("memoryBudgetMb", 512, 1, 1024L * 1024L),
             models.decimal("memoryFactor", 3.0, 1.0, 10_000.0),
             models.text("defaultModel", null),
-            models.paths("artifacts"));
+            models.paths("artifacts"),
+            acceptNonFinite(models));
 
     AgentConfig.Batching batchingConfig = batching(top);
 
@@ -165,6 +174,22 @@ public final class ConfigLoader {
       }
     }
     return List.copyOf(groups);
+  }
+
+  private static Set<String> acceptNonFinite(Section models) {
+    Set<String> names = new TreeSet<>();
+    for (String name : models.strings("acceptNonFinite")) {
+      if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+        throw new ConfigException(
+            models.key("acceptNonFinite"),
+            "'"
+                + name
+                + "' is not a model name; use 1-128 characters from A-Z a-z 0-9 . _ -, starting"
+                + " with a letter or digit");
+      }
+      names.add(name);
+    }
+    return Set.copyOf(names);
   }
 
   private static AgentConfig.Batching batching(Section top) {

@@ -50,7 +50,9 @@ public final class AgentHttpServer implements AutoCloseable {
       throws IOException {
     this.metrics = metrics;
     this.drainSeconds = config.http().drainSeconds();
-    this.invocations = new InvocationHandler(service, config.http().maxBodyBytes());
+    this.invocations =
+        new InvocationHandler(
+            service, config.http().maxBodyBytes(), config.models().acceptNonFinite());
     this.management =
         new ManagementHandler(models, service, pipelines, metrics, config.models().defaultModel());
     // Without TCP_NODELAY small replies wait ~40 ms for the client's delayed ACK (Nagle).

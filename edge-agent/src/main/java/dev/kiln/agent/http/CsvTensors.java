@@ -9,12 +9,14 @@ import java.util.List;
 
 /**
  * {@code text/csv} bodies: one row per line, comma-separated numbers, for a model with a single 2-D
- * input. A first line that is not numeric is taken as a header and skipped.
+ * input. A first line that is not numeric is taken as a header and skipped. Every row must have the
+ * first row's column count, and the shape is admitted by {@link DecodeLimits}, before the values
+ * are allocated.
  */
 public final class CsvTensors {
   private CsvTensors() {}
 
-  public static Tensor decode(byte[] body, Manifest.IoSignature signature) {
+  public static Tensor decode(byte[] body, Manifest.IoSignature signature, DecodeLimits limits) {
     Manifest.TensorSpec spec = JsonTensors.singleInput(signature, "CSV bodies");
     if (spec.shape() != null && spec.shape().size() != 2) {
       throw JsonTensors.bad(
@@ -38,19 +40,28 @@ public final class CsvTensors {
       throw JsonTensors.bad("CSV body has no rows");
     }
     int cols = rows.get(0).length;
-    float[] floats = dtype == DType.FLOAT32 ? new float[rows.size() * cols] : null;
-    long[] longs = dtype == DType.INT64 ? new long[rows.size() * cols] : null;
+    for (int r = 0; r < rows.size(); r++) {
+      if (rows.get(r).length != cols) {
+        throw JsonTensors.bad(
+            "CSV row "
+                + (r + 1)
+                + " has "
+                + rows.get(r).length
+                + " columns, the first row has "
+                + cols);
+      }
+    }
+    long[] shape = {rows.size(), cols};
+    int count = limits.admit(spec.name(), spec, shape);
+    float[] floats = dtype == DType.FLOAT32 ? new float[count] : null;
+    long[] longs = dtype == DType.INT64 ? new long[count] : null;
     for (int r = 0; r < rows.size(); r++) {
       String[] cells = rows.get(r);
-      if (cells.length != cols) {
-        throw JsonTensors.bad(
-            "CSV row " + (r + 1) + " has " + cells.length + " columns, the first row has " + cols);
-      }
       for (int c = 0; c < cols; c++) {
         String cell = cells[c].strip();
         try {
           if (floats != null) {
-            floats[r * cols + c] = Float.parseFloat(cell);
+            floats[r * cols + c] = limits.checked(spec.name(), Float.parseFloat(cell));
           } else {
             longs[r * cols + c] = Long.parseLong(cell);
           }
@@ -70,7 +81,6 @@ public final class CsvTensors {
         }
       }
     }
-    long[] shape = {rows.size(), cols};
     return floats != null ? Tensor.ofFloats(shape, floats) : Tensor.ofLongs(shape, longs);
   }
 

@@ -6,6 +6,7 @@ import dev.kiln.agent.serving.InferenceService;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Set;
 
 /** {@code POST /invocations} and {@code POST /models/{name}/invocations}. */
 final class InvocationHandler {
@@ -13,17 +14,24 @@ final class InvocationHandler {
 
   private final InferenceService service;
   private final long maxBodyBytes;
+  private final Set<String> acceptNonFinite;
 
-  InvocationHandler(InferenceService service, long maxBodyBytes) {
+  /**
+   * @param acceptNonFinite models (or pipelines) whose float inputs may hold NaN and Infinity
+   */
+  InvocationHandler(InferenceService service, long maxBodyBytes, Set<String> acceptNonFinite) {
     this.service = service;
     this.maxBodyBytes = maxBodyBytes;
+    this.acceptNonFinite = Set.copyOf(acceptNonFinite);
   }
 
   void invoke(Exchange ex, String model) throws IOException {
     byte[] body = ex.body(maxBodyBytes);
     InferenceService.Route route = service.route(model, ex.header(VARIANT_HEADER));
+    DecodeLimits limits =
+        DecodeLimits.forBody(body.length, acceptNonFinite.contains(route.model()));
     Map<String, Tensor> inputs =
-        RequestDecoder.decode(ex.header("Content-Type"), body, route.signature());
+        RequestDecoder.decode(ex.header("Content-Type"), body, route.signature(), limits);
     InferenceService.Result result = service.invoke(route, inputs, ex.requestId());
     ex.json(200, render(result, ex.requestId()));
   }

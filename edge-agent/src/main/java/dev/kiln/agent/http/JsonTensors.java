@@ -18,11 +18,18 @@ import java.util.Map;
  * JSON request bodies to tensors and tensors to nested JSON arrays. Two request forms: {@code
  * {"inputs": {name: nested array}}} and {@code {"instances": [row, ...]}} where rows are stacked
  * along a new dim 0 (rows are arrays for a single-input model, or objects of name to array).
+ *
+ * <p>The shape a body claims (the sizes along its first path) is checked against the signature and
+ * the {@link DecodeLimits} before anything is allocated for it. Float outputs that are NaN or
+ * ±Infinity are written as JSON {@code null}; a model that accepts them as inputs (opted in with
+ * {@code models.acceptNonFinite}) takes {@code null} as NaN and the strings {@code "NaN"}, {@code
+ * "Infinity"} and {@code "-Infinity"}.
  */
 public final class JsonTensors {
   private JsonTensors() {}
 
-  public static Map<String, Tensor> decode(JsonNode body, Manifest.IoSignature signature) {
+  public static Map<String, Tensor> decode(
+      JsonNode body, Manifest.IoSignature signature, DecodeLimits limits) {
     if (body == null || !body.isObject()) {
       throw bad("body must be a JSON object with \"inputs\" or \"instances\"");
     }
@@ -32,7 +39,7 @@ public final class JsonTensors {
     if (inputs != null && inputs.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = inputs.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        out.put(e.getKey(), decode(e.getKey(), e.getValue(), dtypeOf(signature, e.getKey())));
+        out.put(e.getKey(), decode(specOf(signature, e.getKey()), e.getValue(), limits));
       }
       return out;
     }
@@ -47,12 +54,12 @@ public final class JsonTensors {
             }
             stacked.add(v);
           }
-          out.put(spec.name(), decode(spec.name(), stacked, DType.fromNumpy(spec.dtype())));
+          out.put(spec.name(), decode(spec, stacked, limits));
         }
         return out;
       }
       Manifest.TensorSpec only = singleInput(signature, "\"instances\" rows");
-      out.put(only.name(), decode(only.name(), instances, DType.fromNumpy(only.dtype())));
+      out.put(only.name(), decode(only, instances, limits));
       return out;
     }
     throw bad(
@@ -70,10 +77,10 @@ public final class JsonTensors {
     return signature.inputs().get(0);
   }
 
-  private static DType dtypeOf(Manifest.IoSignature signature, String name) {
+  private static Manifest.TensorSpec specOf(Manifest.IoSignature signature, String name) {
     for (Manifest.TensorSpec s : signature.inputs()) {
       if (s.name().equals(name)) {
-        return DType.fromNumpy(s.dtype());
+        return s;
       }
     }
     throw bad(
@@ -83,20 +90,26 @@ public final class JsonTensors {
             + signature.inputs().stream().map(Manifest.TensorSpec::name).toList());
   }
 
-  /** A nested array (or a bare number) as a tensor of {@code dtype}; must be rectangular. */
-  static Tensor decode(String name, JsonNode node, DType dtype) {
+  /**
+   * A nested array (or a bare number) as a tensor for {@code spec}; must be rectangular. The shape
+   * is read along the first path only, and admitted by {@code limits} before the walk that fills it
+   * checks every other path.
+   */
+  static Tensor decode(Manifest.TensorSpec spec, JsonNode node, DecodeLimits limits) {
+    DType dtype = DType.fromNumpy(spec.dtype());
+    int maxRank = spec.shape() == null ? Integer.MAX_VALUE : spec.shape().size();
     List<Long> dims = new ArrayList<>();
     JsonNode n = node;
     while (n.isArray()) {
       dims.add((long) n.size());
-      if (n.size() == 0) {
+      if (n.size() == 0 || dims.size() > maxRank) {
         break;
       }
       n = n.get(0);
     }
     long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
-    int count = (int) Tensor.elementCount(shape);
-    Fill fill = new Fill(name, dtype, shape, count);
+    int count = limits.admit(spec.name(), spec, shape);
+    Fill fill = new Fill(spec.name(), dtype, shape, count, limits);
     fill.walk(node, 0);
     return dtype == DType.FLOAT32
         ? Tensor.ofFloats(shape, fill.floats)
@@ -109,10 +122,12 @@ public final class JsonTensors {
     final long[] shape;
     final float[] floats;
     final long[] longs;
+    final DecodeLimits limits;
     int at;
 
-    Fill(String name, DType dtype, long[] shape, int count) {
+    Fill(String name, DType dtype, long[] shape, int count, DecodeLimits limits) {
       this.name = name;
+      this.limits = limits;
       this.dtype = dtype;
       this.shape = shape;
       this.floats = dtype == DType.FLOAT32 ? new float[count] : null;
@@ -122,7 +137,9 @@ public final class JsonTensors {
     void walk(JsonNode node, int depth) {
       if (depth == shape.length) {
         if (dtype == DType.FLOAT32 && node.isNumber()) {
-          floats[at++] = node.floatValue();
+          floats[at++] = limits.checked(name, node.floatValue());
+        } else if (dtype == DType.FLOAT32 && limits.allowNonFinite() && nonFinite(node) != null) {
+          floats[at++] = nonFinite(node);
         } else if (dtype == DType.INT64 && node.isIntegralNumber() && node.canConvertToLong()) {
           longs[at++] = node.longValue();
         } else {
@@ -150,12 +167,28 @@ public final class JsonTensors {
     }
   }
 
+  /** The non-finite value {@code node} spells for a model that accepts them, or null. */
+  private static Float nonFinite(JsonNode node) {
+    if (node.isNull()) {
+      return Float.NaN;
+    }
+    return switch (node.isTextual() ? node.textValue() : "") {
+      case "NaN" -> Float.NaN;
+      case "Infinity" -> Float.POSITIVE_INFINITY;
+      case "-Infinity" -> Float.NEGATIVE_INFINITY;
+      default -> null;
+    };
+  }
+
   private static String brief(JsonNode node) {
     String s = node.toString();
     return s.length() > 40 ? s.substring(0, 40) + "..." : s;
   }
 
-  /** Writes {@code tensor} as nested arrays following its shape. */
+  /**
+   * Writes {@code tensor} as nested arrays following its shape; NaN and ±Infinity as {@code null},
+   * the one JSON value a float array may hold that is not a number (numpy reads it back as NaN).
+   */
   public static void write(JsonGenerator gen, Tensor tensor) throws IOException {
     int[] at = {0};
     write(gen, tensor, 0, at);
@@ -164,7 +197,12 @@ public final class JsonTensors {
   private static void write(JsonGenerator gen, Tensor t, int depth, int[] at) throws IOException {
     if (depth == t.shape().length) {
       if (t.dtype() == DType.FLOAT32) {
-        gen.writeNumber(t.floats()[at[0]++]);
+        float v = t.floats()[at[0]++];
+        if (Float.isFinite(v)) {
+          gen.writeNumber(v);
+        } else {
+          gen.writeNull();
+        }
       } else {
         gen.writeNumber(t.longs()[at[0]++]);
       }

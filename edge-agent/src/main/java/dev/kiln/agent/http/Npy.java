@@ -2,6 +2,7 @@ package dev.kiln.agent.http;
 
 import dev.kiln.agent.runtime.DType;
 import dev.kiln.agent.runtime.Tensor;
+import dev.kiln.artifact.Manifest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -12,8 +13,9 @@ import java.util.regex.Pattern;
 
 /**
  * numpy {@code .npy} files (format 1.0 and 2.0), little-endian float32 ({@code <f4}) or int64
- * ({@code <i8}), C order. Every size in the header is checked against the bytes that follow before
- * anything is allocated, so a hostile header cannot make the agent allocate gigabytes.
+ * ({@code <i8}), C order. Every size in the header is checked against the bytes that follow, and
+ * the shape against the model's input and {@link DecodeLimits}, before anything is allocated, so a
+ * hostile header cannot make the agent allocate gigabytes.
  */
 public final class Npy {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -23,7 +25,17 @@ public final class Npy {
 
   private Npy() {}
 
+  /** Reads a .npy file from a trusted source: no signature to check, NaN and Infinity kept. */
   public static Tensor read(byte[] bytes) {
+    return read(bytes, null, DecodeLimits.forBody(bytes.length, true));
+  }
+
+  /**
+   * Reads a request body for the input {@code spec} (null: any shape).
+   *
+   * @throws dev.kiln.agent.AgentException INVALID_INPUT naming what is wrong with the body
+   */
+  public static Tensor read(byte[] bytes, Manifest.TensorSpec spec, DecodeLimits limits) {
     if (bytes.length < 10) {
       throw JsonTensors.bad("not a .npy file: too short");
     }
@@ -77,10 +89,15 @@ public final class Npy {
               + " data bytes but the body has "
               + available);
     }
+    String input = spec == null ? "(npy)" : spec.name();
+    limits.admit(input, spec, shape);
     buf.position(dataStart);
     if (dtype == DType.FLOAT32) {
       float[] values = new float[(int) count];
       buf.asFloatBuffer().get(values);
+      for (float v : values) {
+        limits.checked(input, v);
+      }
       return Tensor.ofFloats(shape, values);
     }
     long[] values = new long[(int) count];

@@ -17,19 +17,24 @@ final class RequestDecoder {
 
   private RequestDecoder() {}
 
+  /**
+   * Decodes {@code body} for {@code signature}; every decoder checks the claimed shape against the
+   * signature and {@code limits} before it allocates.
+   */
   static Map<String, Tensor> decode(
-      String contentType, byte[] body, Manifest.IoSignature signature) {
+      String contentType, byte[] body, Manifest.IoSignature signature, DecodeLimits limits) {
     String type = contentType == null ? "application/json" : contentType.toLowerCase(Locale.ROOT);
     if (type.startsWith("application/json") || type.startsWith("*/*") || type.isBlank()) {
-      return JsonTensors.decode(parse(body), signature);
+      return JsonTensors.decode(parse(body), signature, limits);
     }
     if (type.startsWith("text/csv")) {
       return Map.of(
           JsonTensors.singleInput(signature, "CSV bodies").name(),
-          CsvTensors.decode(body, signature));
+          CsvTensors.decode(body, signature, limits));
     }
     if (type.startsWith("application/x-npy") || type.startsWith("application/octet-stream")) {
-      return Map.of(JsonTensors.singleInput(signature, ".npy bodies").name(), Npy.read(body));
+      Manifest.TensorSpec only = JsonTensors.singleInput(signature, ".npy bodies");
+      return Map.of(only.name(), Npy.read(body, only, limits));
     }
     throw new AgentException(
         AgentErrorCode.UNSUPPORTED_MEDIA_TYPE,

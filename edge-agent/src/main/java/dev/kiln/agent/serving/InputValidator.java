@@ -40,17 +40,25 @@ public final class InputValidator {
       if (!t.dtype().numpyName().equals(spec.dtype())) {
         throw wrong(spec, "dtype " + t.dtype().numpyName());
       }
-      if (spec.shape() != null) {
-        long[] shape = t.shape();
-        if (shape.length != spec.shape().size()) {
-          throw wrong(spec, "shape " + Arrays.toString(shape));
-        }
-        for (int i = 0; i < shape.length; i++) {
-          long want = spec.shape().get(i);
-          if (shape[i] < 1 || (want >= 0 && shape[i] != want)) {
-            throw wrong(spec, "shape " + Arrays.toString(shape));
-          }
-        }
+      checkShape(spec, t.shape());
+    }
+  }
+
+  /**
+   * Checks {@code shape} against the rank and fixed dimensions of {@code spec}. Decoders call it
+   * with the shape a body claims before they allocate anything for it.
+   */
+  public static void checkShape(Manifest.TensorSpec spec, long[] shape) {
+    if (spec.shape() == null) {
+      return;
+    }
+    if (shape.length != spec.shape().size()) {
+      throw wrong(spec, "shape " + Arrays.toString(shape));
+    }
+    for (int i = 0; i < shape.length; i++) {
+      long want = spec.shape().get(i);
+      if (shape[i] < 1 || (want >= 0 && shape[i] != want)) {
+        throw wrong(spec, "shape " + Arrays.toString(shape));
       }
     }
   }

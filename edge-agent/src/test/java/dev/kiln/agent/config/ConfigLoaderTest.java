@@ -27,6 +27,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void parse_readsAcceptNonFinite_emptyByDefault_andRefusesBadNames() {
+    assertThat(ConfigLoader.parse("{}", BASE).models().acceptNonFinite()).isEmpty();
+    AgentConfig c =
+        ConfigLoader.parse("{\"models\": {\"acceptNonFinite\": [\"mlp\", \"sensor.v2\"]}}", BASE);
+    assertThat(c.models().acceptNonFinite()).containsExactlyInAnyOrder("mlp", "sensor.v2");
+    assertThatThrownBy(
+            () -> ConfigLoader.parse("{\"models\": {\"acceptNonFinite\": [\"../x\"]}}", BASE))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("models.acceptNonFinite")
+        .hasMessageContaining("'../x' is not a model name");
+    assertThatThrownBy(
+            () -> ConfigLoader.parse("{\"models\": {\"acceptNonFinite\": \"mlp\"}}", BASE))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("array of strings");
+  }
+
+  @Test
   void parse_resolvesRelativePaths_againstConfigFolder() {
     AgentConfig c =
         ConfigLoader.parse(

@@ -23,6 +23,7 @@ class CodecsTest {
       new Manifest.IoSignature(
           List.of(new Manifest.TensorSpec("input", "float32", List.of(-1L, 3L))),
           List.of(new Manifest.TensorSpec("output", "float32", List.of(-1L, 2L))));
+  private static final DecodeLimits LIMITS = DecodeLimits.forBody(1 << 20, false);
   private static final Manifest.IoSignature IDS =
       new Manifest.IoSignature(
           List.of(new Manifest.TensorSpec("ids", "int64", List.of(-1L, 2L))), List.of());
@@ -38,7 +39,7 @@ class CodecsTest {
   void json_inputs_decodeNestedArrayToShapeAndValues() throws Exception {
     Map<String, Tensor> t =
         JsonTensors.decode(
-            MAPPER.readTree("{\"inputs\": {\"input\": [[1, 2, 3], [4, 5, 6.5]]}}"), MLP);
+            MAPPER.readTree("{\"inputs\": {\"input\": [[1, 2, 3], [4, 5, 6.5]]}}"), MLP, LIMITS);
     assertThat(t.get("input").shape()).containsExactly(2, 3);
     assertThat(t.get("input").floats()).containsExactly(1, 2, 3, 4, 5, 6.5f);
   }
@@ -46,10 +47,12 @@ class CodecsTest {
   @Test
   void json_instances_stackRowsAlongDimZero() throws Exception {
     Tensor t =
-        JsonTensors.decode(MAPPER.readTree("{\"instances\": [[1, 2, 3]]}"), MLP).get("input");
+        JsonTensors.decode(MAPPER.readTree("{\"instances\": [[1, 2, 3]]}"), MLP, LIMITS)
+            .get("input");
     assertThat(t.shape()).containsExactly(1, 3);
     Tensor ids =
-        JsonTensors.decode(MAPPER.readTree("{\"instances\": [{\"ids\": [7, 8]}]}"), IDS).get("ids");
+        JsonTensors.decode(MAPPER.readTree("{\"instances\": [{\"ids\": [7, 8]}]}"), IDS, LIMITS)
+            .get("ids");
     assertThat(ids.dtype()).isEqualTo(DType.INT64);
     assertThat(ids.longs()).containsExactly(7, 8);
   }
@@ -58,25 +61,29 @@ class CodecsTest {
   void json_rejectsRaggedArraysWrongDtypesAndUnknownInputs() {
     assertInvalid(
         () ->
-            JsonTensors.decode(MAPPER.readTree("{\"inputs\": {\"input\": [[1, 2, 3], [4]]}}"), MLP),
+            JsonTensors.decode(
+                MAPPER.readTree("{\"inputs\": {\"input\": [[1, 2, 3], [4]]}}"), MLP, LIMITS),
         "'input'",
         "rectangular");
     assertInvalid(
         () ->
-            JsonTensors.decode(MAPPER.readTree("{\"inputs\": {\"input\": [[1, \"x\", 3]]}}"), MLP),
+            JsonTensors.decode(
+                MAPPER.readTree("{\"inputs\": {\"input\": [[1, \"x\", 3]]}}"), MLP, LIMITS),
         "float32");
     assertInvalid(
-        () -> JsonTensors.decode(MAPPER.readTree("{\"inputs\": {\"ids\": [[1.5, 2]]}}"), IDS),
+        () ->
+            JsonTensors.decode(MAPPER.readTree("{\"inputs\": {\"ids\": [[1.5, 2]]}}"), IDS, LIMITS),
         "int64");
     assertInvalid(
-        () -> JsonTensors.decode(MAPPER.readTree("{\"inputs\": {\"other\": [1]}}"), MLP),
+        () -> JsonTensors.decode(MAPPER.readTree("{\"inputs\": {\"other\": [1]}}"), MLP, LIMITS),
         "'other'");
-    assertInvalid(() -> JsonTensors.decode(MAPPER.readTree("[1, 2]"), MLP), "inputs");
+    assertInvalid(() -> JsonTensors.decode(MAPPER.readTree("[1, 2]"), MLP, LIMITS), "inputs");
   }
 
   @Test
   void csv_parsesRows_skippingHeader() {
-    Tensor t = CsvTensors.decode("a,b,c\n1,2,3\n4,5,6\n\n".getBytes(StandardCharsets.UTF_8), MLP);
+    Tensor t =
+        CsvTensors.decode("a,b,c\n1,2,3\n4,5,6\n\n".getBytes(StandardCharsets.UTF_8), MLP, LIMITS);
     assertThat(t.shape()).containsExactly(2, 3);
     assertThat(t.floats()).containsExactly(1, 2, 3, 4, 5, 6);
   }
@@ -84,11 +91,11 @@ class CodecsTest {
   @Test
   void csv_rejectsUnevenRowsAndNonNumbers() {
     assertInvalid(
-        () -> CsvTensors.decode("1,2,3\n4,5\n".getBytes(StandardCharsets.UTF_8), MLP),
+        () -> CsvTensors.decode("1,2,3\n4,5\n".getBytes(StandardCharsets.UTF_8), MLP, LIMITS),
         "row 2",
         "columns");
     assertInvalid(
-        () -> CsvTensors.decode("1,2,3\n4,x,6\n".getBytes(StandardCharsets.UTF_8), MLP),
+        () -> CsvTensors.decode("1,2,3\n4,x,6\n".getBytes(StandardCharsets.UTF_8), MLP, LIMITS),
         "row 2 column 2");
   }
 

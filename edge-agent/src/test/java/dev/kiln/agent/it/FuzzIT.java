@@ -6,12 +6,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.agent.AgentProcess;
 import dev.kiln.agent.TestArtifacts;
 import dev.kiln.artifact.Ed25519Keys;
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -125,6 +133,116 @@ class FuzzIT {
       }
       default -> new Bad(r.nextBoolean() ? "application/xml" : "image/png", randomBytes(r, 100));
     };
+  }
+
+  /**
+   * The issue's amplification body: {@code depth} levels whose first row is {@code wide} long and
+   * the rest empty, so the first path claims wide^depth elements from about 3 * wide * depth bytes
+   * (4 x 100: 1.2 KB claiming 10^8 floats; 4 x 145: 1.75 KB, whose count overflowed an int).
+   */
+  private static String amplifying(String wrap, int depth, int wide) {
+    String inner = "[" + "0,".repeat(wide - 1) + "0]";
+    for (int d = 1; d < depth; d++) {
+      inner = "[" + inner + ",[]".repeat(wide - 1) + "]";
+    }
+    return wrap.replace("$", inner);
+  }
+
+  private static Bad amplification(int i) {
+    String inputs = "{\"inputs\": {\"input\": $}}";
+    String instances = "{\"instances\": $}";
+    return switch (i % 10) {
+      case 0 -> json(amplifying(inputs, 4, 100));
+      case 1 -> json(amplifying(inputs, 4, 145));
+      case 2 -> json(amplifying(inputs, 4, 220));
+      case 3 -> json(amplifying(instances, 3, 300));
+      case 4 -> json(amplifying(inputs, 2, 3000));
+      case 5 ->
+          json(
+              "{\"inputs\": {\"input\": [["
+                  + "1,".repeat(2999)
+                  + "1]"
+                  + ",[1]".repeat(2999)
+                  + "]}}");
+      case 6 ->
+          json(
+              "{\"instances\": [{\"input\": ["
+                  + "1,".repeat(2999)
+                  + "1]}"
+                  + ",{\"input\": [1]}".repeat(999)
+                  + "]}");
+      case 7 ->
+          new Bad(
+              "text/csv",
+              ("1,".repeat(2999) + "1\n" + "1\n".repeat(2999)).getBytes(StandardCharsets.UTF_8));
+      case 8 -> new Bad("application/x-npy", npyHeader("<f4", "(1000000, 1000000, 8)", 64));
+      default -> new Bad("application/x-npy", npyHeader("<f4", "(8, 16)", 512));
+    };
+  }
+
+  private static Bad json(String body) {
+    return new Bad("application/json", body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static long vmRssBytes(Process p) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + p.pid() + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+      }
+    }
+    throw new IllegalStateException("no VmRSS in /proc/" + p.pid() + "/status");
+  }
+
+  /**
+   * Bodies of 1-20 KB that claimed up to 10^13 elements used to allocate gigabytes (or answer 500
+   * NegativeArraySizeException). Four clients send 1,000 of them: every answer is a 400 JSON error,
+   * the agent stays up, and its RSS (VmRSS) grows by less than 128 MiB and stays under 768 MiB (the
+   * agent runs with -Xmx256m; one old-style decode wanted 400 MB to 9 GB).
+   */
+  @Test
+  void amplificationBodies_get400_andRssStaysBounded() throws Exception {
+    long rssBefore = vmRssBytes(agent.process());
+    int clients = 4;
+    int perClient = 250;
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        int client = c;
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int k = 0; k < perClient; k++) {
+                    int i = client * perClient + k;
+                    Bad bad = amplification(i);
+                    HttpResponse<String> resp =
+                        agent.send("POST", "/invocations", bad.body(), bad.type(), Map.of());
+                    assertThat(resp.statusCode())
+                        .as("amplification %d (%s): %s", i, bad.type(), resp.body())
+                        .isEqualTo(400);
+                    JsonNode body = AgentProcess.json(resp);
+                    assertThat(body.get("code").asText()).isEqualTo("INVALID_INPUT");
+                    assertThat(body.get("message").asText()).isNotBlank();
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get(5, TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    long rssAfter = vmRssBytes(agent.process());
+    System.out.printf(
+        "FuzzIT amplification: VmRSS %d MiB before, %d MiB after 1,000 bodies%n",
+        rssBefore >> 20, rssAfter >> 20);
+    assertThat(rssAfter - rssBefore)
+        .as("VmRSS growth (before %d, after %d)", rssBefore, rssAfter)
+        .isLessThan(128L * 1024 * 1024);
+    assertThat(rssAfter).isLessThan(768L * 1024 * 1024);
+    assertThat(agent.get("/ping").statusCode()).isEqualTo(200);
+    assertThat(agent.process().isAlive()).isTrue();
   }
 
   @Test
