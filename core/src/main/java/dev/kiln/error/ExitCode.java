@@ -41,6 +41,11 @@ public enum ExitCode {
   BROKER_UNREACHABLE(12, "broker unreachable"),
   /** An artifact transfer to a device failed. */
   TRANSFER_FAILED(13, "transfer failed"),
+  /**
+   * A rollout ended with some of its targets running the new version, not all: the others refused,
+   * failed or were offline, and the command lists them.
+   */
+  PARTIALLY_SUCCEEDED(14, "ran; succeeded on some targets, not all"),
   /** The cloud's DuckDB store could not be opened. */
   STORE_UNAVAILABLE(20, "store unavailable"),
   /** Another process holds the store's write lock; retry when it is done. */

@@ -111,7 +111,10 @@ public final class CompareCommand implements Callable<Integer> {
         .forEach(versions::add);
     List<String> devices = new ArrayList<>(new TreeSet<>(d.devices().keySet()));
     long from = d.createdAt();
-    boolean stillServing = !d.state().terminal() || d.state() == DeploymentState.SUCCEEDED;
+    boolean stillServing =
+        !d.state().terminal()
+            || d.state() == DeploymentState.SUCCEEDED
+            || d.state() == DeploymentState.PARTIALLY_SUCCEEDED;
     long to =
         stillServing || d.history().isEmpty() ? now : d.history().get(d.history().size() - 1).at();
     return queries.compare(

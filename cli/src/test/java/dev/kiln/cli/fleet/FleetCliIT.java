@@ -105,4 +105,83 @@ class FleetCliIT {
       }
     }
   }
+
+  /**
+   * An artifact that every device refuses (built for arm64, the simulated devices are x86_64): the
+   * deploy ends FAILED, exits 1 (not 0, as it once did with {@code SUCCEEDED ... on {REFUSED=3}}),
+   * and names each device's code.
+   */
+  @Test
+  void deployThatEveryDeviceRefuses_exitsNonZero_namingEachDevicesCode(@TempDir Path dir)
+      throws Exception {
+    Path state = dir.resolve("state");
+    Files.createDirectories(state);
+    Ed25519Keys.writePair(
+        Ed25519Keys.generate(), state.resolve("console.key"), state.resolve("console.pub"));
+    KeyPair artifactKey = Ed25519Keys.generate();
+    Path keys = Files.createDirectories(dir.resolve("keys"));
+    Ed25519Keys.writePair(artifactKey, dir.resolve("release.key"), keys.resolve("release.pub"));
+    Path kiln =
+        StandInArtifacts.write(
+            Files.createDirectories(dir.resolve("a")),
+            "mlp",
+            "2",
+            "linux-arm64",
+            "arm64",
+            1000,
+            artifactKey);
+
+    try (Mosquitto broker = Mosquitto.start(dir.resolve("broker"))) {
+      StringWriter simOut = new StringWriter();
+      Thread sim =
+          new Thread(
+              () ->
+                  run(
+                      simOut,
+                      "simulate",
+                      "--devices",
+                      "2",
+                      "--broker",
+                      broker.url(),
+                      "--state-dir",
+                      state.toString(),
+                      "--artifact-keys",
+                      keys.toString(),
+                      "--group",
+                      "cli",
+                      "--heartbeat",
+                      "PT0.3S"));
+      sim.start();
+      try {
+        await().atMost(Duration.ofSeconds(30)).until(() -> simOut.toString().contains("connected"));
+        StringWriter out = new StringWriter();
+        int code =
+            run(
+                out,
+                "deploy",
+                kiln.toString(),
+                "--group",
+                "cli",
+                "--broker",
+                broker.url(),
+                "--state-dir",
+                state.toString(),
+                "--wait",
+                "PT60S");
+        assertThat(code).as(out.toString()).isEqualTo(1);
+        assertThat(out.toString())
+            .contains(" FAILED: mlp@2 is active on none of 2 devices")
+            .containsPattern("sim-1 +REFUSED +INCOMPATIBLE_ARTIFACT +\\S")
+            .containsPattern("sim-2 +REFUSED +INCOMPATIBLE_ARTIFACT +\\S")
+            .doesNotContain("SUCCEEDED");
+
+        StringWriter status = new StringWriter();
+        assertThat(run(status, "status", "--state-dir", state.toString())).isZero();
+        assertThat(status.toString()).contains("FAILED").contains("2 refused");
+      } finally {
+        sim.interrupt();
+        sim.join();
+      }
+    }
+  }
 }

@@ -157,10 +157,15 @@ class FleetRolloutIT extends FleetITBase {
     awaitOnline(2);
     String id =
         console.deploy(v2, TargetSelector.group(group), "all-at-once", GateConfig.defaults());
-    DeploymentView v = awaitState(id, DeploymentState.SUCCEEDED);
+    // Was SUCCEEDED: one of the two targets refused, so the rollout is partial.
+    DeploymentView v = awaitState(id, DeploymentState.PARTIALLY_SUCCEEDED);
     DeviceRollout row = v.device(pi.id());
     assertThat(row.status()).isEqualTo(DeviceRollout.Status.REFUSED);
     assertThat(row.message()).contains("x86_64").contains("arm64");
+    assertThat(row.code()).isEqualTo("INCOMPATIBLE_ARTIFACT");
+    assertThat(v.reason())
+        .contains("active on 1 of 2 devices")
+        .contains(pi.id() + " REFUSED INCOMPATIBLE_ARTIFACT");
     assertThat(pi.activeVersion("mlp")).isEqualTo("1");
 
     String armId =
@@ -182,7 +187,8 @@ class FleetRolloutIT extends FleetITBase {
     awaitOnline(2);
     String id =
         console.deploy(v2, TargetSelector.group(group), "all-at-once", GateConfig.defaults());
-    DeploymentView v = awaitState(id, DeploymentState.SUCCEEDED);
+    // Was SUCCEEDED: until the offline device returns, 2 of 3 targets run the version.
+    DeploymentView v = awaitState(id, DeploymentState.PARTIALLY_SUCCEEDED);
     assertThat(v.device(away.id()).status()).isEqualTo(DeviceRollout.Status.PENDING);
 
     SimulatedDevice back = device("away", "linux-x86_64", SimBehavior.healthy());
@@ -191,6 +197,24 @@ class FleetRolloutIT extends FleetITBase {
         .atMost(WAIT)
         .until(
             () -> console.deployment(id).device(back.id()).status() == DeviceRollout.Status.ACTIVE);
+    assertThat(console.deployment(id).state())
+        .as("the straggler arrived, so every target runs it")
+        .isEqualTo(DeploymentState.SUCCEEDED);
+  }
+
+  @Test
+  void everyDeviceRefusing_endsFailed_withEachDevicesCode() {
+    device("pi1", "rpi5", SimBehavior.healthy());
+    device("pi2", "rpi5", SimBehavior.healthy());
+    awaitOnline(2);
+    String id =
+        console.deploy(v2, TargetSelector.group(group), "all-at-once", GateConfig.defaults());
+    DeploymentView v = awaitState(id, DeploymentState.FAILED);
+    assertThat(v.reason()).contains("is active on none of 2 devices");
+    assertThat(v.devices())
+        .hasSize(2)
+        .allSatisfy(r -> assertThat(r.code()).isEqualTo("INCOMPATIBLE_ARTIFACT"));
+    assertThat(devices).allSatisfy(d -> assertThat(d.activeVersion("mlp")).isEqualTo("1"));
   }
 
   @Test

@@ -8,6 +8,9 @@ import java.time.Duration;
 
 /** Follows a deployment on a running in-process console until it ends, printing each change. */
 final class ConsoleRun {
+  /** Devices listed with their reasons at the end; {@code kiln fleet status ID} shows them all. */
+  static final int MAX_LISTED = 20;
+
   private ConsoleRun() {}
 
   static DeploymentView follow(FleetConsole console, String id, Duration max, PrintWriter out)
@@ -26,10 +29,22 @@ final class ConsoleRun {
       v = console.deployment(id);
     }
     out.println(id + " " + v.state() + (v.reason() == null ? "" : ": " + v.reason()));
+    if (v.state().terminal() && v.state() != DeploymentState.SUCCEEDED) {
+      out.print(Views.leftBehind(v, MAX_LISTED));
+    }
     return v;
   }
 
+  /**
+   * 0 when the deployment ended as asked; a partial rollout has its own number (14), so a script
+   * that tolerates stragglers can tell it from one that reached nobody (1).
+   */
   static int exit(DeploymentView v, DeploymentState wanted) {
-    return v.state() == wanted ? FleetExit.OK : FleetExit.NOT_SUCCEEDED;
+    if (v.state() == wanted) {
+      return FleetExit.OK;
+    }
+    return v.state() == DeploymentState.PARTIALLY_SUCCEEDED
+        ? FleetExit.PARTIALLY_SUCCEEDED
+        : FleetExit.NOT_SUCCEEDED;
   }
 }

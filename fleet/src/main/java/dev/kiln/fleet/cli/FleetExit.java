@@ -16,6 +16,9 @@ public final class FleetExit {
   /** The command ran, but the deployment did not succeed (rolled back, failed, timed out...). */
   static final int NOT_SUCCEEDED = ExitCode.NOT_SUCCEEDED.number();
 
+  /** The deployment reached some of its targets, not all (PARTIALLY_SUCCEEDED). */
+  static final int PARTIALLY_SUCCEEDED = ExitCode.PARTIALLY_SUCCEEDED.number();
+
   private FleetExit() {}
 
   /** Runs a command body, printing known errors without a stack trace. */

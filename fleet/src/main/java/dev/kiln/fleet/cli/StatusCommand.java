@@ -76,6 +76,7 @@ public final class StatusCommand implements Callable<Integer> {
                   + r.deviceId()
                   + " "
                   + r.status()
+                  + (r.code() == null ? "" : " " + r.code())
                   + (r.message() == null ? "" : ": " + r.message()));
         }
       }

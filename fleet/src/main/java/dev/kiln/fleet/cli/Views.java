@@ -100,10 +100,17 @@ public final class Views {
 
   static String deployment(DeploymentView v) {
     StringBuilder out = new StringBuilder(deployments(List.of(v))).append('\n');
-    TextTable t = new TextTable("DEVICE", "PHASE", "STATUS", "ATTEMPTS", "PREVIOUS", "MESSAGE");
+    TextTable t =
+        new TextTable("DEVICE", "PHASE", "STATUS", "CODE", "ATTEMPTS", "PREVIOUS", "MESSAGE");
     for (DeviceRollout r : v.devices()) {
       t.row(
-          r.deviceId(), r.phase() + 1, r.status(), r.attempts(), r.previousVersion(), r.message());
+          r.deviceId(),
+          r.phase() + 1,
+          r.status(),
+          r.code(),
+          r.attempts(),
+          r.previousVersion(),
+          r.message());
     }
     out.append(t.render()).append('\n');
     TextTable h = new TextTable("AT", "TRANSITION", "FROM", "TO", "REASON");
@@ -111,6 +118,37 @@ public final class Views {
         .forEach(
             s -> h.row(Instant.ofEpochMilli(s.at()), s.transition(), s.from(), s.to(), s.reason()));
     return out.append(h.render()).toString();
+  }
+
+  /**
+   * The devices a finished deployment did not bring to its version, with the device's code and
+   * message: refused, failed, or (PENDING) offline throughout. Empty when there are none.
+   */
+  static String leftBehind(DeploymentView v, int max) {
+    List<DeviceRollout> rows =
+        v.devices().stream()
+            .filter(
+                r ->
+                    r.status() == DeviceRollout.Status.REFUSED
+                        || r.status() == DeviceRollout.Status.FAILED
+                        || r.status() == DeviceRollout.Status.PENDING)
+            .toList();
+    if (rows.isEmpty()) {
+      return "";
+    }
+    TextTable t = new TextTable("DEVICE", "STATUS", "CODE", "MESSAGE");
+    for (DeviceRollout r : rows.subList(0, Math.min(max, rows.size()))) {
+      String message =
+          r.status() == DeviceRollout.Status.PENDING && r.message() == null
+              ? "offline; converges when it returns"
+              : r.message();
+      t.row(r.deviceId(), r.status(), r.code(), message);
+    }
+    String more =
+        rows.size() > max
+            ? "... and " + (rows.size() - max) + " more: kiln fleet status " + v.id() + "\n"
+            : "";
+    return t.render() + more;
   }
 
   private static String slots(Map<String, String> slots) {

@@ -47,6 +47,21 @@ public record DeviceRollout(
     }
   }
 
+  /**
+   * Status, code and message in one line, for reasons and the CLI: {@code REFUSED
+   * INCOMPATIBLE_ARTIFACT: artifact is for x86_64 but this device is arm64}.
+   */
+  public String describe() {
+    StringBuilder s = new StringBuilder(status.name());
+    if (code != null) {
+      s.append(' ').append(code);
+    }
+    if (message != null) {
+      s.append(": ").append(message);
+    }
+    return s.toString();
+  }
+
   public static DeviceRollout pending(String deviceId, int phase, String previousVersion) {
     return new DeviceRollout(
         deviceId, phase, Status.PENDING, null, 0, 0, null, null, null, previousVersion, 0);

@@ -84,7 +84,14 @@ public final class RolloutEngine {
       Integer progress,
       String message,
       long now) {
-    return Replies.apply(d, deviceId, commandId, status, code, progress, message, now);
+    boolean moved = Replies.apply(d, deviceId, commandId, status, code, progress, message, now);
+    if (moved && Outcome.converged(d)) {
+      d.apply(
+          Transition.CONVERGED,
+          now,
+          "every target now runs " + d.artifact().label() + "; " + deviceId + " was the last");
+    }
+    return moved;
   }
 
   /**
@@ -142,24 +149,36 @@ public final class RolloutEngine {
     }
     GateResult activation = HealthGate.activation(d.gate(), counted, failed);
     if (activation.verdict() == GateResult.Verdict.FAIL) {
-      d.apply(Transition.GATE_FAILED, now, d.currentPhase().name() + ": " + activation.reason());
+      d.apply(
+          Transition.GATE_FAILED,
+          now,
+          d.currentPhase().name()
+              + ": "
+              + activation.reason()
+              + ": "
+              + Outcome.failures(d.currentPhaseDevices()));
       return;
     }
-    // Success needs at least one device that took the version: a rollout nobody received has
-    // proven nothing, so it waits (and times out) rather than report success.
+    // Success needs at least one device that took the version: a rollout that reached no device
+    // yet (all offline) waits, and times out rather than report success; one whose devices all
+    // refused or failed ends FAILED below.
     boolean anyActive = d.devices().values().stream().anyMatch(r -> r.status() == Status.ACTIVE);
     if (!done || (d.lastPhase() && !anyActive && deferredOnly(d))) {
       return;
     }
     Strategy.Phase phase = d.currentPhase();
-    if (phase.bakeAfter()) {
+    if (!anyActive && !deferredOnly(d) && (phase.bakeAfter() || d.lastPhase())) {
+      // Every device that answered refused or failed: a bake would wait for heartbeats that cannot
+      // come, and completing would report a success that no device received.
+      finish(d, now, null, actions);
+    } else if (phase.bakeAfter()) {
       d.bakeUntil(now + d.strategy().bake().toMillis());
       d.apply(
           Transition.BEGIN_BAKE,
           now,
           phase.name() + " landed; baking for " + Strategy.human(d.strategy().bake()));
     } else if (d.lastPhase()) {
-      d.apply(Transition.COMPLETE, now, summary(d));
+      finish(d, now, null, actions);
     } else {
       d.advancePhase(now);
       d.apply(
@@ -167,6 +186,26 @@ public final class RolloutEngine {
           now,
           "phase " + (d.phase() + 1) + " of " + d.phases().size() + ": " + d.currentPhase().name());
       desire(d, actions);
+    }
+  }
+
+  /**
+   * Ends a deployment whose last phase landed as its devices' outcomes say ({@link Outcome}). When
+   * none took the version, every device is wanted back on what it ran, so none converges later to a
+   * version the deployment failed to deliver; offline ones are skipped.
+   */
+  private static void finish(Deployment d, long now, String gate, List<Action> actions) {
+    Transition end = Outcome.of(d);
+    String why = Outcome.describe(d);
+    d.apply(end, now, gate == null ? why : gate + "; " + why);
+    if (end != Transition.FAIL) {
+      return;
+    }
+    for (DeviceRollout r : List.copyOf(d.devices().values())) {
+      undesire(d, r, actions);
+      if (r.status() == Status.PENDING) {
+        d.update(r.with(Status.SKIPPED, null, "not updated: no device took the version", now), now);
+      }
     }
   }
 
@@ -191,7 +230,7 @@ public final class RolloutEngine {
       d.apply(Transition.GATE_FAILED, now, d.currentPhase().name() + ": " + result.reason());
     } else if (now >= d.bakeUntil() && result.verdict() == GateResult.Verdict.PASS) {
       if (d.lastPhase()) {
-        d.apply(Transition.COMPLETE, now, result.reason() + "; " + summary(d));
+        finish(d, now, result.reason(), actions);
       } else {
         d.apply(Transition.PROMOTE, now, d.currentPhase().name() + " " + result.reason());
         d.advancePhase(now);
@@ -301,9 +340,5 @@ public final class RolloutEngine {
       }
     }
     return "unknown";
-  }
-
-  private static String summary(Deployment d) {
-    return d.artifact().label() + " on " + d.counts();
   }
 }

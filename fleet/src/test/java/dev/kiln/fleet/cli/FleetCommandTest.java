@@ -2,17 +2,22 @@ package dev.kiln.fleet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.fleet.console.DeploymentView;
 import dev.kiln.fleet.rollout.ArtifactRef;
 import dev.kiln.fleet.rollout.Deployment;
+import dev.kiln.fleet.rollout.DeploymentState;
+import dev.kiln.fleet.rollout.DeviceRollout;
 import dev.kiln.fleet.rollout.GateConfig;
 import dev.kiln.fleet.rollout.Strategy;
 import dev.kiln.fleet.rollout.TargetSelector;
+import dev.kiln.fleet.rollout.Transition;
 import dev.kiln.fleet.state.DeviceRecord;
 import dev.kiln.fleet.state.FleetStore;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -104,5 +109,70 @@ class FleetCommandTest {
         run("deploy", dir.resolve("nope.kiln").toString(), "--all", "--state-dir", dir.toString());
     assertThat(code).isEqualTo(9);
     assertThat(err.toString()).contains("is not a .kiln archive");
+  }
+
+  /** A finished all-at-once deployment to cam-1 and cam-2, ended by {@code end}. */
+  private static Deployment ended(Transition end, DeviceRollout.Status cam2) {
+    Deployment d =
+        Deployment.create(
+            "dep-2",
+            new ArtifactRef("mlp", "2", "abc", 1, "arm64", "rpi5", List.of(), "/x.kiln"),
+            TargetSelector.devices(List.of("cam-1", "cam-2")),
+            Strategy.parse("all-at-once"),
+            GateConfig.defaults(),
+            1,
+            1000);
+    d.plan(Strategy.parse("all-at-once").plan(List.of("cam-1", "cam-2")), Map.of());
+    d.apply(Transition.START, 2, "phase 1 of 1");
+    d.update(row("cam-1", DeviceRollout.Status.REFUSED, "INCOMPATIBLE_ARTIFACT", "for x86_64"), 3);
+    d.update(
+        row("cam-2", cam2, cam2 == DeviceRollout.Status.ACTIVE ? null : "ACTIVATION_FAILED", "oom"),
+        3);
+    d.apply(end, 4, "ended");
+    return d;
+  }
+
+  private static DeviceRollout row(String id, DeviceRollout.Status s, String code, String msg) {
+    return new DeviceRollout(id, 0, s, "c-" + id, 1, 3, null, msg, code, "1", 0);
+  }
+
+  @Test
+  void status_ofAFailedDeployment_showsEachDevicesCodeAndMessage() {
+    seed();
+    new FleetStore(dir).save(ended(Transition.FAIL, DeviceRollout.Status.FAILED));
+    assertThat(run("status", "dep-2", "--state-dir", dir.toString())).isZero();
+    assertThat(out.toString())
+        .contains("FAILED")
+        .contains("CODE")
+        .containsPattern("cam-1 +1 +REFUSED +INCOMPATIBLE_ARTIFACT .*for x86_64")
+        .containsPattern("cam-2 +1 +FAILED +ACTIVATION_FAILED .*oom");
+  }
+
+  @Test
+  void deployExit_isZeroOnlyWhenEveryTargetRunsIt_14WhenSome_1WhenNone() {
+    DeploymentView full =
+        DeploymentView.of(ended(Transition.COMPLETE, DeviceRollout.Status.ACTIVE));
+    DeploymentView some =
+        DeploymentView.of(ended(Transition.COMPLETE_PARTIALLY, DeviceRollout.Status.ACTIVE));
+    DeploymentView none = DeploymentView.of(ended(Transition.FAIL, DeviceRollout.Status.FAILED));
+    assertThat(ConsoleRun.exit(full, DeploymentState.SUCCEEDED)).isZero();
+    assertThat(ConsoleRun.exit(some, DeploymentState.SUCCEEDED)).isEqualTo(14);
+    assertThat(ConsoleRun.exit(none, DeploymentState.SUCCEEDED)).isEqualTo(1);
+  }
+
+  @Test
+  void leftBehind_listsRefusedFailedAndOfflineDevices_withCodes_cappedWithAPointer() {
+    DeploymentView none = DeploymentView.of(ended(Transition.FAIL, DeviceRollout.Status.FAILED));
+    assertThat(Views.leftBehind(none, 20))
+        .contains("DEVICE  STATUS")
+        .containsPattern("cam-1 +REFUSED +INCOMPATIBLE_ARTIFACT +for x86_64")
+        .containsPattern("cam-2 +FAILED +ACTIVATION_FAILED +oom");
+    assertThat(Views.leftBehind(none, 1))
+        .contains("cam-1")
+        .doesNotContain("cam-2")
+        .contains("... and 1 more: kiln fleet status dep-2");
+    DeploymentView some =
+        DeploymentView.of(ended(Transition.COMPLETE_PARTIALLY, DeviceRollout.Status.ACTIVE));
+    assertThat(Views.leftBehind(some, 20)).contains("cam-1").doesNotContain("cam-2");
   }
 }

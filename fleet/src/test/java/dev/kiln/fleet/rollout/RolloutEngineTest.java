@@ -171,7 +171,7 @@ class RolloutEngineTest {
   }
 
   @Test
-  void refusedDevice_showsReason_butDoesNotFailTheRollout() {
+  void refusedDevice_showsReason_butDoesNotFailTheRollout_whichEndsPartial() {
     Deployment d = deployment("all-at-once");
     engine.step(d, fleet, now);
     engine.onReply(
@@ -185,7 +185,14 @@ class RolloutEngineTest {
         now);
     answer(d, "SUCCEEDED", 0, 10);
     engine.step(d, fleet, now);
-    assertThat(d.state()).isEqualTo(DeploymentState.SUCCEEDED);
+    // Was SUCCEEDED: a rollout that one target refused is not a full success.
+    assertThat(d.state()).isEqualTo(DeploymentState.PARTIALLY_SUCCEEDED);
+    assertThat(d.history())
+        .extracting(Deployment.Step::transition)
+        .doesNotContain(Transition.GATE_FAILED);
+    assertThat(d.reason())
+        .contains("mlp@2 active on 9 of 10 devices")
+        .contains("d3 REFUSED: artifact is for x86_64 but this device is arm64");
     assertThat(d.device("d3").status()).isEqualTo(Status.REFUSED);
     assertThat(d.device("d3").message()).contains("arm64");
   }
@@ -199,7 +206,9 @@ class RolloutEngineTest {
     assertThat(actions).filteredOn(a -> a instanceof Action.SetDesired).hasSize(10);
     answer(d, "SUCCEEDED", 0, 10);
     engine.step(d, fleet, now);
-    assertThat(d.state()).isEqualTo(DeploymentState.SUCCEEDED);
+    // Was SUCCEEDED: until d4 returns, 9 of 10 targets run the version.
+    assertThat(d.state()).isEqualTo(DeploymentState.PARTIALLY_SUCCEEDED);
+    assertThat(d.reason()).contains("d4 PENDING: offline; converges when it returns");
     assertThat(d.device("d4").status()).isEqualTo(Status.PENDING);
 
     fleet.online.put("d4", true);
@@ -208,7 +217,170 @@ class RolloutEngineTest {
     engine.onReply(
         d, "d4", d.device("d4").commandId(), CommandReply.Status.SUCCEEDED, null, 100, null, now);
     assertThat(d.device("d4").status()).isEqualTo(Status.ACTIVE);
+    assertThat(d.state()).as("the last straggler arrived").isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(d.history().get(d.history().size() - 1).transition())
+        .isEqualTo(Transition.CONVERGED);
     assertThat(engine.converge(d, "d4", "mlp", "2", "2", now)).isEmpty();
+  }
+
+  @Test
+  void everyTargetActive_endsSucceeded() {
+    Deployment d = deployment("all-at-once");
+    engine.step(d, fleet, now);
+    answer(d, "SUCCEEDED", 0, 10);
+    engine.step(d, fleet, now);
+    assertThat(d.state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(d.reason()).isEqualTo("mlp@2 on {ACTIVE=10}");
+  }
+
+  @Test
+  void everyDeviceRefused_endsFailed_namingEachDevicesCodeAndMessage() {
+    Deployment d = deployment("all-at-once");
+    engine.step(d, fleet, now);
+    reply(
+        d, "REJECTED", "INCOMPATIBLE_ARTIFACT", "artifact is for x86_64 but this device is arm64");
+    List<Action> actions = engine.step(d, fleet, now);
+    assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
+    assertThat(d.history().get(d.history().size() - 1).transition()).isEqualTo(Transition.FAIL);
+    assertThat(d.reason())
+        .startsWith("mlp@2 is active on none of 10 devices; not active: ")
+        .contains("d1 REFUSED INCOMPATIBLE_ARTIFACT: artifact is for x86_64")
+        .contains("d5 REFUSED INCOMPATIBLE_ARTIFACT")
+        .doesNotContain("d6 ")
+        .endsWith("; and 5 more");
+    assertThat(d.devices().values())
+        .allSatisfy(r -> assertThat(r.code()).isEqualTo("INCOMPATIBLE_ARTIFACT"));
+    assertThat(actions)
+        .as("nothing wants the version any more, so no device converges to it later")
+        .filteredOn(a -> a instanceof Action.SetDesired)
+        .hasSize(10)
+        .allSatisfy(a -> assertThat(((Action.SetDesired) a).version()).isEqualTo("1"));
+  }
+
+  @Test
+  void everyCanaryRefused_failsAtOnce_insteadOfBakingWithoutHeartbeats() {
+    Deployment d = deployment("canary:20:30s");
+    engine.step(d, fleet, now);
+    reply(d, "REJECTED", "INCOMPATIBLE_ARTIFACT", "wrong arch");
+    engine.step(d, fleet, now);
+    assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
+    assertThat(d.reason())
+        .contains("d1 REFUSED INCOMPATIBLE_ARTIFACT: wrong arch")
+        .endsWith("; 8 in later phases not reached")
+        .doesNotContain("offline");
+    assertThat(d.counts())
+        .as("the devices after the canary were never sent to, and never will be")
+        .containsEntry(Status.REFUSED, 2)
+        .containsEntry(Status.SKIPPED, 8);
+  }
+
+  @Test
+  void nothingActivated_skipsOfflineDevices_soTheyDoNotConvergeToIt() {
+    fleet.online.put("d4", false);
+    Deployment d = deployment("all-at-once");
+    engine.step(d, fleet, now);
+    reply(d, "REJECTED", "INCOMPATIBLE_ARTIFACT", "wrong arch");
+    engine.step(d, fleet, now);
+    assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
+    assertThat(d.reason()).contains("d4 PENDING: offline");
+    assertThat(d.device("d4").status()).isEqualTo(Status.SKIPPED);
+    fleet.online.put("d4", true);
+    assertThat(engine.converge(d, "d4", "mlp", "1", "1", now)).isEmpty();
+  }
+
+  @Test
+  void everyDeviceFailed_rollsBack_namingEachDevicesCode() {
+    Deployment d = deployment("all-at-once");
+    engine.step(d, fleet, now);
+    reply(d, "FAILED", "ACTIVATION_FAILED", "model did not load");
+    engine.step(d, fleet, now);
+    assertThat(d.state()).isEqualTo(DeploymentState.ROLLED_BACK);
+    assertThat(d.reason())
+        .contains("10 of 10 devices failed to activate")
+        .contains("d1 FAILED ACTIVATION_FAILED: model did not load");
+  }
+
+  @Test
+  void everyDeviceFailed_underAGateThatAllowsFailures_endsFailed_notSucceeded() {
+    Deployment d = tolerant("all-at-once", 1.0);
+    engine.step(d, fleet, now);
+    reply(d, "FAILED", "HEALTH_CHECK_FAILED", "health check failed");
+    engine.step(d, fleet, now);
+    assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
+    assertThat(d.reason())
+        .contains("is active on none of 10 devices")
+        .contains("d1 FAILED HEALTH_CHECK_FAILED: health check failed");
+  }
+
+  @Test
+  void someActive_someRefused_someFailed_endsPartial_withCounts_andCanBeRolledBack() {
+    Deployment d = tolerant("all-at-once", 0.5);
+    engine.step(d, fleet, now);
+    for (String id : List.of("d1", "d2", "d3")) {
+      engine.onReply(
+          d,
+          id,
+          d.device(id).commandId(),
+          CommandReply.Status.REJECTED,
+          "INCOMPATIBLE_ARTIFACT",
+          null,
+          "wrong arch",
+          now);
+    }
+    for (String id : List.of("d4", "d5")) {
+      engine.onReply(
+          d,
+          id,
+          d.device(id).commandId(),
+          CommandReply.Status.FAILED,
+          "ACTIVATION_FAILED",
+          null,
+          "out of memory",
+          now);
+    }
+    answer(d, "SUCCEEDED", 0, 10);
+    engine.step(d, fleet, now);
+    assertThat(d.state()).isEqualTo(DeploymentState.PARTIALLY_SUCCEEDED);
+    assertThat(d.state().terminal()).isTrue();
+    assertThat(d.history().get(d.history().size() - 1).transition())
+        .isEqualTo(Transition.COMPLETE_PARTIALLY);
+    assertThat(d.reason())
+        .startsWith("mlp@2 active on 5 of 10 devices; not active: ")
+        .contains("d1 REFUSED INCOMPATIBLE_ARTIFACT: wrong arch")
+        .contains("d5 FAILED ACTIVATION_FAILED: out of memory");
+
+    engine.rollback(d, now, "operator");
+    assertThat(d.state()).isEqualTo(DeploymentState.ROLLING_BACK);
+    assertThat(engine.step(d, fleet, now)).filteredOn(a -> a instanceof Action.Rollback).hasSize(5);
+  }
+
+  /** Every device with a command outstanding answers {@code status} with {@code code}. */
+  private void reply(Deployment d, String status, String code, String message) {
+    for (DeviceRollout r : List.copyOf(d.devices().values())) {
+      if (r.status().awaitingReply()) {
+        engine.onReply(
+            d,
+            r.deviceId(),
+            r.commandId(),
+            CommandReply.Status.valueOf(status),
+            code,
+            null,
+            message,
+            now);
+      }
+    }
+  }
+
+  private Deployment tolerant(String strategy, double maxActivationFailureRate) {
+    Deployment plain = deployment(strategy);
+    return Deployment.create(
+        plain.id(),
+        V2,
+        TargetSelector.everyDevice(),
+        Strategy.parse(strategy),
+        new GateConfig(0.05, 1.5, maxActivationFailureRate, 1),
+        now,
+        600_000);
   }
 
   @Test
