@@ -28,29 +28,7 @@ public final class Artifact {
           ArtifactErrorCode.MISSING_FILE,
           dir + " is not an artifact (no manifest.json); build one with kiln compile");
     }
-    Manifest manifest;
-    try {
-      manifest = Json.fromBytes(Files.readAllBytes(manifestFile), Manifest.class);
-    } catch (IOException e) {
-      throw new ArtifactException(
-          ArtifactErrorCode.INVALID_MANIFEST,
-          "manifest.json in " + dir + " is not valid JSON: " + e.getMessage(),
-          e);
-    }
-    if (manifest.formatVersion() != ArtifactFormat.VERSION) {
-      throw new ArtifactException(
-          ArtifactErrorCode.UNSUPPORTED_FORMAT_VERSION,
-          "artifact format version "
-              + manifest.formatVersion()
-              + " is not supported (this build reads version "
-              + ArtifactFormat.VERSION
-              + "); upgrade the agent or recompile the model");
-    }
-    if (manifest.model() == null || manifest.payload() == null || manifest.target() == null) {
-      throw new ArtifactException(
-          ArtifactErrorCode.INVALID_MANIFEST,
-          "manifest.json in " + dir + " lacks model, payload or target; recompile the model");
-    }
+    Manifest manifest = ManifestReader.parse(Files.readAllBytes(manifestFile), dir.toString());
     return new Artifact(dir, manifest);
   }
 
