@@ -219,6 +219,30 @@ public final class TestArtifacts {
     return target;
   }
 
+  /**
+   * Copies a built artifact and adds one entry the way a hostile archive would (a backslash or a
+   * 4,000-character name, a file SHA256SUMS does not list); the signature stays valid.
+   */
+  public static Path withExtraEntry(Path artifact, String entryName, byte[] data, Path target)
+      throws IOException {
+    try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(artifact.toFile());
+        java.util.zip.ZipOutputStream out =
+            new java.util.zip.ZipOutputStream(Files.newOutputStream(target))) {
+      for (var entries = in.entries(); entries.hasMoreElements(); ) {
+        java.util.zip.ZipEntry entry = entries.nextElement();
+        out.putNextEntry(new java.util.zip.ZipEntry(entry.getName()));
+        try (var bytes = in.getInputStream(entry)) {
+          bytes.transferTo(out);
+        }
+        out.closeEntry();
+      }
+      out.putNextEntry(new java.util.zip.ZipEntry(entryName));
+      out.write(data);
+      out.closeEntry();
+    }
+    return target;
+  }
+
   /** Writes the public half of {@code key} into {@code keysDir} as {@code test.pub}. */
   public static void trust(KeyPair key, Path keysDir) throws IOException {
     Files.createDirectories(keysDir);
