@@ -38,6 +38,16 @@ public final class Artifact {
     return open(dest);
   }
 
+  /**
+   * Copies an artifact directory into {@code dest} (which should be new), checked as {@link
+   * #unpack} checks an archive, and opens the copy. Use it where the directory came from someone
+   * else: {@link #open} reads a directory in place.
+   */
+  public static Artifact copy(Path source, Path dest) throws IOException {
+    ArtifactDirectory.copy(source, dest);
+    return open(dest);
+  }
+
   /** Opens a directory as is, or unpacks an archive into {@code scratch}. */
   public static Artifact openAny(Path path, Path scratch) throws IOException {
     return Files.isDirectory(path) ? open(path) : unpack(path, scratch);

@@ -7,9 +7,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -56,9 +53,9 @@ public final class ArtifactArchive {
             readSmall(zip, files, ArtifactFormat.SIGNATURE, MAX_SIGNATURE_BYTES));
       }
       Map<String, String> sums = Checksums.parse(sumsBytes);
-      ExtractionPlan.check(archive, manifest, files, sums);
+      ExtractionPlan.check(archive.toString(), manifest, sizes(files), sums);
       Files.createDirectories(dest);
-      ExtractionPlan.checkSpace(archive, files, dest);
+      ExtractionPlan.checkSpace(archive.toString(), sizes(files), dest);
       Path root = dest.toAbsolutePath().normalize();
       for (Map.Entry<String, ZipEntry> file : files.entrySet()) {
         String name = file.getKey();
@@ -70,7 +67,7 @@ public final class ArtifactArchive {
                     ? new java.io.ByteArrayInputStream(inMemory)
                     : zip.getInputStream(file.getValue());
             OutputStream out = Files.newOutputStream(to, StandardOpenOption.CREATE_NEW)) {
-          String sha = copyDeclared(in, out, name, file.getValue().getSize());
+          String sha = BoundedCopy.copy(in, out, name, file.getValue().getSize());
           String expected = sums.get(name);
           if (expected != null && !expected.equals(sha)) {
             throw new ArtifactException(
@@ -90,36 +87,10 @@ public final class ArtifactArchive {
     }
   }
 
-  /**
-   * Copies an entry, refusing it as soon as it passes {@code declared} bytes: the central directory
-   * may understate what the compressed data inflates to.
-   */
-  private static String copyDeclared(InputStream in, OutputStream out, String name, long declared)
-      throws IOException {
-    MessageDigest digest = sha256();
-    byte[] buffer = new byte[1 << 16];
-    long written = 0;
-    for (int n;
-        (n = in.read(buffer, 0, (int) Math.min(buffer.length, declared - written + 1))) > 0; ) {
-      if (written + n > declared) {
-        throw new ArtifactException(
-            ArtifactErrorCode.TOO_LARGE,
-            name
-                + " inflates past the "
-                + declared
-                + " bytes its archive entry declares; refusing the artifact (a zip bomb or a"
-                + " corrupt archive)");
-      }
-      out.write(buffer, 0, n);
-      digest.update(buffer, 0, n);
-      written += n;
-    }
-    if (written != declared) {
-      throw new ArtifactException(
-          ArtifactErrorCode.CORRUPT_ARCHIVE,
-          name + " holds " + written + " bytes but its archive entry declares " + declared);
-    }
-    return HexFormat.of().formatHex(digest.digest());
+  private static Map<String, Long> sizes(Map<String, ZipEntry> files) {
+    Map<String, Long> sizes = new LinkedHashMap<>();
+    files.forEach((name, entry) -> sizes.put(name, entry.getSize()));
+    return sizes;
   }
 
   /** Reads a metadata file into memory, never more than {@code max} bytes. */
@@ -141,17 +112,9 @@ public final class ArtifactArchive {
     }
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     try (InputStream in = zip.getInputStream(entry)) {
-      copyDeclared(in, out, name, entry.getSize());
+      BoundedCopy.copy(in, out, name, entry.getSize());
     }
     return out.toByteArray();
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java 17 runtime has SHA-256", e);
-    }
   }
 
   private static ArtifactException corrupt(Path archive, Exception cause) {

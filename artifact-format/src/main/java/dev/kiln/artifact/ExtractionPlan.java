@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.zip.ZipEntry;
 
 /**
  * What an archive may write, decided from its manifest and SHA256SUMS before anything is written:
@@ -16,7 +15,7 @@ final class ExtractionPlan {
   private ExtractionPlan() {}
 
   static void check(
-      Path archive, Manifest manifest, Map<String, ZipEntry> files, Map<String, String> sums) {
+      String archive, Manifest manifest, Map<String, Long> files, Map<String, String> sums) {
     for (String listed : sums.keySet()) {
       String problem = EntryNames.problem(listed);
       if (problem != null) {
@@ -48,7 +47,7 @@ final class ExtractionPlan {
     if (manifest.verification() != null && manifest.verification().sampleFile() != null) {
       requireListed(sums, manifest.verification().sampleFile(), "verification.sampleFile");
     }
-    long declared = files.get(payload).getSize();
+    long declared = files.get(payload);
     if (declared != manifest.payload().bytes()) {
       throw new ArtifactException(
           declared > manifest.payload().bytes()
@@ -79,7 +78,7 @@ final class ExtractionPlan {
   }
 
   /** Refuses an archive that would not fit on the destination's disk, before writing to it. */
-  static void checkSpace(Path archive, Map<String, ZipEntry> files, Path dest) throws IOException {
+  static void checkSpace(String archive, Map<String, Long> files, Path dest) throws IOException {
     long total = total(files);
     long free = Files.getFileStore(dest).getUsableSpace();
     if (total > free) {
@@ -89,10 +88,10 @@ final class ExtractionPlan {
     }
   }
 
-  private static long total(Map<String, ZipEntry> files) {
+  private static long total(Map<String, Long> files) {
     long total = 0;
-    for (ZipEntry entry : files.values()) {
-      total = saturatedSum(total, entry.getSize());
+    for (long size : files.values()) {
+      total = saturatedSum(total, size);
     }
     return total;
   }

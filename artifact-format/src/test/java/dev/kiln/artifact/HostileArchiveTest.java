@@ -23,17 +23,22 @@ import org.junit.jupiter.api.io.TempDir;
  * bytes written before the refusal must stay within what the archive declared.
  */
 class HostileArchiveTest {
-  private static final byte[] PAYLOAD =
-      "not really onnx, but bytes".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] PAYLOAD = SignedStaging.PAYLOAD;
   private static final long GIB = 1L << 30;
 
   @TempDir Path tmp;
 
   private final KeyPair key = Ed25519Keys.generate();
+  private SignedStaging artifacts;
+
+  @org.junit.jupiter.api.BeforeEach
+  void newArtifacts() {
+    artifacts = new SignedStaging(tmp, key);
+  }
 
   @Test
   void wellFormedRawArchive_unpacksAndVerifies() throws IOException {
-    Path archive = new RawZip().files(stage(m -> m)).write(tmp.resolve("ok.kiln"));
+    Path archive = new RawZip().files(artifacts.stage(m -> m)).write(tmp.resolve("ok.kiln"));
 
     Artifact artifact = Artifact.unpack(archive, tmp.resolve("out"));
 
@@ -42,7 +47,7 @@ class HostileArchiveTest {
 
   @Test
   void zipBomb_ofHugeDeclaredEntries_isRefusedBeforeAnythingIsWritten() throws IOException {
-    Path staging = stage(m -> m);
+    Path staging = artifacts.stage(m -> m);
     byte[] zeros = new byte[1 << 20];
     RawZip zip = new RawZip();
     for (String name : ArtifactFiles.list(staging)) {
@@ -62,7 +67,8 @@ class HostileArchiveTest {
   @Test
   void payloadDeclaredLargerThanTheManifestSays_isRefusedBeforeWriting() throws IOException {
     Path archive =
-        replacing(stage(m -> m), "model.onnx", z -> z.lying("model.onnx", PAYLOAD, 3 * GIB));
+        replacing(
+            artifacts.stage(m -> m), "model.onnx", z -> z.lying("model.onnx", PAYLOAD, 3 * GIB));
 
     assertRefused(archive, ArtifactErrorCode.TOO_LARGE)
         .hasMessageContaining("model.onnx is " + 3 * GIB + " bytes in the archive");
@@ -71,7 +77,7 @@ class HostileArchiveTest {
 
   @Test
   void entryInflatingPastItsDeclaredSize_stopsAtTheDeclaredSize() throws IOException {
-    Path staging = stage(m -> m);
+    Path staging = artifacts.stage(m -> m);
     byte[] sample = Files.readAllBytes(staging.resolve(ArtifactFormat.SAMPLE));
     byte[] inflated = new byte[32 << 20];
     Path archive =
@@ -92,7 +98,9 @@ class HostileArchiveTest {
     byte[] inflated = new byte[32 << 20];
     Path archive =
         replacing(
-            stage(m -> m), "model.onnx", z -> z.lying("model.onnx", inflated, PAYLOAD.length));
+            artifacts.stage(m -> m),
+            "model.onnx",
+            z -> z.lying("model.onnx", inflated, PAYLOAD.length));
 
     assertRefused(archive, ArtifactErrorCode.TOO_LARGE).hasMessageContaining("model.onnx");
     assertThat(Files.size(tmp.resolve("out/model.onnx"))).isLessThanOrEqualTo(PAYLOAD.length);
@@ -102,7 +110,7 @@ class HostileArchiveTest {
   void unlistedEntry_isRefusedBeforeAnythingIsWritten() throws IOException {
     Path archive =
         new RawZip()
-            .files(stage(m -> m))
+            .files(artifacts.stage(m -> m))
             .file("extra.bin", new byte[1000])
             .write(tmp.resolve("x.kiln"));
 
@@ -114,13 +122,14 @@ class HostileArchiveTest {
   @Test
   void listedButTamperedEntry_isRefusedWhileExtracting() throws IOException {
     byte[] longer = "a longer payload than the manifest declares".getBytes(StandardCharsets.UTF_8);
-    Path archive = replacing(stage(m -> m), "model.onnx", z -> z.file("model.onnx", longer));
+    Path archive =
+        replacing(artifacts.stage(m -> m), "model.onnx", z -> z.file("model.onnx", longer));
     assertRefused(archive, ArtifactErrorCode.TOO_LARGE);
     assertThat(bytesUnder(tmp.resolve("out"))).isZero();
 
     Path same =
         replacing(
-            stage(m -> m),
+            artifacts.stage(m -> m),
             "model.onnx",
             z ->
                 z.file(
@@ -132,14 +141,14 @@ class HostileArchiveTest {
   void duplicateEntries_areRefused_alsoWhenTheyDifferOnlyInCase() throws IOException {
     Path twice =
         new RawZip()
-            .files(stage(m -> m))
+            .files(artifacts.stage(m -> m))
             .file("model.onnx", PAYLOAD)
             .write(tmp.resolve("twice.kiln"));
     assertRefused(twice, ArtifactErrorCode.UNSAFE_ENTRY).hasMessageContaining("duplicates");
 
     Path cased =
         new RawZip()
-            .files(stage(m -> m))
+            .files(artifacts.stage(m -> m))
             .file("MODEL.onnx", PAYLOAD)
             .write(tmp.resolve("cased.kiln"));
     assertRefused(cased, ArtifactErrorCode.UNSAFE_ENTRY).hasMessageContaining("ignoring case");
@@ -150,7 +159,7 @@ class HostileArchiveTest {
   void backslashNames_areRefused() throws IOException {
     Path archive =
         new RawZip()
-            .files(stage(m -> m))
+            .files(artifacts.stage(m -> m))
             .file("..\\..\\evil.sh", new byte[] {1})
             .write(tmp.resolve("bs.kiln"));
 
@@ -159,7 +168,7 @@ class HostileArchiveTest {
 
   @Test
   void symlinks_andSymlinkedDirectories_andSpecialFiles_areRefused() throws IOException {
-    Path staging = stage(m -> m);
+    Path staging = artifacts.stage(m -> m);
     Path link =
         new RawZip()
             .files(staging)
@@ -185,7 +194,7 @@ class HostileArchiveTest {
   void aFileThatAnotherEntryNeedsAsADirectory_isRefused() throws IOException {
     Path archive =
         new RawZip()
-            .files(stage(m -> m))
+            .files(artifacts.stage(m -> m))
             .file("model.onnx/x", new byte[] {1})
             .write(tmp.resolve("under.kiln"));
 
@@ -194,7 +203,7 @@ class HostileArchiveTest {
 
   @Test
   void overlongNames_absoluteNames_andDotDot_areRefused() throws IOException {
-    Path staging = stage(m -> m);
+    Path staging = artifacts.stage(m -> m);
     Path longName =
         new RawZip().files(staging).file("a".repeat(4000), new byte[] {1}).write(tmp.resolve("l"));
     assertRefused(longName, ArtifactErrorCode.UNSAFE_ENTRY).hasMessageContaining("4000 bytes long");
@@ -213,7 +222,7 @@ class HostileArchiveTest {
   @Test
   void signedManifestNamingFilesOutsideTheArtifact_isRefused() throws IOException {
     for (String outside : List.of("../../../etc/passwd", "/etc/passwd", "a/./b", "..\\x")) {
-      Path payloadOut = stage(m -> withPayloadFile(m, outside));
+      Path payloadOut = artifacts.stage(m -> SignedStaging.withPayloadFile(m, outside));
       Path archive = new RawZip().files(payloadOut).write(tmp.resolve("p.kiln"));
       assertRefused(archive, ArtifactErrorCode.INVALID_MANIFEST)
           .hasMessageContaining("payload.file")
@@ -223,7 +232,7 @@ class HostileArchiveTest {
               ArtifactException.class,
               e -> assertThat(e.code()).isEqualTo(ArtifactErrorCode.INVALID_MANIFEST));
 
-      Path sampleOut = stage(m -> withSampleFile(m, outside));
+      Path sampleOut = artifacts.stage(m -> SignedStaging.withSampleFile(m, outside));
       Path sampleArchive = new RawZip().files(sampleOut).write(tmp.resolve("s.kiln"));
       assertRefused(sampleArchive, ArtifactErrorCode.INVALID_MANIFEST)
           .hasMessageContaining("verification.sampleFile");
@@ -257,7 +266,7 @@ class HostileArchiveTest {
     return total;
   }
 
-  private static long bytesUnder(Path dir) throws IOException {
+  static long bytesUnder(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return 0;
     }
@@ -268,80 +277,6 @@ class HostileArchiveTest {
       }
       return total;
     }
-  }
-
-  /** A sealed, signed staging directory whose manifest {@code edit} may change before signing. */
-  private Path stage(UnaryOperator<Manifest> edit) throws IOException {
-    Path staging = Files.createTempDirectory(tmp, "staging");
-    Files.write(staging.resolve("model.onnx"), PAYLOAD);
-    VerificationSample sample =
-        new VerificationSample(
-            Map.of("x", TensorData.ofFloats(List.of(1L, 2L), new float[] {1f, 2f})),
-            Map.of("y", TensorData.ofFloats(List.of(1L, 1L), new float[] {3f})),
-            1e-4);
-    byte[] sampleBytes = Json.toBytes(sample);
-    Files.write(staging.resolve(ArtifactFormat.SAMPLE), sampleBytes);
-    Manifest manifest =
-        new Manifest(
-            ArtifactFormat.VERSION,
-            new Manifest.ModelInfo("demo", "1.0"),
-            new Manifest.SourceInfo("onnx", "demo.onnx", Sha256.of(PAYLOAD), 13),
-            new Manifest.TargetInfo("linux-arm64", "arm64", null),
-            null,
-            new Manifest.Payload("model.onnx", "onnx", PAYLOAD.length, Sha256.of(PAYLOAD)),
-            null,
-            List.of(),
-            new Manifest.Verification(
-                true, "t", 1, 0, 0, 1e-4, "y", ArtifactFormat.SAMPLE, Sha256.of(sampleBytes)),
-            null,
-            null,
-            new Manifest.CompilerInfo("kiln", "test"));
-    Files.write(staging.resolve(ArtifactFormat.MANIFEST), Json.toBytes(edit.apply(manifest)));
-    ArtifactWriter.seal(staging, key);
-    return staging;
-  }
-
-  private static Manifest withPayloadFile(Manifest m, String file) {
-    Manifest.Payload p = m.payload();
-    return new Manifest(
-        m.formatVersion(),
-        m.model(),
-        m.source(),
-        m.target(),
-        m.engine(),
-        new Manifest.Payload(file, p.format(), p.bytes(), p.sha256()),
-        m.signature(),
-        m.passes(),
-        m.verification(),
-        m.benchmark(),
-        m.sizes(),
-        m.compiler());
-  }
-
-  private static Manifest withSampleFile(Manifest m, String file) {
-    Manifest.Verification v = m.verification();
-    return new Manifest(
-        m.formatVersion(),
-        m.model(),
-        m.source(),
-        m.target(),
-        m.engine(),
-        m.payload(),
-        m.signature(),
-        m.passes(),
-        new Manifest.Verification(
-            v.passed(),
-            v.method(),
-            v.samples(),
-            v.maxAbsError(),
-            v.maxRelError(),
-            v.tolerance(),
-            v.worstOutput(),
-            file,
-            v.sampleSha256()),
-        m.benchmark(),
-        m.sizes(),
-        m.compiler());
   }
 
   private Map<String, PublicKey> trusted() {
