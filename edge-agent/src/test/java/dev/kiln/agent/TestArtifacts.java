@@ -90,6 +90,7 @@ public final class TestArtifacts {
     String profile = "linux-x86_64";
     String arch = "x86_64";
     byte[] payloadOverride;
+    String payloadFileOverride;
     Reference referenceOverride;
     float outputScale = 1f;
     boolean sign = true;
@@ -125,6 +126,12 @@ public final class TestArtifacts {
     /** A payload that is not the model (still correctly checksummed and signed). */
     public Spec payload(byte[] bytes) {
       payloadOverride = bytes;
+      return this;
+    }
+
+    /** What the signed manifest names as payload.file (the payload itself stays model.onnx). */
+    public Spec payloadFile(String v) {
+      payloadFileOverride = v;
       return this;
     }
 
@@ -199,7 +206,11 @@ public final class TestArtifacts {
                 1,
                 Map.of(),
                 List.of()),
-            new Manifest.Payload(payloadFile, spec.format, payload.length, Sha256.of(payload)),
+            new Manifest.Payload(
+                spec.payloadFileOverride != null ? spec.payloadFileOverride : payloadFile,
+                spec.format,
+                payload.length,
+                Sha256.of(payload)),
             new Manifest.IoSignature(
                 List.of(new Manifest.TensorSpec("input", "float32", inShape)),
                 List.of(new Manifest.TensorSpec("output", "float32", outShape))),

@@ -436,6 +436,13 @@ class AgentServingIT {
       assertThat(AgentProcess.json(refused).get("code").asText()).isEqualTo("ARTIFACT_REJECTED");
       assertThat(AgentProcess.json(refused).get("message").asText()).contains(problem.getValue());
     }
+    HttpResponse<String> outside =
+        agent.install(
+            build(TestArtifacts.spec().version("41").payloadFile("/etc/passwd")), "replace", 1);
+    assertThat(outside.statusCode()).isEqualTo(422);
+    assertThat(AgentProcess.json(outside).get("message").asText())
+        .contains("payload.file")
+        .contains("leaves the artifact");
     assertThat(AgentProcess.json(agent.get("/models/mlp")).at("/versions/40").isMissingNode())
         .isTrue();
   }

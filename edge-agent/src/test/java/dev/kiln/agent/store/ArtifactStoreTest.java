@@ -88,6 +88,13 @@ class ArtifactStoreTest {
               e -> assertThat(e.code()).isEqualTo(AgentErrorCode.ARTIFACT_REJECTED))
           .hasMessageContaining(problem.getValue());
     }
+    assertThatThrownBy(
+            () -> store.install(artifact(TestArtifacts.spec().payloadFile("../../../etc/passwd"))))
+        .isInstanceOfSatisfying(
+            AgentException.class,
+            e -> assertThat(e.code()).isEqualTo(AgentErrorCode.ARTIFACT_REJECTED))
+        .hasMessageContaining("INVALID_MANIFEST")
+        .hasMessageContaining("payload.file");
     assertThat(store.isInstalled("mlp", "1")).isFalse();
     try (var left = Files.list(dir.resolve("state/artifacts/.incoming"))) {
       assertThat(left).isEmpty();
