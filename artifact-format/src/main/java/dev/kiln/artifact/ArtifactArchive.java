@@ -1,5 +1,7 @@
 package dev.kiln.artifact;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,22 +66,10 @@ public final class ArtifactArchive {
         byte[] inMemory = metadata.get(name);
         try (InputStream in =
                 inMemory != null
-                    ? new java.io.ByteArrayInputStream(inMemory)
+                    ? new ByteArrayInputStream(inMemory)
                     : zip.getInputStream(file.getValue());
             OutputStream out = Files.newOutputStream(to, StandardOpenOption.CREATE_NEW)) {
-          String sha = BoundedCopy.copy(in, out, name, file.getValue().getSize());
-          String expected = sums.get(name);
-          if (expected != null && !expected.equals(sha)) {
-            throw new ArtifactException(
-                ArtifactErrorCode.CHECKSUM_MISMATCH,
-                "checksum mismatch for "
-                    + name
-                    + ": expected "
-                    + expected
-                    + ", found "
-                    + sha
-                    + "; the artifact was altered or damaged in transit");
-          }
+          BoundedCopy.copyChecked(in, out, name, file.getValue().getSize(), sums.get(name));
         }
       }
     } catch (ZipException | EOFException | IllegalArgumentException e) {
@@ -110,7 +100,7 @@ public final class ArtifactArchive {
           ArtifactErrorCode.TOO_LARGE,
           name + " declares " + entry.getSize() + " bytes; at most " + max + " are allowed");
     }
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (InputStream in = zip.getInputStream(entry)) {
       BoundedCopy.copy(in, out, name, entry.getSize());
     }

@@ -1,5 +1,6 @@
 package dev.kiln.artifact;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -40,19 +41,7 @@ final class ArtifactDirectory {
       Files.createDirectories(to.getParent());
       try (InputStream in = Files.newInputStream(source.resolve(name), LinkOption.NOFOLLOW_LINKS);
           OutputStream out = Files.newOutputStream(to, StandardOpenOption.CREATE_NEW)) {
-        String sha = BoundedCopy.copy(in, out, name, file.getValue());
-        String expected = sums.get(name);
-        if (expected != null && !expected.equals(sha)) {
-          throw new ArtifactException(
-              ArtifactErrorCode.CHECKSUM_MISMATCH,
-              "checksum mismatch for "
-                  + name
-                  + ": expected "
-                  + expected
-                  + ", found "
-                  + sha
-                  + "; the artifact was altered or damaged");
-        }
+        BoundedCopy.copyChecked(in, out, name, file.getValue(), sums.get(name));
       }
     }
   }
@@ -116,7 +105,7 @@ final class ArtifactDirectory {
           ArtifactErrorCode.TOO_LARGE,
           name + " in " + source + " is " + size + " bytes; at most " + max + " are allowed");
     }
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
       BoundedCopy.copy(in, out, name, size);
     }

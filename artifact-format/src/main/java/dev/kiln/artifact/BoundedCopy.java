@@ -12,6 +12,28 @@ final class BoundedCopy {
   private BoundedCopy() {}
 
   /**
+   * Copies a listed file and checks it against its SHA-256 from SHA256SUMS ({@code expected}; null
+   * for SHA256SUMS and manifest.sig, which it does not list). A mismatch stops the extraction
+   * there.
+   */
+  static void copyChecked(
+      InputStream in, OutputStream out, String name, long declared, String expected)
+      throws IOException {
+    String sha = copy(in, out, name, declared);
+    if (expected != null && !expected.equals(sha)) {
+      throw new ArtifactException(
+          ArtifactErrorCode.CHECKSUM_MISMATCH,
+          "checksum mismatch for "
+              + name
+              + ": expected "
+              + expected
+              + ", found "
+              + sha
+              + "; the artifact was altered or damaged in transit");
+    }
+  }
+
+  /**
    * Copies an entry, refusing it as soon as it passes {@code declared} bytes: the central directory
    * may understate what the compressed data inflates to.
    */

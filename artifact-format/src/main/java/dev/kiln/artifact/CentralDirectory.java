@@ -1,5 +1,6 @@
 package dev.kiln.artifact;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.ZipException;
 
 /**
  * The ZIP central directory as written, one {@link Record} per entry, duplicates included. {@code
@@ -60,7 +62,7 @@ final class CentralDirectory {
         }
       }
       if (eocd < 0) {
-        throw new java.util.zip.ZipException("no end of central directory");
+        throw new ZipException("no end of central directory");
       }
       long entries = Short.toUnsignedInt(tail.getShort(eocd + 10));
       long directorySize = Integer.toUnsignedLong(tail.getInt(eocd + 12));
@@ -69,11 +71,11 @@ final class CentralDirectory {
         long locatorAt = size - tailLength + eocd - 20;
         ByteBuffer locator = readAt(file, locatorAt, 20);
         if (locator.getInt(0) != ZIP64_LOCATOR) {
-          throw new java.util.zip.ZipException("ZIP64 locator missing");
+          throw new ZipException("ZIP64 locator missing");
         }
         ByteBuffer zip64 = readAt(file, locator.getLong(8), 56);
         if (zip64.getInt(0) != ZIP64_EOCD) {
-          throw new java.util.zip.ZipException("ZIP64 end of central directory missing");
+          throw new ZipException("ZIP64 end of central directory missing");
         }
         entries = zip64.getLong(32);
         directorySize = zip64.getLong(40);
@@ -85,7 +87,7 @@ final class CentralDirectory {
             archive + " has " + entries + " entries; an artifact has at most " + MAX_ENTRIES);
       }
       if (directorySize > MAX_DIRECTORY_BYTES || directoryOffset + directorySize > size) {
-        throw new java.util.zip.ZipException("central directory out of bounds");
+        throw new ZipException("central directory out of bounds");
       }
       return records(readAt(file, directoryOffset, (int) directorySize), entries);
     }
@@ -96,7 +98,7 @@ final class CentralDirectory {
     int at = 0;
     for (long i = 0; i < entries; i++) {
       if (at + 46 > directory.limit() || directory.getInt(at) != HEADER) {
-        throw new java.util.zip.ZipException("bad central directory header");
+        throw new ZipException("bad central directory header");
       }
       int madeBy = Short.toUnsignedInt(directory.getShort(at + 4)) >>> 8;
       int nameLength = Short.toUnsignedInt(directory.getShort(at + 28));
@@ -104,7 +106,7 @@ final class CentralDirectory {
       int commentLength = Short.toUnsignedInt(directory.getShort(at + 32));
       int attributes = directory.getInt(at + 38);
       if (at + 46 + nameLength > directory.limit()) {
-        throw new java.util.zip.ZipException("central directory name out of bounds");
+        throw new ZipException("central directory name out of bounds");
       }
       byte[] name = new byte[nameLength];
       directory.get(at + 46, name);
@@ -150,12 +152,12 @@ final class CentralDirectory {
 
   private static ByteBuffer readAt(FileChannel file, long position, int length) throws IOException {
     if (position < 0 || length < 0) {
-      throw new java.util.zip.ZipException("offset out of bounds");
+      throw new ZipException("offset out of bounds");
     }
     ByteBuffer buffer = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
     while (buffer.hasRemaining()) {
       if (file.read(buffer, position + buffer.position()) < 0) {
-        throw new java.io.EOFException("archive ends inside its central directory");
+        throw new EOFException("archive ends inside its central directory");
       }
     }
     return buffer.flip();
