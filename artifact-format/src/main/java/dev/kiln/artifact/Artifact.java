@@ -28,35 +28,23 @@ public final class Artifact {
           ArtifactErrorCode.MISSING_FILE,
           dir + " is not an artifact (no manifest.json); build one with kiln compile");
     }
-    Manifest manifest;
-    try {
-      manifest = Json.fromBytes(Files.readAllBytes(manifestFile), Manifest.class);
-    } catch (IOException e) {
-      throw new ArtifactException(
-          ArtifactErrorCode.INVALID_MANIFEST,
-          "manifest.json in " + dir + " is not valid JSON: " + e.getMessage(),
-          e);
-    }
-    if (manifest.formatVersion() != ArtifactFormat.VERSION) {
-      throw new ArtifactException(
-          ArtifactErrorCode.UNSUPPORTED_FORMAT_VERSION,
-          "artifact format version "
-              + manifest.formatVersion()
-              + " is not supported (this build reads version "
-              + ArtifactFormat.VERSION
-              + "); upgrade the agent or recompile the model");
-    }
-    if (manifest.model() == null || manifest.payload() == null || manifest.target() == null) {
-      throw new ArtifactException(
-          ArtifactErrorCode.INVALID_MANIFEST,
-          "manifest.json in " + dir + " lacks model, payload or target; recompile the model");
-    }
+    Manifest manifest = ManifestReader.parse(Files.readAllBytes(manifestFile), dir.toString());
     return new Artifact(dir, manifest);
   }
 
   /** Unpacks a {@code .kiln} archive into {@code dest} (which should be new) and opens it. */
   public static Artifact unpack(Path archive, Path dest) throws IOException {
     ArtifactArchive.extract(archive, dest);
+    return open(dest);
+  }
+
+  /**
+   * Copies an artifact directory into {@code dest} (which should be new), checked as {@link
+   * #unpack} checks an archive, and opens the copy. Use it where the directory came from someone
+   * else: {@link #open} reads a directory in place.
+   */
+  public static Artifact copy(Path source, Path dest) throws IOException {
+    ArtifactDirectory.copy(source, dest);
     return open(dest);
   }
 

@@ -8,6 +8,7 @@ public enum ArtifactErrorCode implements ErrorCode {
   NOT_FOUND,
   CORRUPT_ARCHIVE,
   UNSAFE_ENTRY,
+  TOO_LARGE,
   MISSING_FILE,
   CHECKSUM_MISMATCH,
   UNSUPPORTED_FORMAT_VERSION,

@@ -90,6 +90,7 @@ public final class TestArtifacts {
     String profile = "linux-x86_64";
     String arch = "x86_64";
     byte[] payloadOverride;
+    String payloadFileOverride;
     Reference referenceOverride;
     float outputScale = 1f;
     boolean sign = true;
@@ -125,6 +126,12 @@ public final class TestArtifacts {
     /** A payload that is not the model (still correctly checksummed and signed). */
     public Spec payload(byte[] bytes) {
       payloadOverride = bytes;
+      return this;
+    }
+
+    /** What the signed manifest names as payload.file (the payload itself stays model.onnx). */
+    public Spec payloadFile(String v) {
+      payloadFileOverride = v;
       return this;
     }
 
@@ -199,7 +206,11 @@ public final class TestArtifacts {
                 1,
                 Map.of(),
                 List.of()),
-            new Manifest.Payload(payloadFile, spec.format, payload.length, Sha256.of(payload)),
+            new Manifest.Payload(
+                spec.payloadFileOverride != null ? spec.payloadFileOverride : payloadFile,
+                spec.format,
+                payload.length,
+                Sha256.of(payload)),
             new Manifest.IoSignature(
                 List.of(new Manifest.TensorSpec("input", "float32", inShape)),
                 List.of(new Manifest.TensorSpec("output", "float32", outShape))),
@@ -216,6 +227,30 @@ public final class TestArtifacts {
             spec.name + "-" + spec.version + (spec.outputScale != 1f ? "-bad" : "") + ".kiln");
     ArtifactWriter.writeArchive(staging, target, true);
     ArtifactWriter.deleteTree(staging);
+    return target;
+  }
+
+  /**
+   * Copies a built artifact and adds one entry the way a hostile archive would (a backslash or a
+   * 4,000-character name, a file SHA256SUMS does not list); the signature stays valid.
+   */
+  public static Path withExtraEntry(Path artifact, String entryName, byte[] data, Path target)
+      throws IOException {
+    try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(artifact.toFile());
+        java.util.zip.ZipOutputStream out =
+            new java.util.zip.ZipOutputStream(Files.newOutputStream(target))) {
+      for (var entries = in.entries(); entries.hasMoreElements(); ) {
+        java.util.zip.ZipEntry entry = entries.nextElement();
+        out.putNextEntry(new java.util.zip.ZipEntry(entry.getName()));
+        try (var bytes = in.getInputStream(entry)) {
+          bytes.transferTo(out);
+        }
+        out.closeEntry();
+      }
+      out.putNextEntry(new java.util.zip.ZipEntry(entryName));
+      out.write(data);
+      out.closeEntry();
+    }
     return target;
   }
 

@@ -70,8 +70,7 @@ public final class ArtifactStore {
     try {
       Artifact staged;
       if (Files.isDirectory(source)) {
-        copyTree(source, staging);
-        staged = Artifact.open(staging);
+        staged = Artifact.copy(source, staging);
       } else {
         staged = Artifact.unpack(source, staging);
       }
@@ -209,18 +208,5 @@ public final class ArtifactStore {
         AgentErrorCode.ARTIFACT_REJECTED,
         where + " rejected (" + e.code() + "): " + e.getMessage(),
         e);
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> paths = Files.walk(from)) {
-      for (Path p : paths.toList()) {
-        Path dest = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(dest);
-        } else {
-          Files.copy(p, dest);
-        }
-      }
-    }
   }
 }

@@ -412,6 +412,42 @@ class AgentServingIT {
   }
 
   @Test
+  @Order(8)
+  void hostileArchives_areRefusedWith422_namingTheProblem() throws Exception {
+    Path valid = build(TestArtifacts.spec().version("40"));
+    Map<String, String> problems =
+        Map.of(
+            "..\\..\\evil.sh",
+            "backslash",
+            "a".repeat(4000),
+            "4000 bytes long",
+            "zeros.bin",
+            "does not list");
+    int i = 0;
+    for (var problem : problems.entrySet()) {
+      Path hostile =
+          TestArtifacts.withExtraEntry(
+              valid,
+              problem.getKey(),
+              new byte[8 << 20],
+              artifacts.resolve("hostile-" + i++ + ".kiln"));
+      HttpResponse<String> refused = agent.install(hostile, "replace", 1);
+      assertThat(refused.statusCode()).isEqualTo(422);
+      assertThat(AgentProcess.json(refused).get("code").asText()).isEqualTo("ARTIFACT_REJECTED");
+      assertThat(AgentProcess.json(refused).get("message").asText()).contains(problem.getValue());
+    }
+    HttpResponse<String> outside =
+        agent.install(
+            build(TestArtifacts.spec().version("41").payloadFile("/etc/passwd")), "replace", 1);
+    assertThat(outside.statusCode()).isEqualTo(422);
+    assertThat(AgentProcess.json(outside).get("message").asText())
+        .contains("payload.file")
+        .contains("leaves the artifact");
+    assertThat(AgentProcess.json(agent.get("/models/mlp")).at("/versions/40").isMissingNode())
+        .isTrue();
+  }
+
+  @Test
   @Order(9)
   void delete_unloadsModel_andInvocationsThen404() throws Exception {
     assertThat(agent.send("DELETE", "/models/mlp-pt", null, null, Map.of()).statusCode())

@@ -67,6 +67,41 @@ class ArtifactStoreTest {
   }
 
   @Test
+  void install_refusesHostileArchives_asRejected_andLeavesNothingBehind() throws Exception {
+    Path valid = artifact(TestArtifacts.spec());
+    Map<String, String> problems =
+        Map.of(
+            "..\\..\\evil.sh",
+            "backslash",
+            "a".repeat(4000),
+            "4000 bytes long",
+            "zeros.bin",
+            "does not list");
+    int i = 0;
+    for (var problem : problems.entrySet()) {
+      Path hostile =
+          TestArtifacts.withExtraEntry(
+              valid, problem.getKey(), new byte[8 << 20], dir.resolve("hostile-" + i++ + ".kiln"));
+      assertThatThrownBy(() -> store.install(hostile))
+          .isInstanceOfSatisfying(
+              AgentException.class,
+              e -> assertThat(e.code()).isEqualTo(AgentErrorCode.ARTIFACT_REJECTED))
+          .hasMessageContaining(problem.getValue());
+    }
+    assertThatThrownBy(
+            () -> store.install(artifact(TestArtifacts.spec().payloadFile("../../../etc/passwd"))))
+        .isInstanceOfSatisfying(
+            AgentException.class,
+            e -> assertThat(e.code()).isEqualTo(AgentErrorCode.ARTIFACT_REJECTED))
+        .hasMessageContaining("INVALID_MANIFEST")
+        .hasMessageContaining("payload.file");
+    assertThat(store.isInstalled("mlp", "1")).isFalse();
+    try (var left = Files.list(dir.resolve("state/artifacts/.incoming"))) {
+      assertThat(left).isEmpty();
+    }
+  }
+
+  @Test
   void install_refusesWrongArch_withCompatibilityReason() throws Exception {
     assertThatThrownBy(
             () -> store.install(artifact(TestArtifacts.spec().target("linux-arm64", "arm64"))))
