@@ -104,6 +104,23 @@ class ChunkReceiverTest {
   }
 
   @Test
+  void receiver_dropsChunksOfTheWrongSize_soTheFileNeverGrowsPastItsDeclaredSize()
+      throws Exception {
+    Path src = source(3500);
+    String sha = Sha256.of(src);
+    ChunkReceiver r = new ChunkReceiver(dir.resolve("dl"), sha, 3500, CHUNK, 4);
+    byte[] huge = new byte[64 * CHUNK];
+    ArtifactChunk oversized = new ArtifactChunk(sha, 3, 4, CHUNK, 3500, Sha256.of(huge), huge);
+    assertThat(r.accept(oversized)).isFalse();
+    ArtifactChunk negative = new ArtifactChunk(sha, -1, 4, CHUNK, 3500, Sha256.of(huge), huge);
+    assertThat(r.accept(negative)).isFalse();
+    assertThat(r.received()).isZero();
+    try (var files = Files.list(dir.resolve("dl"))) {
+      assertThat(files.mapToLong(f -> f.toFile().length()).sum()).isLessThanOrEqualTo(3500);
+    }
+  }
+
+  @Test
   void server_refusesArtifactsItDoesNotOffer() {
     assertThatThrownBy(() -> new ChunkServer(CHUNK).answer(new ChunkRequest(1, "abc", 0, 1)))
         .isInstanceOf(FleetException.class)

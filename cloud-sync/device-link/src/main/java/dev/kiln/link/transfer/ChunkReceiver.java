@@ -18,6 +18,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Device side of one artifact download. Chunks are written into {@code SHA.part} at their offset
@@ -27,6 +29,8 @@ import java.util.List;
  * caller publishes the {@link ChunkRequest}s this returns.
  */
 public final class ChunkReceiver {
+  private static final Logger LOG = LoggerFactory.getLogger(ChunkReceiver.class);
+
   private static final ObjectMapper MAPPER = JsonMappers.plain();
 
   /** Persisted progress: which chunks are on disk. */
@@ -98,8 +102,21 @@ public final class ChunkReceiver {
   public synchronized boolean accept(ArtifactChunk chunk) throws IOException {
     if (complete()
         || !sha256.equals(chunk.artifactSha256())
+        || chunk.index() < 0
         || chunk.index() >= total
         || have.get(chunk.index())) {
+      return false;
+    }
+    long expected = Math.min(chunkSize, totalBytes - (long) chunk.index() * chunkSize);
+    if (chunk.data().length != expected) {
+      // Self-consistent but the wrong size for its place: writing it could grow the file past
+      // the size the signed command declared. Dropped; it is asked for again after a stall.
+      LOG.warn(
+          "dropping chunk {} of {}: {} bytes where {} belong",
+          chunk.index(),
+          sha256.substring(0, 12),
+          chunk.data().length,
+          expected);
       return false;
     }
     try (FileChannel ch =
