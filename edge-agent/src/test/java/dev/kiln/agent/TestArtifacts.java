@@ -231,6 +231,22 @@ public final class TestArtifacts {
   }
 
   /**
+   * Entries a hostile archive adds, each with what the refusal must say: a backslash name, a
+   * 4,000-character name, and 8 MiB that SHA256SUMS does not list (see {@link #withExtraEntry}).
+   */
+  public static final Map<String, String> HOSTILE_ENTRIES =
+      Map.of(
+          "..\\..\\evil.sh",
+          "backslash",
+          "a".repeat(4000),
+          "4000 bytes long",
+          "zeros.bin",
+          "does not list");
+
+  /** What {@link #withExtraEntry} writes under each of {@link #HOSTILE_ENTRIES}. */
+  public static final int HOSTILE_ENTRY_BYTES = 8 << 20;
+
+  /**
    * Copies a built artifact and adds one entry the way a hostile archive would (a backslash or a
    * 4,000-character name, a file SHA256SUMS does not list); the signature stays valid.
    */

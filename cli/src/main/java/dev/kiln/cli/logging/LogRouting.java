@@ -54,9 +54,10 @@ public final class LogRouting {
 
   /** {@code --verbose}: library lines at INFO and above on stderr, stdout stays the report's. */
   public static void toConsole() throws IOException {
+    // One fixed file, rewritten each time with the same text, rather than a new one per run.
     Path dir = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
     apply(
-        Files.createTempFile(dir, "kiln-verbose-", ".logback.xml"),
+        dir.resolve("kiln-verbose.logback.xml"),
         """
         <configuration>
           <appender name="STDERR" class="ch.qos.logback.core.ConsoleAppender">

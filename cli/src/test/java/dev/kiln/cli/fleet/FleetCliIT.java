@@ -33,77 +33,40 @@ class FleetCliIT {
 
   @Test
   void simulateThenDeploy_rollsOutAndShowsUpInStatusAndDevices(@TempDir Path dir) throws Exception {
-    Path state = dir.resolve("state");
-    Files.createDirectories(state);
-    Ed25519Keys.writePair(
-        Ed25519Keys.generate(), state.resolve("console.key"), state.resolve("console.pub"));
-    KeyPair artifactKey = Ed25519Keys.generate();
-    Path keys = Files.createDirectories(dir.resolve("keys"));
-    Ed25519Keys.writePair(artifactKey, dir.resolve("release.key"), keys.resolve("release.pub"));
-    Path kiln =
-        StandInArtifacts.write(
-            Files.createDirectories(dir.resolve("a")),
-            "mlp",
-            "2",
-            "linux-x86_64",
-            "x86_64",
-            300_000,
-            artifactKey);
+    withSimulatedFleet(
+        dir,
+        3,
+        "linux-x86_64",
+        "x86_64",
+        300_000,
+        (state, kiln, brokerUrl) -> {
+          StringWriter out = new StringWriter();
+          int code =
+              run(
+                  out,
+                  "deploy",
+                  kiln.toString(),
+                  "--group",
+                  "cli",
+                  "--strategy",
+                  "rolling:2",
+                  "--broker",
+                  brokerUrl,
+                  "--state-dir",
+                  state.toString(),
+                  "--wait",
+                  "PT60S");
+          assertThat(code).as(out.toString()).isZero();
+          assertThat(out.toString()).contains("SUCCEEDED");
 
-    try (Mosquitto broker = Mosquitto.start(dir.resolve("broker"))) {
-      StringWriter simOut = new StringWriter();
-      Thread sim =
-          new Thread(
-              () ->
-                  run(
-                      simOut,
-                      "simulate",
-                      "--devices",
-                      "3",
-                      "--broker",
-                      broker.url(),
-                      "--state-dir",
-                      state.toString(),
-                      "--artifact-keys",
-                      keys.toString(),
-                      "--group",
-                      "cli",
-                      "--heartbeat",
-                      "PT0.3S"));
-      sim.start();
-      try {
-        await().atMost(Duration.ofSeconds(30)).until(() -> simOut.toString().contains("connected"));
-        StringWriter out = new StringWriter();
-        int code =
-            run(
-                out,
-                "deploy",
-                kiln.toString(),
-                "--group",
-                "cli",
-                "--strategy",
-                "rolling:2",
-                "--broker",
-                broker.url(),
-                "--state-dir",
-                state.toString(),
-                "--wait",
-                "PT60S");
-        assertThat(code).as(out.toString()).isZero();
-        assertThat(out.toString()).contains("SUCCEEDED");
-
-        StringWriter status = new StringWriter();
-        assertThat(run(status, "status", "--state-dir", state.toString())).isZero();
-        assertThat(status.toString()).contains("SUCCEEDED").contains("3 active");
-        StringWriter devices = new StringWriter();
-        assertThat(run(devices, "devices", "--group", "cli", "--state-dir", state.toString()))
-            .isZero();
-        assertThat(devices.toString()).contains("sim-1").contains("mlp@2");
-      } finally {
-        sim.interrupt();
-        sim.join();
-      }
-    }
+          StringWriter status = new StringWriter();
+          assertThat(run(status, "status", "--state-dir", state.toString())).isZero();
+          assertThat(status.toString()).contains("SUCCEEDED").contains("3 active");
+          StringWriter devices = new StringWriter();
+          assertThat(run(devices, "devices", "--group", "cli", "--state-dir", state.toString()))
+              .isZero();
+          assertThat(devices.toString()).contains("sim-1").contains("mlp@2");
+        });
   }
 
   /**
@@ -113,6 +76,54 @@ class FleetCliIT {
    */
   @Test
   void deployThatEveryDeviceRefuses_exitsNonZero_namingEachDevicesCode(@TempDir Path dir)
+      throws Exception {
+    withSimulatedFleet(
+        dir,
+        2,
+        "linux-arm64",
+        "arm64",
+        1000,
+        (state, kiln, brokerUrl) -> {
+          StringWriter out = new StringWriter();
+          int code =
+              run(
+                  out,
+                  "deploy",
+                  kiln.toString(),
+                  "--group",
+                  "cli",
+                  "--broker",
+                  brokerUrl,
+                  "--state-dir",
+                  state.toString(),
+                  "--wait",
+                  "PT60S");
+          assertThat(code).as(out.toString()).isEqualTo(1);
+          assertThat(out.toString())
+              .contains(" FAILED: mlp@2 is active on none of 2 devices")
+              .containsPattern("sim-1 +REFUSED +INCOMPATIBLE_ARTIFACT +\\S")
+              .containsPattern("sim-2 +REFUSED +INCOMPATIBLE_ARTIFACT +\\S")
+              .doesNotContain("SUCCEEDED");
+
+          StringWriter status = new StringWriter();
+          assertThat(run(status, "status", "--state-dir", state.toString())).isZero();
+          assertThat(status.toString()).contains("FAILED").contains("2 refused");
+        });
+  }
+
+  /** What a test does with the fleet: the console's state folder, the artifact, the broker. */
+  @FunctionalInterface
+  private interface FleetSteps {
+    void run(Path state, Path kiln, String brokerUrl) throws Exception;
+  }
+
+  /**
+   * A console state folder with its key, a release key the devices trust, a stand-in artifact for
+   * {@code profile}/{@code arch} signed with it, and {@code devices} x86_64 devices simulated by
+   * {@code kiln fleet simulate} over a real Mosquitto while {@code steps} run.
+   */
+  private static void withSimulatedFleet(
+      Path dir, int devices, String profile, String arch, int bytes, FleetSteps steps)
       throws Exception {
     Path state = dir.resolve("state");
     Files.createDirectories(state);
@@ -126,9 +137,9 @@ class FleetCliIT {
             Files.createDirectories(dir.resolve("a")),
             "mlp",
             "2",
-            "linux-arm64",
-            "arm64",
-            1000,
+            profile,
+            arch,
+            bytes,
             artifactKey);
 
     try (Mosquitto broker = Mosquitto.start(dir.resolve("broker"))) {
@@ -140,7 +151,7 @@ class FleetCliIT {
                       simOut,
                       "simulate",
                       "--devices",
-                      "2",
+                      String.valueOf(devices),
                       "--broker",
                       broker.url(),
                       "--state-dir",
@@ -154,30 +165,7 @@ class FleetCliIT {
       sim.start();
       try {
         await().atMost(Duration.ofSeconds(30)).until(() -> simOut.toString().contains("connected"));
-        StringWriter out = new StringWriter();
-        int code =
-            run(
-                out,
-                "deploy",
-                kiln.toString(),
-                "--group",
-                "cli",
-                "--broker",
-                broker.url(),
-                "--state-dir",
-                state.toString(),
-                "--wait",
-                "PT60S");
-        assertThat(code).as(out.toString()).isEqualTo(1);
-        assertThat(out.toString())
-            .contains(" FAILED: mlp@2 is active on none of 2 devices")
-            .containsPattern("sim-1 +REFUSED +INCOMPATIBLE_ARTIFACT +\\S")
-            .containsPattern("sim-2 +REFUSED +INCOMPATIBLE_ARTIFACT +\\S")
-            .doesNotContain("SUCCEEDED");
-
-        StringWriter status = new StringWriter();
-        assertThat(run(status, "status", "--state-dir", state.toString())).isZero();
-        assertThat(status.toString()).contains("FAILED").contains("2 refused");
+        steps.run(state, kiln, broker.url());
       } finally {
         sim.interrupt();
         sim.join();

@@ -415,21 +415,14 @@ class AgentServingIT {
   @Order(8)
   void hostileArchives_areRefusedWith422_namingTheProblem() throws Exception {
     Path valid = build(TestArtifacts.spec().version("40"));
-    Map<String, String> problems =
-        Map.of(
-            "..\\..\\evil.sh",
-            "backslash",
-            "a".repeat(4000),
-            "4000 bytes long",
-            "zeros.bin",
-            "does not list");
+    Map<String, String> problems = TestArtifacts.HOSTILE_ENTRIES;
     int i = 0;
     for (var problem : problems.entrySet()) {
       Path hostile =
           TestArtifacts.withExtraEntry(
               valid,
               problem.getKey(),
-              new byte[8 << 20],
+              new byte[TestArtifacts.HOSTILE_ENTRY_BYTES],
               artifacts.resolve("hostile-" + i++ + ".kiln"));
       HttpResponse<String> refused = agent.install(hostile, "replace", 1);
       assertThat(refused.statusCode()).isEqualTo(422);

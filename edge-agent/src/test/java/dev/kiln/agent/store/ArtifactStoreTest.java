@@ -69,19 +69,15 @@ class ArtifactStoreTest {
   @Test
   void install_refusesHostileArchives_asRejected_andLeavesNothingBehind() throws Exception {
     Path valid = artifact(TestArtifacts.spec());
-    Map<String, String> problems =
-        Map.of(
-            "..\\..\\evil.sh",
-            "backslash",
-            "a".repeat(4000),
-            "4000 bytes long",
-            "zeros.bin",
-            "does not list");
+    Map<String, String> problems = TestArtifacts.HOSTILE_ENTRIES;
     int i = 0;
     for (var problem : problems.entrySet()) {
       Path hostile =
           TestArtifacts.withExtraEntry(
-              valid, problem.getKey(), new byte[8 << 20], dir.resolve("hostile-" + i++ + ".kiln"));
+              valid,
+              problem.getKey(),
+              new byte[TestArtifacts.HOSTILE_ENTRY_BYTES],
+              dir.resolve("hostile-" + i++ + ".kiln"));
       assertThatThrownBy(() -> store.install(hostile))
           .isInstanceOfSatisfying(
               AgentException.class,
