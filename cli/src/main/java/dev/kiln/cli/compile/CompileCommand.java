@@ -126,12 +126,6 @@ public final class CompileCommand implements Callable<Integer> {
       description = "Timed runs per model (default: ${DEFAULT-VALUE}).")
   int benchmarkRuns;
 
-  @Option(
-      names = "--quantize",
-      paramLabel = "PRECISION",
-      description = "Reduced precision (int8). Not available yet.")
-  String quantize;
-
   @Option(names = "--json", description = "Print the report as JSON.")
   boolean json;
 
@@ -142,11 +136,6 @@ public final class CompileCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (quantize != null) {
-      throw new CompileException(
-          CompileErrorCode.BAD_INPUT,
-          "--quantize " + quantize + " is not available yet; compile at fp32 (omit --quantize)");
-    }
     Map<String, long[]> shapes;
     try {
       shapes = inputShapes.isEmpty() ? Map.of() : InputShapes.parse(inputShapes);

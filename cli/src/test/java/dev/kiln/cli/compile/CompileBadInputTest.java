@@ -121,13 +121,6 @@ class CompileBadInputTest {
     assertThat(run.err()).contains("worst");
   }
 
-  @Test
-  void quantize_isRefusedClearly_untilItExists() throws IOException {
-    assertRejected(
-        run(CliRun.sample("cnn/cnn.onnx"), "--target", "arm64", "--quantize", "int8"),
-        "--quantize");
-  }
-
   private CliRun run(Path model, String... args) {
     String[] all = new String[args.length + 6];
     all[0] = "compile";
