@@ -1,8 +1,10 @@
 package dev.kiln.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.agent.AgentProcess;
 import dev.kiln.agent.TestArtifacts;
 import dev.kiln.artifact.Ed25519Keys;
@@ -247,6 +249,22 @@ class ManagementAccessIT {
     assertThat(messages.get(0)).contains("models.importDirs");
     assertThat(AgentProcess.json(agent.get("/models/mlp")).at("/versions/2").isMissingNode())
         .isTrue();
+  }
+
+  @Test
+  @Order(1)
+  void aTokenFileOthersCanRead_stopsTheAgentAtStart_withExit2AndTheFix() throws Exception {
+    Path dir = AgentProcess.tmp("access-open-token");
+    Path token = Files.writeString(dir.resolve("token"), "shared-with-everyone\n");
+    Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-r--r--"));
+    AgentProcess open =
+        new AgentProcess(
+            dir,
+            c -> ((ObjectNode) c.get("http")).putObject("auth").put("tokenFile", token.toString()));
+    assertThatThrownBy(open::start)
+        .hasMessageContaining("agent exited with 2")
+        .hasMessageContaining("http.auth.tokenFile")
+        .hasMessageContaining("chmod 600 " + token);
   }
 
   @Test
