@@ -14,6 +14,10 @@ public enum AgentErrorCode implements ErrorCode {
   PAYLOAD_TOO_LARGE,
   UNSUPPORTED_MEDIA_TYPE,
   METHOD_NOT_ALLOWED,
+  /** A management call without a valid bearer token or client certificate. */
+  UNAUTHORIZED,
+  /** A state-changing call from a foreign web origin (cross-site request forgery). */
+  FORBIDDEN,
   MODEL_NOT_FOUND,
   VERSION_NOT_FOUND,
   ARTIFACT_REJECTED,
@@ -33,7 +37,9 @@ public enum AgentErrorCode implements ErrorCode {
               INVALID_INPUT,
               PAYLOAD_TOO_LARGE,
               UNSUPPORTED_MEDIA_TYPE,
-              METHOD_NOT_ALLOWED ->
+              METHOD_NOT_ALLOWED,
+              UNAUTHORIZED,
+              FORBIDDEN ->
           ExitCode.USAGE;
       case MODEL_NOT_FOUND, VERSION_NOT_FOUND -> ExitCode.NOT_FOUND;
       case ARTIFACT_REJECTED, INCOMPATIBLE_ARTIFACT, HEALTH_CHECK_FAILED ->

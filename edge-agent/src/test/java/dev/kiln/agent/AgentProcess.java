@@ -15,13 +15,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * The agent as a real process ({@code java -cp <test classpath> AgentMain run --config ...}) on a
- * free loopback port, with an HTTP client for it. The log goes to {@code <workDir>/agent-N.log}.
+ * free loopback port, with an HTTP client for it that sends the agent's management token. The log
+ * goes to {@code <workDir>/agent-N.log}.
  */
 public final class AgentProcess implements AutoCloseable {
   private final Path workDir;
@@ -31,6 +33,7 @@ public final class AgentProcess implements AutoCloseable {
   private JvmProcess process;
   private int port;
   private int starts;
+  private String token;
 
   /**
    * @param customize edits the config after the defaults (stateDir and trusted keys under workDir)
@@ -55,6 +58,30 @@ public final class AgentProcess implements AutoCloseable {
     return workDir;
   }
 
+  public Path stateDir() {
+    return Path.of(config.get("stateDir").asText());
+  }
+
+  /** {@code http.auth.tokenFile} if the test set it, else the token the agent creates. */
+  public Path tokenFile() {
+    String configured = config.at("/http/auth/tokenFile").asText(null);
+    return configured != null ? Path.of(configured) : stateDir().resolve("auth/token");
+  }
+
+  /** The management token, as the agent read it at start. */
+  public String token() throws IOException {
+    if (token == null) {
+      token = Files.readString(tokenFile()).strip();
+    }
+    return token;
+  }
+
+  /** The first of {@code models.importDirs}: where {@link #install} copies artifacts to. */
+  public Path importDir() {
+    String configured = config.at("/models/importDirs/0").asText(null);
+    return configured != null ? Path.of(configured) : stateDir().resolve("import");
+  }
+
   public static Path tmp(String name) throws IOException {
     Path root = Path.of(System.getProperty("java.io.tmpdir"));
     Files.createDirectories(root);
@@ -65,6 +92,7 @@ public final class AgentProcess implements AutoCloseable {
   public AgentProcess start() throws IOException {
     port = FreePorts.next();
     ((ObjectNode) config.get("http")).put("port", port);
+    token = null;
     Path configFile = workDir.resolve("agent.json");
     Files.write(configFile, Json.toBytes(config));
     process =
@@ -99,8 +127,27 @@ public final class AgentProcess implements AutoCloseable {
     return Files.readString(workDir.resolve("agent-" + starts + ".log"));
   }
 
+  /** Sends with the agent's token unless {@code headers} carries its own Authorization. */
   public HttpResponse<String> send(
       String method, String path, byte[] body, String contentType, Map<String, String> headers)
+      throws IOException {
+    String authorization =
+        headers.keySet().stream().anyMatch("Authorization"::equalsIgnoreCase)
+            ? null
+            : "Bearer " + token();
+    return sendAs(authorization, method, path, body, contentType, headers);
+  }
+
+  /**
+   * @param authorization the Authorization header to send, or null for none
+   */
+  public HttpResponse<String> sendAs(
+      String authorization,
+      String method,
+      String path,
+      byte[] body,
+      String contentType,
+      Map<String, String> headers)
       throws IOException {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
@@ -112,6 +159,9 @@ public final class AgentProcess implements AutoCloseable {
                     : HttpRequest.BodyPublishers.ofByteArray(body));
     if (contentType != null) {
       b.header("Content-Type", contentType);
+    }
+    if (authorization != null) {
+      b.header("Authorization", authorization);
     }
     headers.forEach(b::header);
     try {
@@ -138,12 +188,30 @@ public final class AgentProcess implements AutoCloseable {
     return Json.MAPPER.readTree(r.body());
   }
 
-  /** Installs an artifact through the API; returns the response. */
+  /**
+   * Installs an artifact through the API, as an operator does: copied into the import folder first,
+   * since {@code POST /models} takes nothing from elsewhere. Returns the response.
+   */
   public HttpResponse<String> install(Path artifact, String placement, double weight)
       throws IOException {
     return postJson(
         "/models",
-        Map.of("artifact", artifact.toString(), "placement", placement, "weight", weight));
+        Map.of(
+            "artifact",
+            toImportDir(artifact).toString(),
+            "placement",
+            placement,
+            "weight",
+            weight));
+  }
+
+  /** Copies {@code artifact} into {@link #importDir} (unless it is there) and returns the copy. */
+  public Path toImportDir(Path artifact) throws IOException {
+    if (artifact.toAbsolutePath().startsWith(importDir().toAbsolutePath())) {
+      return artifact;
+    }
+    return Files.copy(
+        artifact, importDir().resolve(artifact.getFileName()), StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** SIGKILL: no shutdown hook runs. */

@@ -64,8 +64,26 @@ public record AgentConfig(
   /**
    * @param maxBodyBytes largest request body accepted; larger ones get 413
    * @param drainSeconds how long shutdown waits for in-flight requests
+   * @param allowedOrigins web origins ({@code https://host:port}, lower case) whose state-changing
+   *     requests pass the cross-site check; every other {@code Origin} gets 403
    */
-  public record Http(String host, int port, long maxBodyBytes, int drainSeconds) {}
+  public record Http(
+      String host,
+      int port,
+      long maxBodyBytes,
+      int drainSeconds,
+      Auth auth,
+      List<String> allowedOrigins) {}
+
+  /**
+   * Who may call the management endpoints.
+   *
+   * @param tokenFile file holding the bearer token; null means the agent's own token under the
+   *     state dir, created on first start
+   * @param openEndpoints {@code "METHOD /path"} patterns ({@code *} matches one path segment) that
+   *     need no token
+   */
+  public record Auth(Path tokenFile, List<String> openEndpoints) {}
 
   /**
    * @param trustedKeysDir folder of Ed25519 {@code *.pub} keys whose signatures are trusted
@@ -82,13 +100,15 @@ public record AgentConfig(
    * @param artifacts {@code .kiln} files installed and activated at start when not yet installed
    * @param acceptNonFinite models (or pipelines, by the name requests use) whose float inputs may
    *     hold NaN and Infinity; every other model refuses them with 400 INVALID_INPUT
+   * @param importDirs folders {@code POST /models} may install {@code .kiln} files from
    */
   public record Models(
       long memoryBudgetMb,
       double memoryFactor,
       String defaultModel,
       List<Path> artifacts,
-      Set<String> acceptNonFinite) {}
+      Set<String> acceptNonFinite,
+      List<Path> importDirs) {}
 
   /**
    * Dynamic batching defaults for every model; 1 turns batching off.

@@ -67,13 +67,16 @@ public final class ConfigLoader {
     String profile = top.text("profile", Target.cpuTarget(Arch.host()).profileName());
     Path stateDir = top.path("stateDir", Path.of("/var/lib/kiln"));
 
-    Section http = top.child("http", "host", "port", "maxBodyBytes", "drainSeconds");
+    Section http =
+        top.child("http", "host", "port", "maxBodyBytes", "drainSeconds", "auth", "allowedOrigins");
     AgentConfig.Http httpConfig =
         new AgentConfig.Http(
             http.text("host", "127.0.0.1"),
             http.integer("port", 8080, 0, 65535),
             http.longValue("maxBodyBytes", 6 * MIB, 1024, 1024 * MIB),
-            http.integer("drainSeconds", 10, 0, 600));
+            http.integer("drainSeconds", 10, 0, 600),
+            AccessConfig.auth(http),
+            AccessConfig.allowedOrigins(http));
 
     Section security = top.child("security", "trustedKeysDir", "requireSignature");
     AgentConfig.Security securityConfig =
@@ -88,14 +91,16 @@ public final class ConfigLoader {
             "memoryFactor",
             "defaultModel",
             "artifacts",
-            "acceptNonFinite");
+            "acceptNonFinite",
+            "importDirs");
     AgentConfig.Models modelsConfig =
         new AgentConfig.Models(
             models.longValue("memoryBudgetMb", 512, 1, 1024L * 1024L),
             models.decimal("memoryFactor", 3.0, 1.0, 10_000.0),
             models.text("defaultModel", null),
             models.paths("artifacts"),
-            acceptNonFinite(models));
+            acceptNonFinite(models),
+            AccessConfig.importDirs(models, stateDir));
 
     AgentConfig.Batching batchingConfig = batching(top);
 

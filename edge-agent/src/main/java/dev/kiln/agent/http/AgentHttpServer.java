@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
 import dev.kiln.agent.config.AgentConfig;
+import dev.kiln.agent.http.access.ImportDirs;
 import dev.kiln.agent.serving.InferenceService;
 import dev.kiln.agent.serving.Metrics;
 import dev.kiln.agent.serving.ModelManager;
@@ -36,6 +37,7 @@ public final class AgentHttpServer implements AutoCloseable {
   private final ExecutorService executor;
   private final InvocationHandler invocations;
   private final ManagementHandler management;
+  private final ManagementAccess access;
   private final Metrics metrics;
   private final int drainSeconds;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -54,7 +56,14 @@ public final class AgentHttpServer implements AutoCloseable {
         new InvocationHandler(
             service, config.http().maxBodyBytes(), config.models().acceptNonFinite());
     this.management =
-        new ManagementHandler(models, service, pipelines, metrics, config.models().defaultModel());
+        new ManagementHandler(
+            models,
+            service,
+            pipelines,
+            metrics,
+            config.models().defaultModel(),
+            new ImportDirs(config.models().importDirs()));
+    this.access = new ManagementAccess(config);
     // Without TCP_NODELAY small replies wait ~40 ms for the client's delayed ACK (Nagle).
     System.setProperty("sun.net.httpserver.nodelay", "true");
     this.server =
@@ -136,6 +145,7 @@ public final class AgentHttpServer implements AutoCloseable {
   private void route(Exchange ex) throws IOException {
     String method = ex.method();
     String path = ex.path();
+    access.check(ex);
     switch (path) {
       case "/ping" -> {
         requireMethod(ex, "GET");

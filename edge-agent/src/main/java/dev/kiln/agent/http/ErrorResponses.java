@@ -10,6 +10,8 @@ final class ErrorResponses {
     return switch (code) {
       case INVALID_INPUT, INVALID_CONFIG -> 400;
       case MODEL_NOT_FOUND, VERSION_NOT_FOUND -> 404;
+      case UNAUTHORIZED -> 401;
+      case FORBIDDEN -> 403;
       case VERSION_CONFLICT -> 409;
       case METHOD_NOT_ALLOWED -> 405;
       case PAYLOAD_TOO_LARGE -> 413;

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
 import java.util.UUID;
 
 /** One HTTP exchange: bounded body reads, JSON replies, and the request id on every reply. */
@@ -43,6 +45,19 @@ final class Exchange {
 
   String header(String name) {
     return http.getRequestHeaders().getFirst(name);
+  }
+
+  /**
+   * The client's certificate when TLS verified it against the trusted client CA; it authenticates
+   * the caller like the bearer token does. The JDK server here speaks plain HTTP, so never.
+   */
+  Optional<X509Certificate> verifiedClientCertificate() {
+    return Optional.empty();
+  }
+
+  /** Sets a header on the reply still to be sent. */
+  void responseHeader(String name, String value) {
+    http.getResponseHeaders().set(name, value);
   }
 
   boolean replied() {

@@ -7,6 +7,7 @@ import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
 import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.config.PipelineValidator;
+import dev.kiln.agent.http.access.ImportDirs;
 import dev.kiln.agent.serving.InferenceService;
 import dev.kiln.agent.serving.Metrics;
 import dev.kiln.agent.serving.ModelManager;
@@ -29,18 +30,21 @@ final class ManagementHandler {
   private final PipelineStore pipelineStore;
   private final Metrics metrics;
   private final String defaultModel;
+  private final ImportDirs importDirs;
 
   ManagementHandler(
       ModelManager models,
       InferenceService service,
       PipelineStore pipelineStore,
       Metrics metrics,
-      String defaultModel) {
+      String defaultModel,
+      ImportDirs importDirs) {
     this.models = models;
     this.service = service;
     this.pipelineStore = pipelineStore;
     this.metrics = metrics;
     this.defaultModel = defaultModel;
+    this.importDirs = importDirs;
   }
 
   /** The model {@code /invocations} and {@code /ping} use: configured, or the only one there is. */
@@ -126,7 +130,7 @@ final class ManagementHandler {
   }
 
   void install(Exchange ex) throws IOException {
-    JsonNode body = ex.jsonBody(MAX_CONTROL_BODY);
+    JsonNode body = jsonBody(ex);
     JsonNode artifact = body.get("artifact");
     if (artifact == null || !artifact.isTextual()) {
       throw JsonTensors.bad("body needs \"artifact\": \"/path/to/model.kiln\"");
@@ -139,7 +143,8 @@ final class ManagementHandler {
       throw JsonTensors.bad("placement must be replace, variant or shadow");
     }
     double weight = body.path("weight").asDouble(1.0);
-    InstalledModel s = models.install(Path.of(artifact.asText()), placement, weight, false);
+    Path source = importDirs.resolve(artifact.asText());
+    InstalledModel s = models.install(source, placement, weight, false);
     ex.json(201, describe(s));
   }
 
@@ -149,7 +154,7 @@ final class ManagementHandler {
   }
 
   void variants(Exchange ex, String name) throws IOException {
-    JsonNode body = ex.jsonBody(MAX_CONTROL_BODY);
+    JsonNode body = jsonBody(ex);
     JsonNode list = body.get("variants");
     if (list == null || !list.isArray()) {
       throw JsonTensors.bad(
@@ -169,7 +174,7 @@ final class ManagementHandler {
   }
 
   void putPipeline(Exchange ex, String name) throws IOException {
-    JsonNode body = ex.jsonBody(MAX_CONTROL_BODY);
+    JsonNode body = jsonBody(ex);
     List<String> steps = new ArrayList<>();
     body.path("steps").forEach(s -> steps.add(s.asText()));
     AgentConfig.PipelineSpec spec =
@@ -180,6 +185,25 @@ final class ManagementHandler {
     pipelineStore.save(spec);
     service.putPipeline(spec);
     ex.json(200, RequestDecoder.MAPPER.valueToTree(spec));
+  }
+
+  /**
+   * Management bodies must say they are JSON: a form or {@code text/plain} body is what a web page
+   * can send without a CORS preflight, so refusing it shuts that door before anything is read.
+   */
+  private static JsonNode jsonBody(Exchange ex) throws IOException {
+    String type = ex.header("Content-Type");
+    String media = type == null ? "" : type.split(";", 2)[0].strip();
+    if (!media.equalsIgnoreCase("application/json")) {
+      throw new AgentException(
+          AgentErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          ex.method()
+              + " "
+              + ex.path()
+              + " takes Content-Type application/json, not "
+              + (type == null ? "none" : "'" + type.strip() + "'"));
+    }
+    return ex.jsonBody(MAX_CONTROL_BODY);
   }
 
   void metrics(Exchange ex) throws IOException {

@@ -44,6 +44,54 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void parse_accessKeys_defaultToOwnTokenOpenHealthAndInference_andAnImportDirInTheStateDir() {
+    AgentConfig c = ConfigLoader.parse("{\"stateDir\": \"/srv/kiln\"}", BASE);
+    assertThat(c.http().auth().tokenFile()).as("the agent creates its own").isNull();
+    assertThat(c.http().auth().openEndpoints())
+        .containsExactly(
+            "GET /ping", "GET /metrics", "POST /invocations", "POST /models/*/invocations");
+    assertThat(c.http().allowedOrigins()).isEmpty();
+    assertThat(c.models().importDirs()).containsExactly(Path.of("/srv/kiln/import"));
+  }
+
+  @Test
+  void parse_readsAccessKeys_andRefusesMalformedEndpointsAndOrigins() {
+    AgentConfig c =
+        ConfigLoader.parse(
+            "{\"http\": {\"auth\": {\"tokenFile\": \"token\", \"openEndpoints\": [\"GET /ping\"]},"
+                + " \"allowedOrigins\": [\"HTTPS://Dash.example.com:8443\"]},"
+                + " \"models\": {\"importDirs\": [\"in\", \"/mnt/usb\"]}}",
+            BASE);
+    assertThat(c.http().auth().tokenFile()).isEqualTo(Path.of("/etc/kiln/token"));
+    assertThat(c.http().auth().openEndpoints()).containsExactly("GET /ping");
+    assertThat(c.http().allowedOrigins()).containsExactly("https://dash.example.com:8443");
+    assertThat(c.models().importDirs())
+        .containsExactly(Path.of("/etc/kiln/in"), Path.of("/mnt/usb"));
+    assertThat(ConfigLoader.parse("{\"models\": {\"importDirs\": []}}", BASE).models().importDirs())
+        .as("an empty list turns POST /models off")
+        .isEmpty();
+
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.parse(
+                    "{\"http\": {\"auth\": {\"openEndpoints\": [\"/ping\"]}}}", BASE))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.auth.openEndpoints")
+        .hasMessageContaining("'/ping' is not an endpoint");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.parse(
+                    "{\"http\": {\"allowedOrigins\": [\"https://x.example/app\"]}}", BASE))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.allowedOrigins")
+        .hasMessageContaining("not a web origin");
+    assertThatThrownBy(() -> ConfigLoader.parse("{\"http\": {\"auth\": {\"token\": \"x\"}}}", BASE))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.auth.token")
+        .hasMessageContaining("openEndpoints, tokenFile");
+  }
+
+  @Test
   void parse_resolvesRelativePaths_againstConfigFolder() {
     AgentConfig c =
         ConfigLoader.parse(
@@ -57,7 +105,8 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.parse("{\"http\": {\"prot\": 1}}", BASE))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("http.prot")
-        .hasMessageContaining("allowed keys here: drainSeconds, host, maxBodyBytes, port");
+        .hasMessageContaining(
+            "allowed keys here: allowedOrigins, auth, drainSeconds, host, maxBodyBytes, port");
   }
 
   @Test

@@ -56,8 +56,10 @@ class CrashRecoveryIT {
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models"))
                     .POST(
                         HttpRequest.BodyPublishers.ofString(
-                            Json.MAPPER.writeValueAsString(Map.of("artifact", next.toString()))))
+                            Json.MAPPER.writeValueAsString(
+                                Map.of("artifact", agent.toImportDir(next).toString()))))
                     .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + agent.token())
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (round == 1) {

@@ -8,12 +8,14 @@ import dev.kiln.agent.AgentProcess;
 import dev.kiln.agent.TestArtifacts;
 import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.config.ConfigLoader;
+import dev.kiln.agent.http.access.TokenFile;
 import dev.kiln.agent.serving.ServedInference;
 import dev.kiln.artifact.Ed25519Keys;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -37,12 +39,16 @@ class ServedTrafficSinkIT {
     List<ServedInference> captured = new CopyOnWriteArrayList<>();
     try (Agent agent = Agent.start(config, captured::add)) {
       HttpClient client = HttpClient.newHttpClient();
+      String token = Files.readString(TokenFile.defaultLocation(config.stateDir())).strip();
       for (String[] v : new String[][] {{"1", "replace"}, {"2", "shadow"}}) {
         Path kiln =
-            TestArtifacts.build(TestArtifacts.spec().version(v[0]), key, work.resolve("out"));
+            TestArtifacts.build(
+                TestArtifacts.spec().version(v[0]), key, config.models().importDirs().get(0));
         HttpResponse<String> r =
             client.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + "/models"))
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + token)
                     .POST(
                         HttpRequest.BodyPublishers.ofString(
                             "{\"artifact\": \"" + kiln + "\", \"placement\": \"" + v[1] + "\"}"))
