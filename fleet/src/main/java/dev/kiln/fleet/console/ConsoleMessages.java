@@ -146,8 +146,9 @@ final class ConsoleMessages implements AutoCloseable {
 
   private void status(DeviceStatus s) {
     var before = registry.get(s.deviceId());
-    if (s.connectedAt() < before.connectedAt()) {
-      return; // a will from an older connection
+    if (s.connectedAt() < before.connectedAt()
+        && !Provenance.fromTheFuture(before.connectedAt(), System.currentTimeMillis())) {
+      return; // a will from an older connection (a stored future date never wins)
     }
     boolean online = s.state() == DeviceStatus.State.ONLINE;
     registry.update(

@@ -51,9 +51,11 @@ public final class Provenance {
     if (bodyDevice != null && !bodyDevice.equals(topicDevice)) {
       return Verdict.OTHER_DEVICE;
     }
-    if (ts > nowMs + MAX_CLOCK_SKEW.toMillis()) {
-      return Verdict.FROM_THE_FUTURE;
-    }
-    return Verdict.BELIEVED;
+    return fromTheFuture(ts, nowMs) ? Verdict.FROM_THE_FUTURE : Verdict.BELIEVED;
+  }
+
+  /** Whether {@code ts} lies more than {@link #MAX_CLOCK_SKEW} after {@code nowMs}. */
+  public static boolean fromTheFuture(long ts, long nowMs) {
+    return ts > nowMs + MAX_CLOCK_SKEW.toMillis();
   }
 }
