@@ -35,11 +35,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded broker's access control, as a HiveMQ embedded extension. With mutual TLS, a client
  * is the CN of its certificate (the listener has already checked it chains to the fleet CA); a
- * certificate whose CN is neither a device id nor a service name is refused, and every publish and
- * subscription is judged by {@link TopicAcl}. In both modes every inbound PUBLISH carries {@link
- * Provenance#IDENTITY_PROPERTY} only as the broker sets it: a client's own copy is removed, and
- * with TLS the authenticated identity is stamped, so the ingestor and the console can tell who
- * published.
+ * certificate whose CN is neither a device id nor a service name is refused, a device must use its
+ * id as MQTT client id, and every publish and subscription is judged by {@link TopicAcl}. In both
+ * modes every inbound PUBLISH carries {@link Provenance#IDENTITY_PROPERTY} only as the broker sets
+ * it: a client's own copy is removed, and with TLS the authenticated identity is stamped, so the
+ * ingestor and the console can tell who published.
  */
 final class AccessControl implements ExtensionMain {
   private static final Logger LOG = LoggerFactory.getLogger(AccessControl.class);
@@ -87,6 +87,16 @@ final class AccessControl implements ExtensionMain {
               : "certificate CN '" + cn.get() + "' is not a device id or a fleet service");
       out.failAuthentication(
           ConnackReasonCode.NOT_AUTHORIZED, "a fleet client certificate is required");
+      return;
+    }
+    String clientId = in.getClientInformation().getClientId();
+    if (TopicAcl.Role.of(cn.get()) == TopicAcl.Role.DEVICE && !clientId.equals(cn.get())) {
+      // Taking over another device's client id would inherit its session: its subscriptions,
+      // authorized for that device, and the commands queued for it.
+      LOG.warn("refusing client {}: device {} must connect with its own id", clientId, cn.get());
+      out.failAuthentication(
+          ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+          "a device connects with its device id as client id");
       return;
     }
     in.getConnectionInformation()

@@ -41,6 +41,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLSocket;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,14 +80,16 @@ class MutualTlsBrokerIT {
   @Test
   void deviceCannotActForAnother_andTheConsoleReachesItsOwnDevice() throws Exception {
     try (CloudService cloud = CloudService.start(options(BrokerTls.fromDir(brokerDir)));
-        DeviceLink realA = DeviceLink.start(tlsLink("dev-a"), () -> AgentTelemetry.empty("t"));
-        MqttTransport evilA = client("dev-a", "dev-a-second", ids.resolve("dev-a"));
+        MqttTransport evilA = client("dev-a", ids.resolve("dev-a"));
         MqttTransport console = consoleClient()) {
       assertThat(cloud.brokerUrl()).startsWith("ssl://");
       // A real device over mutual TLS: its status and capture arrive.
-      assertThat(realA.recorder().capture(CaptureConfig.all(), () -> Fixtures.record(0))).isTrue();
-      await().until(() -> Fixtures.storedIds(cloud.store()).equals(Fixtures.ids(0, 1)));
-      await().until(() -> online(cloud.store(), "dev-a"));
+      try (DeviceLink realA = DeviceLink.start(tlsLink("dev-a"), () -> AgentTelemetry.empty("t"))) {
+        assertThat(realA.recorder().capture(CaptureConfig.all(), () -> Fixtures.record(0)))
+            .isTrue();
+        await().until(() -> Fixtures.storedIds(cloud.store()).equals(Fixtures.ids(0, 1)));
+        await().until(() -> online(cloud.store(), "dev-a"));
+      }
 
       Queue<InboundMessage> consoleHeard = new ConcurrentLinkedQueue<>();
       console.setMessageHandler(consoleHeard::add);
@@ -203,6 +209,35 @@ class MutualTlsBrokerIT {
   }
 
   @Test
+  void aDeviceUsingAnotherDevicesClientId_isRefused_beforeItCouldTakeOverThatSession()
+      throws Exception {
+    Path a = ids.resolve("dev-a");
+    try (CloudService cloud = CloudService.start(options(BrokerTls.fromDir(brokerDir)))) {
+      MqttAsyncClient impostor = new MqttAsyncClient(url(), "dev-b", new MemoryPersistence());
+      MqttConnectionOptions o = new MqttConnectionOptions();
+      o.setSocketFactory(
+          PemSslContexts.socketFactory(
+              a.resolve(FleetCa.CERT_FILE),
+              a.resolve(Provisioner.DEVICE_CERT),
+              a.resolve(Provisioner.DEVICE_KEY)));
+      o.setCleanStart(false);
+      try {
+        assertThatThrownBy(() -> impostor.connect(o).waitForCompletion(10_000))
+            .isInstanceOf(MqttException.class)
+            .satisfies(e -> assertThat(((MqttException) e).getReasonCode()).isEqualTo(0x85));
+        // Its own id with the same certificate is accepted.
+        MqttAsyncClient own = new MqttAsyncClient(url(), "dev-a", new MemoryPersistence());
+        own.connect(o).waitForCompletion(10_000);
+        assertThat(own.isConnected()).isTrue();
+        own.disconnect().waitForCompletion(5_000);
+        own.close();
+      } finally {
+        impostor.close();
+      }
+    }
+  }
+
+  @Test
   void retainedStatusDatedInTheFuture_cannotKeepARunningDeviceOffline() throws Exception {
     // The anonymous loopback broker of the laptop demo: the ingestor's own check is all there is.
     CloudService.Options plain =
@@ -291,9 +326,10 @@ class MutualTlsBrokerIT {
         .build();
   }
 
-  private MqttTransport client(String identity, String clientId, Path dir) {
+  /** A device's own client: a device must connect with its id as client id. */
+  private MqttTransport client(String device, Path dir) {
     return new MqttTransport(
-        TransportConfig.builder(url(), clientId)
+        TransportConfig.builder(url(), device)
             .tls(
                 dir.resolve(FleetCa.CERT_FILE),
                 dir.resolve(Provisioner.DEVICE_CERT),
