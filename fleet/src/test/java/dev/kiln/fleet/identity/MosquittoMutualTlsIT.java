@@ -120,6 +120,40 @@ class MosquittoMutualTlsIT {
   }
 
   @Test
+  void deviceTakingAnotherDevicesClientId_getsNoneOfItsCommands() throws Exception {
+    try (Mosquitto broker =
+            Mosquitto.startWithConfig(
+                tmp.resolve("run"),
+                port,
+                Files.readString(brokerDir.resolve(MosquittoConfig.CONF_FILE)));
+        MqttTransport console = console()) {
+      console.start();
+      try (MqttTransport devB = device("dev-b")) {
+        devB.keepSubscribed(List.of(Topics.commandFilter("dev-b")), 1);
+        devB.start();
+        await().until(devB::subscribed);
+      }
+      // dev-a's certificate, dev-b's client id: even if Mosquitto resumes dev-b's session (and its
+      // subscription), it checks read access against the user, dev-a, on every delivery.
+      Queue<InboundMessage> heard = new ConcurrentLinkedQueue<>();
+      try (MqttTransport impostor = device("dev-a", "dev-b")) {
+        impostor.setMessageHandler(heard::add);
+        impostor.keepSubscribed(List.of(Topics.commandFilter("dev-a")), 1);
+        impostor.start();
+        await().until(() -> impostor.subscribed() && console.isConnected());
+        console
+            .publish(Topics.command("dev-b", "deploy"), bytes("b"), 1, false, MessageProps.none())
+            .join();
+        console
+            .publish(Topics.command("dev-a", "deploy"), bytes("a"), 1, false, MessageProps.none())
+            .join();
+        await().until(() -> topics(heard).contains(Topics.command("dev-a", "deploy")));
+        assertThat(topics(heard)).containsExactly(Topics.command("dev-a", "deploy"));
+      }
+    }
+  }
+
+  @Test
   void clientWithoutACertificate_isRefused() throws Exception {
     try (Mosquitto broker =
         Mosquitto.startWithConfig(
@@ -143,9 +177,13 @@ class MosquittoMutualTlsIT {
   }
 
   private MqttTransport device(String id) {
+    return device(id, id);
+  }
+
+  private MqttTransport device(String id, String clientId) {
     Path d = out.resolve(id);
     return new MqttTransport(
-        TransportConfig.builder("ssl://localhost:" + port, id)
+        TransportConfig.builder("ssl://localhost:" + port, clientId)
             .tls(
                 d.resolve(FleetCa.CERT_FILE),
                 d.resolve(Provisioner.DEVICE_CERT),
