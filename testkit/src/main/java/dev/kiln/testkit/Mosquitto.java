@@ -24,13 +24,16 @@ public final class Mosquitto implements AutoCloseable {
   private final int port;
   private final List<String> listenerOptions;
   private final boolean persistent;
+  private final String ownConfig;
   private Process process;
 
-  private Mosquitto(Path dir, int port, List<String> listenerOptions, boolean persistent) {
+  private Mosquitto(
+      Path dir, int port, List<String> listenerOptions, boolean persistent, String ownConfig) {
     this.dir = dir;
     this.port = port;
     this.listenerOptions = listenerOptions;
     this.persistent = persistent;
+    this.ownConfig = ownConfig;
   }
 
   /** Skips the calling test on a developer machine without Mosquitto; fails it on CI. */
@@ -59,8 +62,19 @@ public final class Mosquitto implements AutoCloseable {
     return launchNew(dir, List.of(), false);
   }
 
+  /**
+   * With a whole configuration of the caller's (e.g. one Kiln generated) that listens on {@code
+   * port}; only the process user and logging to the log file are added.
+   */
+  public static Mosquitto startWithConfig(Path dir, int port, String config) {
+    requireInstalled();
+    Mosquitto m = new Mosquitto(dir, port, List.of(), false, config);
+    m.launch();
+    return m;
+  }
+
   private static Mosquitto launchNew(Path dir, List<String> listenerOptions, boolean persistent) {
-    Mosquitto m = new Mosquitto(dir, FreePorts.next(), listenerOptions, persistent);
+    Mosquitto m = new Mosquitto(dir, FreePorts.next(), listenerOptions, persistent, null);
     m.launch();
     return m;
   }
@@ -128,6 +142,11 @@ public final class Mosquitto implements AutoCloseable {
 
   private List<String> config() {
     List<String> lines = new ArrayList<>();
+    if (ownConfig != null) {
+      lines.add(ownConfig);
+      lines.addAll(processAndLogging());
+      return lines;
+    }
     lines.add("listener " + port + " 127.0.0.1");
     lines.addAll(listenerOptions);
     lines.add("allow_anonymous true");
@@ -138,12 +157,13 @@ public final class Mosquitto implements AutoCloseable {
     }
     lines.add("max_queued_messages 1000000");
     lines.add("max_inflight_messages 0");
-    lines.add("user root");
-    lines.add("log_dest stdout");
-    lines.add("log_type error");
-    lines.add("log_type warning");
-    lines.add("log_type notice");
+    lines.addAll(processAndLogging());
     return lines;
+  }
+
+  private static List<String> processAndLogging() {
+    return List.of(
+        "user root", "log_dest stdout", "log_type error", "log_type warning", "log_type notice");
   }
 
   /** Returns once the port accepts connections; fails at once if the broker exits. */

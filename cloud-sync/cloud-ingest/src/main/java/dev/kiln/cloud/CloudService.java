@@ -1,5 +1,7 @@
 package dev.kiln.cloud;
 
+import dev.kiln.cloud.broker.BrokerListener;
+import dev.kiln.cloud.broker.BrokerTls;
 import dev.kiln.cloud.broker.EmbeddedBroker;
 import dev.kiln.cloud.ingest.IngestConfig;
 import dev.kiln.cloud.ingest.Ingestor;
@@ -22,6 +24,7 @@ public final class CloudService implements AutoCloseable {
    * @param shareGroup shared-subscription group for capture on an external broker; null for a plain
    *     subscription. With the embedded broker the subscription is always plain (see {@link
    *     #shareGroup}).
+   * @param tls the embedded broker's mutual-TLS files; null for a plain loopback broker
    */
   public record Options(
       String brokerUrl,
@@ -32,7 +35,32 @@ public final class CloudService implements AutoCloseable {
       boolean persistentBroker,
       String clientId,
       String shareGroup,
-      Consumer<TransportConfig.Builder> transport) {}
+      Consumer<TransportConfig.Builder> transport,
+      BrokerTls tls) {
+    /** A plain embedded broker (or an external one). */
+    public Options(
+        String brokerUrl,
+        Path db,
+        String bind,
+        int port,
+        Path brokerDir,
+        boolean persistentBroker,
+        String clientId,
+        String shareGroup,
+        Consumer<TransportConfig.Builder> transport) {
+      this(
+          brokerUrl,
+          db,
+          bind,
+          port,
+          brokerDir,
+          persistentBroker,
+          clientId,
+          shareGroup,
+          transport,
+          null);
+    }
+  }
 
   private static final Duration INGESTOR_READY_TIMEOUT = Duration.ofSeconds(30);
 
@@ -49,16 +77,24 @@ public final class CloudService implements AutoCloseable {
   }
 
   public static CloudService start(Options o) {
+    // Checked before anything opens: an exposed plain listener is refused without side effects.
+    BrokerListener listener =
+        o.brokerUrl() == null ? new BrokerListener(o.bind(), o.port(), o.tls()) : null;
     CaptureStore store = CaptureStore.open(o.db());
     EmbeddedBroker broker = null;
     try {
-      if (o.brokerUrl() == null) {
-        broker = EmbeddedBroker.start(o.bind(), o.port(), o.brokerDir(), o.persistentBroker());
+      if (listener != null) {
+        broker = EmbeddedBroker.start(listener, o.brokerDir(), o.persistentBroker());
       }
       String url = broker != null ? broker.localUrl() : o.brokerUrl();
       TransportConfig.Builder t = TransportConfig.builder(url, o.clientId());
       if (o.transport() != null) {
         o.transport().accept(t);
+      }
+      if (broker != null && broker.tls() != null) {
+        // The in-process ingestor is a client like any other: it shows the ingestor identity.
+        BrokerTls tls = broker.tls();
+        t.tls(tls.caFile(), tls.ingestCertFile(), tls.ingestKeyFile());
       }
       Ingestor ingestor = new Ingestor(new IngestConfig(t.build(), shareGroup(o, broker)), store);
       ingestor.start();

@@ -4,6 +4,8 @@ import dev.kiln.artifact.Ed25519Keys;
 import dev.kiln.fleet.FleetErrorCode;
 import dev.kiln.fleet.FleetException;
 import dev.kiln.fleet.console.ConsoleConfig;
+import dev.kiln.fleet.identity.FleetCa;
+import dev.kiln.fleet.identity.Provisioner;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -35,6 +37,19 @@ public final class ConsoleOptions {
           "Console signing key (Ed25519 PEM); its public half must sit beside it as"
               + " NAME.pub. Default: STATE-DIR/console.key, created on first use.")
   Path key;
+
+  @Option(
+      names = "--ca",
+      description =
+          "PEM CA for an ssl:// broker. Default: the fleet CA's copy in STATE-DIR/pki/console,"
+              + " beside the console certificate `kiln fleet provision --console` issues.")
+  Path ca;
+
+  @Option(names = "--cert", description = "Console client certificate (PEM) for mutual TLS.")
+  Path cert;
+
+  @Option(names = "--cert-key", description = "Private key (PKCS#8 PEM) of --cert.")
+  Path certKey;
 
   public String broker() {
     return broker;
@@ -74,6 +89,24 @@ public final class ConsoleOptions {
   }
 
   ConsoleConfig config(PrintWriter out) {
-    return ConsoleConfig.defaults(broker, stateDir, keyPair(out));
+    return ConsoleConfig.defaults(broker, stateDir, keyPair(out)).withTls(tls());
+  }
+
+  /**
+   * The files given, or on an ssl:// broker the console identity provisioned into the state dir;
+   * null on a tcp:// broker.
+   */
+  ConsoleConfig.Tls tls() {
+    if (ca != null || cert != null || certKey != null) {
+      return new ConsoleConfig.Tls(ca, cert, certKey);
+    }
+    Path dir = Provisioner.consoleDir(stateDir);
+    if (!broker.startsWith("ssl://") || !Files.exists(dir.resolve(Provisioner.CONSOLE_CERT))) {
+      return null;
+    }
+    return new ConsoleConfig.Tls(
+        dir.resolve(FleetCa.CERT_FILE),
+        dir.resolve(Provisioner.CONSOLE_CERT),
+        dir.resolve(Provisioner.CONSOLE_KEY));
   }
 }

@@ -12,6 +12,7 @@ import java.time.Duration;
  * @param commandTtl how long a command stays valid; devices reject it after that
  * @param tick how often deployments are stepped without an event (bake ends, timeouts)
  * @param deploymentTimeout a deployment not finished by then is TIMED_OUT
+ * @param tls the console's mutual-TLS identity for an {@code ssl://} broker; null for none
  */
 public record ConsoleConfig(
     String brokerUrl,
@@ -22,7 +23,11 @@ public record ConsoleConfig(
     Duration tick,
     Duration deploymentTimeout,
     RolloutEngine.Settings engine,
-    int chunkSize) {
+    int chunkSize,
+    Tls tls) {
+
+  /** PEM files: the CA to trust, and the console's certificate and key (null for server-only). */
+  public record Tls(Path caFile, Path certFile, Path keyFile) {}
 
   public static ConsoleConfig defaults(String brokerUrl, Path stateDir, KeyPair consoleKey) {
     return new ConsoleConfig(
@@ -34,7 +39,8 @@ public record ConsoleConfig(
         Duration.ofMillis(250),
         Duration.ofHours(2),
         RolloutEngine.Settings.defaults(),
-        ChunkServer.DEFAULT_CHUNK_SIZE);
+        ChunkServer.DEFAULT_CHUNK_SIZE,
+        null);
   }
 
   public ConsoleConfig withTimeouts(Duration deployment, RolloutEngine.Settings settings) {
@@ -47,7 +53,8 @@ public record ConsoleConfig(
         tick,
         deployment,
         settings,
-        chunkSize);
+        chunkSize,
+        tls);
   }
 
   public ConsoleConfig withClientId(String id) {
@@ -60,7 +67,8 @@ public record ConsoleConfig(
         tick,
         deploymentTimeout,
         engine,
-        chunkSize);
+        chunkSize,
+        tls);
   }
 
   public ConsoleConfig withChunkSize(int bytes) {
@@ -73,6 +81,21 @@ public record ConsoleConfig(
         tick,
         deploymentTimeout,
         engine,
-        bytes);
+        bytes,
+        tls);
+  }
+
+  public ConsoleConfig withTls(Tls files) {
+    return new ConsoleConfig(
+        brokerUrl,
+        clientId,
+        stateDir,
+        consoleKey,
+        commandTtl,
+        tick,
+        deploymentTimeout,
+        engine,
+        chunkSize,
+        files);
   }
 }

@@ -17,6 +17,7 @@ import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ModelState;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.Provenance;
 import dev.kiln.link.protocol.RollbackPayload;
 import dev.kiln.link.protocol.Slot;
 import dev.kiln.link.protocol.Topic;
@@ -59,6 +60,7 @@ final class ConsoleMessages implements AutoCloseable {
   private final CommandFactory commands;
   private final ChunkServer chunks;
   private final Sender sender;
+  private final DeviceMessageGate gate = new DeviceMessageGate();
 
   /** The revision of each deployment as last written, to find the ones that changed since. */
   private final Map<String, Long> written = new HashMap<>();
@@ -96,14 +98,45 @@ final class ConsoleMessages implements AutoCloseable {
                 case ARTIFACT_GET ->
                     answerChunks(
                         ProtocolJson.read(m.payload(), ChunkRequest.class),
-                        m.props().responseTopic());
-                case INFO -> info(ProtocolJson.read(m.payload(), DeviceInfo.class));
-                case STATUS -> status(ProtocolJson.read(m.payload(), DeviceStatus.class));
-                case HEARTBEAT -> heartbeat(ProtocolJson.read(m.payload(), Heartbeat.class));
-                case REPLIES -> reply(ProtocolJson.read(m.payload(), CommandReply.class));
+                        m.props().responseTopic(),
+                        m.props());
+                case INFO -> {
+                  DeviceInfo i = ProtocolJson.read(m.payload(), DeviceInfo.class);
+                  if (admit(m, t, i.deviceId(), 0)) {
+                    info(i);
+                  }
+                }
+                case STATUS -> {
+                  DeviceStatus s = ProtocolJson.read(m.payload(), DeviceStatus.class);
+                  if (admit(m, t, s.deviceId(), Math.max(s.ts(), s.connectedAt()))) {
+                    status(s);
+                  }
+                }
+                case HEARTBEAT -> {
+                  Heartbeat hb = ProtocolJson.read(m.payload(), Heartbeat.class);
+                  if (admit(m, t, hb.deviceId(), hb.ts())) {
+                    heartbeat(hb);
+                  }
+                }
+                case REPLIES -> {
+                  // Replies are matched to the command they answer, not ordered by their date.
+                  CommandReply r = ProtocolJson.read(m.payload(), CommandReply.class);
+                  if (admit(m, t, r.deviceId(), 0)) {
+                    reply(r);
+                  }
+                }
                 default -> {}
               }
             });
+  }
+
+  private boolean admit(InboundMessage m, Topic t, String bodyDevice, long ts) {
+    return gate.admit(m.topic(), m.props(), t.deviceId(), bodyDevice, ts);
+  }
+
+  /** Device messages ignored as forged or future-dated, by cause. */
+  Map<Provenance.Verdict, Long> ignored() {
+    return gate.dropped();
   }
 
   private void info(DeviceInfo info) {
@@ -113,8 +146,9 @@ final class ConsoleMessages implements AutoCloseable {
 
   private void status(DeviceStatus s) {
     var before = registry.get(s.deviceId());
-    if (s.connectedAt() < before.connectedAt()) {
-      return; // a will from an older connection
+    if (s.connectedAt() < before.connectedAt()
+        && !Provenance.fromTheFuture(before.connectedAt(), System.currentTimeMillis())) {
+      return; // a will from an older connection (a stored future date never wins)
     }
     boolean online = s.state() == DeviceStatus.State.ONLINE;
     registry.update(
@@ -256,7 +290,7 @@ final class ConsoleMessages implements AutoCloseable {
     queued.add(() -> sender.send(Topics.command(c.deviceId(), c.type()), body, props));
   }
 
-  private void answerChunks(ChunkRequest req, String responseTopic) {
+  private void answerChunks(ChunkRequest req, String responseTopic, MessageProps props) {
     // Chunks go only to the asking device's own artifact topic, never to one a request names
     // freely.
     String device =
@@ -267,6 +301,9 @@ final class ConsoleMessages implements AutoCloseable {
     if (device == null) {
       LOG.warn("ignoring chunk request for {} with response topic {}", req.sha256(), responseTopic);
       return;
+    }
+    if (!gate.admit(responseTopic, props, device, null, 0)) {
+      return; // another client asking for chunks to be sent to this device
     }
     try {
       for (int index : chunks.indices(req)) {

@@ -78,8 +78,11 @@ public final class FleetConsole implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.transport =
-        new MqttTransport(TransportConfig.builder(config.brokerUrl(), config.clientId()).build());
+    TransportConfig.Builder link = TransportConfig.builder(config.brokerUrl(), config.clientId());
+    if (config.tls() != null) {
+      link.tls(config.tls().caFile(), config.tls().certFile(), config.tls().keyFile());
+    }
+    this.transport = new MqttTransport(link.build());
     this.messages =
         new ConsoleMessages(
             config,

@@ -175,4 +175,50 @@ class FleetCommandTest {
         DeploymentView.of(ended(Transition.COMPLETE_PARTIALLY, DeviceRollout.Status.ACTIVE));
     assertThat(Views.leftBehind(some, 20)).contains("cam-1").doesNotContain("cam-2");
   }
+
+  @Test
+  void provision_createsTheCaOnce_andIssuesDevicesConsoleAndMosquitto() throws Exception {
+    Path ids = dir.resolve("ids");
+    assertThat(
+            run(
+                "provision",
+                "cam-1",
+                "--console",
+                "--mosquitto",
+                dir.resolve("mq").toString(),
+                "--state-dir",
+                dir.toString(),
+                "--out",
+                ids.toString(),
+                "--broker-url",
+                "ssl://mqtt.example:8883"))
+        .isZero();
+    assertThat(out.toString()).contains("created fleet CA").contains("device cam-1");
+    assertThat(ids.resolve("cam-1/device.crt")).exists();
+    assertThat(ids.resolve("cam-1/agent-cloud.json")).content().contains("mqtt.example:8883");
+    assertThat(dir.resolve("pki/console/console.crt")).exists();
+    assertThat(dir.resolve("mq/mosquitto.conf")).content().contains("require_certificate true");
+    assertThat(dir.resolve("mq/acl")).content().contains("pattern write");
+
+    out.getBuffer().setLength(0);
+    assertThat(run("provision", "cam-2", "--state-dir", dir.toString(), "--out", ids.toString()))
+        .isZero();
+    assertThat(out.toString()).doesNotContain("created fleet CA");
+  }
+
+  @Test
+  void provision_withNothingToIssue_orAReservedName_isAUsageError() {
+    assertThat(run("provision", "--state-dir", dir.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("nothing to issue");
+    assertThat(
+            run(
+                "provision",
+                "kiln-console",
+                "--state-dir",
+                dir.toString(),
+                "--out",
+                dir.resolve("ids").toString()))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("fleet service");
+  }
 }

@@ -44,13 +44,7 @@ public final class PemSslContexts {
       if (caFile == null) {
         tmf.init((KeyStore) null);
       } else {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        int i = 0;
-        for (Certificate c : certificates(caFile)) {
-          trust.setCertificateEntry("ca-" + i++, c);
-        }
-        tmf.init(trust);
+        tmf.init(trustStore(caFile));
       }
       KeyManagerFactory kmf = null;
       if (certFile != null) {
@@ -68,6 +62,39 @@ public final class PemSslContexts {
     } catch (GeneralSecurityException | IOException e) {
       throw new LinkException(
           LinkErrorCode.TLS_MATERIAL_INVALID, "cannot build TLS context: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A PKCS#12 key store holding {@code certFile}'s chain with {@code keyFile}'s key under the alias
+   * {@code key}, protected by {@code password}: for servers that take key stores, not PEM.
+   */
+  public static KeyStore keyStore(Path certFile, Path keyFile, char[] password) {
+    try {
+      KeyStore keys = KeyStore.getInstance("PKCS12");
+      keys.load(null, null);
+      keys.setKeyEntry(
+          "key", privateKey(keyFile), password, certificates(certFile).toArray(new Certificate[0]));
+      return keys;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new LinkException(
+          LinkErrorCode.TLS_MATERIAL_INVALID, "cannot read key pair: " + e.getMessage(), e);
+    }
+  }
+
+  /** A PKCS#12 trust store with every certificate in {@code caFile}. */
+  public static KeyStore trustStore(Path caFile) {
+    try {
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      int i = 0;
+      for (Certificate c : certificates(caFile)) {
+        trust.setCertificateEntry("ca-" + i++, c);
+      }
+      return trust;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new LinkException(
+          LinkErrorCode.TLS_MATERIAL_INVALID, "cannot read CA file: " + e.getMessage(), e);
     }
   }
 

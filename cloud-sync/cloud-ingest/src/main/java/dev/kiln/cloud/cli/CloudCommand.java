@@ -1,6 +1,9 @@
 package dev.kiln.cloud.cli;
 
+import dev.kiln.cloud.CloudErrorCode;
+import dev.kiln.cloud.CloudException;
 import dev.kiln.cloud.CloudService;
+import dev.kiln.cloud.broker.BrokerTls;
 import dev.kiln.cloud.ingest.IngestStats;
 import dev.kiln.link.protocol.Topics;
 import java.net.InetAddress;
@@ -32,7 +35,9 @@ public final class CloudCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Ingest device capture, status and heartbeats into DuckDB until interrupted.",
-        "Without --broker, starts an embedded MQTT 5 broker on --bind:--port.",
+        "Without --broker, starts an embedded MQTT 5 broker on --bind:--port: plain and"
+            + " anonymous on loopback (the default), or with --tls DIR mutual TLS and per-device"
+            + " topic ACLs, which any other --bind address requires.",
         "Several ingestors with different --client-id share capture (MQTT 5 shared subscription)."
       })
   static final class Run implements Callable<Integer> {
@@ -57,9 +62,19 @@ public final class CloudCommand implements Runnable {
 
     @Option(
         names = "--bind",
-        defaultValue = "0.0.0.0",
-        description = "Embedded broker address (default: ${DEFAULT-VALUE}).")
+        defaultValue = "127.0.0.1",
+        description =
+            "Embedded broker address (default: ${DEFAULT-VALUE}); a non-loopback address needs"
+                + " --tls.")
     String bind;
+
+    @Option(
+        names = "--tls",
+        paramLabel = "DIR",
+        description =
+            "Embedded broker with mutual TLS and per-device ACLs, from the folder `kiln fleet"
+                + " provision --broker-host HOST` writes (OUT/broker).")
+    Path tlsDir;
 
     @Option(
         names = "--broker-data",
@@ -106,6 +121,11 @@ public final class CloudCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      if (tlsDir != null && broker != null) {
+        throw new CloudException(
+            CloudErrorCode.USAGE,
+            "--tls configures the embedded broker; with --broker use --ca, --cert and --key");
+      }
       String id = clientId != null ? clientId : "kiln-ingest-" + hostname();
       Path dataDir = brokerData != null ? brokerData : Path.of(db.toString() + ".broker");
       CloudService.Options o =
@@ -125,14 +145,17 @@ public final class CloudCommand implements Runnable {
                 if (ca != null || cert != null) {
                   t.tls(ca, cert, key);
                 }
-              });
+              },
+              tlsDir == null ? null : BrokerTls.fromDir(tlsDir));
       var out = spec.commandLine().getOut();
       CountDownLatch stop = new CountDownLatch(1);
       CountDownLatch stopped = new CountDownLatch(1);
       try (CloudService service = CloudService.start(o)) {
         out.printf(
             "kiln cloud: %s broker %s, ingesting into %s as %s (Ctrl-C to stop)%n",
-            service.embeddedBroker() ? "embedded" : "external",
+            service.embeddedBroker()
+                ? (tlsDir != null ? "embedded mutual-TLS" : "embedded")
+                : "external",
             service.embeddedBroker() ? bind + ":" + port : broker,
             db.toAbsolutePath(),
             id);
@@ -169,14 +192,15 @@ public final class CloudCommand implements Runnable {
     private static void print(java.io.PrintWriter out, String what, IngestStats s) {
       out.printf(
           "kiln cloud: %s; %d batches, %d records (%d new, %d duplicates), %d heartbeats,"
-              + " %d rejected%n",
+              + " %d rejected, %d ignored (forged or future-dated)%n",
           what,
           s.batches(),
           s.records(),
           s.inserted(),
           s.duplicates(),
           s.heartbeats(),
-          s.rejected());
+          s.rejected(),
+          s.ignored());
       out.flush();
     }
 

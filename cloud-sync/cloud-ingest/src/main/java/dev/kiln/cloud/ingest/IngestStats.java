@@ -6,6 +6,9 @@ package dev.kiln.cloud.ingest;
  * @param duplicates records already in the store (redeliveries), ignored by de-duplication
  * @param rejected messages that could not be decoded; acknowledged and dropped so one bad message
  *     cannot block a device's stream
+ * @param ignored status, heartbeats and capture not believed ({@link
+ *     dev.kiln.link.protocol.Provenance}): published by another client than the device, naming
+ *     another device, or dated in the future
  */
 public record IngestStats(
     long batches,
@@ -14,4 +17,5 @@ public record IngestStats(
     long duplicates,
     long heartbeats,
     long statuses,
-    long rejected) {}
+    long rejected,
+    long ignored) {}

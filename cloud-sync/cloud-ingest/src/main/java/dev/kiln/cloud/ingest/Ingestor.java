@@ -7,6 +7,7 @@ import dev.kiln.link.protocol.DeviceStatus;
 import dev.kiln.link.protocol.Heartbeat;
 import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.Provenance;
 import dev.kiln.link.protocol.Topic;
 import dev.kiln.link.protocol.TopicKind;
 import dev.kiln.link.protocol.Topics;
@@ -18,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +45,8 @@ public final class Ingestor implements AutoCloseable {
   private final AtomicLong heartbeats = new AtomicLong();
   private final AtomicLong statuses = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong ignored = new AtomicLong();
+  private final Set<Provenance.Verdict> loggedCauses = ConcurrentHashMap.newKeySet();
 
   public Ingestor(IngestConfig config, CaptureStore store) {
     this.config = config;
@@ -94,7 +99,14 @@ public final class Ingestor implements AutoCloseable {
     long r = records.get();
     long i = inserted.get();
     return new IngestStats(
-        batches.get(), r, i, r - i, heartbeats.get(), statuses.get(), rejected.get());
+        batches.get(),
+        r,
+        i,
+        r - i,
+        heartbeats.get(),
+        statuses.get(),
+        rejected.get(),
+        ignored.get());
   }
 
   private void handle(InboundMessage m) throws SQLException {
@@ -102,18 +114,29 @@ public final class Ingestor implements AutoCloseable {
     if (topic.isEmpty()) {
       return;
     }
+    String device = topic.get().deviceId();
     try {
       switch (topic.get().kind()) {
-        case CAPTURE -> ingestBatch(m, topic.get().deviceId());
+        case CAPTURE -> {
+          if (believed(m, device, null, 0)) {
+            ingestBatch(m, device);
+          }
+        }
         case STATUS -> {
           if (m.payload().length > 0) {
-            registry.onStatus(ProtocolJson.read(m.payload(), DeviceStatus.class));
-            statuses.incrementAndGet();
+            DeviceStatus s = ProtocolJson.read(m.payload(), DeviceStatus.class);
+            if (believed(m, device, s.deviceId(), Math.max(s.ts(), s.connectedAt()))) {
+              registry.onStatus(s);
+              statuses.incrementAndGet();
+            }
           }
         }
         case HEARTBEAT -> {
-          registry.onHeartbeat(ProtocolJson.read(m.payload(), Heartbeat.class), m.payload());
-          heartbeats.incrementAndGet();
+          Heartbeat hb = ProtocolJson.read(m.payload(), Heartbeat.class);
+          if (believed(m, device, hb.deviceId(), hb.ts())) {
+            registry.onHeartbeat(hb, m.payload());
+            heartbeats.incrementAndGet();
+          }
         }
         default -> {}
       }
@@ -121,6 +144,27 @@ public final class Ingestor implements AutoCloseable {
       rejected.incrementAndGet();
       LOG.warn("rejecting undecodable message on {}: {}", m.topic(), e.getMessage());
     }
+  }
+
+  /**
+   * Whether to store a message (see {@link Provenance}); one that is not is acknowledged, counted
+   * and, the first time for its cause, logged.
+   */
+  private boolean believed(InboundMessage m, String device, String bodyDevice, long ts) {
+    Provenance.Verdict v =
+        Provenance.judge(m.props(), device, bodyDevice, ts, System.currentTimeMillis());
+    if (v == Provenance.Verdict.BELIEVED) {
+      return true;
+    }
+    ignored.incrementAndGet();
+    if (loggedCauses.add(v)) {
+      LOG.warn(
+          "ignoring a message on {} ({}{}); further ones for this cause are counted, not logged",
+          m.topic(),
+          v,
+          m.retained() ? ", retained" : "");
+    }
+    return false;
   }
 
   private void ingestBatch(InboundMessage m, String device) throws SQLException {

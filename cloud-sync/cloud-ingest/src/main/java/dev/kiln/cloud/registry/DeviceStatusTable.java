@@ -4,6 +4,7 @@ import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.link.protocol.DeviceStatus;
 import dev.kiln.link.protocol.Heartbeat;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.Provenance;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -11,7 +12,10 @@ import java.sql.SQLException;
 /**
  * Keeps the {@code devices} table in step with status and heartbeat messages. Messages can arrive
  * late or twice (a will from an old connection after a new birth, heartbeats replayed from a
- * device's outbox), so every update is conditional: status by (connectedAt, ts), heartbeat by ts.
+ * device's outbox), so every update is conditional: status by (connectedAt, ts), heartbeat by ts. A
+ * stored time beyond now plus {@link Provenance#MAX_CLOCK_SKEW} never wins that comparison: a row
+ * forged before the ingestor judged dates (or by a device with a wild clock) would otherwise hold
+ * the device's state until that date.
  */
 public final class DeviceStatusTable {
   private static final String STATUS =
@@ -25,6 +29,7 @@ public final class DeviceStatusTable {
       WHERE devices.connected_at IS NULL
         OR excluded.connected_at > devices.connected_at
         OR (excluded.connected_at = devices.connected_at AND excluded.status_at >= devices.status_at)
+        OR devices.connected_at > epoch_ms(?) OR devices.status_at > epoch_ms(?)
       """;
 
   private static final String HEARTBEAT =
@@ -39,6 +44,7 @@ public final class DeviceStatusTable {
         last_heartbeat_at = excluded.last_heartbeat_at, agent_version = excluded.agent_version,
         models = excluded.models, metrics = excluded.metrics, link = excluded.link
       WHERE devices.last_heartbeat_at IS NULL OR excluded.last_heartbeat_at > devices.last_heartbeat_at
+        OR devices.last_heartbeat_at > epoch_ms(?)
       """;
 
   private final CaptureStore store;
@@ -57,6 +63,8 @@ public final class DeviceStatusTable {
             ps.setLong(4, s.connectedAt());
             ps.setLong(5, s.ts());
             ps.setString(6, s.agentVersion());
+            ps.setLong(7, futureBound());
+            ps.setLong(8, futureBound());
             return ps.executeUpdate();
           }
         });
@@ -83,9 +91,14 @@ public final class DeviceStatusTable {
             ps.setString(4, json(hb.models()));
             ps.setString(5, json(hb.metrics()));
             ps.setString(6, json(hb.link()));
+            ps.setLong(7, futureBound());
             return ps.executeUpdate();
           }
         });
+  }
+
+  private static long futureBound() {
+    return System.currentTimeMillis() + Provenance.MAX_CLOCK_SKEW.toMillis();
   }
 
   private static String json(Object o) {
