@@ -64,8 +64,39 @@ public record AgentConfig(
   /**
    * @param maxBodyBytes largest request body accepted; larger ones get 413
    * @param drainSeconds how long shutdown waits for in-flight requests
+   * @param idleTimeoutSeconds a connection with no bytes moving for this long is closed
+   * @param headerTimeoutSeconds longest a client may take to send one request's line and headers
+   * @param minRequestBytesPerSecond a body arriving slower than this (averaged since the request
+   *     began) is refused with 408 and its connection closed
+   * @param maxHeaderBytes largest request line plus headers; larger ones get 431
+   * @param maxConnections open connections at most; further clients wait in the accept backlog
+   * @param tls HTTPS, or null for plain HTTP
    */
-  public record Http(String host, int port, long maxBodyBytes, int drainSeconds) {}
+  public record Http(
+      String host,
+      int port,
+      long maxBodyBytes,
+      int drainSeconds,
+      int idleTimeoutSeconds,
+      int headerTimeoutSeconds,
+      long minRequestBytesPerSecond,
+      int maxHeaderBytes,
+      int maxConnections,
+      Tls tls) {}
+
+  /**
+   * HTTPS for the agent's API, from PEM files.
+   *
+   * @param certFile the server's certificate chain (PEM)
+   * @param keyFile its private key (PEM, unencrypted PKCS#8 or PKCS#1 RSA)
+   * @param clientCaFile when set, clients must present a certificate signed by one of these CAs
+   *     (mutual TLS); when null, client certificates are not asked for
+   */
+  public record Tls(Path certFile, Path keyFile, Path clientCaFile) {
+    public boolean mutual() {
+      return clientCaFile != null;
+    }
+  }
 
   /**
    * @param trustedKeysDir folder of Ed25519 {@code *.pub} keys whose signatures are trusted

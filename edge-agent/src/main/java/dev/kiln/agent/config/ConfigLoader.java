@@ -67,13 +67,31 @@ public final class ConfigLoader {
     String profile = top.text("profile", Target.cpuTarget(Arch.host()).profileName());
     Path stateDir = top.path("stateDir", Path.of("/var/lib/kiln"));
 
-    Section http = top.child("http", "host", "port", "maxBodyBytes", "drainSeconds");
+    Section http =
+        top.child(
+            "http",
+            "host",
+            "port",
+            "maxBodyBytes",
+            "drainSeconds",
+            "idleTimeoutSeconds",
+            "headerTimeoutSeconds",
+            "minRequestBytesPerSecond",
+            "maxHeaderBytes",
+            "maxConnections",
+            "tls");
     AgentConfig.Http httpConfig =
         new AgentConfig.Http(
             http.text("host", "127.0.0.1"),
             http.integer("port", 8080, 0, 65535),
             http.longValue("maxBodyBytes", 6 * MIB, 1024, 1024 * MIB),
-            http.integer("drainSeconds", 10, 0, 600));
+            http.integer("drainSeconds", 10, 0, 600),
+            http.integer("idleTimeoutSeconds", 30, 1, 3600),
+            http.integer("headerTimeoutSeconds", 10, 1, 600),
+            http.longValue("minRequestBytesPerSecond", 1024, 0, 1024 * MIB),
+            http.integer("maxHeaderBytes", 8192, 1024, 1024 * 1024),
+            http.integer("maxConnections", 256, 1, 65535),
+            tls(http));
 
     Section security = top.child("security", "trustedKeysDir", "requireSignature");
     AgentConfig.Security securityConfig =
@@ -120,6 +138,21 @@ public final class ConfigLoader {
         threadsConfig,
         pipelines,
         cloud);
+  }
+
+  private static AgentConfig.Tls tls(Section http) {
+    if (http.node().get("tls") == null || http.node().get("tls").isNull()) {
+      return null;
+    }
+    Section tls = http.child("tls", "certFile", "keyFile", "clientCaFile");
+    Path cert = tls.path("certFile", null);
+    Path key = tls.path("keyFile", null);
+    if (cert == null || key == null) {
+      throw new ConfigException(
+          tls.key(cert == null ? "certFile" : "keyFile"),
+          "is required with http.tls: give the server certificate (PEM) and its PKCS#8 key");
+    }
+    return new AgentConfig.Tls(cert, key, tls.path("clientCaFile", null));
   }
 
   private static AgentConfig.Cloud cloud(Section top, Path trustedKeysDir) {
