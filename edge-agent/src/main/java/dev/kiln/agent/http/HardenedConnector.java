@@ -34,7 +34,8 @@ final class HardenedConnector {
     config.setSendServerVersion(false);
     config.setSendXPoweredBy(false);
     config.setRequestHeaderSize(http.maxHeaderBytes());
-    config.setMinRequestDataRate(http.minRequestBytesPerSecond());
+    // http.minRequestBytesPerSecond is enforced by BodyReader: Jetty's core server ignores
+    // HttpConfiguration.setMinRequestDataRate (only its servlet layer reads it).
     config.setIdleTimeout(TimeUnit.SECONDS.toMillis(http.idleTimeoutSeconds()));
     HttpConnectionFactory plain = new HttpConnectionFactory(config);
     ServerConnector connector;

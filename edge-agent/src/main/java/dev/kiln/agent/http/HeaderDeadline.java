@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * so such a client costs a connection, not a thread; this frees the connection too.
  *
  * <p>Once a second it looks at each HTTP/1.1 connection's parser: one that has been inside the same
- * request's line or headers for longer than the deadline is closed.
+ * request's line or headers for longer than the deadline is closed. Jetty 12 has no header timeout
+ * of its own, so this reads its {@code internal.HttpConnection}; check it on Jetty upgrades
+ * (SlowClientsIT fails if it stops working).
  */
 final class HeaderDeadline extends AbstractLifeCycle implements Connection.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(HeaderDeadline.class);

@@ -5,10 +5,7 @@ import dev.kiln.agent.serving.Metrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.util.UUID;
 import org.eclipse.jetty.http.HttpException;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
@@ -45,16 +42,6 @@ final class JsonErrorHandler extends ErrorHandler {
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
     response.write(true, ByteBuffer.wrap(body), callback);
     return true;
-  }
-
-  /**
-   * Used where the server answers before a request object exists (e.g. a request line too long).
-   */
-  @Override
-  public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-    status = clientStatus(status);
-    fields.put(new HttpField(HttpHeader.CONTENT_TYPE, "application/json"));
-    return ByteBuffer.wrap(body(status, reason, UUID.randomUUID().toString()));
   }
 
   /**
