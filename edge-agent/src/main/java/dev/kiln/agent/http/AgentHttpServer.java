@@ -72,7 +72,7 @@ public final class AgentHttpServer implements AutoCloseable {
     QueuedThreadPool pool = new QueuedThreadPool(threads, threads);
     pool.setName("http");
     pool.setDaemon(true);
-    // No threads kept spinning for latency: on a 2-core device they compete with inference.
+    // No reserved threads: in a pool this small every thread should be free to run requests.
     pool.setReservedThreads(0);
     this.server = new Server(pool);
     server.setErrorHandler(new JsonErrorHandler(metrics));
