@@ -11,6 +11,8 @@ import dev.kiln.error.ExitCode;
 public enum AgentErrorCode implements ErrorCode {
   INVALID_CONFIG,
   INVALID_INPUT,
+  MALFORMED_REQUEST,
+  REQUEST_TIMEOUT,
   PAYLOAD_TOO_LARGE,
   UNSUPPORTED_MEDIA_TYPE,
   METHOD_NOT_ALLOWED,
@@ -35,6 +37,7 @@ public enum AgentErrorCode implements ErrorCode {
     return switch (this) {
       case INVALID_CONFIG,
               INVALID_INPUT,
+              MALFORMED_REQUEST,
               PAYLOAD_TOO_LARGE,
               UNSUPPORTED_MEDIA_TYPE,
               METHOD_NOT_ALLOWED,
@@ -45,7 +48,7 @@ public enum AgentErrorCode implements ErrorCode {
       case ARTIFACT_REJECTED, INCOMPATIBLE_ARTIFACT, HEALTH_CHECK_FAILED ->
           ExitCode.ARTIFACT_REJECTED;
       case VERSION_CONFLICT -> ExitCode.CONFLICT;
-      case MEMORY_BUDGET_EXCEEDED, MODEL_NOT_READY, ENGINE_ERROR, SHUTTING_DOWN ->
+      case MEMORY_BUDGET_EXCEEDED, MODEL_NOT_READY, ENGINE_ERROR, SHUTTING_DOWN, REQUEST_TIMEOUT ->
           ExitCode.RUNTIME_FAILED;
       case IO_ERROR -> ExitCode.IO_ERROR;
     };
@@ -55,7 +58,13 @@ public enum AgentErrorCode implements ErrorCode {
   @Override
   public boolean retryable() {
     return switch (this) {
-      case MEMORY_BUDGET_EXCEEDED, MODEL_NOT_READY, ENGINE_ERROR, SHUTTING_DOWN, IO_ERROR -> true;
+      case MEMORY_BUDGET_EXCEEDED,
+              MODEL_NOT_READY,
+              ENGINE_ERROR,
+              SHUTTING_DOWN,
+              IO_ERROR,
+              REQUEST_TIMEOUT ->
+          true;
       default -> false;
     };
   }

@@ -19,6 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
 
 /**
  * The agent as a real process ({@code java -cp <test classpath> AgentMain run --config ...}) on a
@@ -28,8 +29,8 @@ import java.util.function.Consumer;
 public final class AgentProcess implements AutoCloseable {
   private final Path workDir;
   private final ObjectNode config;
-  private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private String scheme = "http";
   private JvmProcess process;
   private int port;
   private int starts;
@@ -48,6 +49,26 @@ public final class AgentProcess implements AutoCloseable {
     config.putObject("security").put("trustedKeysDir", keysDir().toString());
     config.putObject("threads").put("http", 4).put("inference", 1).put("predictors", 2);
     customize.accept(config);
+  }
+
+  /**
+   * Talks HTTPS to an agent configured with {@code http.tls}, trusting and presenting {@code tls}.
+   */
+  public AgentProcess https(SSLContext tls) {
+    this.client =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(tls).build();
+    this.scheme = "https";
+    return this;
+  }
+
+  /** The port of the running agent. */
+  public int port() {
+    return port;
+  }
+
+  /** {@code scheme://127.0.0.1:port} of the running agent. */
+  public URI uri(String path) {
+    return URI.create(scheme + "://127.0.0.1:" + port + path);
   }
 
   public Path keysDir() {
@@ -131,11 +152,28 @@ public final class AgentProcess implements AutoCloseable {
   public HttpResponse<String> send(
       String method, String path, byte[] body, String contentType, Map<String, String> headers)
       throws IOException {
+    return send(method, path, body, contentType, headers, Duration.ofSeconds(60));
+  }
+
+  /**
+   * Sends with the agent's token unless {@code headers} carries its own Authorization.
+   *
+   * @param timeout the whole exchange must finish within it, else {@link
+   *     java.net.http.HttpTimeoutException}
+   */
+  public HttpResponse<String> send(
+      String method,
+      String path,
+      byte[] body,
+      String contentType,
+      Map<String, String> headers,
+      Duration timeout)
+      throws IOException {
     String authorization =
         headers.keySet().stream().anyMatch("Authorization"::equalsIgnoreCase)
             ? null
             : "Bearer " + token();
-    return sendAs(authorization, method, path, body, contentType, headers);
+    return sendAs(authorization, method, path, body, contentType, headers, timeout);
   }
 
   /**
@@ -149,9 +187,21 @@ public final class AgentProcess implements AutoCloseable {
       String contentType,
       Map<String, String> headers)
       throws IOException {
+    return sendAs(authorization, method, path, body, contentType, headers, Duration.ofSeconds(60));
+  }
+
+  private HttpResponse<String> sendAs(
+      String authorization,
+      String method,
+      String path,
+      byte[] body,
+      String contentType,
+      Map<String, String> headers,
+      Duration timeout)
+      throws IOException {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(60))
+        HttpRequest.newBuilder(uri(path))
+            .timeout(timeout)
             .method(
                 method,
                 body == null

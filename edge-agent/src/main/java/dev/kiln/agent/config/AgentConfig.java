@@ -66,6 +66,13 @@ public record AgentConfig(
    * @param drainSeconds how long shutdown waits for in-flight requests
    * @param allowedOrigins web origins ({@code https://host:port}, lower case) whose state-changing
    *     requests pass the cross-site check; every other {@code Origin} gets 403
+   * @param idleTimeoutSeconds a connection with no bytes moving for this long is closed
+   * @param headerTimeoutSeconds longest a client may take to send one request's line and headers
+   * @param minRequestBytesPerSecond a body arriving slower than this (averaged since the request
+   *     began) is refused with 408 and its connection closed
+   * @param maxHeaderBytes largest request line plus headers; larger ones get 431
+   * @param maxConnections open connections at most; further clients wait in the accept backlog
+   * @param tls HTTPS, or null for plain HTTP
    */
   public record Http(
       String host,
@@ -73,7 +80,13 @@ public record AgentConfig(
       long maxBodyBytes,
       int drainSeconds,
       Auth auth,
-      List<String> allowedOrigins) {}
+      List<String> allowedOrigins,
+      int idleTimeoutSeconds,
+      int headerTimeoutSeconds,
+      long minRequestBytesPerSecond,
+      int maxHeaderBytes,
+      int maxConnections,
+      Tls tls) {}
 
   /**
    * Who may call the management endpoints.
@@ -84,6 +97,20 @@ public record AgentConfig(
    *     need no token
    */
   public record Auth(Path tokenFile, List<String> openEndpoints) {}
+
+  /**
+   * HTTPS for the agent's API, from PEM files.
+   *
+   * @param certFile the server's certificate chain (PEM)
+   * @param keyFile its private key (PEM, unencrypted PKCS#8 or PKCS#1 RSA)
+   * @param clientCaFile when set, clients must present a certificate signed by one of these CAs
+   *     (mutual TLS); when null, client certificates are not asked for
+   */
+  public record Tls(Path certFile, Path keyFile, Path clientCaFile) {
+    public boolean mutual() {
+      return clientCaFile != null;
+    }
+  }
 
   /**
    * @param trustedKeysDir folder of Ed25519 {@code *.pub} keys whose signatures are trusted

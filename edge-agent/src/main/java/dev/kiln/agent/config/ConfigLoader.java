@@ -68,7 +68,20 @@ public final class ConfigLoader {
     Path stateDir = top.path("stateDir", Path.of("/var/lib/kiln"));
 
     Section http =
-        top.child("http", "host", "port", "maxBodyBytes", "drainSeconds", "auth", "allowedOrigins");
+        top.child(
+            "http",
+            "host",
+            "port",
+            "maxBodyBytes",
+            "drainSeconds",
+            "auth",
+            "allowedOrigins",
+            "idleTimeoutSeconds",
+            "headerTimeoutSeconds",
+            "minRequestBytesPerSecond",
+            "maxHeaderBytes",
+            "maxConnections",
+            "tls");
     AgentConfig.Http httpConfig =
         new AgentConfig.Http(
             http.text("host", "127.0.0.1"),
@@ -76,7 +89,13 @@ public final class ConfigLoader {
             http.longValue("maxBodyBytes", 6 * MIB, 1024, 1024 * MIB),
             http.integer("drainSeconds", 10, 0, 600),
             AccessConfig.auth(http),
-            AccessConfig.allowedOrigins(http));
+            AccessConfig.allowedOrigins(http),
+            http.integer("idleTimeoutSeconds", 30, 1, 3600),
+            http.integer("headerTimeoutSeconds", 10, 1, 600),
+            http.longValue("minRequestBytesPerSecond", 1024, 0, 1024 * MIB),
+            http.integer("maxHeaderBytes", 8192, 1024, 1024 * 1024),
+            http.integer("maxConnections", 256, 1, 65535),
+            tls(http));
 
     Section security = top.child("security", "trustedKeysDir", "requireSignature");
     AgentConfig.Security securityConfig =
@@ -125,6 +144,21 @@ public final class ConfigLoader {
         threadsConfig,
         pipelines,
         cloud);
+  }
+
+  private static AgentConfig.Tls tls(Section http) {
+    if (http.node().get("tls") == null || http.node().get("tls").isNull()) {
+      return null;
+    }
+    Section tls = http.child("tls", "certFile", "keyFile", "clientCaFile");
+    Path cert = tls.path("certFile", null);
+    Path key = tls.path("keyFile", null);
+    if (cert == null || key == null) {
+      throw new ConfigException(
+          tls.key(cert == null ? "certFile" : "keyFile"),
+          "is required with http.tls: give the server certificate (PEM) and its PKCS#8 key");
+    }
+    return new AgentConfig.Tls(cert, key, tls.path("clientCaFile", null));
   }
 
   private static AgentConfig.Cloud cloud(Section top, Path trustedKeysDir) {

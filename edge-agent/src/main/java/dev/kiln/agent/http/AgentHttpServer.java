@@ -1,7 +1,5 @@
 package dev.kiln.agent.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
 import dev.kiln.agent.config.AgentConfig;
@@ -11,21 +9,30 @@ import dev.kiln.agent.serving.Metrics;
 import dev.kiln.agent.serving.ModelManager;
 import dev.kiln.agent.store.PipelineStore;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's HTTP API on the JDK's built-in server (no web framework: the agent must stay small).
- * Every reply is JSON except {@code /metrics}; every failure is a JSON error carrying its code and
- * the request id, and no request can take the server down.
+ * The agent's HTTP API on Jetty's core server (no servlet API, no web framework: the agent must
+ * stay small). Every reply is JSON except {@code /metrics}; every failure, including requests the
+ * server cannot parse, is a JSON error carrying its code and the request id, and no request can
+ * take the server down. Bodies are read without holding a worker thread (see {@link BodyReader}),
+ * so slow clients cannot starve the others; {@link HardenedConnector} sets the timeouts and limits.
  */
 public final class AgentHttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AgentHttpServer.class);
@@ -33,12 +40,14 @@ public final class AgentHttpServer implements AutoCloseable {
       Pattern.compile("/models/([^/]+)(/invocations|/variants)?/?");
   private static final Pattern PIPELINE_PATH = Pattern.compile("/pipelines/([^/]+)/?");
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final Server server;
+  private final ServerConnector connector;
   private final InvocationHandler invocations;
   private final ManagementHandler management;
   private final ManagementAccess access;
   private final Metrics metrics;
+  private final long maxBodyBytes;
+  private final long minRequestBytesPerSecond;
   private final int drainSeconds;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopping;
@@ -52,6 +61,8 @@ public final class AgentHttpServer implements AutoCloseable {
       throws IOException {
     this.metrics = metrics;
     this.drainSeconds = config.http().drainSeconds();
+    this.maxBodyBytes = config.http().maxBodyBytes();
+    this.minRequestBytesPerSecond = config.http().minRequestBytesPerSecond();
     this.invocations =
         new InvocationHandler(
             service, config.http().maxBodyBytes(), config.models().acceptNonFinite());
@@ -64,45 +75,144 @@ public final class AgentHttpServer implements AutoCloseable {
             config.models().defaultModel(),
             new ImportDirs(config.models().importDirs()));
     this.access = new ManagementAccess(config);
-    // Without TCP_NODELAY small replies wait ~40 ms for the client's delayed ACK (Nagle).
-    System.setProperty("sun.net.httpserver.nodelay", "true");
-    this.server =
-        HttpServer.create(new InetSocketAddress(config.http().host(), config.http().port()), 128);
-    int threads = config.threads().http();
-    AtomicInteger n = new AtomicInteger();
-    this.executor =
-        new ThreadPoolExecutor(
-            threads,
-            threads,
-            0,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "http-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    server.setExecutor(executor);
-    server.createContext("/", this::handle);
+    // threads.http workers run requests; the acceptor and the selector need threads of their own.
+    int workers = config.threads().http();
+    int threads = workers + HardenedConnector.ACCEPTORS + HardenedConnector.SELECTORS;
+    QueuedThreadPool pool = new QueuedThreadPool(threads, threads);
+    pool.setName("http");
+    pool.setDaemon(true);
+    // No reserved threads: in a pool this small every thread should be free to run requests.
+    pool.setReservedThreads(0);
+    this.server = new Server(pool);
+    server.setErrorHandler(new JsonErrorHandler(metrics));
+    this.connector = HardenedConnector.create(server, config.http());
+    server.addConnector(connector);
+    server.setHandler(new Dispatch());
   }
 
-  public void start() {
+  public void start() throws IOException {
     metrics.setInFlight(inFlight::get);
-    server.start();
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("cannot start the HTTP server: " + e.getMessage(), e);
+    }
   }
 
   /** The bound port (useful with port 0). */
   public int port() {
-    return server.getAddress().getPort();
+    return connector.getLocalPort();
   }
 
-  private void handle(HttpExchange http) {
-    Exchange ex = new Exchange(http);
-    inFlight.incrementAndGet();
+  /** Reads the body without a thread, then runs the (blocking) handlers on a worker. */
+  private final class Dispatch extends Handler.Abstract {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      inFlight.incrementAndGet();
+      Callback done = Callback.from(callback, AgentHttpServer.this::finished);
+      // A request that began before shutdown is drained even if its body is still arriving.
+      AgentException refusal = stopping ? shuttingDown() : unknownTransferCoding(request);
+      Exchange headersOnly = new Exchange(request, response, done, new byte[0]);
+      if (refusal == null) {
+        // Who may call is decided on the headers alone, so a refused caller's body is never read.
+        refusal = accessRefusal(headersOnly);
+      }
+      if (refusal != null) {
+        serve(headersOnly, refusal);
+        return true;
+      }
+      BodyReader.read(
+          request,
+          maxBodyBytes,
+          minRequestBytesPerSecond,
+          new BodyReader.Outcome() {
+            @Override
+            public void received(byte[] body) {
+              serve(new Exchange(request, response, done, body), null);
+            }
+
+            @Override
+            public void refused(AgentException reason) {
+              serve(new Exchange(request, response, done, new byte[0]), reason);
+            }
+
+            @Override
+            public void failed(Throwable failure) {
+              AgentException refusal = readFailure(failure);
+              if (refusal == null) {
+                LOG.debug("client connection failed: {}", failure.toString());
+                done.failed(failure);
+              } else {
+                serve(new Exchange(request, response, done, new byte[0]), refusal);
+              }
+            }
+          });
+      return true;
+    }
+  }
+
+  private AgentException accessRefusal(Exchange ex) {
     try {
-      if (stopping) {
-        throw new AgentException(
-            AgentErrorCode.SHUTTING_DOWN, "agent is shutting down; retry elsewhere");
+      access.check(ex);
+      return null;
+    } catch (AgentException e) {
+      return e;
+    }
+  }
+
+  private static AgentException shuttingDown() {
+    return new AgentException(
+        AgentErrorCode.SHUTTING_DOWN, "agent is shutting down; retry elsewhere");
+  }
+
+  /**
+   * Jetty accepts {@code Transfer-Encoding: gzip, chunked} and would wait for a body it cannot
+   * decode; only {@code chunked} is understood here, so anything else is refused before reading.
+   */
+  private static AgentException unknownTransferCoding(Request request) {
+    List<String> codings = request.getHeaders().getCSV(HttpHeader.TRANSFER_ENCODING, false);
+    if (codings.isEmpty()
+        || (codings.size() == 1 && codings.get(0).strip().equalsIgnoreCase("chunked"))) {
+      return null;
+    }
+    return new AgentException(
+        AgentErrorCode.MALFORMED_REQUEST,
+        "Transfer-Encoding '"
+            + String.join(", ", codings)
+            + "' is not supported; send chunked or a Content-Length");
+  }
+
+  /** A body the client sent malformed gets a JSON error; a lost client gets none. */
+  private static AgentException readFailure(Throwable failure) {
+    if (failure instanceof TimeoutException) {
+      return new AgentException(
+          AgentErrorCode.REQUEST_TIMEOUT,
+          "the request body stopped arriving (http.idleTimeoutSeconds)");
+    }
+    if (failure instanceof HttpException http) {
+      AgentErrorCode code = ErrorResponses.codeFor(http.getCode());
+      return new AgentException(
+          ErrorResponses.status(code) < 500 ? code : AgentErrorCode.MALFORMED_REQUEST,
+          "HTTP " + http.getCode() + ": " + http.getReason());
+    }
+    return null;
+  }
+
+  private void finished() {
+    if (inFlight.decrementAndGet() == 0) {
+      synchronized (inFlight) {
+        inFlight.notifyAll();
+      }
+    }
+  }
+
+  /** Runs one request: routes it, or replies {@code refusal} when the body was already refused. */
+  private void serve(Exchange ex, AgentException refusal) {
+    try {
+      if (refusal != null) {
+        throw refusal;
       }
       route(ex);
     } catch (AgentException e) {
@@ -120,11 +230,6 @@ public final class AgentHttpServer implements AutoCloseable {
               + ex.requestId());
     } finally {
       ex.close();
-      if (inFlight.decrementAndGet() == 0) {
-        synchronized (inFlight) {
-          inFlight.notifyAll();
-        }
-      }
     }
   }
 
@@ -145,7 +250,6 @@ public final class AgentHttpServer implements AutoCloseable {
   private void route(Exchange ex) throws IOException {
     String method = ex.method();
     String path = ex.path();
-    access.check(ex);
     switch (path) {
       case "/ping" -> {
         requireMethod(ex, "GET");
@@ -209,13 +313,12 @@ public final class AgentHttpServer implements AutoCloseable {
     }
   }
 
-  /** Stops accepting, waits up to {@code http.drainSeconds} for in-flight requests, then stops. */
+  /** Waits up to {@code http.drainSeconds} for in-flight requests, then stops the server. */
   @Override
   public void close() {
     stopping = true;
     LOG.info("draining {} in-flight requests", inFlight.get());
-    // HttpServer.stop(delay) on JDK 17 always waits the whole delay, so wait for our own count;
-    // requests arriving meanwhile get 503 SHUTTING_DOWN.
+    // Requests arriving meanwhile (new connections or kept-alive ones) get 503 SHUTTING_DOWN.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
     synchronized (inFlight) {
       long left;
@@ -228,12 +331,10 @@ public final class AgentHttpServer implements AutoCloseable {
         }
       }
     }
-    server.stop(0);
-    executor.shutdown();
     try {
-      executor.awaitTermination(drainSeconds, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      server.stop();
+    } catch (Exception e) {
+      LOG.warn("HTTP server did not stop cleanly: {}", e.toString());
     }
   }
 }

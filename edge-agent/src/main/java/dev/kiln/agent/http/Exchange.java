@@ -1,34 +1,52 @@
 package dev.kiln.agent.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
 import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.UUID;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
-/** One HTTP exchange: bounded body reads, JSON replies, and the request id on every reply. */
+/**
+ * One HTTP exchange whose body has already been read (by {@link BodyReader}, without holding a
+ * thread): bounded body access, JSON replies, and the request id on every reply.
+ */
 final class Exchange {
   static final String REQUEST_ID = "X-Kiln-Request-Id";
-  private static final long DISCARD_LIMIT = 64L * 1024 * 1024;
 
-  private final HttpExchange http;
+  private final Request request;
+  private final Response response;
+  private final Callback done;
+  private final byte[] body;
   private final String requestId;
   private boolean replied;
 
-  Exchange(HttpExchange http) {
-    this.http = http;
-    String given = http.getRequestHeaders().getFirst(REQUEST_ID);
-    this.requestId =
-        given != null && given.matches("[A-Za-z0-9._-]{1,64}")
-            ? given
-            : UUID.randomUUID().toString();
+  /**
+   * @param done completed once the reply is written (or the exchange is abandoned)
+   */
+  Exchange(Request request, Response response, Callback done, byte[] body) {
+    this.request = request;
+    this.response = response;
+    this.done = done;
+    this.body = body;
+    this.requestId = requestId(request);
+  }
+
+  /** The client's request id if it is a safe token, else a new UUID. */
+  static String requestId(Request request) {
+    String given = request.getHeaders().get(REQUEST_ID);
+    return given != null && given.matches("[A-Za-z0-9._-]{1,64}")
+        ? given
+        : UUID.randomUUID().toString();
   }
 
   String requestId() {
@@ -36,84 +54,52 @@ final class Exchange {
   }
 
   String method() {
-    return http.getRequestMethod();
+    return request.getMethod();
   }
 
   String path() {
-    return http.getRequestURI().getPath();
+    return request.getHttpURI().getDecodedPath();
   }
 
   String header(String name) {
-    return http.getRequestHeaders().getFirst(name);
+    return request.getHeaders().get(name);
   }
 
   /**
-   * The client's certificate when TLS verified it against the trusted client CA; it authenticates
-   * the caller like the bearer token does. The JDK server here speaks plain HTTP, so never.
+   * The client's certificate when the connection is mutual TLS; the TLS handshake has already
+   * checked it against {@code http.tls.clientCaFile}. Empty over plain HTTP or one-way TLS.
    */
   Optional<X509Certificate> verifiedClientCertificate() {
-    return Optional.empty();
+    if (!(request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE)
+        instanceof EndPoint.SslSessionData tls)) {
+      return Optional.empty();
+    }
+    X509Certificate[] chain = tls.peerCertificates();
+    return chain == null || chain.length == 0 ? Optional.empty() : Optional.of(chain[0]);
   }
 
   /** Sets a header on the reply still to be sent. */
   void responseHeader(String name, String value) {
-    http.getResponseHeaders().set(name, value);
+    response.getHeaders().put(name, value);
   }
 
   boolean replied() {
     return replied;
   }
 
-  /**
-   * Reads the body, refusing (413) what is over the limit. An oversized body is read and discarded
-   * (up to {@link #DISCARD_LIMIT}) before the reply, because clients that are still sending when
-   * the server closes the connection never see the 413.
-   */
+  /** The body, refusing (413) one over {@code maxBytes}. */
   byte[] body(long maxBytes) throws IOException {
-    String length = header("Content-Length");
-    if (length != null) {
-      try {
-        long declared = Long.parseLong(length.strip());
-        if (declared > maxBytes) {
-          if (declared <= maxBytes + DISCARD_LIMIT) {
-            discard(declared);
-          }
-          throw tooLarge(maxBytes);
-        }
-      } catch (NumberFormatException ignored) {
-        // The server rejects malformed lengths itself; fall through to the counted read.
-      }
+    if (body.length > maxBytes) {
+      throw tooLarge(maxBytes);
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buf = new byte[64 * 1024];
-    try (InputStream in = http.getRequestBody()) {
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        if (out.size() + (long) n > maxBytes) {
-          discard(DISCARD_LIMIT);
-          throw tooLarge(maxBytes);
-        }
-        out.write(buf, 0, n);
-      }
-    }
-    return out.toByteArray();
-  }
-
-  private void discard(long limit) throws IOException {
-    byte[] buf = new byte[64 * 1024];
-    long total = 0;
-    InputStream in = http.getRequestBody();
-    int n;
-    while (total < limit && (n = in.read(buf)) > 0) {
-      total += n;
-    }
+    return body;
   }
 
   JsonNode jsonBody(long maxBytes) throws IOException {
     return RequestDecoder.parse(body(maxBytes));
   }
 
-  private static AgentException tooLarge(long maxBytes) {
+  static AgentException tooLarge(long maxBytes) {
     return new AgentException(
         AgentErrorCode.PAYLOAD_TOO_LARGE,
         "request body is larger than http.maxBodyBytes ("
@@ -134,27 +120,34 @@ final class Exchange {
   }
 
   void error(AgentErrorCode code, String message) throws IOException {
+    json(ErrorResponses.status(code), errorBody(code, message, requestId));
+  }
+
+  static byte[] errorBody(AgentErrorCode code, String message, String requestId)
+      throws IOException {
     var node = RequestDecoder.MAPPER.createObjectNode();
     node.put("code", code.name());
     node.put("message", message);
     node.put("requestId", requestId);
     node.put("retryable", code.retryable());
-    json(ErrorResponses.status(code), node);
+    return RequestDecoder.MAPPER.writeValueAsBytes(node);
   }
 
-  private void send(int status, String contentType, byte[] body) throws IOException {
+  /** Writes the whole reply without waiting for the client to read it; completes the exchange. */
+  private void send(int status, String contentType, byte[] body) {
     replied = true;
-    http.getResponseHeaders().set("Content-Type", contentType);
-    http.getResponseHeaders().set(REQUEST_ID, requestId);
-    http.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-    if (body.length > 0) {
-      try (OutputStream out = http.getResponseBody()) {
-        out.write(body);
-      }
-    }
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+    response.getHeaders().put(REQUEST_ID, requestId);
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    response.write(true, ByteBuffer.wrap(body), done);
   }
 
+  /** Ends an exchange that got no reply (the client went away): the connection is closed. */
   void close() {
-    http.close();
+    if (!replied) {
+      replied = true;
+      done.failed(new EofException("request " + requestId + " ended without a reply"));
+    }
   }
 }

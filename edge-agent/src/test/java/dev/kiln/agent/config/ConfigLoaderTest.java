@@ -106,7 +106,38 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("http.prot")
         .hasMessageContaining(
-            "allowed keys here: allowedOrigins, auth, drainSeconds, host, maxBodyBytes, port");
+            "allowed keys here: allowedOrigins, auth, drainSeconds, headerTimeoutSeconds, host,"
+                + " idleTimeoutSeconds, maxBodyBytes, maxConnections, maxHeaderBytes, minRequestBytesPerSecond, port,"
+                + " tls");
+  }
+
+  @Test
+  void parse_httpLimits_haveDefaults_andTlsIsOff() {
+    AgentConfig.Http http = ConfigLoader.parse("{}", BASE).http();
+    assertThat(http.idleTimeoutSeconds()).isEqualTo(30);
+    assertThat(http.headerTimeoutSeconds()).isEqualTo(10);
+    assertThat(http.minRequestBytesPerSecond()).isEqualTo(1024);
+    assertThat(http.maxHeaderBytes()).isEqualTo(8192);
+    assertThat(http.maxConnections()).isEqualTo(256);
+    assertThat(http.tls()).isNull();
+  }
+
+  @Test
+  void parse_tls_resolvesPaths_andNeedsCertAndKey() {
+    AgentConfig.Tls tls =
+        ConfigLoader.parse(
+                "{\"http\": {\"tls\": {\"certFile\": \"tls/agent.pem\", \"keyFile\":"
+                    + " \"tls/agent.key\", \"clientCaFile\": \"tls/ca.pem\"}}}",
+                BASE)
+            .http()
+            .tls();
+    assertThat(tls.certFile()).isEqualTo(Path.of("/etc/kiln/tls/agent.pem"));
+    assertThat(tls.keyFile()).isEqualTo(Path.of("/etc/kiln/tls/agent.key"));
+    assertThat(tls.mutual()).isTrue();
+    assertThatThrownBy(
+            () -> ConfigLoader.parse("{\"http\": {\"tls\": {\"certFile\": \"a.pem\"}}}", BASE))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.tls.keyFile");
   }
 
   @Test

@@ -38,6 +38,14 @@ public final class PemSslContexts {
 
   /** A factory trusting {@code caFile} (or JDK defaults when null), presenting cert+key if set. */
   public static SSLSocketFactory socketFactory(Path caFile, Path certFile, Path keyFile) {
+    return context(caFile, certFile, keyFile).getSocketFactory();
+  }
+
+  /**
+   * A TLS context trusting {@code caFile} (or JDK defaults when null) and presenting cert+key if
+   * set; servers (the agent's HTTPS API) use it with their own certificate and the client CA.
+   */
+  public static SSLContext context(Path caFile, Path certFile, Path keyFile) {
     try {
       TrustManagerFactory tmf =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -58,7 +66,7 @@ public final class PemSslContexts {
       }
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-      return ctx.getSocketFactory();
+      return ctx;
     } catch (GeneralSecurityException | IOException e) {
       throw new LinkException(
           LinkErrorCode.TLS_MATERIAL_INVALID, "cannot build TLS context: " + e.getMessage(), e);
