@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.server.Handler;
@@ -71,7 +72,8 @@ class ClientCertificateTest {
   }
 
   private static AgentConfig.Http http(AgentConfig.Tls tls) {
-    return new AgentConfig.Http("127.0.0.1", 0, 1024 * 1024, 1, 30, 10, 1024, 8192, 16, tls);
+    return new AgentConfig.Http(
+        "127.0.0.1", 0, 1024 * 1024, 1, null, List.of(), 30, 10, 1024, 8192, 16, tls);
   }
 
   @Test

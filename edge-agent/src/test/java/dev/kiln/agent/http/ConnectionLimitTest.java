@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -28,7 +29,9 @@ class ConnectionLimitTest {
     Server server = new Server();
     ServerConnector connector =
         HardenedConnector.create(
-            server, new AgentConfig.Http("127.0.0.1", 0, 1024, 1, 30, 10, 1024, 8192, 2, null));
+            server,
+            new AgentConfig.Http(
+                "127.0.0.1", 0, 1024, 1, null, List.of(), 30, 10, 1024, 8192, 2, null));
     server.addConnector(connector);
     server.setHandler(
         new Handler.Abstract() {
