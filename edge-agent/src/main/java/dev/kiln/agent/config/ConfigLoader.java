@@ -142,7 +142,8 @@ public final class ConfigLoader {
           cloud.key("brokerUrl"),
           "'" + broker + "' is not a broker URL; use tcp://host:1883 or ssl://host:8883");
     }
-    Section capture = cloud.child("capture", "samplePercent", "mode", "maxPayloadBytes");
+    Section capture =
+        cloud.child("capture", "samplePercent", "mode", "maxPayloadBytes", "encryptionKeyFile");
     String mode = capture.text("mode", "both");
     if (!List.of("inputs", "outputs", "both").contains(mode)) {
       throw new ConfigException(
@@ -159,7 +160,8 @@ public final class ConfigLoader {
         new AgentConfig.Capture(
             capture.decimal("samplePercent", 100.0, 0.0, 100.0),
             mode,
-            capture.integer("maxPayloadBytes", 64 * 1024, 0, 16 * 1024 * 1024)),
+            capture.integer("maxPayloadBytes", 64 * 1024, 0, 16 * 1024 * 1024),
+            capture.path("encryptionKeyFile", null)),
         groups(cloud),
         cloud.path("commandKeysDir", trustedKeysDir));
   }
