@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       RollbackCommand.class,
       CancelCommand.class,
-      ServeCommand.class
+      ServeCommand.class,
+      AuditCommand.class
     })
 public final class FleetCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
