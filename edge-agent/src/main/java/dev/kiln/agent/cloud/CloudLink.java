@@ -97,8 +97,8 @@ public final class CloudLink implements AutoCloseable {
       builder.captureEncryptionKey(captureKey(c.encryptionKeyFile(), config.stateDir()));
     }
     CaptureConfig capture =
-        new CaptureConfig(
-            c.samplePercent(), CaptureConfig.parseMode(c.mode()), c.maxPayloadBytes());
+        new CaptureConfig(c.samplePercent(), CaptureConfig.parseMode(c.mode()), c.maxPayloadBytes())
+            .withDurability(CaptureConfig.parseDurability(c.durability()));
     AtomicReference<Agent> agentRef = new AtomicReference<>();
     HealthWindow health = new HealthWindow();
     DeviceLink link = DeviceLink.start(builder.build(), () -> telemetry(agentRef.get(), health));
@@ -175,6 +175,12 @@ public final class CloudLink implements AutoCloseable {
         "kiln_capture_published_total",
         "Records the broker acknowledged.",
         s.capturePublishedRecords());
+    counter(
+        out,
+        "kiln_capture_not_durable_total",
+        "With durability sync: answers that went out without their record confirmed on disk"
+            + " (dropped, or the disk did not confirm within 2 s).",
+        link.recorder().notDurable());
     counter(
         out,
         "kiln_capture_refused_total",

@@ -143,11 +143,22 @@ public final class ConfigLoader {
           "'" + broker + "' is not a broker URL; use tcp://host:1883 or ssl://host:8883");
     }
     Section capture =
-        cloud.child("capture", "samplePercent", "mode", "maxPayloadBytes", "encryptionKeyFile");
+        cloud.child(
+            "capture",
+            "samplePercent",
+            "mode",
+            "maxPayloadBytes",
+            "encryptionKeyFile",
+            "durability");
     String mode = capture.text("mode", "both");
     if (!List.of("inputs", "outputs", "both").contains(mode)) {
       throw new ConfigException(
           capture.key("mode"), "'" + mode + "' is not allowed; use inputs, outputs or both");
+    }
+    String durability = capture.text("durability", "async");
+    if (!List.of("async", "sync").contains(durability)) {
+      throw new ConfigException(
+          capture.key("durability"), "'" + durability + "' is not allowed; use async or sync");
     }
     return new AgentConfig.Cloud(
         broker,
@@ -161,7 +172,8 @@ public final class ConfigLoader {
             capture.decimal("samplePercent", 100.0, 0.0, 100.0),
             mode,
             capture.integer("maxPayloadBytes", 64 * 1024, 0, 16 * 1024 * 1024),
-            capture.path("encryptionKeyFile", null)),
+            capture.path("encryptionKeyFile", null),
+            durability),
         groups(cloud),
         cloud.path("commandKeysDir", trustedKeysDir));
   }

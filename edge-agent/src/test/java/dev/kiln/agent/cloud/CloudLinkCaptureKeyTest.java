@@ -114,6 +114,18 @@ class CloudLinkCaptureKeyTest {
   }
 
   @Test
+  void configLoader_readsDurability_asyncByDefault_andRefusesOtherValues() {
+    assertThat(config(null).cloud().capture().durability()).isEqualTo("async");
+    String json =
+        "{\"cloud\": {\"brokerUrl\": \"tcp://127.0.0.1:1\", \"capture\": {\"durability\": \"%s\"}}}";
+    assertThat(ConfigLoader.parse(json.formatted("sync"), tmp).cloud().capture().durability())
+        .isEqualTo("sync");
+    assertThatThrownBy(() -> ConfigLoader.parse(json.formatted("fsync"), tmp))
+        .hasMessageContaining("cloud.capture.durability")
+        .hasMessageContaining("use async or sync");
+  }
+
+  @Test
   void configLoader_readsTheKeyPath_relativeToTheConfigFolder() {
     assertThat(config("k/capture.key").cloud().capture().encryptionKeyFile())
         .isEqualTo(tmp.resolve("k/capture.key"));
