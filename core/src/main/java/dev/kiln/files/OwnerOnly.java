@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
@@ -48,10 +49,7 @@ public final class OwnerOnly {
 
   /** Writes {@code bytes} to a new file created 0600; fails if the file exists. */
   public static void writeNew(Path file, byte[] bytes) throws IOException {
-    Files.write(
-        Files.createFile(file, fileAttributes(file)),
-        bytes,
-        java.nio.file.StandardOpenOption.WRITE);
+    Files.write(Files.createFile(file, fileAttributes(file)), bytes, StandardOpenOption.WRITE);
   }
 
   /** Narrows an existing file or folder to {@code mode} when group or others have any access. */
