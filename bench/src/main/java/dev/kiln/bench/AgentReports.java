@@ -97,5 +97,9 @@ final class AgentReports {
     System.out.printf(
         "| on, 100%%, inputs and outputs | %.3f | %.3f | %.3f | %.2fx | %.2fx |%n",
         on.p50(), on.p99(), on.mean(), on.p50() / off.p50(), on.p99() / off.p99());
+    Stats sync = r.captureSync();
+    System.out.printf(
+        "| on, 100%%, durability sync (answer after fsync) | %.3f | %.3f | %.3f | %.2fx | %.2fx |%n",
+        sync.p50(), sync.p99(), sync.mean(), sync.p50() / off.p50(), sync.p99() / off.p99());
   }
 }

@@ -4,6 +4,8 @@ import dev.kiln.bench.agent.FootprintBench;
 import dev.kiln.bench.agent.OverheadBench;
 import dev.kiln.bench.agent.ThroughputBench;
 import dev.kiln.bench.capture.CaptureBench;
+import dev.kiln.bench.capture.GroupCommitBench;
+import dev.kiln.bench.capture.OutboxBench;
 import dev.kiln.bench.fleet.FleetReport;
 import dev.kiln.bench.fleet.FleetRolloutBench;
 import java.io.IOException;
@@ -51,6 +53,11 @@ public final class BenchMain {
           AgentReports.capture(
               CaptureBench.run(
                   repo, "cnn/cnn.onnx", intArg(args, 1, 5000), intArg(args, 2, 1000), threads));
+      case "capture-sync" ->
+          GroupCommitBench.print(
+              GroupCommitBench.run(new int[] {1, 4, 16, 64}, intArg(args, 1, 200)));
+      case "capture-outbox" ->
+          OutboxBench.print(OutboxBench.run(intArg(args, 1, 3000), intArg(args, 2, 5)));
       case "fleet-rollout" ->
           FleetReport.print(FleetRolloutBench.run(sizes(args, List.of(1000, 10000))));
       case "torch-paths" ->
@@ -65,7 +72,7 @@ public final class BenchMain {
               "unknown benchmark '"
                   + which
                   + "'; try: compile, torch-paths, agent-overhead, agent-throughput, agent-footprint,"
-                  + " capture, fleet-rollout");
+                  + " capture, capture-outbox, capture-sync, fleet-rollout");
     }
   }
 

@@ -46,6 +46,8 @@ public enum ExitCode {
    * failed or were offline, and the command lists them.
    */
   PARTIALLY_SUCCEEDED(14, "ran; succeeded on some targets, not all"),
+  /** A tamper-evident file failed its check: the fleet audit log's hash chain is broken. */
+  INTEGRITY_FAILED(15, "integrity check failed"),
   /** The cloud's DuckDB store could not be opened. */
   STORE_UNAVAILABLE(20, "store unavailable"),
   /** Another process holds the store's write lock; retry when it is done. */

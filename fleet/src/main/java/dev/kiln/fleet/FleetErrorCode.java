@@ -13,7 +13,9 @@ public enum FleetErrorCode implements ErrorCode {
   ARTIFACT_INVALID,
   TRANSFER_FAILED,
   CONFIG_INVALID,
-  BROKER_UNREACHABLE;
+  BROKER_UNREACHABLE,
+  /** The audit log's hash chain is broken: a line was edited, deleted or inserted. */
+  AUDIT_LOG_BROKEN;
 
   @Override
   public ExitCode exit() {
@@ -25,6 +27,7 @@ public enum FleetErrorCode implements ErrorCode {
       case ARTIFACT_INVALID -> ExitCode.ARTIFACT_REJECTED;
       case TRANSFER_FAILED -> ExitCode.TRANSFER_FAILED;
       case BROKER_UNREACHABLE -> ExitCode.BROKER_UNREACHABLE;
+      case AUDIT_LOG_BROKEN -> ExitCode.INTEGRITY_FAILED;
     };
   }
 

@@ -16,6 +16,7 @@ import java.nio.file.Path;
  * @param brokerUrl null for no cloud link; else capture of every request, inputs and outputs
  * @param capturePercent share of requests captured when a broker is set
  * @param httpThreads HTTP worker threads, 0 for the agent's default
+ * @param captureDurability {@code cloud.capture.durability}; null for the agent's default (async)
  */
 public record AgentSetup(
     BenchModel model,
@@ -25,15 +26,38 @@ public record AgentSetup(
     int maxQueueDelayMs,
     String brokerUrl,
     double capturePercent,
-    int httpThreads) {
+    int httpThreads,
+    String captureDurability) {
 
   public static AgentSetup of(BenchModel model, int threads, int maxBatchSize) {
-    return new AgentSetup(model, 0, threads, maxBatchSize, 2, null, 0, 0);
+    return new AgentSetup(model, 0, threads, maxBatchSize, 2, null, 0, 0, null);
+  }
+
+  /** Capture answers only once the record is fsynced ({@code sync}) or at once ({@code async}). */
+  public AgentSetup withCaptureDurability(String durability) {
+    return new AgentSetup(
+        model,
+        port,
+        inferenceThreads,
+        maxBatchSize,
+        maxQueueDelayMs,
+        brokerUrl,
+        capturePercent,
+        httpThreads,
+        durability);
   }
 
   public AgentSetup withCloud(String url, double percent) {
     return new AgentSetup(
-        model, port, inferenceThreads, maxBatchSize, maxQueueDelayMs, url, percent, httpThreads);
+        model,
+        port,
+        inferenceThreads,
+        maxBatchSize,
+        maxQueueDelayMs,
+        url,
+        percent,
+        httpThreads,
+        captureDurability);
   }
 
   public AgentSetup withPort(int newPort) {
@@ -45,13 +69,22 @@ public record AgentSetup(
         maxQueueDelayMs,
         brokerUrl,
         capturePercent,
-        httpThreads);
+        httpThreads,
+        captureDurability);
   }
 
   /** HTTP worker threads; 0 keeps the agent's default (max(4, 2 x cores)). */
   public AgentSetup withHttpThreads(int n) {
     return new AgentSetup(
-        model, port, inferenceThreads, maxBatchSize, maxQueueDelayMs, brokerUrl, capturePercent, n);
+        model,
+        port,
+        inferenceThreads,
+        maxBatchSize,
+        maxQueueDelayMs,
+        brokerUrl,
+        capturePercent,
+        n,
+        captureDurability);
   }
 
   /** The config as agent.json text, with its state under {@code dir}. */
@@ -75,7 +108,11 @@ public record AgentSetup(
     if (brokerUrl != null) {
       ObjectNode cloud =
           c.putObject("cloud").put("brokerUrl", brokerUrl).put("heartbeatSeconds", 5);
-      cloud.putObject("capture").put("samplePercent", capturePercent).put("mode", "both");
+      ObjectNode capture =
+          cloud.putObject("capture").put("samplePercent", capturePercent).put("mode", "both");
+      if (captureDurability != null) {
+        capture.put("durability", captureDurability);
+      }
     }
     return Json.MAPPER.writeValueAsString(c);
   }

@@ -29,8 +29,9 @@ import java.util.concurrent.TimeUnit;
  * Capture cost, two ways. Delivery: records of the model's real tensors go through the device-link
  * recorder (disk outbox), Mosquitto on loopback and the ingestor into DuckDB; the rate is set
  * against the agent's own single-client serving rate, measured in the same run, to say whether
- * capture keeps up with serving. Serving: two agents in this JVM, capture at 100% and capture off,
- * take interleaved requests; their latencies are the ratio.
+ * capture keeps up with serving. Serving: three agents in this JVM, capture off, capture at 100%
+ * answering at once (durability async) and capture at 100% answering once the record is fsynced
+ * (durability sync), take interleaved requests; their latencies are the ratios.
  */
 public final class CaptureBench {
   /** Delivery of {@code records} records, and the serving rate it is compared with. */
@@ -41,7 +42,7 @@ public final class CaptureBench {
     }
   }
 
-  public record Result(Delivery delivery, Stats captureOff, Stats captureOn) {}
+  public record Result(Delivery delivery, Stats captureOff, Stats captureOn, Stats captureSync) {}
 
   private CaptureBench() {}
 
@@ -53,7 +54,7 @@ public final class CaptureBench {
       Stats[] serving = serving(model, broker.url(), work, runs, threads);
       double servingRate = servingRate(model, work, threads);
       Delivery d = delivery(model, broker.url(), work, records, threads, servingRate);
-      return new Result(d, serving[0], serving[1]);
+      return new Result(d, serving[0], serving[1], serving[2]);
     }
   }
 
@@ -62,17 +63,22 @@ public final class CaptureBench {
     AgentSetup base = AgentSetup.of(model, threads, 1);
     try (InProcessAgent off = InProcessAgent.start(base, work.resolve("off"), "capture-off");
         InProcessAgent on =
+            InProcessAgent.start(base.withCloud(brokerUrl, 100), work.resolve("on"), "capture-on");
+        InProcessAgent sync =
             InProcessAgent.start(
-                base.withCloud(brokerUrl, 100), work.resolve("on"), "capture-on")) {
-      for (int i = 0; i < 200 && !on.cloudConnected(); i++) {
+                base.withCloud(brokerUrl, 100).withCaptureDurability("sync"),
+                work.resolve("sync"),
+                "capture-sync")) {
+      for (int i = 0; i < 200 && !(on.cloudConnected() && sync.cloudConnected()); i++) {
         TimeUnit.MILLISECONDS.sleep(50);
       }
-      if (!on.cloudConnected()) {
-        throw new IllegalStateException("the capturing agent did not connect to " + brokerUrl);
+      if (!on.cloudConnected() || !sync.cloudConnected()) {
+        throw new IllegalStateException("the capturing agents did not connect to " + brokerUrl);
       }
       Invoker a = new Invoker(off.baseUrl(), model.requestJson(), null);
       Invoker b = new Invoker(on.baseUrl(), model.requestJson(), null);
-      return Interleave.run(List.of(a::invoke, b::invoke), runs);
+      Invoker c = new Invoker(sync.baseUrl(), model.requestJson(), null);
+      return Interleave.run(List.of(a::invoke, b::invoke, c::invoke), runs);
     }
   }
 

@@ -66,6 +66,24 @@ class FleetCliIT {
           assertThat(run(devices, "devices", "--group", "cli", "--state-dir", state.toString()))
               .isZero();
           assertThat(devices.toString()).contains("sim-1").contains("mlp@2");
+
+          // Every command sent is in the audit log: signed by the console key, run by this user,
+          // with each device's outcome appended after it; the chain verifies.
+          String keyId = Ed25519Keys.keyId(Ed25519Keys.readPublic(state.resolve("console.pub")));
+          String operator = System.getProperty("user.name");
+          StringWriter audit = new StringWriter();
+          assertThat(run(audit, "audit", "--state-dir", state.toString())).isZero();
+          for (String device : new String[] {"sim-1", "sim-2", "sim-3"}) {
+            assertThat(audit.toString())
+                .containsPattern(
+                    "command +deploy +\\S+ +" + device + " +mlp@2 +- +" + keyId + " +" + operator)
+                .containsPattern("outcome +deploy +\\S+ +" + device + " +mlp@2 +SUCCEEDED");
+          }
+          StringWriter verify = new StringWriter();
+          assertThat(run(verify, "audit", "--verify", "--state-dir", state.toString()))
+              .as(verify.toString())
+              .isZero();
+          assertThat(verify.toString()).contains("chain intact");
         });
   }
 
@@ -108,6 +126,15 @@ class FleetCliIT {
           StringWriter status = new StringWriter();
           assertThat(run(status, "status", "--state-dir", state.toString())).isZero();
           assertThat(status.toString()).contains("FAILED").contains("2 refused");
+
+          StringWriter audit = new StringWriter();
+          assertThat(run(audit, "audit", "--device", "sim-2", "--state-dir", state.toString()))
+              .isZero();
+          assertThat(audit.toString())
+              .containsPattern("command +deploy +\\S+ +sim-2 +mlp@2")
+              .containsPattern(
+                  "outcome +deploy +\\S+ +sim-2 +mlp@2 +REJECTED INCOMPATIBLE_ARTIFACT")
+              .doesNotContain("sim-1");
         });
   }
 

@@ -136,6 +136,12 @@ public record LinkConfig(
       return this;
     }
 
+    /** Seals new capture segments with AES-256-GCM under {@code key} (32 bytes; null: plain). */
+    public Builder captureEncryptionKey(byte[] key) {
+      this.captureOutbox = captureOutbox.withEncryptionKey(key);
+      return this;
+    }
+
     /** The console keys whose signed commands this device acts on. */
     public Builder commandKeys(Map<String, PublicKey> keys) {
       this.commandKeys = keys;

@@ -5,13 +5,16 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code kiln-agent}: serve models ({@code run}), transform files ({@code batch}), install. */
+/**
+ * {@code kiln-agent}: serve models ({@code run}), transform files ({@code batch}), make the capture
+ * key ({@code keygen}), install.
+ */
 @Command(
     name = "kiln-agent",
     mixinStandardHelpOptions = true,
     version = "kiln-agent 0.1.0",
     description = "Serves Kiln artifacts on an edge device.",
-    subcommands = {RunCommand.class, BatchCommand.class})
+    subcommands = {RunCommand.class, BatchCommand.class, KeygenCommand.class})
 public final class AgentMain {
   private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
 

@@ -7,15 +7,19 @@ import dev.kiln.agent.fleet.FleetSlots;
 import dev.kiln.agent.serving.ServedTrafficSink;
 import dev.kiln.agent.store.InstalledModel;
 import dev.kiln.artifact.TrustedKeys;
+import dev.kiln.files.KeyFiles;
 import dev.kiln.link.DeviceLink;
 import dev.kiln.link.LinkConfig;
 import dev.kiln.link.capture.CaptureConfig;
+import dev.kiln.link.error.LinkErrorCode;
+import dev.kiln.link.error.LinkException;
 import dev.kiln.link.protocol.ModelState;
 import dev.kiln.link.protocol.ReplyCode;
 import dev.kiln.link.telemetry.AgentTelemetry;
 import dev.kiln.profile.DeviceProfiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,13 +93,26 @@ public final class CloudLink implements AutoCloseable {
             .commandKeys(commandKeys(cloud))
             .info(config.profile(), arch(config.profile()), cloud.groups());
     AgentConfig.Capture c = cloud.capture();
+    if (c.encryptionKeyFile() != null) {
+      builder.captureEncryptionKey(captureKey(c.encryptionKeyFile(), config.stateDir()));
+    }
     CaptureConfig capture =
-        new CaptureConfig(
-            c.samplePercent(), CaptureConfig.parseMode(c.mode()), c.maxPayloadBytes());
+        new CaptureConfig(c.samplePercent(), CaptureConfig.parseMode(c.mode()), c.maxPayloadBytes())
+            .withDurability(CaptureConfig.parseDurability(c.durability()));
     AtomicReference<Agent> agentRef = new AtomicReference<>();
     HealthWindow health = new HealthWindow();
     DeviceLink link = DeviceLink.start(builder.build(), () -> telemetry(agentRef.get(), health));
     return new CloudLink(link, capture, health, agentRef);
+  }
+
+  /** The capture key; refused when others may read it or it sits among the agent's data. */
+  private static byte[] captureKey(Path file, Path stateDir) {
+    try {
+      return KeyFiles.read(file, stateDir);
+    } catch (KeyFiles.InvalidKeyFile e) {
+      throw new LinkException(
+          LinkErrorCode.CONFIG_INVALID, "cloud.capture.encryptionKeyFile: " + e.getMessage(), e);
+    }
   }
 
   private static Map<String, PublicKey> commandKeys(AgentConfig.Cloud cloud) {
@@ -158,6 +175,18 @@ public final class CloudLink implements AutoCloseable {
         "kiln_capture_published_total",
         "Records the broker acknowledged.",
         s.capturePublishedRecords());
+    counter(
+        out,
+        "kiln_capture_not_durable_total",
+        "With durability sync: answers that went out without their record confirmed on disk"
+            + " (dropped, or the disk did not confirm within 2 s).",
+        link.recorder().notDurable());
+    counter(
+        out,
+        "kiln_capture_refused_total",
+        "Outbox records skipped because they failed authentication or their CRC (tampered or"
+            + " corrupt); never sent.",
+        link.captureOutboxStats().refusedRecords());
     out.append("# HELP kiln_capture_outbox_pending Records on disk waiting for the broker.\n")
         .append("# TYPE kiln_capture_outbox_pending gauge\n")
         .append("kiln_capture_outbox_pending ")
@@ -185,6 +214,11 @@ public final class CloudLink implements AutoCloseable {
       }
       link.recorder().capture(capture, () -> CaptureRecords.toLink(record));
     };
+  }
+
+  /** Capture records written to the disk outbox and flushed by this process. */
+  long writtenToDisk() {
+    return link.captureWritten();
   }
 
   public boolean connected() {

@@ -58,8 +58,18 @@ public record AgentConfig(
    * @param samplePercent share of requests captured, 0-100
    * @param mode {@code inputs}, {@code outputs} or {@code both}
    * @param maxPayloadBytes records with larger tensors keep their metadata and drop the data
+   * @param encryptionKeyFile 32-byte key (raw or base64), outside {@code stateDir} and readable by
+   *     the agent's user only; when set, the capture outbox is sealed with AES-256-GCM. Null keeps
+   *     it plain (still 0600/0700)
+   * @param durability {@code async}: the answer goes out while the record waits (milliseconds) for
+   *     its group's fsync; {@code sync}: the answer waits until the record is fsynced
    */
-  public record Capture(double samplePercent, String mode, int maxPayloadBytes) {}
+  public record Capture(
+      double samplePercent,
+      String mode,
+      int maxPayloadBytes,
+      Path encryptionKeyFile,
+      String durability) {}
 
   /**
    * @param maxBodyBytes largest request body accepted; larger ones get 413

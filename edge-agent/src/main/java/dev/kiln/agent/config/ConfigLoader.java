@@ -181,11 +181,23 @@ public final class ConfigLoader {
           cloud.key("brokerUrl"),
           "'" + broker + "' is not a broker URL; use tcp://host:1883 or ssl://host:8883");
     }
-    Section capture = cloud.child("capture", "samplePercent", "mode", "maxPayloadBytes");
+    Section capture =
+        cloud.child(
+            "capture",
+            "samplePercent",
+            "mode",
+            "maxPayloadBytes",
+            "encryptionKeyFile",
+            "durability");
     String mode = capture.text("mode", "both");
     if (!List.of("inputs", "outputs", "both").contains(mode)) {
       throw new ConfigException(
           capture.key("mode"), "'" + mode + "' is not allowed; use inputs, outputs or both");
+    }
+    String durability = capture.text("durability", "async");
+    if (!List.of("async", "sync").contains(durability)) {
+      throw new ConfigException(
+          capture.key("durability"), "'" + durability + "' is not allowed; use async or sync");
     }
     return new AgentConfig.Cloud(
         broker,
@@ -198,7 +210,9 @@ public final class ConfigLoader {
         new AgentConfig.Capture(
             capture.decimal("samplePercent", 100.0, 0.0, 100.0),
             mode,
-            capture.integer("maxPayloadBytes", 64 * 1024, 0, 16 * 1024 * 1024)),
+            capture.integer("maxPayloadBytes", 64 * 1024, 0, 16 * 1024 * 1024),
+            capture.path("encryptionKeyFile", null),
+            durability),
         groups(cloud),
         cloud.path("commandKeysDir", trustedKeysDir));
   }

@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
       RollbackCommand.class,
       CancelCommand.class,
       ServeCommand.class,
-      ProvisionCommand.class
+      ProvisionCommand.class,
+      AuditCommand.class
     })
 public final class FleetCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

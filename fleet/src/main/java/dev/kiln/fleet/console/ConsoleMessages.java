@@ -1,5 +1,7 @@
 package dev.kiln.fleet.console;
 
+import dev.kiln.fleet.audit.AuditLog;
+import dev.kiln.fleet.audit.AuditRecord;
 import dev.kiln.fleet.rollout.Action;
 import dev.kiln.fleet.rollout.ArtifactRef;
 import dev.kiln.fleet.rollout.Deployment;
@@ -40,10 +42,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The console's message handling, on its event thread: device status, info and heartbeats update
  * the registry; replies move deployment rows; chunk requests are answered; engine actions become
- * signed commands, queued until {@link #sendQueued} (after the state is on disk).
+ * signed commands, queued until {@link #sendQueued} (after the state is on disk), each with its
+ * audit record; final replies add outcome records.
  */
 final class ConsoleMessages implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleMessages.class);
+
+  private static final Set<CommandReply.Status> FINAL =
+      Set.of(
+          CommandReply.Status.REJECTED,
+          CommandReply.Status.EXPIRED,
+          CommandReply.Status.SUCCEEDED,
+          CommandReply.Status.FAILED);
 
   static final List<String> FILTERS =
       List.of(
@@ -67,6 +77,12 @@ final class ConsoleMessages implements AutoCloseable {
 
   private final List<Runnable> queued = new ArrayList<>();
 
+  /** Audit records of the queued commands, and outcomes since the last send. */
+  private final List<AuditRecord> auditQueued = new ArrayList<>();
+
+  private final AuditLog audit;
+  private final String operator = System.getProperty("user.name");
+
   /** Deployments to step at the end of the current batch (see {@link #stepMoved}). */
   private final Set<Deployment> moved = new LinkedHashSet<>();
 
@@ -76,8 +92,10 @@ final class ConsoleMessages implements AutoCloseable {
       Map<String, Deployment> deployments,
       RolloutEngine engine,
       MqttTransport transport,
-      CommandFactory commands) {
+      CommandFactory commands,
+      AuditLog audit) {
     this.config = config;
+    this.audit = audit;
     this.registry = registry;
     this.deployments = deployments;
     this.engine = engine;
@@ -179,6 +197,9 @@ final class ConsoleMessages implements AutoCloseable {
     for (Deployment d : deployments.values()) {
       var row = d.device(r.deviceId());
       if (row != null && r.commandId().equals(row.commandId())) {
+        if (FINAL.contains(r.status())) {
+          auditQueued.add(AuditRecord.outcome(r, d.id(), now));
+        }
         if (engine.onReply(
             d, r.deviceId(), r.commandId(), r.status(), r.code(), r.progress(), r.message(), now)) {
           moved.add(d);
@@ -269,16 +290,25 @@ final class ConsoleMessages implements AutoCloseable {
                 new DeployPayload.Artifact(art.sha256(), art.bytes(), null, config.chunkSize()),
                 new DeployPayload.Target(art.arch(), art.profile(), art.executionProviders()),
                 d.strategy().weights());
-        queue(commands.create(x.commandId(), DeployPayload.TYPE, x.deviceId(), p, now));
+        queue(
+            commands.create(x.commandId(), DeployPayload.TYPE, x.deviceId(), p, now),
+            d,
+            art.version());
       } else if (a instanceof Action.Rollback x) {
         RollbackPayload p =
             new RollbackPayload(d.id(), d.artifact().name(), x.version(), x.version() == null);
-        queue(commands.create(x.commandId(), RollbackPayload.TYPE, x.deviceId(), p, now));
+        queue(
+            commands.create(x.commandId(), RollbackPayload.TYPE, x.deviceId(), p, now),
+            d,
+            x.version() == null ? "previous" : x.version());
       }
     }
   }
 
-  private void queue(Command c) {
+  private void queue(Command c, Deployment d, String version) {
+    auditQueued.add(
+        AuditRecord.command(
+            c, d.id(), d.artifact().name(), version, d.artifact().sha256(), operator));
     MessageProps props =
         new MessageProps(
             "application/json",
@@ -339,7 +369,14 @@ final class ConsoleMessages implements AutoCloseable {
     written.put(d.id(), d.revision());
   }
 
+  /**
+   * Appends the audit records of the queued commands (and outcomes since), durably, then sends the
+   * commands. If the audit log cannot be written, this throws and nothing is sent: the commands
+   * stay queued for the next flush.
+   */
   void sendQueued() {
+    audit.append(auditQueued);
+    auditQueued.clear();
     for (Runnable r : queued) {
       r.run();
     }

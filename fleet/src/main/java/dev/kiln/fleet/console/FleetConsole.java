@@ -2,6 +2,7 @@ package dev.kiln.fleet.console;
 
 import dev.kiln.fleet.FleetErrorCode;
 import dev.kiln.fleet.FleetException;
+import dev.kiln.fleet.audit.AuditLog;
 import dev.kiln.fleet.rollout.ArtifactRef;
 import dev.kiln.fleet.rollout.Deployment;
 import dev.kiln.fleet.rollout.GateConfig;
@@ -52,6 +53,7 @@ public final class FleetConsole implements AutoCloseable {
   private final MqttTransport transport;
   private final ConsoleMessages messages;
   private final ConsoleLock lock;
+  private final AuditLog audit;
   private final Queue<InboundMessage> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
   private long lastFlush;
@@ -62,6 +64,7 @@ public final class FleetConsole implements AutoCloseable {
     this.lock = ConsoleLock.acquire(config.stateDir());
     this.store = new FleetStore(config.stateDir());
     try {
+      this.audit = AuditLog.open(config.stateDir());
       this.registry = new DeviceRegistry(store.loadDevices());
       for (Deployment d : store.loadDeployments()) {
         deployments.put(d.id(), d);
@@ -90,7 +93,8 @@ public final class FleetConsole implements AutoCloseable {
             deployments,
             engine,
             transport,
-            new CommandFactory(config.consoleKey(), config.commandTtl().toMillis()));
+            new CommandFactory(config.consoleKey(), config.commandTtl().toMillis()),
+            audit);
     for (Deployment d : deployments.values()) {
       messages.offer(d);
       messages.written(d);
@@ -295,6 +299,7 @@ public final class FleetConsole implements AutoCloseable {
     }
     transport.close();
     messages.close();
+    audit.close();
     lock.close();
   }
 }

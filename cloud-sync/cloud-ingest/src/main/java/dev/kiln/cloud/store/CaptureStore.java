@@ -2,6 +2,7 @@ package dev.kiln.cloud.store;
 
 import dev.kiln.cloud.CloudErrorCode;
 import dev.kiln.cloud.CloudException;
+import dev.kiln.files.OwnerOnly;
 import dev.kiln.link.protocol.capture.CaptureRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,14 +16,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The DuckDB store: captures keyed by record id, the device registry, heartbeat history. Writes are
  * transactions; a method that returns has committed. De-duplication is in the database ({@code ON
  * CONFLICT DO NOTHING} on the primary key), so a batch delivered twice stores its records once. One
  * connection, synchronized: DuckDB allows one writing process per file anyway.
+ *
+ * <p>At rest: a folder the store creates for its file is created 0700. DuckDB creates the database
+ * file and its write-ahead log itself, with the process umask; the store narrows them to 0600 on
+ * open and after every commit, and warns at open when the folder lets other users in, since the log
+ * is readable in between unless the umask is 077 (the {@code kiln} launcher sets it for {@code kiln
+ * cloud}). DuckDB's own encryption is not used: from 1.4.1 it writes encrypted files only with the
+ * httpfs extension loaded, which the JDBC jar does not carry (docs/security.md).
  */
 public final class CaptureStore implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CaptureStore.class);
   private static final int ROWS_PER_STATEMENT = 200;
   private static final String CAPTURE_COLUMNS =
       "id, device_id, model, version, variant, ts, latency_ms, shadow, truncated, output_top,"
@@ -42,6 +53,8 @@ public final class CaptureStore implements AutoCloseable {
   public static CaptureStore open(Path file) {
     CaptureStore s = new CaptureStore(connect(file, false), file);
     s.createSchema();
+    s.keepPrivate();
+    warnIfFolderShared(file);
     return s;
   }
 
@@ -61,8 +74,9 @@ public final class CaptureStore implements AutoCloseable {
 
   private static Connection connect(Path file, boolean readOnly) {
     try {
-      if (file.getParent() != null) {
-        Files.createDirectories(file.getParent());
+      Path parent = file.toAbsolutePath().getParent();
+      if (!readOnly && parent != null && !Files.isDirectory(parent)) {
+        OwnerOnly.createDirectories(parent);
       }
       Properties p = new Properties();
       if (readOnly) {
@@ -126,6 +140,7 @@ public final class CaptureStore implements AutoCloseable {
                 rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT)), batchId);
       }
       conn.commit();
+      keepPrivate();
     } catch (SQLException | RuntimeException e) {
       conn.rollback();
       throw e;
@@ -172,6 +187,7 @@ public final class CaptureStore implements AutoCloseable {
     try {
       T result = work.run(conn);
       conn.commit();
+      keepPrivate();
       return result;
     } catch (SQLException | RuntimeException e) {
       conn.rollback();
@@ -194,6 +210,46 @@ public final class CaptureStore implements AutoCloseable {
   @FunctionalInterface
   public interface SqlWork<T> {
     T run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Narrows the database, its write-ahead log (recreated after each checkpoint) and its spill
+   * folder to the owner: one stat each when they are already private.
+   */
+  private void keepPrivate() {
+    try {
+      OwnerOnly.narrow(file, OwnerOnly.FILE);
+      Path wal = file.resolveSibling(file.getFileName() + ".wal");
+      if (Files.exists(wal)) {
+        OwnerOnly.narrow(wal, OwnerOnly.FILE);
+      }
+      Path spill = file.resolveSibling(file.getFileName() + ".tmp");
+      if (Files.isDirectory(spill)) {
+        OwnerOnly.narrow(spill, OwnerOnly.FOLDER);
+      }
+    } catch (java.io.IOException e) {
+      LOG.warn("cannot narrow the modes of {} to its owner: {}", file, e.toString());
+    }
+  }
+
+  private static void warnIfFolderShared(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
+    try {
+      if (parent != null
+          && OwnerOnly.posix(parent)
+          && OwnerOnly.sharedWithOthers(Files.getPosixFilePermissions(parent))) {
+        LOG.warn(
+            "captures are stored in {}, whose folder {} other users may enter: DuckDB creates its"
+                + " write-ahead log with the process umask before Kiln narrows it to 0600. Keep the"
+                + " database in a folder only its owner can enter (chmod 700 {}), or run with umask"
+                + " 077 (the kiln launcher does for kiln cloud)",
+            file,
+            parent,
+            parent);
+      }
+    } catch (java.io.IOException e) {
+      LOG.debug("cannot read the modes of {}", parent, e);
+    }
   }
 
   @Override

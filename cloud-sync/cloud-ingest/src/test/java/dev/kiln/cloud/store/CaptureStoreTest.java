@@ -11,10 +11,14 @@ import dev.kiln.link.protocol.DeviceStatus;
 import dev.kiln.link.protocol.Heartbeat;
 import dev.kiln.link.protocol.ProtocolJson;
 import dev.kiln.link.protocol.capture.CaptureRecord;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +62,48 @@ class CaptureStoreTest {
                   s, "SELECT output_top FROM captures WHERE id = '" + Fixtures.id(6) + "'"))
           .isEqualTo(2);
     }
+  }
+
+  @Test
+  void newStore_inANewFolder_isForItsOwnerOnly_fileWalAndFolder() throws Exception {
+    Path db = tmp.resolve("cloud/data/c.duckdb");
+    try (CaptureStore s = CaptureStore.open(db)) {
+      s.insertCaptures(records(0, 20), "b1");
+      assertThat(mode(db.getParent())).isEqualTo("rwx------");
+      assertThat(mode(tmp.resolve("cloud"))).isEqualTo("rwx------");
+      try (Stream<Path> files = Files.list(db.getParent())) {
+        List<Path> all = files.toList();
+        assertThat(all).contains(db);
+        for (Path f : all) {
+          assertThat(mode(f)).as("mode of %s while open", f).isIn("rw-------", "rwx------");
+        }
+      }
+    }
+    try (Stream<Path> files = Files.list(db.getParent())) {
+      for (Path f : files.toList()) {
+        assertThat(mode(f)).as("mode of %s after close", f).isIn("rw-------", "rwx------");
+      }
+    }
+  }
+
+  @Test
+  void anExistingFolder_keepsItsMode_andTheDatabaseFileIs0600() throws Exception {
+    Path shared = Files.createDirectories(tmp.resolve("shared"));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path db = shared.resolve("c.duckdb");
+    try (CaptureStore s = CaptureStore.open(db)) {
+      s.insertCaptures(records(0, 5), "b1");
+      Path wal = shared.resolve("c.duckdb.wal");
+      if (Files.exists(wal)) {
+        assertThat(mode(wal)).isEqualTo("rw-------");
+      }
+    }
+    assertThat(mode(shared)).isEqualTo("rwxr-xr-x");
+    assertThat(mode(db)).isEqualTo("rw-------");
+  }
+
+  private static String mode(Path p) throws IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
   }
 
   @Test

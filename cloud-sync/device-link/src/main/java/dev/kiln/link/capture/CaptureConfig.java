@@ -12,8 +12,10 @@ import java.util.List;
  * @param samplePercent share of inferences captured, 0 (off) to 100 (all)
  * @param maxPayloadBytes cap on a record's raw tensor bytes; a larger record keeps its metadata,
  *     dtypes and shapes but not its tensor data, and is marked truncated
+ * @param durability whether the caller waits until the record is on disk ({@link CaptureRecorder})
  */
-public record CaptureConfig(double samplePercent, CaptureMode mode, int maxPayloadBytes) {
+public record CaptureConfig(
+    double samplePercent, CaptureMode mode, int maxPayloadBytes, CaptureDurability durability) {
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
 
   public CaptureConfig {
@@ -31,6 +33,31 @@ public record CaptureConfig(double samplePercent, CaptureMode mode, int maxPaylo
           LinkErrorCode.CONFIG_INVALID,
           "capture maxPayloadBytes must be >= 0, got " + maxPayloadBytes);
     }
+    if (durability == null) {
+      throw new LinkException(
+          LinkErrorCode.CONFIG_INVALID, "capture durability must be one of async, sync");
+    }
+  }
+
+  /** ASYNC durability: the caller never waits for the disk. */
+  public CaptureConfig(double samplePercent, CaptureMode mode, int maxPayloadBytes) {
+    this(samplePercent, mode, maxPayloadBytes, CaptureDurability.ASYNC);
+  }
+
+  public CaptureConfig withDurability(CaptureDurability d) {
+    return new CaptureConfig(samplePercent, mode, maxPayloadBytes, d);
+  }
+
+  /** Parses a durability as written in config files: async or sync (any case). */
+  public static CaptureDurability parseDurability(String s) {
+    for (CaptureDurability d : CaptureDurability.values()) {
+      if (d.name().equalsIgnoreCase(s)) {
+        return d;
+      }
+    }
+    throw new LinkException(
+        LinkErrorCode.CONFIG_INVALID,
+        "capture durability '" + s + "' is not valid; use async or sync");
   }
 
   public static CaptureConfig all() {

@@ -2,20 +2,30 @@ package dev.kiln.link.capture;
 
 import dev.kiln.link.outbox.OutboxWriter;
 import dev.kiln.link.protocol.capture.CaptureRecord;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * What the agent calls from the inference path. Every method is non-blocking: sampling is one
- * random draw, and a sampled record goes into a bounded queue in front of the disk writer; a full
- * queue drops the record and counts it. JSON encoding, disk I/O and the network all happen on other
- * threads.
+ * What the agent calls from the inference path. Sampling is one random draw, and a sampled record
+ * goes into a bounded queue in front of the disk writer; a full queue drops the record and counts
+ * it. JSON encoding, disk I/O and the network all happen on other threads.
+ *
+ * <p>Durability ({@link CaptureConfig#durability()}): with {@code ASYNC} nothing here blocks, and a
+ * record is on disk within one write group (milliseconds) after the call: a crash in between loses
+ * it, though the inference was answered. With {@code SYNC} {@link #capture} returns only once the
+ * record is fsynced (callers arriving together share one fsync), or after {@link #SYNC_WAIT} when
+ * the disk does not confirm; a record that cannot be stored (queue or disk full, too large) is
+ * dropped and counted in both modes: capture never fails an inference.
  */
 public final class CaptureRecorder {
   private final String deviceId;
   private final OutboxWriter<CaptureRecord> writer;
   private final AtomicLong sampled = new AtomicLong();
+
+  /** The longest a SYNC capture holds its caller when the disk does not confirm. */
+  public static final Duration SYNC_WAIT = Duration.ofSeconds(2);
 
   public CaptureRecorder(String deviceId, OutboxWriter<CaptureRecord> writer) {
     this.deviceId = deviceId;
@@ -33,10 +43,21 @@ public final class CaptureRecorder {
     return shouldSample(config) && enqueue(config, record.get());
   }
 
-  /** Queues an already-sampled record (mode and payload cap applied); true when queued. */
+  /**
+   * Queues an already-sampled record (mode and payload cap applied); true when queued (ASYNC) or on
+   * disk (SYNC).
+   */
   public boolean enqueue(CaptureConfig config, CaptureRecord record) {
     sampled.incrementAndGet();
-    return writer.offer(config.shape(record, deviceId));
+    CaptureRecord shaped = config.shape(record, deviceId);
+    return config.durability() == CaptureDurability.SYNC
+        ? writer.offerAndWait(shaped, SYNC_WAIT)
+        : writer.offer(shaped);
+  }
+
+  /** SYNC captures that went on without their record confirmed on disk. */
+  public long notDurable() {
+    return writer.notDurable();
   }
 
   public long sampled() {

@@ -1,5 +1,6 @@
 package dev.kiln.link.outbox;
 
+import dev.kiln.files.OwnerOnly;
 import dev.kiln.link.error.LinkErrorCode;
 import dev.kiln.link.error.LinkException;
 import java.io.IOException;
@@ -24,6 +25,14 @@ import org.slf4j.LoggerFactory;
  * that was not acknowledged is read again: delivery is at-least-once. Past {@code maxBytes} the
  * oldest segment is deleted, acknowledged or not, and its unacknowledged records are counted in
  * {@code droppedOldest}. Thread-safe.
+ *
+ * <p>At rest: files are created 0600 and the folder 0700. With a key in the config every new
+ * segment is sealed with AES-256-GCM ({@link RecordCipher}); plain segments written before the key
+ * was set are still read and sent, so adding a key loses nothing. A record that fails its check (a
+ * GCM tag, or a CRC in a plain segment) is never handed out: it is skipped, logged with its segment
+ * and offset, and counted once in {@link OutboxStats#refusedRecords()} (since this process
+ * started). A sealed segment whose key id differs from the configured key, or a sealed segment with
+ * no key configured, makes {@link #open} fail with a message naming the file and both key ids.
  */
 public final class Outbox implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
@@ -33,6 +42,10 @@ public final class Outbox implements AutoCloseable {
   public record Entry(long seq, byte[] payload) {}
 
   private final OutboxConfig config;
+
+  /** Null when no key is configured: new segments are plain. */
+  private final RecordCipher cipher;
+
   private final TreeMap<Long, Segment> segments = new TreeMap<>();
   private OutboxState state;
   private long nextSeq;
@@ -42,9 +55,11 @@ public final class Outbox implements AutoCloseable {
   private long lastDiskCheck;
   private boolean diskLow;
   private Runnable onDurable = () -> {};
+  private long refusedRecords;
 
   private Outbox(OutboxConfig config) {
     this.config = config;
+    this.cipher = config.encryptionKey() == null ? null : new RecordCipher(config.encryptionKey());
   }
 
   /**
@@ -53,8 +68,12 @@ public final class Outbox implements AutoCloseable {
   public static Outbox open(OutboxConfig config) {
     Outbox o = new Outbox(config);
     try {
-      Files.createDirectories(config.dir());
+      OwnerOnly.createDirectories(config.dir());
       o.recover();
+    } catch (Segment.WrongKeyException e) {
+      o.close();
+      throw new LinkException(
+          LinkErrorCode.CONFIG_INVALID, "cannot open outbox: " + e.getMessage(), e);
     } catch (IOException e) {
       o.close();
       throw new LinkException(
@@ -73,7 +92,7 @@ public final class Outbox implements AutoCloseable {
     }
     for (Path f : files) {
       long base = Long.parseLong(f.getFileName().toString().replace(".seg", ""));
-      Segment seg = Segment.recover(f, base);
+      Segment seg = Segment.recover(f, base, cipher);
       if (seg.count() > 0 && seg.lastSeq() <= state.ackedSeq()) {
         seg.delete();
       } else if (seg.count() == 0 && !f.equals(files.get(files.size() - 1))) {
@@ -95,7 +114,7 @@ public final class Outbox implements AutoCloseable {
   }
 
   public synchronized long append(byte[] payload) {
-    if (Segment.FRAME_HEADER + payload.length > config.segmentBytes()) {
+    if (Segment.frameBytes(cipher, payload.length) > config.segmentBytes()) {
       state = state.plusDroppedOversize();
       return -1;
     }
@@ -105,8 +124,7 @@ public final class Outbox implements AutoCloseable {
     }
     try {
       Segment active = active();
-      active.append(payload);
-      totalBytes += Segment.FRAME_HEADER + payload.length;
+      totalBytes += active.append(payload);
     } catch (IOException e) {
       LOG.warn("outbox append failed, dropping the record: {}", e.toString());
       state = state.plusDroppedDiskFull();
@@ -167,6 +185,8 @@ public final class Outbox implements AutoCloseable {
           if (p != null) {
             out.add(new Entry(seq, p));
             bytes += frame;
+          } else {
+            refused(s, seq);
           }
         } catch (IOException ex) {
           LOG.warn("outbox read of record {} failed: {}", seq, ex.toString());
@@ -216,7 +236,8 @@ public final class Outbox implements AutoCloseable {
         nextSeq - 1,
         state.droppedOldest(),
         state.droppedDiskFull(),
-        state.droppedOversize());
+        state.droppedOversize(),
+        refusedRecords);
   }
 
   @Override
@@ -242,17 +263,33 @@ public final class Outbox implements AutoCloseable {
 
   private Segment active() throws IOException {
     Segment last = segments.isEmpty() ? null : segments.lastEntry().getValue();
-    if (last != null && last.size() < config.segmentBytes() && last.lastSeq() + 1 == nextSeq) {
+    if (last != null
+        && last.size() < config.segmentBytes()
+        && last.lastSeq() + 1 == nextSeq
+        && last.sealed() == (cipher != null)) {
       return last;
     }
     if (last != null) {
       last.force();
     }
-    Segment s = Segment.create(config.dir(), nextSeq);
+    Segment s = Segment.create(config.dir(), nextSeq, cipher);
     segments.put(nextSeq, s);
     totalBytes += s.size();
     dirDirty = true;
     return s;
+  }
+
+  private void refused(Segment s, long seq) {
+    if (s.markRefused(seq)) {
+      refusedRecords++;
+      LOG.warn(
+          "outbox record {} in {} at offset {} fails its {} check (tampered, moved or corrupt);"
+              + " it is skipped and never sent",
+          seq,
+          s.file(),
+          s.position(seq),
+          s.sealed() ? "authentication" : "CRC");
+    }
   }
 
   private void enforceBound() {

@@ -13,8 +13,11 @@ import java.nio.file.Path;
  *     segment at a time, so this is the granularity of loss; at most maxBytes/2
  * @param minFreeDiskBytes appends are dropped (and counted) while the file system has less usable
  *     space than this, so the outbox never fills the disk the agent needs
+ * @param encryptionKey 32 bytes: new segments are sealed with AES-256-GCM under it; null keeps them
+ *     plain
  */
-public record OutboxConfig(Path dir, long maxBytes, long segmentBytes, long minFreeDiskBytes) {
+public record OutboxConfig(
+    Path dir, long maxBytes, long segmentBytes, long minFreeDiskBytes, byte[] encryptionKey) {
   public static final long DEFAULT_MAX_BYTES = 256L * 1024 * 1024;
   public static final long DEFAULT_SEGMENT_BYTES = 8L * 1024 * 1024;
   public static final long DEFAULT_MIN_FREE_DISK_BYTES = 64L * 1024 * 1024;
@@ -34,6 +37,21 @@ public record OutboxConfig(Path dir, long maxBytes, long segmentBytes, long minF
     if (minFreeDiskBytes < 0) {
       throw new LinkException(LinkErrorCode.CONFIG_INVALID, "outbox minFreeDiskBytes must be >= 0");
     }
+    if (encryptionKey != null && encryptionKey.length != 32) {
+      throw new LinkException(
+          LinkErrorCode.CONFIG_INVALID,
+          "outbox encryption key must have 32 bytes, not " + encryptionKey.length);
+    }
+    encryptionKey = encryptionKey == null ? null : encryptionKey.clone();
+  }
+
+  public OutboxConfig(Path dir, long maxBytes, long segmentBytes, long minFreeDiskBytes) {
+    this(dir, maxBytes, segmentBytes, minFreeDiskBytes, null);
+  }
+
+  @Override
+  public byte[] encryptionKey() {
+    return encryptionKey == null ? null : encryptionKey.clone();
   }
 
   public static OutboxConfig defaults(Path dir) {
@@ -42,10 +60,15 @@ public record OutboxConfig(Path dir, long maxBytes, long segmentBytes, long minF
   }
 
   public OutboxConfig withMaxBytes(long max, long segment) {
-    return new OutboxConfig(dir, max, segment, minFreeDiskBytes);
+    return new OutboxConfig(dir, max, segment, minFreeDiskBytes, encryptionKey);
   }
 
   public OutboxConfig withMinFreeDiskBytes(long bytes) {
-    return new OutboxConfig(dir, maxBytes, segmentBytes, bytes);
+    return new OutboxConfig(dir, maxBytes, segmentBytes, bytes, encryptionKey);
+  }
+
+  /** The same outbox, sealing new segments with {@code key} (32 bytes; null: plain). */
+  public OutboxConfig withEncryptionKey(byte[] key) {
+    return new OutboxConfig(dir, maxBytes, segmentBytes, minFreeDiskBytes, key);
   }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.link.outbox;
 
+import dev.kiln.files.OwnerOnly;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -63,7 +64,7 @@ record OutboxState(long ackedSeq, long droppedOldest, long droppedDiskFull, long
             + "\n";
     Path tmp = dir.resolve(FILE + ".tmp");
     try (FileChannel ch =
-        FileChannel.open(
+        OwnerOnly.open(
             tmp,
             StandardOpenOption.CREATE,
             StandardOpenOption.WRITE,

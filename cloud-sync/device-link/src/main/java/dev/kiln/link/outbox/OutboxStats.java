@@ -2,7 +2,8 @@ package dev.kiln.link.outbox;
 
 /**
  * A snapshot of the outbox counters. Drop counters are persisted with the ack offset, so they
- * survive restarts.
+ * survive restarts; {@code refusedRecords} (records that failed their CRC or authentication and
+ * were skipped) counts since this process started.
  */
 public record OutboxStats(
     long pendingRecords,
@@ -11,4 +12,5 @@ public record OutboxStats(
     long lastSeq,
     long droppedOldest,
     long droppedDiskFull,
-    long droppedOversize) {}
+    long droppedOversize,
+    long refusedRecords) {}

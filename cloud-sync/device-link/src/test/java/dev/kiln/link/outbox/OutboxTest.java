@@ -101,6 +101,25 @@ class OutboxTest {
   }
 
   @Test
+  void badCrcInTheMiddle_refusesThatRecordOnly_andCountsIt() throws IOException {
+    try (Outbox o = Outbox.open(config())) {
+      for (int i = 1; i <= 3; i++) {
+        o.append(rec(i));
+      }
+      o.flush();
+    }
+    Path seg = onlySegment();
+    try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
+      // Magic (8), record 1's frame (8 + 8 bytes), record 2's header (8): its first payload byte.
+      ch.write(ByteBuffer.wrap(new byte[] {'X'}), 8 + 16 + 8);
+    }
+    try (Outbox o = Outbox.open(config())) {
+      assertThat(texts(o.read(1, 100, 1 << 20))).containsExactly("record-1", "record-3");
+      assertThat(o.stats().refusedRecords()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void sizeBound_dropsOldestSegment_andCountsUnsentRecords() {
     OutboxConfig small = config().withMaxBytes(8 * 1024, 2 * 1024);
     byte[] payload = new byte[100];
