@@ -6,6 +6,8 @@ import dev.kiln.bench.agent.ThroughputBench;
 import dev.kiln.bench.capture.CaptureBench;
 import dev.kiln.bench.fleet.FleetReport;
 import dev.kiln.bench.fleet.FleetRolloutBench;
+import dev.kiln.bench.http.HttpServersBench;
+import dev.kiln.bench.http.HttpServersReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +55,13 @@ public final class BenchMain {
                   repo, "cnn/cnn.onnx", intArg(args, 1, 5000), intArg(args, 2, 1000), threads));
       case "fleet-rollout" ->
           FleetReport.print(FleetRolloutBench.run(sizes(args, List.of(1000, 10000))));
+      case "http-servers" ->
+          HttpServersReport.print(
+              HttpServersBench.run(
+                  repo,
+                  List.of(args).contains("--quick")
+                      ? HttpServersBench.Settings.quick()
+                      : HttpServersBench.Settings.full(intArg(args, 1, 10))));
       case "torch-paths" ->
           TorchPathsBench.print(
               TorchPathsBench.run(
@@ -65,7 +74,7 @@ public final class BenchMain {
               "unknown benchmark '"
                   + which
                   + "'; try: compile, torch-paths, agent-overhead, agent-throughput, agent-footprint,"
-                  + " capture, fleet-rollout");
+                  + " capture, fleet-rollout, http-servers [SECONDS] [--quick]");
     }
   }
 
