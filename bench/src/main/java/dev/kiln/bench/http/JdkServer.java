@@ -13,13 +13,24 @@ import java.util.concurrent.Executors;
  * The JDK's {@code HttpServer} configured as the agent's {@code AgentHttpServer} configures it
  * today: TCP_NODELAY on, backlog 128, a fixed pool of {@code threads.http} workers. Its dispatcher
  * thread accepts and polls; the worker reads the request line and headers itself.
+ *
+ * <p>With {@code deadline}, also {@code sun.net.httpserver.maxReqTime=5}: the one knob the JDK
+ * server has against slow requests (seconds allowed to read a request; a timer closes connections
+ * past it). It is read once per JVM, when the first server is created, so it only takes effect in a
+ * JVM of its own, as the benchmark runs it.
  */
 final class JdkServer implements BenchServer {
   private final HttpServer server;
   private final ExecutorService workers;
 
-  JdkServer(int threads) throws IOException {
+  /** Seconds a request may take to arrive when the deadline is on. */
+  static final int MAX_REQUEST_SECONDS = 5;
+
+  JdkServer(int threads, boolean deadline) throws IOException {
     System.setProperty("sun.net.httpserver.nodelay", "true");
+    if (deadline) {
+      System.setProperty("sun.net.httpserver.maxReqTime", String.valueOf(MAX_REQUEST_SECONDS));
+    }
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
     workers = Executors.newFixedThreadPool(threads);
     server.setExecutor(workers);

@@ -1,6 +1,7 @@
 package dev.kiln.bench.http;
 
 import java.io.IOException;
+import org.slf4j.LoggerFactory;
 
 /**
  * The child JVM of one candidate: {@code ServerMain CANDIDATE THREADS} starts it on a free loopback
@@ -13,6 +14,9 @@ public final class ServerMain {
   public static void main(String[] args) throws Exception {
     Candidate candidate = Candidate.valueOf(args[0]);
     int threads = Integer.parseInt(args[1]);
+    // The agent logs through SLF4J whatever its server; Jetty, Undertow and Netty log through it
+    // too, the JDK server does not. Started here for all, so RSS and start time compare servers.
+    LoggerFactory.getLogger(ServerMain.class).info("starting {}", candidate.label());
     try (BenchServer server = candidate.start(threads)) {
       System.out.println("port " + server.port());
       System.out.flush();
