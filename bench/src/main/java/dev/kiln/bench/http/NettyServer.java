@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Netty's HTTP codec on one NIO event loop that accepts and does all socket I/O, with the handler
@@ -108,7 +109,8 @@ final class NettyServer implements BenchServer {
   @Override
   public void close() throws InterruptedException {
     channel.close().sync();
-    loop.shutdownGracefully().sync();
-    workers.shutdownGracefully().sync();
+    // No quiet period: nothing is in flight when the benchmark stops a server.
+    loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
   }
 }
