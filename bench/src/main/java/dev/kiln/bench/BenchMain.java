@@ -8,6 +8,8 @@ import dev.kiln.bench.capture.GroupCommitBench;
 import dev.kiln.bench.capture.OutboxBench;
 import dev.kiln.bench.fleet.FleetReport;
 import dev.kiln.bench.fleet.FleetRolloutBench;
+import dev.kiln.bench.http.HttpServersBench;
+import dev.kiln.bench.http.HttpServersReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +62,13 @@ public final class BenchMain {
           OutboxBench.print(OutboxBench.run(intArg(args, 1, 3000), intArg(args, 2, 5)));
       case "fleet-rollout" ->
           FleetReport.print(FleetRolloutBench.run(sizes(args, List.of(1000, 10000))));
+      case "http-servers" ->
+          HttpServersReport.print(
+              HttpServersBench.run(
+                  repo,
+                  List.of(args).contains("--quick")
+                      ? HttpServersBench.Settings.quick()
+                      : HttpServersBench.Settings.full(intArg(args, 1, 10))));
       case "torch-paths" ->
           TorchPathsBench.print(
               TorchPathsBench.run(
@@ -72,7 +81,7 @@ public final class BenchMain {
               "unknown benchmark '"
                   + which
                   + "'; try: compile, torch-paths, agent-overhead, agent-throughput, agent-footprint,"
-                  + " capture, capture-outbox, capture-sync, fleet-rollout");
+                  + " capture, capture-outbox, capture-sync, fleet-rollout, http-servers [SECONDS] [--quick]");
     }
   }
 

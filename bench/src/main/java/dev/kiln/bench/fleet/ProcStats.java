@@ -18,7 +18,7 @@ public record ProcStats(double rssMiB, double peakRssMiB, int threads, double cp
   /** Clock ticks per second of /proc/PID/stat times; 100 on every Linux this runs on. */
   private static final double CLOCK_TICKS = 100.0;
 
-  static ProcStats of(long pid) {
+  public static ProcStats of(long pid) {
     try {
       Path proc = Path.of("/proc", String.valueOf(pid));
       double rss = 0;
