@@ -44,6 +44,17 @@ class HonestShapesTest {
   }
 
   @Test
+  void dimsInputShapeLeavesOut_getNoMadeUpSizeEither() throws IOException {
+    CliRun run = compile(poolingAndSignal(), "--input-shape", "image:1x3x8x8", "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.USAGE.number());
+    assertThat(run.err())
+        .contains("'samples' (dim 1) of signal", "--input-shape signal:1x<samples>")
+        .doesNotContain("of image");
+    assertThat(outputs()).isEmpty();
+  }
+
+  @Test
   void givenSizes_areTheShapesVerificationAndBenchmarkUse_andTheReportSaysSo() throws IOException {
     CliRun run = compile(pooling(), "--input-shape", "image:1x3x64x64", "--json");
 
@@ -121,6 +132,18 @@ class HonestShapesTest {
     g.addNode(node("GlobalAveragePool", List.of("image"), List.of("pooled")));
     g.addOutput(value("pooled", TensorProto.DataType.FLOAT_VALUE, "batch", 3L, 1L, 1L));
     return save(g, "pooling.onnx");
+  }
+
+  /** {@link #pooling()} plus signal [batch, samples] -> Neg. */
+  private Path poolingAndSignal() throws IOException {
+    GraphProto.Builder g = GraphProto.newBuilder().setName("pooling-and-signal");
+    g.addInput(value("image", TensorProto.DataType.FLOAT_VALUE, "batch", 3L, "height", "width"));
+    g.addInput(value("signal", TensorProto.DataType.FLOAT_VALUE, "batch", "samples"));
+    g.addNode(node("GlobalAveragePool", List.of("image"), List.of("pooled")));
+    g.addNode(node("Neg", List.of("signal"), List.of("negated")));
+    g.addOutput(value("pooled", TensorProto.DataType.FLOAT_VALUE, "batch", 3L, 1L, 1L));
+    g.addOutput(value("negated", TensorProto.DataType.FLOAT_VALUE, "batch", "samples"));
+    return save(g, "pooling-and-signal.onnx");
   }
 
   /**

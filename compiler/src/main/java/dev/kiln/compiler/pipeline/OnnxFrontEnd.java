@@ -89,6 +89,9 @@ final class OnnxFrontEnd {
     } else {
       progress.started(CompileStage.SPECIALIZE);
       ShapeSpecializer.Result fixed = translate(() -> ShapeSpecializer.apply(builder, shapes));
+      // Dims --input-shape left out (another input's, say) get no made-up size either.
+      String batchNote = realInputs ? "" : GeneratedInputShapes.check(builder);
+      shapeNote = batchNote;
       OnnxModelIO.write(builder.build(), reference);
       String rejection = FixedShapesProbe.rejection(source, reference);
       if (rejection == null) {
@@ -103,7 +106,9 @@ final class OnnxFrontEnd {
         builder.clear().mergeFrom(model);
         OnnxModelIO.write(builder.build(), reference);
         generatedSizes = shapes;
-        shapeNote = "dims kept dynamic: ONNX Runtime rejects the model with them fixed";
+        shapeNote =
+            "dims kept dynamic: ONNX Runtime rejects the model with them fixed"
+                + (batchNote.isEmpty() ? "" : "; " + batchNote);
         shapeWarnings.add(
             "--input-shape "
                 + String.join(", ", describe(shapes))
