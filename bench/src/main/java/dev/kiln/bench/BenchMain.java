@@ -1,6 +1,7 @@
 package dev.kiln.bench;
 
 import dev.kiln.bench.agent.FootprintBench;
+import dev.kiln.bench.agent.ModelLoadBench;
 import dev.kiln.bench.agent.OverheadBench;
 import dev.kiln.bench.agent.ThroughputBench;
 import dev.kiln.bench.capture.CaptureBench;
@@ -51,6 +52,16 @@ public final class BenchMain {
                   repo, "cnn/cnn.onnx", new int[] {1, 8, 32}, intArg(args, 1, 10), threads));
       case "agent-footprint" ->
           AgentReports.footprint(FootprintBench.run(repo, both, intArg(args, 1, 5), threads));
+      case "model-load" ->
+          ModelLoadBench.print(
+              ModelLoadBench.run(
+                  repo,
+                  List.of(
+                      "cnn/cnn.onnx",
+                      "large/mobilenet_v2/mobilenet_v2.onnx",
+                      "large/resnet18/resnet18.onnx"),
+                  intArg(args, 1, 15),
+                  threads));
       case "capture" ->
           AgentReports.capture(
               CaptureBench.run(
@@ -81,6 +92,7 @@ public final class BenchMain {
               "unknown benchmark '"
                   + which
                   + "'; try: compile, torch-paths, agent-overhead, agent-throughput, agent-footprint,"
+                  + " model-load,"
                   + " capture, capture-outbox, capture-sync, fleet-rollout, http-servers [SECONDS] [--quick]");
     }
   }

@@ -48,6 +48,11 @@ public enum ExitCode {
   PARTIALLY_SUCCEEDED(14, "ran; succeeded on some targets, not all"),
   /** A tamper-evident file failed its check: the fleet audit log's hash chain is broken. */
   INTEGRITY_FAILED(15, "integrity check failed"),
+  /**
+   * The source model itself fails on the inputs verification fed it (generated ones, or the
+   * calibration data): Kiln cannot tell a good compile from a bad one, whatever the model's ops.
+   */
+  SOURCE_MODEL_FAILED(16, "the source model fails on the verification inputs"),
   /** The cloud's DuckDB store could not be opened. */
   STORE_UNAVAILABLE(20, "store unavailable"),
   /** Another process holds the store's write lock; retry when it is done. */

@@ -96,6 +96,12 @@ final class CompileReportTable {
     if (!r.worstDifference().isEmpty()) {
       out.append("          worst: ").append(r.worstDifference()).append('\n');
     }
+    if (r.inputShapes() != null) {
+      out.append("Shapes    ")
+          .append(r.inputShapes())
+          .append(r.benchmark() != null ? ", for verification and benchmark" : ", for verification")
+          .append('\n');
+    }
     if (r.benchmark() != null) {
       String baseline =
           "torchscript".equals(r.sourceFramework())

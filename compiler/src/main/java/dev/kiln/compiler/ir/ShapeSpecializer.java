@@ -79,6 +79,38 @@ public final class ShapeSpecializer {
     return out;
   }
 
+  /** One dimension of an input: {@code size} -1 when dynamic, {@code name} its dim_param or "". */
+  public record Dim(long size, String name) {
+    public boolean dynamic() {
+      return size < 0;
+    }
+  }
+
+  /**
+   * Each real input's dimensions in graph order; inputs without shape information are left out
+   * (their rank is unknown, so nothing can be said about their dims).
+   */
+  public static Map<String, List<Dim>> inputDims(ModelProtoOrBuilder model) {
+    GraphProtoOrBuilder graph = model.getGraph();
+    Map<String, List<Dim>> out = new LinkedHashMap<>();
+    for (int index : realInputs(graph).values()) {
+      ValueInfoProto vi = graph.getInput(index);
+      if (!vi.getType().hasTensorType() || !vi.getType().getTensorType().hasShape()) {
+        continue;
+      }
+      out.put(
+          vi.getName(),
+          vi.getType().getTensorType().getShape().getDimList().stream()
+              .map(
+                  d ->
+                      d.hasDimValue() && d.getDimValue() > 0
+                          ? new Dim(d.getDimValue(), "")
+                          : new Dim(-1, d.getDimParam()))
+              .toList());
+    }
+    return out;
+  }
+
   /** Names of real inputs that still have a symbolic or unknown dimension (or no shape). */
   public static List<String> dynamicInputs(ModelProtoOrBuilder model) {
     GraphProtoOrBuilder graph = model.getGraph();

@@ -43,6 +43,18 @@ public final class OrtSessions {
   }
 
   /** Input names with their static shapes (-1 where dynamic) and dtypes, in model order. */
+  /**
+   * Why ONNX Runtime refuses to load {@code model} (graph resolution, shape inference, kernels), or
+   * null when it loads. Loads without graph optimizations: this asks about the model as written.
+   */
+  public static String loadError(Path model) {
+    try (OrtSession ignored = open(model, OptLevel.NO_OPT, 1)) {
+      return null;
+    } catch (OrtException e) {
+      return e.getMessage();
+    }
+  }
+
   public static Map<String, TensorInfo> inputs(OrtSession session) throws OrtException {
     return tensorInfos(session.getInputInfo());
   }

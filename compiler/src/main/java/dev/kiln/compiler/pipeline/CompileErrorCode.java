@@ -11,6 +11,7 @@ public enum CompileErrorCode implements ErrorCode {
   BAD_INPUT_SHAPE,
   OPTIMIZER_FAILED,
   VERIFICATION_FAILED,
+  SOURCE_MODEL_FAILED,
   ENGINE_UNAVAILABLE,
   OUTPUT_EXISTS,
   IO_ERROR;
@@ -22,6 +23,7 @@ public enum CompileErrorCode implements ErrorCode {
       case UNSUPPORTED_MODEL -> ExitCode.UNSUPPORTED_MODEL;
       case OPTIMIZER_FAILED -> ExitCode.OPTIMIZER_FAILED;
       case VERIFICATION_FAILED -> ExitCode.VERIFICATION_FAILED;
+      case SOURCE_MODEL_FAILED -> ExitCode.SOURCE_MODEL_FAILED;
       case ENGINE_UNAVAILABLE -> ExitCode.ENGINE_UNAVAILABLE;
       case OUTPUT_EXISTS -> ExitCode.OUTPUT_EXISTS;
       case IO_ERROR -> ExitCode.IO_ERROR;

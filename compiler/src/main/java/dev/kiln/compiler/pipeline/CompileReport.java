@@ -8,6 +8,9 @@ import java.util.SortedMap;
 /**
  * What a compile did, for people (a table) and scripts ({@code --json}). The manifest inside the
  * artifact holds the same facts a device needs; this adds what only the operator cares about.
+ *
+ * @param inputShapes the input shapes verification and the benchmark used, and where they came
+ *     from, e.g. {@code input:1x3x32x32 (seeded random inputs; dynamic batch dim ... set to 1)}
  */
 public record CompileReport(
     String artifact,
@@ -32,7 +35,8 @@ public record CompileReport(
     Manifest.Benchmark benchmark,
     List<String> warnings,
     boolean signed,
-    String sourceFramework) {
+    String sourceFramework,
+    String inputShapes) {
 
   public Path artifactPath() {
     return Path.of(artifact);

@@ -72,13 +72,20 @@ public final class Compiler {
       java.security.KeyPair key)
       throws IOException, OrtException {
     OnnxFrontEnd.Result front =
-        OnnxFrontEnd.run(request.source(), request.inputShapes(), target, workDir, progress);
+        OnnxFrontEnd.run(
+            request.source(),
+            request.inputShapes(),
+            request.calibrationData() != null,
+            target,
+            workDir,
+            progress);
     OptLevel deviceLevel = deviceLoadLevel(target);
 
     long start = System.currentTimeMillis();
     progress.started(CompileStage.VERIFY);
     Verifier.Outcome verified =
-        Verifier.verify(front.referenceModel(), front.payload(), deviceLevel, request);
+        Verifier.verify(
+            front.referenceModel(), front.payload(), deviceLevel, request, front.generatedSizes());
     progress.finished(
         CompileStage.VERIFY,
         String.format(
@@ -164,7 +171,18 @@ public final class Compiler {
         benchmark,
         front.warnings(),
         key != null,
-        manifest.source().framework());
+        manifest.source().framework(),
+        inputShapes(verified.firstInputs(), request, front.shapeNote()));
+  }
+
+  /** What the report says about the shapes verification and the benchmark ran at. */
+  static String inputShapes(
+      Map<String, dev.kiln.compiler.ort.HostTensor> inputs, CompileRequest request, String note) {
+    String origin =
+        request.calibrationData() != null
+            ? "calibration data"
+            : request.inputShapes().isEmpty() ? "seeded random inputs" : "--input-shape";
+    return Verifier.describe(inputs) + " (" + origin + (note.isEmpty() ? "" : "; " + note) + ")";
   }
 
   /**

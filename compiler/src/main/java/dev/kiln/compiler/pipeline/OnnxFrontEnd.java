@@ -26,9 +26,14 @@ final class OnnxFrontEnd {
   /**
    * @param referenceModel the source with only its shapes fixed: what verification compares
    *     against, so {@code --input-shape} is honoured on both sides
+   * @param generatedSizes sizes generated inputs give dims that stay dynamic in the payload: the
+   *     {@code --input-shape} dims when ONNX Runtime rejected the model with them fixed; else empty
+   * @param shapeNote what the report says about how verification's input shapes were chosen
    */
   record Result(
       Path referenceModel,
+      Map<String, long[]> generatedSizes,
+      String shapeNote,
       Path payload,
       String payloadFormat,
       Integer opset,
@@ -39,9 +44,14 @@ final class OnnxFrontEnd {
 
   private OnnxFrontEnd() {}
 
+  /**
+   * @param realInputs the user gave real inputs (--calibration-data), so dynamic dims take their
+   *     sizes and need no --input-shape
+   */
   static Result run(
       Path source,
       Map<String, long[]> shapes,
+      boolean realInputs,
       ResolvedTarget target,
       Path workDir,
       ProgressListener progress) {
@@ -59,24 +69,61 @@ final class OnnxFrontEnd {
 
     start = System.currentTimeMillis();
     ModelProto.Builder builder = model.toBuilder();
+    Map<String, long[]> generatedSizes = Map.of();
+    String shapeNote = "";
+    List<String> shapeWarnings = new ArrayList<>();
+    Path reference = workDir.resolve("reference.onnx");
     if (shapes.isEmpty()) {
       List<String> dynamic = ShapeSpecializer.dynamicInputs(builder);
+      if (!realInputs) {
+        shapeNote = GeneratedInputShapes.check(builder);
+      }
       progress.skipped(
           CompileStage.SPECIALIZE,
           dynamic.isEmpty()
               ? "all input shapes are static"
-              : "no --input-shape; dynamic dims stay dynamic in " + dynamic);
+              : "no --input-shape; dynamic dims stay dynamic in "
+                  + dynamic
+                  + (shapeNote.isEmpty() ? "" : " (" + shapeNote + " for verification)"));
+      OnnxModelIO.write(builder.build(), reference);
     } else {
       progress.started(CompileStage.SPECIALIZE);
       ShapeSpecializer.Result fixed = translate(() -> ShapeSpecializer.apply(builder, shapes));
-      progress.finished(
-          CompileStage.SPECIALIZE,
-          "fixed " + String.join(", ", describe(fixed.inputShapes())),
-          System.currentTimeMillis() - start);
+      // Dims --input-shape left out (another input's, say) get no made-up size either.
+      String batchNote = realInputs ? "" : GeneratedInputShapes.check(builder);
+      shapeNote = batchNote;
+      OnnxModelIO.write(builder.build(), reference);
+      String rejection = FixedShapesProbe.rejection(source, reference);
+      if (rejection == null) {
+        progress.finished(
+            CompileStage.SPECIALIZE,
+            "fixed " + String.join(", ", describe(fixed.inputShapes())),
+            System.currentTimeMillis() - start);
+      } else {
+        // ONNX Runtime shape-checks every branch of an If, even one that never runs, so fixing
+        // dims can break a model that is fine with them dynamic. Ship it dynamic and verify at
+        // the sizes the user asked for.
+        builder.clear().mergeFrom(model);
+        OnnxModelIO.write(builder.build(), reference);
+        generatedSizes = shapes;
+        shapeNote =
+            "dims kept dynamic: ONNX Runtime rejects the model with them fixed"
+                + (batchNote.isEmpty() ? "" : "; " + batchNote);
+        shapeWarnings.add(
+            "--input-shape "
+                + String.join(", ", describe(shapes))
+                + ": ONNX Runtime rejects the model with these dims fixed ("
+                + rejection
+                + ") but loads it with them dynamic, so the artifact keeps them dynamic;"
+                + " verification and the benchmark ran at the shapes you gave.");
+        progress.finished(
+            CompileStage.SPECIALIZE,
+            "kept dynamic: ONNX Runtime rejects the model with "
+                + String.join(", ", describe(shapes))
+                + " fixed; verifying at those shapes",
+            System.currentTimeMillis() - start);
+      }
     }
-
-    Path reference = workDir.resolve("reference.onnx");
-    OnnxModelIO.write(builder.build(), reference);
 
     start = System.currentTimeMillis();
     progress.started(CompileStage.OPTIMIZE);
@@ -121,10 +168,21 @@ final class OnnxFrontEnd {
             + target.optimizerLevel().name().toLowerCase(java.util.Locale.ROOT),
         System.currentTimeMillis() - start);
     List<String> warnings = new ArrayList<>(check.warnings());
+    warnings.addAll(shapeWarnings);
     if (target.formatNote() != null) {
       warnings.add(target.formatNote());
     }
-    return new Result(reference, payload, format, opset, before, afterPasses, passes, warnings);
+    return new Result(
+        reference,
+        generatedSizes,
+        shapeNote,
+        payload,
+        format,
+        opset,
+        before,
+        afterPasses,
+        passes,
+        warnings);
   }
 
   private static Integer defaultOpset(ModelProto model) {

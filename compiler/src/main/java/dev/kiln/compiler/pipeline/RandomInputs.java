@@ -12,15 +12,27 @@ final class RandomInputs {
   private RandomInputs() {}
 
   static Map<String, HostTensor> make(Map<String, TensorInfo> inputs, long seed) {
+    return make(inputs, seed, Map.of());
+  }
+
+  /**
+   * @param sizes sizes for dims the model keeps dynamic, by input name (the user's --input-shape
+   *     when ONNX Runtime refused them fixed); other dynamic dims are batch dims and get 1
+   */
+  static Map<String, HostTensor> make(
+      Map<String, TensorInfo> inputs, long seed, Map<String, long[]> sizes) {
     Random random = new Random(seed);
     Map<String, HostTensor> out = new LinkedHashMap<>();
     inputs.forEach(
         (name, info) -> {
           long[] shape = info.getShape().clone();
+          long[] given = sizes.get(name);
           int size = 1;
           for (int i = 0; i < shape.length; i++) {
-            // A dimension still dynamic here was not given by --input-shape: use 1 (one sample).
-            shape[i] = shape[i] < 0 ? 1 : shape[i];
+            if (shape[i] < 0) {
+              // GeneratedInputShapes let through only batch dims without a size: one sample.
+              shape[i] = given != null && given.length == shape.length ? given[i] : 1;
+            }
             size = Math.multiplyExact(size, (int) shape[i]);
           }
           if (info.type == OnnxJavaType.FLOAT) {

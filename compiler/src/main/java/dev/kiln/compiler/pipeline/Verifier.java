@@ -35,6 +35,20 @@ final class Verifier {
 
   static Outcome verify(Path source, Path compiled, OptLevel compiledLevel, CompileRequest request)
       throws OrtException {
+    return verify(source, compiled, compiledLevel, request, Map.of());
+  }
+
+  /**
+   * @param generatedSizes sizes generated inputs give dims the payload keeps dynamic (see {@link
+   *     RandomInputs#make(Map, long, Map)})
+   */
+  static Outcome verify(
+      Path source,
+      Path compiled,
+      OptLevel compiledLevel,
+      CompileRequest request,
+      Map<String, long[]> generatedSizes)
+      throws OrtException {
     List<Map<String, HostTensor>> inputSets = new ArrayList<>();
     Verification verification = new Verification();
     Map<String, HostTensor> firstOutputs = null;
@@ -44,11 +58,11 @@ final class Verifier {
         inputSets.add(CalibrationData.read(request.calibrationData()));
       } else {
         for (int i = 0; i < Math.max(1, request.verifySamples()); i++) {
-          inputSets.add(RandomInputs.make(OrtSessions.inputs(out), SEED + i));
+          inputSets.add(RandomInputs.make(OrtSessions.inputs(out), SEED + i, generatedSizes));
         }
       }
       for (int i = 0; i < inputSets.size(); i++) {
-        Map<String, HostTensor> expected = OrtSessions.run(src, inputSets.get(i));
+        Map<String, HostTensor> expected = runSource(src, inputSets.get(i), request);
         Map<String, HostTensor> actual = OrtSessions.run(out, inputSets.get(i));
         verification.compare(i, expected, actual, request.tolerance());
         if (i == 0) {
@@ -81,6 +95,56 @@ final class Verifier {
               request.tolerance(), verification.maxAbs(), verification.worstDetail()));
     }
     return new Outcome(result, sample, verification.worstDetail(), inputSets.get(0));
+  }
+
+  /**
+   * Runs the source as given. When that fails, the inputs are wrong for the model, not the model
+   * for Kiln: say so, with a distinct exit code, and point at real inputs.
+   */
+  private static Map<String, HostTensor> runSource(
+      OrtSession src, Map<String, HostTensor> inputs, CompileRequest request) {
+    try {
+      return OrtSessions.run(src, inputs);
+    } catch (OrtException e) {
+      String shapes = describe(inputs);
+      if (request.calibrationData() != null) {
+        throw new CompileException(
+            CompileErrorCode.SOURCE_MODEL_FAILED,
+            "the source model itself fails in ONNX Runtime on the inputs from "
+                + request.calibrationData()
+                + " ("
+                + shapes
+                + "): "
+                + e.getMessage()
+                + "\nCheck that those inputs are valid for the model (names, shapes, value ranges).",
+            e);
+      }
+      throw new CompileException(
+          CompileErrorCode.SOURCE_MODEL_FAILED,
+          "the source model itself fails in ONNX Runtime on Kiln's generated inputs (seeded random"
+              + " values, "
+              + shapes
+              + "): "
+              + e.getMessage()
+              + "\nThe model is not unsupported: it needs valid inputs (e.g. a real sample rate or"
+              + " signal length). Give some with --calibration-data FILE (JSON, as in the"
+              + " reference format: {\"inputs\": {name: {\"shape\": [...], \"data\": [...]}}}).",
+          e);
+    }
+  }
+
+  /** {@code input:1x3x32x32, sr:1} in input order. */
+  static String describe(Map<String, HostTensor> inputs) {
+    List<String> parts = new ArrayList<>();
+    inputs.forEach(
+        (name, t) ->
+            parts.add(
+                name
+                    + ":"
+                    + (t.shape().length == 0
+                        ? "scalar"
+                        : dev.kiln.compiler.ir.InputShapes.format(t.shape()))));
+    return String.join(", ", parts);
   }
 
   private static Map<String, TensorData> toData(Map<String, HostTensor> tensors) {

@@ -197,7 +197,8 @@ final class ConvertedTorchCompile {
         benchmark,
         warnings,
         job.key() != null,
-        "torchscript");
+        "torchscript",
+        inner.inputShapes());
   }
 
   /** The inner compile: the exported ONNX, into the work directory, for this job's target. */

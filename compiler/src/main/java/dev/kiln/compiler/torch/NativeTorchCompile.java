@@ -175,7 +175,11 @@ final class NativeTorchCompile {
         benchmark,
         job.plan().warnings(),
         job.key() != null,
-        "torchscript");
+        "torchscript",
+        inputs.describe()
+            + " ("
+            + (inputs.reference() != null ? "calibration data" : "--input-shape")
+            + ")");
   }
 
   private static Manifest manifest(

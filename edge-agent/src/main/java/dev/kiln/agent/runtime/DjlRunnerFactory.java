@@ -31,18 +31,15 @@ public final class DjlRunnerFactory implements RunnerFactory {
 
   @Override
   public ModelRunner load(RunnerSpec spec) {
-    String engine =
-        switch (spec.format()) {
-          case "onnx" -> "OnnxRuntime";
-          case "torchscript" -> "PyTorch";
-          default ->
-              throw new AgentException(
-                  AgentErrorCode.ARTIFACT_REJECTED,
-                  "payload format '"
-                      + spec.format()
-                      + "' cannot be served by this agent; valid formats: onnx, torchscript."
-                      + " Recompile without the ORT-format option");
-        };
+    return load(criteria(spec), spec);
+  }
+
+  /**
+   * What DJL is asked to load for {@code spec}: the engine, the device and, for ONNX Runtime, the
+   * manifest's session options (see {@link OrtLoadOptions}).
+   */
+  Criteria<NDList, NDList> criteria(RunnerSpec spec) {
+    String engine = engineFor(spec);
     String file = spec.payload().getFileName().toString();
     String name = file.contains(".") ? file.substring(0, file.lastIndexOf('.')) : file;
     Criteria.Builder<NDList, NDList> builder =
@@ -53,10 +50,7 @@ public final class DjlRunnerFactory implements RunnerFactory {
             .optEngine(engine)
             .optTranslator(new NoopTranslator());
     if (engine.equals("OnnxRuntime")) {
-      if (spec.threads() > 0) {
-        builder.optOption("intraOpNumThreads", Integer.toString(spec.threads()));
-        builder.optOption("interOpNumThreads", "1");
-      }
+      OrtLoadOptions.of(spec).forEach(builder::optOption);
       // DJL picks ONNX Runtime's provider from the device: CUDA for a GPU device, TensorRT when
       // asked by name; the manifest lists providers in preference order.
       if (wantsProvider(spec, "Tensorrt")) {
@@ -69,20 +63,41 @@ public final class DjlRunnerFactory implements RunnerFactory {
     } else {
       builder.optDevice(Device.cpu());
     }
+    return builder.build();
+  }
+
+  /** Loads with criteria made by {@link #criteria}, possibly extended (tests add profiling). */
+  ModelRunner load(Criteria<NDList, NDList> criteria, RunnerSpec spec) {
     try {
-      ZooModel<NDList, NDList> model = builder.build().loadModel();
+      ZooModel<NDList, NDList> model = criteria.loadModel();
       return new DjlModelRunner(model, spec);
     } catch (ModelNotFoundException | MalformedModelException | IOException e) {
-      throw new AgentException(
-          AgentErrorCode.ENGINE_ERROR,
-          engine + " could not load " + spec.payload() + ": " + e.getMessage(),
-          e);
+      throw couldNotLoad(criteria, spec, e);
     } catch (RuntimeException e) {
-      throw new AgentException(
-          AgentErrorCode.ENGINE_ERROR,
-          engine + " could not load " + spec.payload() + ": " + e.getMessage(),
-          e);
+      throw couldNotLoad(criteria, spec, e);
     }
+  }
+
+  private static AgentException couldNotLoad(
+      Criteria<NDList, NDList> criteria, RunnerSpec spec, Exception e) {
+    return new AgentException(
+        AgentErrorCode.ENGINE_ERROR,
+        criteria.getEngine() + " could not load " + spec.payload() + ": " + e.getMessage(),
+        e);
+  }
+
+  private static String engineFor(RunnerSpec spec) {
+    return switch (spec.format()) {
+      case "onnx" -> "OnnxRuntime";
+      case "torchscript" -> "PyTorch";
+      default ->
+          throw new AgentException(
+              AgentErrorCode.ARTIFACT_REJECTED,
+              "payload format '"
+                  + spec.format()
+                  + "' cannot be served by this agent; valid formats: onnx, torchscript."
+                  + " Recompile without the ORT-format option");
+    };
   }
 
   private static boolean wantsProvider(RunnerSpec spec, String prefix) {

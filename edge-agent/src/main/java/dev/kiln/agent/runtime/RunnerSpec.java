@@ -2,7 +2,10 @@ package dev.kiln.agent.runtime;
 
 import dev.kiln.artifact.Manifest;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything an engine needs to load one payload, taken from the artifact manifest.
@@ -10,6 +13,8 @@ import java.util.List;
  * @param format "onnx" or "torchscript"
  * @param executionProviders ONNX Runtime providers in preference order; CPU when empty
  * @param threads intra-op threads; 0 lets the engine decide
+ * @param sessionOptions the manifest's {@code engine.sessionOptions} (ONNX Runtime's optimization
+ *     level the payload must be loaded at, threads, ...); empty for old manifests and TorchScript
  * @param inputNames input names in the model's positional order
  * @param outputNames output names in the model's positional order
  * @param predictors how many requests may run the model at once
@@ -19,9 +24,28 @@ public record RunnerSpec(
     String format,
     List<String> executionProviders,
     int threads,
+    Map<String, String> sessionOptions,
     List<String> inputNames,
     List<String> outputNames,
     int predictors) {
+
+  public RunnerSpec {
+    executionProviders = executionProviders == null ? List.of() : List.copyOf(executionProviders);
+    sessionOptions = withoutNulls(sessionOptions);
+  }
+
+  private static Map<String, String> withoutNulls(Map<String, String> options) {
+    Map<String, String> copy = new LinkedHashMap<>();
+    if (options != null) {
+      options.forEach(
+          (k, v) -> {
+            if (k != null && v != null) {
+              copy.put(k, v);
+            }
+          });
+    }
+    return Collections.unmodifiableMap(copy);
+  }
 
   /**
    * @param threadsOverride the device's {@code threads.inference}; 0 keeps the manifest's value,
@@ -34,10 +58,9 @@ public record RunnerSpec(
     return new RunnerSpec(
         payload,
         m.payload().format(),
-        engine == null || engine.executionProviders() == null
-            ? List.of()
-            : engine.executionProviders(),
+        engine == null ? List.of() : engine.executionProviders(),
         threads,
+        engine == null ? Map.of() : engine.sessionOptions(),
         m.signature().inputs().stream().map(Manifest.TensorSpec::name).toList(),
         m.signature().outputs().stream().map(Manifest.TensorSpec::name).toList(),
         predictors);
