@@ -129,7 +129,9 @@ public final class ConfigLoader {
         new AgentConfig.Threads(
             threads.integer("http", Math.max(4, cores * 2), 1, 512),
             threads.integer("inference", 0, 0, 512),
-            threads.integer("predictors", 2, 1, 64));
+            // Two predictors overlap one request's decoding with another's engine call, but
+            // never more predictors than cores (see InferenceThreads for the per-predictor share).
+            threads.integer("predictors", Math.min(2, cores), 1, 64));
 
     List<AgentConfig.PipelineSpec> pipelines = top.pipelines("pipelines");
     AgentConfig.Cloud cloud = cloud(top, securityConfig.trustedKeysDir());
