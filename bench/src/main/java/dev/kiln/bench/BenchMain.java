@@ -56,7 +56,9 @@ public final class BenchMain {
           AgentReports.batching(
               BatchingBench.run(
                   repo,
-                  List.of("cnn/cnn.onnx", "large/mobilenet_v2/mobilenet_v2.onnx"),
+                  args.length > 3
+                      ? List.of(args[3])
+                      : List.of("cnn/cnn.onnx", "large/mobilenet_v2/mobilenet_v2.onnx"),
                   intArg(args, 1, 1000),
                   intArg(args, 2, 10)));
       case "agent-device-jvm" ->

@@ -12,19 +12,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Dynamic batching on ({@code maxBatchSize} 32) against off (1), both agents in this JVM with the
- * agent's own thread defaults ({@code threads.inference} 0, default predictors). Two questions, the
- * issue's two goals: what a lone client pays for batching (latency p50, requests alternated between
- * the two agents in blocks of 20), and what 32 closed-loop clients gain (requests per second,
- * passes in the order off, on, on, off). HTTP threads are raised to 32 on both, so a batch can hold
- * every waiting client.
+ * Dynamic batching on ({@code maxBatchSize} 32 unless {@code kiln.bench.batchOn} says otherwise)
+ * against off (1), both agents in this JVM with the agent's own thread defaults ({@code
+ * threads.inference} 0, default predictors). Two questions, the issue's two goals: what a lone
+ * client pays for batching (latency p50, requests alternated between the two agents in blocks of
+ * 20), and what 32 closed-loop clients gain (requests per second, passes in the order off, on, on,
+ * off). HTTP threads are raised to 32 on both, so a batch can hold every waiting client.
  */
 public final class BatchingBench {
   /** One model's figures. */
   public record Row(
       String model, Stats loneOffMs, Stats loneOnMs, int clients, double manyOff, double manyOn) {}
 
-  private static final int ON = 32;
+  /** maxBatchSize with batching on; BENCH_JAVA_OPTS=-Dkiln.bench.batchOn=8 tries another. */
+  private static final int ON = Integer.getInteger("kiln.bench.batchOn", 32);
+
   private static final int BLOCK = 20;
 
   private BatchingBench() {}

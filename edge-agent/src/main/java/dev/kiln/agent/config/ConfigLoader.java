@@ -249,8 +249,10 @@ public final class ConfigLoader {
 
   private static AgentConfig.Batching batching(Section top) {
     Section batching = top.child("batching", "maxBatchSize", "maxQueueDelayMs", "models");
-    // Off by default: a lone client's request would wait maxQueueDelayMs for company that never
-    // comes (bench: +2.2 ms per request at 1 client, +12% throughput only at 32 clients).
+    // Off by default. The batcher no longer delays a lone client (it batches only requests that
+    // arrive while every predictor is busy), but on 2 cores batching gained the CNN 1.10x at 32
+    // clients and cost mobilenet_v2 6-17% (docs/benchmarks.md, "Dynamic batching that never
+    // waits"). maxQueueDelayMs is still read so older configs stay valid; nothing waits on it.
     int maxBatchSize = batching.integer("maxBatchSize", 1, 1, 4096);
     int maxQueueDelayMs = batching.integer("maxQueueDelayMs", 2, 0, 10_000);
     Map<String, AgentConfig.Batching> perModel = new TreeMap<>();
