@@ -87,7 +87,10 @@ public final class BatchingBench {
     }
     double[][] millis = new double[agents.length][requests];
     for (int start = 0; start < requests; start += BLOCK) {
-      for (int j = 0; j < agents.length; j++) {
+      // Alternate which agent goes first, so neither always runs right after the other's block.
+      boolean flip = (start / BLOCK) % 2 == 1;
+      for (int k = 0; k < agents.length; k++) {
+        int j = flip ? agents.length - 1 - k : k;
         for (int i = start; i < Math.min(requests, start + BLOCK); i++) {
           long t = System.nanoTime();
           invokers[j].invoke();
