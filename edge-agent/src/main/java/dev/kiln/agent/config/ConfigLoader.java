@@ -250,9 +250,10 @@ public final class ConfigLoader {
   private static AgentConfig.Batching batching(Section top) {
     Section batching = top.child("batching", "maxBatchSize", "maxQueueDelayMs", "models");
     // Off by default. The batcher no longer delays a lone client (it batches only requests that
-    // arrive while every predictor is busy), but on 2 cores batching gained the CNN 1.10x at 32
-    // clients and cost mobilenet_v2 6-17% (docs/benchmarks.md, "Dynamic batching that never
-    // waits"). maxQueueDelayMs is still read so older configs stay valid; nothing waits on it.
+    // arrive while every predictor is busy), but on 2 cores, at 32 clients, batching ran the CNN
+    // at 0.96-1.10x and mobilenet_v2 at 0.78-0.95x the rate without it (docs/benchmarks.md,
+    // "Dynamic batching that never waits"). maxQueueDelayMs is still read so older configs stay
+    // valid; nothing waits on it.
     int maxBatchSize = batching.integer("maxBatchSize", 1, 1, 4096);
     int maxQueueDelayMs = batching.integer("maxQueueDelayMs", 2, 0, 10_000);
     Map<String, AgentConfig.Batching> perModel = new TreeMap<>();
