@@ -1,5 +1,7 @@
 package dev.kiln.bench;
 
+import dev.kiln.bench.agent.BatchingBench;
+import dev.kiln.bench.agent.DeviceJvmBench;
 import dev.kiln.bench.agent.FootprintBench;
 import dev.kiln.bench.agent.OverheadBench;
 import dev.kiln.bench.agent.ThroughputBench;
@@ -51,6 +53,43 @@ final class AgentReports {
           r.batch8() / r.noBatch(),
           r.batch32(),
           r.batch32() / r.noBatch());
+    }
+  }
+
+  static void batching(List<BatchingBench.Row> rows) {
+    System.out.println(
+        "| model | lone client p50 ms, off | on | ratio on/off | clients | req/s, off | req/s, on |"
+            + " ratio on/off |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (BatchingBench.Row r : rows) {
+      System.out.printf(
+          "| %s | %.3f | %.3f | %.3fx | %d | %.0f | %.0f | %.2fx |%n",
+          r.model(),
+          r.loneOffMs().p50(),
+          r.loneOnMs().p50(),
+          r.loneOnMs().p50() / r.loneOffMs().p50(),
+          r.clients(),
+          r.manyOff(),
+          r.manyOn(),
+          r.manyOn() / r.manyOff());
+    }
+  }
+
+  static void deviceJvm(List<DeviceJvmBench.Row> rows) {
+    System.out.println(
+        "| model | JVM options | starts | spawn to first inference, median ms | RSS after N"
+            + " requests, median MiB | max MiB | request p50 ms, last half |");
+    System.out.println("|---|---|---:|---:|---:|---:|---:|");
+    for (DeviceJvmBench.Row r : rows) {
+      System.out.printf(
+          "| %s | %s | %d | %.0f | %.1f | %.1f | %.3f |%n",
+          r.model(),
+          r.variant(),
+          r.starts(),
+          r.firstInferenceMs().p50(),
+          r.rssMib().p50(),
+          r.rssMib().p99(),
+          r.lastRequestsMs().p50());
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.kiln.bench;
 
+import dev.kiln.bench.agent.BatchingBench;
+import dev.kiln.bench.agent.DeviceJvmBench;
 import dev.kiln.bench.agent.FootprintBench;
 import dev.kiln.bench.agent.ModelLoadBench;
 import dev.kiln.bench.agent.OverheadBench;
@@ -50,6 +52,22 @@ public final class BenchMain {
           AgentReports.throughput(
               ThroughputBench.run(
                   repo, "cnn/cnn.onnx", new int[] {1, 8, 32}, intArg(args, 1, 10), threads));
+      case "agent-batching" ->
+          AgentReports.batching(
+              BatchingBench.run(
+                  repo,
+                  args.length > 3
+                      ? List.of(args[3])
+                      : List.of("cnn/cnn.onnx", "large/mobilenet_v2/mobilenet_v2.onnx"),
+                  intArg(args, 1, 1000),
+                  intArg(args, 2, 10)));
+      case "agent-device-jvm" ->
+          AgentReports.deviceJvm(
+              DeviceJvmBench.run(
+                  repo,
+                  args.length > 2 ? args[2] : "cnn/cnn.onnx",
+                  intArg(args, 1, 3),
+                  intArg(args, 3, 1000)));
       case "agent-footprint" ->
           AgentReports.footprint(FootprintBench.run(repo, both, intArg(args, 1, 5), threads));
       case "model-load" ->
@@ -91,7 +109,9 @@ public final class BenchMain {
           throw new IllegalArgumentException(
               "unknown benchmark '"
                   + which
-                  + "'; try: compile, torch-paths, agent-overhead, agent-throughput, agent-footprint,"
+                  + "'; try: compile, torch-paths, agent-overhead, agent-throughput, agent-batching,"
+                  + " agent-device-jvm,"
+                  + " agent-footprint,"
                   + " model-load,"
                   + " capture, capture-outbox, capture-sync, fleet-rollout, http-servers [SECONDS] [--quick]");
     }

@@ -4,6 +4,7 @@ import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.config.ConfigException;
 import dev.kiln.agent.http.AgentHttpServer;
 import dev.kiln.agent.runtime.DjlRunnerFactory;
+import dev.kiln.agent.runtime.InferenceThreads;
 import dev.kiln.agent.serving.InferenceService;
 import dev.kiln.agent.serving.Metrics;
 import dev.kiln.agent.serving.ModelManager;
@@ -72,9 +73,18 @@ public final class Agent implements AutoCloseable {
     Metrics metrics = new Metrics();
     ModelRegistry registry = new ModelRegistry(config.models().memoryBudgetMb() * 1024 * 1024);
     metrics.addGauges(() -> registryGauges(registry));
+    int cores = Runtime.getRuntime().availableProcessors();
+    AgentConfig.Threads threads = config.threads();
+    int share = InferenceThreads.perPredictor(threads.inference(), 0, threads.predictors(), cores);
+    LOG.info(
+        "inference threads: {} predictors per model x {} intra-op threads each ({}; {} cores"
+            + " available; a model's manifest may ask for fewer)",
+        threads.predictors(),
+        share,
+        threads.inference() > 0 ? "threads.inference" : "cores / predictors",
+        cores);
     ModelManager models =
-        new ModelManager(
-            store, registry, new DjlRunnerFactory(config.threads().inference()), config, metrics);
+        new ModelManager(store, registry, new DjlRunnerFactory(share), config, metrics);
     models.start();
     InferenceService service = new InferenceService(models, metrics, capture);
     PipelineStore pipelines = new PipelineStore(config.stateDir());

@@ -25,6 +25,15 @@ public final class AgentProcess implements AutoCloseable {
     return launch(JvmLauncher.kilnAgent(configFile).log(log), log);
   }
 
+  /** The agent with extra JVM options and environment (a {@link JvmVariant}). */
+  public static AgentProcess agent(Path configFile, Path log, JvmVariant variant)
+      throws IOException {
+    JvmLauncher launcher = JvmLauncher.kilnAgent(configFile).log(log);
+    variant.options().forEach(launcher::jvmOption);
+    variant.env().forEach(launcher::env);
+    return launch(launcher, log);
+  }
+
   /** A JVM that prints one line from main and waits: what any Java agent pays at minimum. */
   public static AgentProcess bareJvm(Path log) throws IOException {
     return launch(

@@ -1,5 +1,6 @@
 package dev.kiln.cli.bundle;
 
+import dev.kiln.agent.service.DeviceJvm;
 import java.nio.charset.StandardCharsets;
 
 /** The {@code bin/kiln-agent} script inside a bundle: runs the agent from the bundle's lib/. */
@@ -10,16 +11,23 @@ final class BundleLauncher {
     return """
         #!/bin/sh
         # kiln-agent launcher from a Kiln agent bundle. JAVA_HOME or PATH must give Java 17+.
-        # Extra JVM flags: KILN_AGENT_JAVA_OPTS="-Xmx256m" kiln-agent run --config agent.json
+        # JVM options for a small device (docs/agent-service.md, "JVM options"); KILN_AGENT_HEAP
+        # sets the heap cap, and KILN_AGENT_JAVA_OPTS comes after them, so its flags win:
+        #   KILN_AGENT_HEAP=256m kiln-agent run --config agent.json
         set -e
         self=$(readlink -f "$0")
         home=$(cd "$(dirname "$self")/.." && pwd)
         if [ -n "$JAVA_HOME" ]; then java="$JAVA_HOME/bin/java"; else java=java; fi
         export OPT_OUT_TRACKING=true
+        export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-@ARENAS@}"
         # shellcheck disable=SC2086
-        exec "$java" -Dai.djl.offline=true $KILN_AGENT_JAVA_OPTS \\
+        exec "$java" -Dai.djl.offline=true -Xmx"${KILN_AGENT_HEAP:-@HEAP@}" @OPTIONS@ \\
+          $KILN_AGENT_JAVA_OPTS \\
           -cp "$home/lib/*" dev.kiln.agent.cli.AgentMain "$@"
         """
+        .replace("@ARENAS@", DeviceJvm.MALLOC_ARENA_MAX)
+        .replace("@HEAP@", DeviceJvm.DEFAULT_HEAP)
+        .replace("@OPTIONS@", String.join(" ", DeviceJvm.OPTIONS))
         .getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -150,7 +150,8 @@ public record AgentConfig(
   /**
    * Dynamic batching defaults for every model; 1 turns batching off.
    *
-   * @param maxQueueDelayMs longest a request waits for others to join its batch
+   * @param maxQueueDelayMs accepted for older configs; the batcher never waits for company (it
+   *     batches only what queued while the engine was busy), so nothing reads it
    */
   public record Batching(int maxBatchSize, int maxQueueDelayMs, Map<String, Batching> models) {
 

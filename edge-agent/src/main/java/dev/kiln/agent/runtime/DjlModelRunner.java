@@ -10,6 +10,9 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,8 +97,50 @@ final class DjlModelRunner implements ModelRunner {
       case INT64 -> Tensor.ofLongs(shape, array.toLongArray());
       case INT32 -> Tensor.ofLongs(shape, toLongs(array.toIntArray()));
       case FLOAT64 -> Tensor.ofFloats(shape, toFloats(array.toDoubleArray()));
-      default -> Tensor.ofFloats(shape, array.toType(DataType.FLOAT32, false).toFloatArray());
+      case INT8, BOOLEAN -> Tensor.ofLongs(shape, bytesToLongs(array.toByteBuffer(), 0xFFFF_FFFF));
+      case UINT8 -> Tensor.ofLongs(shape, bytesToLongs(array.toByteBuffer(), 0xFF));
+      case FLOAT16 -> Tensor.ofFloats(shape, halvesToFloats(array.toByteBuffer()));
+      default ->
+          throw new AgentException(
+              AgentErrorCode.ENGINE_ERROR,
+              "the model returned a " + type + " output, which the agent cannot send back");
     };
+  }
+
+  // The conversions below read the output's bytes instead of calling NDArray.toType: ONNX Runtime
+  // arrays convert only through DJL's alternative engine (PyTorch), which the agent does not load.
+
+  private static long[] bytesToLongs(ByteBuffer bytes, int mask) {
+    long[] out = new long[bytes.remaining()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = bytes.get() & mask;
+    }
+    return out;
+  }
+
+  private static float[] halvesToFloats(ByteBuffer bytes) {
+    ShortBuffer halves = bytes.order(ByteOrder.nativeOrder()).asShortBuffer();
+    float[] out = new float[halves.remaining()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = halfToFloat(halves.get());
+    }
+    return out;
+  }
+
+  /** IEEE 754 binary16 to float (Float.float16ToFloat arrived only in Java 20). */
+  static float halfToFloat(short half) {
+    int sign = (half >>> 15) & 1;
+    int exponent = (half >>> 10) & 0x1F;
+    int fraction = half & 0x3FF;
+    float magnitude;
+    if (exponent == 0) {
+      magnitude = fraction * 0x1p-24f;
+    } else if (exponent == 0x1F) {
+      magnitude = fraction == 0 ? Float.POSITIVE_INFINITY : Float.NaN;
+    } else {
+      magnitude = Float.intBitsToFloat(((exponent + 112) << 23) | (fraction << 13));
+    }
+    return sign == 1 ? -magnitude : magnitude;
   }
 
   private static long[] toLongs(int[] values) {

@@ -15,6 +15,13 @@ import java.util.List;
 /**
  * Loads payloads with DJL: ONNX Runtime for "onnx" payloads, PyTorch for "torchscript". The agent
  * never downloads engines or models: {@code ai.djl.offline} is forced on before any engine starts.
+ *
+ * <p>{@code ai.djl.onnx.disable_alternative} is turned on as well, unless set explicitly. Without
+ * it, DJL's ONNX Runtime engine starts PyTorch as an "alternative engine" for NDArray operations
+ * ONNX Runtime lacks, the first time it makes an NDManager: about 100 MB of RSS and most of a
+ * second of start time, even when only ONNX models are served. The agent needs none of those
+ * operations ({@link DjlModelRunner} only creates arrays, runs the session and reads outputs), and
+ * a TorchScript payload still loads PyTorch itself, by name, when it is installed.
  */
 public final class DjlRunnerFactory implements RunnerFactory {
 
@@ -23,6 +30,10 @@ public final class DjlRunnerFactory implements RunnerFactory {
    */
   public DjlRunnerFactory(int torchThreads) {
     System.setProperty("ai.djl.offline", "true");
+    if (System.getProperty("ai.djl.onnx.disable_alternative") == null) {
+      // An explicit -Dai.djl.onnx.disable_alternative=false still wins (benchmarks measure it).
+      System.setProperty("ai.djl.onnx.disable_alternative", "true");
+    }
     if (torchThreads > 0) {
       System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(torchThreads));
       System.setProperty("ai.djl.pytorch.num_interop_threads", "1");

@@ -48,13 +48,25 @@ public record RunnerSpec(
   }
 
   /**
-   * @param threadsOverride the device's {@code threads.inference}; 0 keeps the manifest's value,
-   *     which came from the device profile at compile time
+   * @param threadsOverride the device's {@code threads.inference}; 0 lets {@link InferenceThreads}
+   *     choose from the manifest's value (the compile profile's core count) and the cores this JVM
+   *     may use
    */
   public static RunnerSpec fromManifest(
       Manifest m, Path payload, int threadsOverride, int predictors) {
+    return fromManifest(
+        m, payload, threadsOverride, predictors, Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * @param cores cores available to the agent
+   */
+  public static RunnerSpec fromManifest(
+      Manifest m, Path payload, int threadsOverride, int predictors, int cores) {
     Manifest.EngineInfo engine = m.engine();
-    int threads = threadsOverride > 0 ? threadsOverride : (engine == null ? 0 : engine.threads());
+    int threads =
+        InferenceThreads.perPredictor(
+            threadsOverride, engine == null ? 0 : engine.threads(), predictors, cores);
     return new RunnerSpec(
         payload,
         m.payload().format(),

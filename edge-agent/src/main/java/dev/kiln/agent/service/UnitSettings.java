@@ -49,7 +49,9 @@ public record UnitSettings(Path java, Path prefix, String user, Path stateDir, P
         "user", user,
         "stateDir", stateDir.normalize().toString(),
         "stateDirectoryName", stateDirectoryName(),
-        "configFile", configFile.toString());
+        "configFile", configFile.toString(),
+        "jvmOptions", String.join(" ", DeviceJvm.options(DeviceJvm.DEFAULT_HEAP)),
+        "mallocArenaMax", DeviceJvm.MALLOC_ARENA_MAX);
   }
 
   // systemd splits ExecStart= on whitespace and expands '%' and '$'; refusing them is simpler

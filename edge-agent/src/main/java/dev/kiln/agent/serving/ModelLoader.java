@@ -38,10 +38,7 @@ final class ModelLoader {
     DynamicBatcher batcher =
         batching.maxBatchSize() > 1 && TensorBatching.batchable(sig)
             ? new DynamicBatcher(
-                v.name() + "@" + v.version(),
-                runner,
-                batching.maxBatchSize(),
-                batching.maxQueueDelayMs())
+                v.name() + "@" + v.version(), runner, batching.maxBatchSize(), spec.predictors())
             : null;
     long millis = (System.nanoTime() - start) / 1_000_000;
     metrics.recordLoad(v.name(), v.version(), millis);
