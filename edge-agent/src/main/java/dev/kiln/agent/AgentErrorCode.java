@@ -28,6 +28,8 @@ public enum AgentErrorCode implements ErrorCode {
   HEALTH_CHECK_FAILED,
   MEMORY_BUDGET_EXCEEDED,
   MODEL_NOT_READY,
+  /** Other requests hold the heap kept for request bodies; retry shortly. */
+  OVERLOADED,
   ENGINE_ERROR,
   SHUTTING_DOWN,
   IO_ERROR;
@@ -48,7 +50,12 @@ public enum AgentErrorCode implements ErrorCode {
       case ARTIFACT_REJECTED, INCOMPATIBLE_ARTIFACT, HEALTH_CHECK_FAILED ->
           ExitCode.ARTIFACT_REJECTED;
       case VERSION_CONFLICT -> ExitCode.CONFLICT;
-      case MEMORY_BUDGET_EXCEEDED, MODEL_NOT_READY, ENGINE_ERROR, SHUTTING_DOWN, REQUEST_TIMEOUT ->
+      case MEMORY_BUDGET_EXCEEDED,
+              MODEL_NOT_READY,
+              OVERLOADED,
+              ENGINE_ERROR,
+              SHUTTING_DOWN,
+              REQUEST_TIMEOUT ->
           ExitCode.RUNTIME_FAILED;
       case IO_ERROR -> ExitCode.IO_ERROR;
     };
@@ -60,6 +67,7 @@ public enum AgentErrorCode implements ErrorCode {
     return switch (this) {
       case MEMORY_BUDGET_EXCEEDED,
               MODEL_NOT_READY,
+              OVERLOADED,
               ENGINE_ERROR,
               SHUTTING_DOWN,
               IO_ERROR,

@@ -48,6 +48,7 @@ public final class AgentHttpServer implements AutoCloseable {
   private final Metrics metrics;
   private final long maxBodyBytes;
   private final long minRequestBytesPerSecond;
+  private final RequestMemory requestMemory = RequestMemory.forThisHeap();
   private final int drainSeconds;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopping;
@@ -111,7 +112,15 @@ public final class AgentHttpServer implements AutoCloseable {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
       inFlight.incrementAndGet();
-      Callback done = Callback.from(callback, AgentHttpServer.this::finished);
+      RequestMemory.Reservation memory =
+          requestMemory.reservation(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
+      Callback done =
+          Callback.from(
+              callback,
+              () -> {
+                memory.release();
+                finished();
+              });
       // A request that began before shutdown is drained even if its body is still arriving.
       AgentException refusal = stopping ? shuttingDown() : unknownTransferCoding(request);
       Exchange headersOnly = new Exchange(request, response, done, new byte[0]);
@@ -127,6 +136,7 @@ public final class AgentHttpServer implements AutoCloseable {
           request,
           maxBodyBytes,
           minRequestBytesPerSecond,
+          memory,
           new BodyReader.Outcome() {
             @Override
             public void received(byte[] body) {

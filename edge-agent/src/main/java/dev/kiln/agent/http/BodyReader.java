@@ -42,15 +42,28 @@ final class BodyReader implements Runnable {
   private final long maxBytes;
   private final long minBytesPerSecond;
   private final Outcome outcome;
+  private final RequestMemory.Reservation memory;
   private byte[] buffer;
   private int size;
   private long dropped;
 
+  /**
+   * Set when the body will be refused once it has arrived (no memory for it): it is then read and
+   * dropped like an oversized one, so the client, still sending, sees the reply.
+   */
+  private AgentException refusal;
+
   private BodyReader(
-      Request request, long maxBytes, long minBytesPerSecond, Outcome outcome, byte[] buffer) {
+      Request request,
+      long maxBytes,
+      long minBytesPerSecond,
+      RequestMemory.Reservation memory,
+      Outcome outcome,
+      byte[] buffer) {
     this.request = request;
     this.maxBytes = maxBytes;
     this.minBytesPerSecond = minBytesPerSecond;
+    this.memory = memory;
     this.outcome = outcome;
     this.buffer = buffer;
   }
@@ -58,18 +71,31 @@ final class BodyReader implements Runnable {
   /**
    * @param minBytesPerSecond the body's average rate since the headers arrived must stay at or
    *     above this while it is incomplete; 0 turns the check off
+   * @param memory this request's share of {@link RequestMemory}: every buffer is reserved there
+   *     before it is allocated
    */
-  static void read(Request request, long maxBytes, long minBytesPerSecond, Outcome outcome) {
+  static void read(
+      Request request,
+      long maxBytes,
+      long minBytesPerSecond,
+      RequestMemory.Reservation memory,
+      Outcome outcome) {
     long declared = request.getLength();
     if (declared > maxBytes + DISCARD_LIMIT) {
       outcome.refused(Exchange.tooLarge(maxBytes));
       return;
     }
-    byte[] buffer =
-        declared > maxBytes
-            ? null
-            : new byte[(int) (declared >= 0 ? declared : Math.min(maxBytes, FIRST_BUFFER))];
-    new BodyReader(request, maxBytes, minBytesPerSecond, outcome, buffer).run();
+    BodyReader reader = new BodyReader(request, maxBytes, minBytesPerSecond, memory, outcome, null);
+    if (declared <= maxBytes) {
+      int first = (int) (declared >= 0 ? declared : Math.min(maxBytes, FIRST_BUFFER));
+      try {
+        memory.growTo(first);
+        reader.buffer = new byte[first];
+      } catch (AgentException busy) {
+        reader.refusal = busy;
+      }
+    }
+    reader.run();
   }
 
   /** Reads what has arrived; asks to be run again when more does. */
@@ -91,19 +117,28 @@ final class BodyReader implements Runnable {
         dropped = size;
         buffer = null;
       }
+      if (buffer != null && size + n > buffer.length) {
+        int grown = (int) Math.min(maxBytes, Math.max(size + n, 2L * size));
+        try {
+          memory.growTo(grown);
+          buffer = Arrays.copyOf(buffer, grown);
+        } catch (AgentException busy) {
+          refusal = busy;
+          dropped = size;
+          buffer = null;
+        }
+      }
       if (buffer == null) {
         dropped += n;
       } else {
-        if (size + n > buffer.length) {
-          buffer = Arrays.copyOf(buffer, (int) Math.min(maxBytes, Math.max(size + n, 2L * size)));
-        }
         bytes.get(buffer, size, n);
         size += n;
       }
       boolean last = chunk.isLast();
       chunk.release();
       if (buffer == null && (last || dropped > maxBytes + DISCARD_LIMIT)) {
-        outcome.refused(Exchange.tooLarge(maxBytes));
+        outcome.refused(
+            refusal != null && dropped <= maxBytes ? refusal : Exchange.tooLarge(maxBytes));
         return;
       }
       if (last) {
