@@ -33,6 +33,7 @@ public final class AgentProcess implements AutoCloseable {
   private String scheme = "http";
   private JvmProcess process;
   private int port;
+  private String heap = "256m";
   private int starts;
   private String token;
 
@@ -109,6 +110,12 @@ public final class AgentProcess implements AutoCloseable {
     return Files.createTempDirectory(root, name);
   }
 
+  /** The agent's heap cap from the next start on (256m unless set; devices run 64m). */
+  public AgentProcess heap(String xmx) {
+    this.heap = xmx;
+    return this;
+  }
+
   /** Starts the process and waits until it answers HTTP. */
   public AgentProcess start() throws IOException {
     port = FreePorts.next();
@@ -119,7 +126,7 @@ public final class AgentProcess implements AutoCloseable {
     process =
         JvmLauncher.kilnAgent(configFile)
             .classpath(JvmLauncher.testClasspath())
-            .jvmOption("-Xmx256m")
+            .jvmOption("-Xmx" + heap)
             .jvmOption("-XX:+UseSerialGC")
             .inheritProperty("java.io.tmpdir")
             .property("org.slf4j.simpleLogger.defaultLogLevel", "info")
