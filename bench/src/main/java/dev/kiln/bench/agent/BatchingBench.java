@@ -5,11 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Dynamic batching on ({@code maxBatchSize} 32 unless {@code kiln.bench.batchOn} says otherwise)
@@ -50,14 +45,14 @@ public final class BatchingBench {
                   "on")) {
         InProcessAgent[] agents = {off, on};
         for (InProcessAgent agent : agents) {
-          closedLoop(agent, model, clients, Math.min(2.0, seconds / 2));
+          ThroughputBench.closedLoop(agent, model, clients, Math.min(2.0, seconds / 2));
         }
         double[][] lone = lone(agents, model, loneRequests);
         long[] done = new long[2];
         double[] secs = new double[2];
         for (int j : new int[] {0, 1, 1, 0}) {
           long t = System.nanoTime();
-          done[j] += closedLoop(agents[j], model, clients, seconds / 2);
+          done[j] += ThroughputBench.closedLoop(agents[j], model, clients, seconds / 2);
           secs[j] += (System.nanoTime() - t) / 1e9;
         }
         Row row =
@@ -99,37 +94,5 @@ public final class BatchingBench {
       }
     }
     return millis;
-  }
-
-  /** Closed loop: each client sends its next request when the last one answered. */
-  private static long closedLoop(
-      InProcessAgent agent, BenchModel model, int clients, double seconds) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(clients);
-    ExecutorService io = Executors.newFixedThreadPool(2);
-    try {
-      Invoker invoker = new Invoker(agent.baseUrl(), model.requestJson(), io);
-      LongAdder count = new LongAdder();
-      long deadline = System.nanoTime() + (long) (seconds * 1e9);
-      List<Future<?>> futures = new ArrayList<>();
-      for (int c = 0; c < clients; c++) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  while (System.nanoTime() < deadline) {
-                    invoker.invoke();
-                    count.increment();
-                  }
-                  return null;
-                }));
-      }
-      for (Future<?> f : futures) {
-        f.get();
-      }
-      return count.sum();
-    } finally {
-      pool.shutdown();
-      io.shutdown();
-      pool.awaitTermination(30, TimeUnit.SECONDS);
-    }
   }
 }

@@ -43,7 +43,7 @@ public final class ThroughputBench {
       }
       for (int i = 0; i < agents.size(); i++) {
         // Warm-up: JIT, engine arenas and keep-alive connections.
-        measure(agents.get(i), model, httpThreads, Math.min(2.0, seconds / 2));
+        closedLoop(agents.get(i), model, httpThreads, Math.min(2.0, seconds / 2));
       }
       for (int clients : concurrency) {
         long[] done = new long[sizes.length];
@@ -52,7 +52,7 @@ public final class ThroughputBench {
           for (int k = 0; k < sizes.length; k++) {
             int j = pass == 0 ? k : sizes.length - 1 - k;
             long t = System.nanoTime();
-            done[j] += measure(agents.get(j), model, clients, seconds / 2);
+            done[j] += closedLoop(agents.get(j), model, clients, seconds / 2);
             secs[j] += (System.nanoTime() - t) / 1e9;
           }
         }
@@ -72,7 +72,7 @@ public final class ThroughputBench {
   }
 
   /** Closed loop: each client sends its next request when the last one answered. */
-  private static long measure(InProcessAgent agent, BenchModel model, int clients, double seconds)
+  static long closedLoop(InProcessAgent agent, BenchModel model, int clients, double seconds)
       throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     ExecutorService io = Executors.newFixedThreadPool(2);
