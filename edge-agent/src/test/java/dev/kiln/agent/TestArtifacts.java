@@ -176,6 +176,10 @@ public final class TestArtifacts {
     ref.outputs()
         .forEach(
             (k, v) -> {
+              if (!v.dtype().equals("float32")) {
+                expected.put(k, v);
+                return;
+              }
               float[] values = v.floats();
               for (int i = 0; i < values.length; i++) {
                 values[i] *= spec.outputScale;
@@ -185,10 +189,6 @@ public final class TestArtifacts {
     byte[] sample = Json.toBytes(new VerificationSample(ref.inputs(), expected, 1e-4));
     Files.write(staging.resolve("sample.json"), sample);
 
-    List<Long> inShape = new ArrayList<>(ref.inputShape());
-    inShape.set(0, -1L);
-    List<Long> outShape = new ArrayList<>(ref.outputs().get("output").shape());
-    outShape.set(0, -1L);
     Manifest manifest =
         new Manifest(
             1,
@@ -211,9 +211,7 @@ public final class TestArtifacts {
                 spec.format,
                 payload.length,
                 Sha256.of(payload)),
-            new Manifest.IoSignature(
-                List.of(new Manifest.TensorSpec("input", "float32", inShape)),
-                List.of(new Manifest.TensorSpec("output", "float32", outShape))),
+            new Manifest.IoSignature(signature(ref.inputs()), signature(ref.outputs())),
             List.of(),
             new Manifest.Verification(
                 true, "sample", 1, 0, 0, 1e-4, "output", "sample.json", Sha256.of(sample)),
@@ -228,6 +226,18 @@ public final class TestArtifacts {
     ArtifactWriter.writeArchive(staging, target, true);
     ArtifactWriter.deleteTree(staging);
     return target;
+  }
+
+  /** One spec per tensor of the reference, with dim 0 (the batch) dynamic. */
+  private static List<Manifest.TensorSpec> signature(Map<String, TensorData> tensors) {
+    List<Manifest.TensorSpec> specs = new ArrayList<>();
+    tensors.forEach(
+        (name, t) -> {
+          List<Long> shape = new ArrayList<>(t.shape());
+          shape.set(0, -1L);
+          specs.add(new Manifest.TensorSpec(name, t.dtype(), shape));
+        });
+    return specs;
   }
 
   /**

@@ -51,6 +51,36 @@ public final class TestOnnx {
     return model(graph);
   }
 
+  /** {@code output = Identity(input)}, int64 {@code [batch, width]}. */
+  public static byte[] identityInt64(int width) {
+    byte[] graph =
+        concat(
+            field(1, node("Identity", "input", "output")),
+            field(2, str("identity_int64")),
+            field(11, valueInfo("input", width, INT64)),
+            field(12, valueInfo("output", width, INT64)));
+    return model(graph);
+  }
+
+  /**
+   * Two outputs of two datatypes from one float32 {@code [batch, width]} input: {@code output =
+   * Identity(input)} and {@code ids = Cast<int64>(input)}.
+   */
+  public static byte[] floatAndInt64Outputs(int width) {
+    byte[] to = concat(field(1, str("to")), varintField(3, INT64), varintField(20, 2));
+    byte[] cast =
+        concat(field(1, str("input")), field(2, str("ids")), field(4, str("Cast")), field(5, to));
+    byte[] graph =
+        concat(
+            field(1, node("Identity", "input", "output")),
+            field(1, cast),
+            field(2, str("two_outputs")),
+            field(11, valueInfo("input", width, FLOAT)),
+            field(12, valueInfo("output", width, FLOAT)),
+            field(12, valueInfo("ids", width, INT64)));
+    return model(graph);
+  }
+
   private static byte[] model(byte[] graph) {
     byte[] opset = concat(field(1, str("")), varintField(2, 13));
     return concat(varintField(1, 7), field(2, str("kiln-tests")), field(7, graph), field(8, opset));
@@ -61,10 +91,14 @@ public final class TestOnnx {
   }
 
   private static byte[] valueInfo(String name, int width) {
+    return valueInfo(name, width, FLOAT);
+  }
+
+  private static byte[] valueInfo(String name, int width, int elemType) {
     byte[] batch = field(2, str("batch"));
     byte[] fixed = varintField(1, width);
     byte[] shape = concat(field(1, batch), field(1, fixed));
-    byte[] tensor = concat(varintField(1, FLOAT), field(2, shape));
+    byte[] tensor = concat(varintField(1, elemType), field(2, shape));
     return concat(field(1, str(name)), field(2, field(1, tensor)));
   }
 

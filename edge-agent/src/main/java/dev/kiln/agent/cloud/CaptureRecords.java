@@ -22,7 +22,8 @@ final class CaptureRecords {
             tensors(r.inputs()),
             tensors(r.outputs()),
             r.shadow())
-        .withRequestId(r.requestId());
+        .withRequestId(r.requestId())
+        .withCustomAttributes(r.customAttributes());
   }
 
   private static List<CaptureTensor> tensors(Map<String, Tensor> tensors) {

@@ -12,10 +12,26 @@ import java.util.Locale;
 final class AccessConfig {
   /**
    * Health, scraping and inference stay open: load balancers, Prometheus and clients on the device
-   * use them. {@code GET /metrics} holds counts and latencies per model, no inputs or outputs.
+   * use them. {@code GET /metrics} holds counts and latencies per model, no inputs or outputs. The
+   * Open Inference Protocol's health, metadata and infer endpoints are as open as {@code
+   * /invocations}: its clients read a model's metadata (input names, datatypes, shapes) before they
+   * infer, and an inference caller learns the same from the errors anyway.
    */
   static final List<String> DEFAULT_OPEN_ENDPOINTS =
-      List.of("GET /ping", "GET /metrics", "POST /invocations", "POST /models/*/invocations");
+      List.of(
+          "GET /ping",
+          "GET /metrics",
+          "POST /invocations",
+          "POST /models/*/invocations",
+          "GET /v2",
+          "GET /v2/health/live",
+          "GET /v2/health/ready",
+          "GET /v2/models/*",
+          "GET /v2/models/*/ready",
+          "GET /v2/models/*/versions/*",
+          "GET /v2/models/*/versions/*/ready",
+          "POST /v2/models/*/infer",
+          "POST /v2/models/*/versions/*/infer");
 
   private static final String ENDPOINT = "(GET|POST|PUT|DELETE|PATCH) /[^\\s]*";
   private static final String ORIGIN =

@@ -44,6 +44,7 @@ public final class AgentHttpServer implements AutoCloseable {
   private final ServerConnector connector;
   private final InvocationHandler invocations;
   private final ManagementHandler management;
+  private final OpenInferenceHandler openInference;
   private final ManagementAccess access;
   private final Metrics metrics;
   private final long maxBodyBytes;
@@ -75,6 +76,13 @@ public final class AgentHttpServer implements AutoCloseable {
             metrics,
             config.models().defaultModel(),
             new ImportDirs(config.models().importDirs()));
+    this.openInference =
+        new OpenInferenceHandler(
+            models,
+            service,
+            management,
+            config.http().maxBodyBytes(),
+            config.models().acceptNonFinite());
     this.access = new ManagementAccess(config);
     // threads.http workers run requests; the acceptor and the selector need threads of their own.
     int workers = config.threads().http();
@@ -113,7 +121,9 @@ public final class AgentHttpServer implements AutoCloseable {
     public boolean handle(Request request, Response response, Callback callback) {
       inFlight.incrementAndGet();
       RequestMemory.Reservation memory =
-          requestMemory.reservation(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
+          requestMemory.reservation(
+              request.getHeaders().get(HttpHeader.CONTENT_TYPE),
+              request.getHeaders().get(OpenInferenceHandler.HEADER_LENGTH));
       Callback done =
           Callback.from(
               callback,
@@ -268,7 +278,7 @@ public final class AgentHttpServer implements AutoCloseable {
       }
       case "/invocations" -> {
         requireMethod(ex, "POST");
-        invocations.invoke(ex, management.defaultModel());
+        invocations.invoke(ex, management::defaultModel);
         return;
       }
       case "/metrics" -> {
@@ -287,13 +297,17 @@ public final class AgentHttpServer implements AutoCloseable {
       }
       default -> {}
     }
+    if (OpenInferenceHandler.owns(path)) {
+      openInference.route(ex);
+      return;
+    }
     Matcher m = MODEL_PATH.matcher(path);
     if (m.matches()) {
       String name = m.group(1);
       String sub = m.group(2);
       if ("/invocations".equals(sub)) {
         requireMethod(ex, "POST");
-        invocations.invoke(ex, name);
+        invocations.invokeModel(ex, name);
       } else if ("/variants".equals(sub)) {
         requireMethod(ex, "PUT");
         management.variants(ex, name);

@@ -115,17 +115,36 @@ final class Exchange {
     json(status, RequestDecoder.MAPPER.writeValueAsBytes(value));
   }
 
+  /** A reply that is not JSON (the binary tensor extension, for one). */
+  void bytes(int status, String contentType, byte[] body) {
+    send(status, contentType, body);
+  }
+
   void text(int status, String contentType, String body) throws IOException {
     send(status, contentType, body.getBytes(StandardCharsets.UTF_8));
   }
 
   void error(AgentErrorCode code, String message) throws IOException {
-    json(ErrorResponses.status(code), errorBody(code, message, requestId));
+    boolean openInference = OpenInferenceHandler.owns(path());
+    json(ErrorResponses.status(code), errorBody(code, message, requestId, openInference));
   }
 
   static byte[] errorBody(AgentErrorCode code, String message, String requestId)
       throws IOException {
+    return errorBody(code, message, requestId, false);
+  }
+
+  /**
+   * @param openInference also carry the message as {@code "error"}, the one field the Open
+   *     Inference Protocol's error object has (its clients read nothing else)
+   */
+  static byte[] errorBody(
+      AgentErrorCode code, String message, String requestId, boolean openInference)
+      throws IOException {
     var node = RequestDecoder.MAPPER.createObjectNode();
+    if (openInference) {
+      node.put("error", message);
+    }
     node.put("code", code.name());
     node.put("message", message);
     node.put("requestId", requestId);

@@ -62,23 +62,34 @@ final class ManagementHandler {
   }
 
   void ping(Exchange ex) throws IOException {
-    String name;
+    String problem = readiness();
+    if (problem != null) {
+      ex.json(503, status("unhealthy", problem));
+      return;
+    }
+    ex.json(200, status("healthy", defaultModel()));
+  }
+
+  /**
+   * Why the agent cannot serve its default model yet, or null when it can: every production variant
+   * is loaded (or reloaded after LRU eviction) and passed its health check on activation.
+   */
+  String readiness() {
     try {
-      name = defaultModel();
+      String name = defaultModel();
       InstalledModel s = models.requireModel(name);
       if (s.production().isEmpty()) {
         throw new AgentException(AgentErrorCode.MODEL_NOT_READY, name + " has no active version");
       }
       for (InstalledModel.Variant v : s.production()) {
         try (ModelRegistry.Lease ignored = models.lease(name, v.version())) {
-          // Loaded (or reloaded after LRU eviction) and it passed its health check on activation.
+          // Loading is the check.
         }
       }
+      return null;
     } catch (AgentException e) {
-      ex.json(503, status("unhealthy", e.getMessage()));
-      return;
+      return e.getMessage();
     }
-    ex.json(200, status("healthy", name));
   }
 
   private static ObjectNode status(String status, String detail) {

@@ -42,17 +42,43 @@ final class RequestMemory {
 
   /** One request's share; grows with its body, released once when the exchange ends. */
   Reservation reservation(String contentType) {
-    boolean binary = contentType != null && contentType.toLowerCase().contains("npy");
-    return new Reservation(binary ? BINARY_COST : TEXT_COST);
+    return reservation(contentType, null);
+  }
+
+  /**
+   * @param inferenceHeaderLength the Open Inference Protocol's {@code
+   *     Inference-Header-Content-Length}: only that many leading bytes are JSON, the rest is raw
+   *     tensor data decoded at the binary rate. A value that is not a number costs as all text.
+   */
+  Reservation reservation(String contentType, String inferenceHeaderLength) {
+    boolean npy = contentType != null && contentType.toLowerCase().contains("npy");
+    if (npy) {
+      return new Reservation(BINARY_COST, 0);
+    }
+    long textBytes = Long.MAX_VALUE;
+    if (inferenceHeaderLength != null) {
+      try {
+        textBytes = Math.max(0, Long.parseLong(inferenceHeaderLength.strip()));
+      } catch (NumberFormatException e) {
+        // Costed as text; the handler refuses the header.
+      }
+    }
+    return new Reservation(TEXT_COST, textBytes);
   }
 
   final class Reservation {
     private final int costPerByte;
+    private final long textBytes;
     private long held;
     private boolean released;
 
-    private Reservation(int costPerByte) {
+    /**
+     * @param textBytes how many leading bytes cost {@code costPerByte}; the rest cost {@link
+     *     #BINARY_COST}
+     */
+    private Reservation(int costPerByte, long textBytes) {
       this.costPerByte = costPerByte;
+      this.textBytes = textBytes;
     }
 
     /**
@@ -61,7 +87,8 @@ final class RequestMemory {
      * @throws AgentException {@code OVERLOADED} when other requests hold the rest of the budget
      */
     void growTo(long bodyBytes) {
-      long want = bodyBytes * costPerByte;
+      long text = Math.min(bodyBytes, textBytes);
+      long want = text * costPerByte + (bodyBytes - text) * BINARY_COST;
       synchronized (RequestMemory.this) {
         long more = want - held;
         if (more <= 0 || released) {

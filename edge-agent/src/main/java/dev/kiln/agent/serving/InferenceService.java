@@ -70,21 +70,52 @@ public final class InferenceService implements AutoCloseable {
     return new Route(name, version, models.manifest(name, version).signature(), false);
   }
 
+  /**
+   * Routes to one version by name, as the Open Inference Protocol's {@code /versions/{v}} paths do:
+   * any version taking traffic (a production variant or the shadow) may be asked for.
+   */
+  public Route routeToVersion(String name, String version) {
+    InstalledModel state = models.requireModel(name);
+    if (!state.activeVersions().contains(version)) {
+      throw new AgentException(
+          AgentErrorCode.VERSION_NOT_FOUND,
+          "model '"
+              + name
+              + "' has no version '"
+              + version
+              + "' taking traffic; serving versions: "
+              + state.activeVersions());
+    }
+    return new Route(name, version, models.manifest(name, version).signature(), false);
+  }
+
   public Result invoke(Route route, Map<String, Tensor> inputs, String requestId) {
+    return invoke(route, inputs, requestId, null);
+  }
+
+  /**
+   * @param customAttributes the caller's opaque attributes, kept in the capture records
+   */
+  public Result invoke(
+      Route route, Map<String, Tensor> inputs, String requestId, String customAttributes) {
+    Traced traced = new Traced(requestId, customAttributes);
     if (route.pipeline()) {
-      return runPipeline(pipelines.get(route.model()), inputs, requestId);
+      return runPipeline(pipelines.get(route.model()), inputs, traced);
     }
     InputValidator.validate(route.model(), route.signature(), inputs);
-    Map<String, Tensor> outputs = runOne(route.model(), route.version(), inputs, requestId, false);
+    Map<String, Tensor> outputs = runOne(route.model(), route.version(), inputs, traced, false);
     InstalledModel state = models.requireModel(route.model());
     if (state.shadow() != null && !state.shadow().equals(route.version())) {
-      shadow(route.model(), state.shadow(), inputs, requestId);
+      shadow(route.model(), state.shadow(), inputs, traced);
     }
     return new Result(route.model(), route.version(), route.version(), outputs);
   }
 
+  /** What identifies a request in its capture records. */
+  private record Traced(String requestId, String customAttributes) {}
+
   private Map<String, Tensor> runOne(
-      String model, String version, Map<String, Tensor> inputs, String requestId, boolean shadow) {
+      String model, String version, Map<String, Tensor> inputs, Traced traced, boolean shadow) {
     long start = System.nanoTime();
     String variant = shadow ? version + "-shadow" : version;
     try (ModelRegistry.Lease lease = models.lease(model, version)) {
@@ -93,7 +124,7 @@ public final class InferenceService implements AutoCloseable {
       metrics.recordInvocation(model, variant, micros, false);
       record(
           new ServedInference(
-              requestId,
+              traced.requestId(),
               model,
               version,
               variant,
@@ -102,7 +133,8 @@ public final class InferenceService implements AutoCloseable {
               outputs,
               micros,
               null,
-              Instant.now()));
+              Instant.now(),
+              traced.customAttributes()));
       return outputs;
     } catch (AgentException e) {
       long micros = (System.nanoTime() - start) / 1000;
@@ -110,7 +142,7 @@ public final class InferenceService implements AutoCloseable {
         metrics.recordInvocation(model, variant, micros, true);
         record(
             new ServedInference(
-                requestId,
+                traced.requestId(),
                 model,
                 version,
                 variant,
@@ -119,25 +151,26 @@ public final class InferenceService implements AutoCloseable {
                 null,
                 micros,
                 e.getMessage(),
-                Instant.now()));
+                Instant.now(),
+                traced.customAttributes()));
       }
       throw e;
     }
   }
 
-  private void shadow(String model, String version, Map<String, Tensor> inputs, String requestId) {
+  private void shadow(String model, String version, Map<String, Tensor> inputs, Traced traced) {
     try {
       shadowPool.execute(
           () -> {
             try {
-              runOne(model, version, inputs, requestId, true);
+              runOne(model, version, inputs, traced, true);
             } catch (RuntimeException e) {
               metrics.recordShadowError();
               LOG.warn(
                   "shadow {}@{} failed for request {}: {}",
                   model,
                   version,
-                  requestId,
+                  traced.requestId(),
                   e.getMessage());
             }
           });
@@ -147,14 +180,14 @@ public final class InferenceService implements AutoCloseable {
   }
 
   private Result runPipeline(
-      AgentConfig.PipelineSpec spec, Map<String, Tensor> inputs, String requestId) {
+      AgentConfig.PipelineSpec spec, Map<String, Tensor> inputs, Traced traced) {
     Map<String, Tensor> current = inputs;
     List<String> versions = new ArrayList<>();
     for (String step : spec.steps()) {
       Route route = route(step, null);
       Map<String, Tensor> stepInputs = PipelineWiring.connect(step, route.signature(), current);
       InputValidator.validate(step, route.signature(), stepInputs);
-      current = runOne(step, route.version(), stepInputs, requestId, false);
+      current = runOne(step, route.version(), stepInputs, traced, false);
       versions.add(step + "@" + route.version());
     }
     String chain = String.join(">", versions);

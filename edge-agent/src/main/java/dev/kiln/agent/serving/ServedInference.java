@@ -9,6 +9,7 @@ import java.util.Map;
  *
  * @param shadow true when the outputs came from the shadow variant and were never returned
  * @param outputs null when the inference failed; {@code error} then says why
+ * @param customAttributes the caller's {@code X-Amzn-SageMaker-Custom-Attributes}, or null
  */
 public record ServedInference(
     String requestId,
@@ -20,4 +21,32 @@ public record ServedInference(
     Map<String, Tensor> outputs,
     long latencyMicros,
     String error,
-    Instant at) {}
+    Instant at,
+    String customAttributes) {
+
+  /** A record without custom attributes. */
+  public ServedInference(
+      String requestId,
+      String model,
+      String version,
+      String variant,
+      boolean shadow,
+      Map<String, Tensor> inputs,
+      Map<String, Tensor> outputs,
+      long latencyMicros,
+      String error,
+      Instant at) {
+    this(
+        requestId,
+        model,
+        version,
+        variant,
+        shadow,
+        inputs,
+        outputs,
+        latencyMicros,
+        error,
+        at,
+        null);
+  }
+}

@@ -49,7 +49,19 @@ class ConfigLoaderTest {
     assertThat(c.http().auth().tokenFile()).as("the agent creates its own").isNull();
     assertThat(c.http().auth().openEndpoints())
         .containsExactly(
-            "GET /ping", "GET /metrics", "POST /invocations", "POST /models/*/invocations");
+            "GET /ping",
+            "GET /metrics",
+            "POST /invocations",
+            "POST /models/*/invocations",
+            "GET /v2",
+            "GET /v2/health/live",
+            "GET /v2/health/ready",
+            "GET /v2/models/*",
+            "GET /v2/models/*/ready",
+            "GET /v2/models/*/versions/*",
+            "GET /v2/models/*/versions/*/ready",
+            "POST /v2/models/*/infer",
+            "POST /v2/models/*/versions/*/infer");
     assertThat(c.http().allowedOrigins()).isEmpty();
     assertThat(c.models().importDirs()).containsExactly(Path.of("/srv/kiln/import"));
   }

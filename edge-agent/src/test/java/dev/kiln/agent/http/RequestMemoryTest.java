@@ -55,4 +55,17 @@ class RequestMemoryTest {
     npy.release();
     assertThat(memory.reservedBytes()).isZero();
   }
+
+  @Test
+  void openInferenceBinaryBodies_costTextOnlyForTheirJsonHeader() {
+    RequestMemory memory = new RequestMemory(64 * MIB);
+    RequestMemory.Reservation binary = memory.reservation("application/octet-stream", "1000");
+    binary.growTo(MIB);
+    assertThat(memory.reservedBytes())
+        .isEqualTo(1000L * RequestMemory.TEXT_COST + (MIB - 1000) * RequestMemory.BINARY_COST);
+    binary.release();
+    RequestMemory.Reservation lying = memory.reservation("application/octet-stream", "x");
+    lying.growTo(MIB);
+    assertThat(memory.reservedBytes()).isEqualTo(MIB * RequestMemory.TEXT_COST);
+  }
 }

@@ -112,6 +112,7 @@ public record CaptureConfig(
         out,
         r.shadow(),
         r.truncated() || cut,
-        r.requestId());
+        r.requestId(),
+        r.customAttributes());
   }
 }

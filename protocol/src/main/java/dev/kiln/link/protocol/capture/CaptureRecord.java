@@ -14,6 +14,8 @@ import java.util.UUID;
  * @param truncated true when the tensors were over the payload cap and their data was left out
  * @param requestId the agent's id of the request served; a shadow's record shares it with the
  *     primary's, which is how outputs are compared per request (null from older agents)
+ * @param customAttributes the caller's {@code X-Amzn-SageMaker-Custom-Attributes} (at most 1024
+ *     visible ASCII characters), opaque to Kiln; null when none was sent
  */
 public record CaptureRecord(
     int schema,
@@ -28,11 +30,44 @@ public record CaptureRecord(
     List<CaptureTensor> outputs,
     boolean shadow,
     boolean truncated,
-    String requestId) {
+    String requestId,
+    String customAttributes) {
 
   public CaptureRecord {
     inputs = inputs == null ? List.of() : List.copyOf(inputs);
     outputs = outputs == null ? List.of() : List.copyOf(outputs);
+  }
+
+  /** A record without custom attributes. */
+  public CaptureRecord(
+      int schema,
+      String id,
+      String deviceId,
+      String model,
+      String version,
+      String variant,
+      long timestampMs,
+      double latencyMs,
+      List<CaptureTensor> inputs,
+      List<CaptureTensor> outputs,
+      boolean shadow,
+      boolean truncated,
+      String requestId) {
+    this(
+        schema,
+        id,
+        deviceId,
+        model,
+        version,
+        variant,
+        timestampMs,
+        latencyMs,
+        inputs,
+        outputs,
+        shadow,
+        truncated,
+        requestId,
+        null);
   }
 
   /** A record without a request id. */
@@ -80,7 +115,27 @@ public record CaptureRecord(
         outputs,
         shadow,
         truncated,
-        request);
+        request,
+        customAttributes);
+  }
+
+  /** The same record, carrying the caller's custom attributes. */
+  public CaptureRecord withCustomAttributes(String attributes) {
+    return new CaptureRecord(
+        schema,
+        id,
+        deviceId,
+        model,
+        version,
+        variant,
+        timestampMs,
+        latencyMs,
+        inputs,
+        outputs,
+        shadow,
+        truncated,
+        requestId,
+        attributes);
   }
 
   /** A new record stamped now with a fresh id; the link fills in the device id. */
