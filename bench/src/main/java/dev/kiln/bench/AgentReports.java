@@ -3,6 +3,7 @@ package dev.kiln.bench;
 import dev.kiln.bench.agent.BatchingBench;
 import dev.kiln.bench.agent.DeviceJvmBench;
 import dev.kiln.bench.agent.FootprintBench;
+import dev.kiln.bench.agent.OipBench;
 import dev.kiln.bench.agent.OverheadBench;
 import dev.kiln.bench.agent.ThroughputBench;
 import dev.kiln.bench.capture.CaptureBench;
@@ -36,6 +37,31 @@ final class AgentReports {
         agent.p99(),
         agent.p99() / direct.p99(),
         config);
+  }
+
+  static void oip(List<OipBench.Row> rows, int clients) {
+    System.out.println(
+        "| model | path | body bytes | p50 ms | p99 ms | p50 vs .npy | req/s, "
+            + clients
+            + " clients | req/s vs .npy |");
+    System.out.println("|---|---|---:|---:|---:|---:|---:|---:|");
+    for (OipBench.Row r : rows) {
+      OipBench.Row npy =
+          rows.stream()
+              .filter(o -> o.model().equals(r.model()) && o.path().endsWith(".npy"))
+              .findFirst()
+              .orElse(r);
+      System.out.printf(
+          "| %s | %s | %d | %.3f | %.3f | %.2fx | %.0f | %.2fx |%n",
+          r.model(),
+          r.path(),
+          r.bodyBytes(),
+          r.latency().p50(),
+          r.latency().p99(),
+          r.latency().p50() / npy.latency().p50(),
+          r.reqPerSecond(),
+          r.reqPerSecond() / npy.reqPerSecond());
+    }
   }
 
   static void throughput(List<ThroughputBench.Row> rows) {

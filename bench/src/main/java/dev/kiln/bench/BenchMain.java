@@ -4,6 +4,7 @@ import dev.kiln.bench.agent.BatchingBench;
 import dev.kiln.bench.agent.DeviceJvmBench;
 import dev.kiln.bench.agent.FootprintBench;
 import dev.kiln.bench.agent.ModelLoadBench;
+import dev.kiln.bench.agent.OipBench;
 import dev.kiln.bench.agent.OverheadBench;
 import dev.kiln.bench.agent.ThroughputBench;
 import dev.kiln.bench.capture.CaptureBench;
@@ -52,6 +53,18 @@ public final class BenchMain {
           AgentReports.throughput(
               ThroughputBench.run(
                   repo, "cnn/cnn.onnx", new int[] {1, 8, 32}, intArg(args, 1, 10), threads));
+      case "oip" -> {
+        int clients = intArg(args, 2, 8);
+        AgentReports.oip(
+            OipBench.run(
+                repo,
+                args.length > 4 ? List.of(args[4]) : both,
+                intArg(args, 1, 1000),
+                clients,
+                intArg(args, 3, 10),
+                threads),
+            clients);
+      }
       case "agent-batching" ->
           AgentReports.batching(
               BatchingBench.run(
@@ -109,7 +122,7 @@ public final class BenchMain {
           throw new IllegalArgumentException(
               "unknown benchmark '"
                   + which
-                  + "'; try: compile, torch-paths, agent-overhead, agent-throughput, agent-batching,"
+                  + "'; try: compile, torch-paths, agent-overhead, agent-throughput, oip, agent-batching,"
                   + " agent-device-jvm,"
                   + " agent-footprint,"
                   + " model-load,"

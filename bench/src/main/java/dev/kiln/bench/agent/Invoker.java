@@ -7,11 +7,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Executor;
 
 /**
- * Sends one fixed body (the model's sample input) to {@code POST /invocations} over HTTP/1.1
- * keep-alive.
+ * Sends one fixed body (the model's sample input) to {@code POST /invocations}, or another path,
+ * over HTTP/1.1 keep-alive.
  */
 public final class Invoker {
   private final HttpClient client;
@@ -22,6 +23,19 @@ public final class Invoker {
   }
 
   public Invoker(String baseUrl, String contentType, byte[] body, Executor executor) {
+    this(baseUrl, "/invocations", contentType, body, Map.of(), executor);
+  }
+
+  /**
+   * @param headers sent with every request besides Content-Type
+   */
+  public Invoker(
+      String baseUrl,
+      String path,
+      String contentType,
+      byte[] body,
+      Map<String, String> headers,
+      Executor executor) {
     HttpClient.Builder b =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -30,19 +44,27 @@ public final class Invoker {
       b.executor(executor);
     }
     this.client = b.build();
-    this.request =
-        HttpRequest.newBuilder(URI.create(baseUrl + "/invocations"))
+    HttpRequest.Builder r =
+        HttpRequest.newBuilder(URI.create(baseUrl + path))
             .header("Content-Type", contentType)
             .timeout(Duration.ofSeconds(30))
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-            .build();
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(r::header);
+    this.request = r.build();
   }
 
   /** One request; throws unless the agent answered 200, so a benchmark never counts errors. */
   public void invoke() throws IOException, InterruptedException {
-    HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+    // Bytes: an Open Inference Protocol binary reply is not text.
+    HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
     if (r.statusCode() != 200) {
-      throw new IOException("POST /invocations answered " + r.statusCode() + ": " + r.body());
+      throw new IOException(
+          "POST "
+              + request.uri().getPath()
+              + " answered "
+              + r.statusCode()
+              + ": "
+              + new String(r.body(), StandardCharsets.UTF_8));
     }
   }
 

@@ -4,11 +4,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * Requests per second through the agent at several client concurrencies, with dynamic batching off
@@ -74,10 +76,21 @@ public final class ThroughputBench {
   /** Closed loop: each client sends its next request when the last one answered. */
   static long closedLoop(InProcessAgent agent, BenchModel model, int clients, double seconds)
       throws Exception {
+    return closedLoop(
+        io -> new Invoker(agent.baseUrl(), model.requestJson(), io), clients, seconds);
+  }
+
+  /**
+   * Closed loop over the invoker {@code invokers} makes with a 2-thread I/O executor.
+   *
+   * @return requests answered 200 within {@code seconds}
+   */
+  static long closedLoop(Function<Executor, Invoker> invokers, int clients, double seconds)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     ExecutorService io = Executors.newFixedThreadPool(2);
     try {
-      Invoker invoker = new Invoker(agent.baseUrl(), model.requestJson(), io);
+      Invoker invoker = invokers.apply(io);
       LongAdder count = new LongAdder();
       long deadline = System.nanoTime() + (long) (seconds * 1e9);
       List<Future<?>> futures = new ArrayList<>();
