@@ -209,7 +209,7 @@ public final class CompileCommand implements Callable<Integer> {
     if (!quiet) {
       spec.commandLine().getErr().println(fleet.summary());
     }
-    calibrationData = fleet.file();
+    calibrationData = fleet.folder();
     return fleet;
   }
 

@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The newest captured inputs of a model, for calibrating a compile on real traffic ({@code kiln
@@ -13,23 +14,21 @@ import java.util.List;
  * and a record captured in {@code outputs} mode has no inputs. Each kind is counted, so the user
  * learns what was left out.
  *
- * @param inputs each usable record's {@code inputs} column (a JSON list of tensors with name,
- *     dtype, shape and base64 data), oldest first
- * @param usable how many usable records the model (and version) has, of which {@code inputs} are
- *     the newest
+ * @param used how many records were passed on: the newest usable ones, up to the limit
+ * @param usable how many usable records the model (and version) has
  */
 public record CapturedInputs(
-    List<String> inputs, long usable, long truncated, long shadow, long withoutInputs) {
+    long used, long usable, long truncated, long shadow, long withoutInputs) {
 
   private static final String FILTER = "model = ? AND (CAST(? AS VARCHAR) IS NULL OR version = ?)";
   private static final String NO_INPUTS = "(inputs IS NULL OR inputs = '[]')";
 
   private static final String NEWEST =
-      "SELECT inputs FROM captures WHERE "
+      "SELECT inputs FROM (SELECT inputs, ts, id FROM captures WHERE "
           + FILTER
           + " AND NOT coalesce(truncated, false) AND NOT coalesce(shadow, false) AND NOT "
           + NO_INPUTS
-          + " ORDER BY ts DESC, id DESC LIMIT ?";
+          + " ORDER BY ts DESC, id DESC LIMIT ?) ORDER BY ts, id";
 
   private static final String COUNTS =
       "SELECT"
@@ -47,29 +46,34 @@ public record CapturedInputs(
           + FILTER;
 
   /**
+   * Passes the newest usable records' {@code inputs} column (a JSON list of tensors with name,
+   * dtype, shape and base64 data) to {@code sink}, oldest first, one row at a time so the caller
+   * decides what to hold in memory.
+   *
    * @param version null for every version of the model
-   * @param limit the most records to return
+   * @param limit the most records to pass on
    */
-  public static CapturedInputs newest(CaptureStore store, String model, String version, int limit) {
+  public static CapturedInputs newest(
+      CaptureStore store, String model, String version, int limit, Consumer<String> sink) {
     return store.read(
         c -> {
-          List<String> inputs = new ArrayList<>();
+          long used = 0;
           try (PreparedStatement ps = c.prepareStatement(NEWEST)) {
             bind(ps, model, version);
             ps.setInt(4, limit);
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                inputs.add(rs.getString(1));
+                sink.accept(rs.getString(1));
+                used++;
               }
             }
           }
-          java.util.Collections.reverse(inputs);
           try (PreparedStatement ps = c.prepareStatement(COUNTS)) {
             bind(ps, model, version);
             try (ResultSet rs = ps.executeQuery()) {
               rs.next();
               return new CapturedInputs(
-                  List.copyOf(inputs), rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+                  used, rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
             }
           }
         });
