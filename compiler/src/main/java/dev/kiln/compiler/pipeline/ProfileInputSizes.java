@@ -88,7 +88,7 @@ final class ProfileInputSizes {
         fromProfile = true;
       } else if (template != null) {
         shape[d] = template.get(d);
-        usedHere.add("byRank " + dims.size() + " " + InputShapes.format(toArray(template)));
+        usedHere.add("byRank." + dims.size() + "=" + InputShapes.format(toArray(template)));
         fromProfile = true;
       } else if (d == 0 && dims.size() >= 2) {
         shape[d] = 1;
