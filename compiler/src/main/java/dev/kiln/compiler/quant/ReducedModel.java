@@ -6,7 +6,11 @@ import java.util.List;
 /**
  * A reduced-precision model plus its precision table.
  *
- * @param scheme for people and the manifest, e.g. "fp16 weights and activations, fp32 inputs and
- *     outputs"
+ * @param scheme what was done, for people and the manifest, e.g. "int8 static QDQ, U8S8 (uint8
+ *     activations, int8 per-channel weights), min-max calibration"
  */
-public record ReducedModel(ModelProto model, List<NodePrecision> nodes, String scheme) {}
+public record ReducedModel(ModelProto model, List<NodePrecision> nodes, String scheme) {
+  public ReducedModel {
+    nodes = List.copyOf(nodes);
+  }
+}
