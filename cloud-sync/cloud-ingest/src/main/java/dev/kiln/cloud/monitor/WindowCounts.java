@@ -24,16 +24,34 @@ final class WindowCounts {
     }
   }
 
-  void add(double[] values, boolean[] present, Integer topClass, DriftPlan plan) {
+  /**
+   * Adds one record whose features fell in bins {@code bin[f]} and {@code cdfBin[f]} (negative:
+   * absent), found once per record however many groups it counts in.
+   */
+  void add(int[] bin, int[] cdfBin, Integer topClass) {
     records++;
-    for (int f = 0; f < values.length; f++) {
-      if (present[f] && !Double.isNaN(values[f])) {
-        bins[f][plan.features().get(f).bins().bin(values[f])]++;
-        cdfBins[f][plan.features().get(f).cdfBins().bin(values[f])]++;
+    for (int f = 0; f < bin.length; f++) {
+      if (bin[f] >= 0) {
+        bins[f][bin[f]]++;
+        cdfBins[f][cdfBin[f]]++;
       }
     }
     if (topClass != null) {
       classes.merge(topClass, 1L, Long::sum);
     }
+  }
+
+  /** Adds another part of the same group's window (counted by another thread). */
+  void merge(WindowCounts other) {
+    records += other.records;
+    for (int f = 0; f < bins.length; f++) {
+      for (int b = 0; b < bins[f].length; b++) {
+        bins[f][b] += other.bins[f][b];
+      }
+      for (int b = 0; b < cdfBins[f].length; b++) {
+        cdfBins[f][b] += other.cdfBins[f][b];
+      }
+    }
+    other.classes.forEach((k, v) -> classes.merge(k, v, Long::sum));
   }
 }
