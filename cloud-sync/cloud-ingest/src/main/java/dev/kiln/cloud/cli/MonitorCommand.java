@@ -189,6 +189,19 @@ public final class MonitorCommand implements Runnable {
         description = "MQTT client id with --broker (default: ${DEFAULT-VALUE}).")
     String clientId;
 
+    @Option(names = "--ca", description = "PEM CA file for an ssl:// --broker.")
+    Path ca;
+
+    @Option(
+        names = "--cert",
+        description =
+            "PEM client certificate for mutual TLS (the kiln-ingest identity may publish"
+                + " alerts).")
+    Path cert;
+
+    @Option(names = "--key", description = "PEM private key for mutual TLS.")
+    Path key;
+
     @Option(names = "--all", description = "Show every measurement, not only violations.")
     boolean all;
 
@@ -209,7 +222,8 @@ public final class MonitorCommand implements Runnable {
       DriftCheck check = new DriftCheck(b, limits.thresholds(), scopes(by));
       Monitor.Outcome o;
       try (CaptureStore store = CaptureStore.open(db.db);
-          AlertClient alerts = broker == null ? null : AlertClient.connect(broker, clientId)) {
+          AlertClient alerts =
+              broker == null ? null : AlertClient.connect(broker, clientId, ca, cert, key)) {
         o = new Monitor(store, alerts).check(check, version, start, end, now);
       }
       print(spec.commandLine().getOut(), o, all, json);
@@ -349,8 +363,13 @@ public final class MonitorCommand implements Runnable {
       this.transport = transport;
     }
 
-    static AlertClient connect(String url, String clientId) throws InterruptedException {
-      MqttTransport t = new MqttTransport(TransportConfig.builder(url, clientId).build());
+    static AlertClient connect(String url, String clientId, Path ca, Path cert, Path key)
+        throws InterruptedException {
+      TransportConfig.Builder b = TransportConfig.builder(url, clientId);
+      if (ca != null || cert != null) {
+        b.tls(ca, cert, key);
+      }
+      MqttTransport t = new MqttTransport(b.build());
       t.start();
       long deadline = System.nanoTime() + CONNECT_TIMEOUT.toNanos();
       while (!t.isConnected()) {
