@@ -349,7 +349,9 @@ public final class MonitorCommand implements Runnable {
       out.print(t.render());
     }
     if (o.published() > 0 || o.unpublished() > 0) {
-      out.printf("alerts: %d published, %d failed%n", o.published(), o.unpublished());
+      out.printf(
+          "alerts: %d published (%d with no subscriber), %d failed%n",
+          o.published(), o.unheard(), o.unpublished());
     }
     out.flush();
   }
