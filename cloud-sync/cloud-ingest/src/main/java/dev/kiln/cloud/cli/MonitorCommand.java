@@ -4,7 +4,6 @@ import dev.kiln.artifact.baseline.Baseline;
 import dev.kiln.artifact.baseline.BaselineFiles;
 import dev.kiln.cloud.CloudErrorCode;
 import dev.kiln.cloud.CloudException;
-import dev.kiln.cloud.monitor.AlertSink;
 import dev.kiln.cloud.monitor.CaptureBaselines;
 import dev.kiln.cloud.monitor.CaptureWindow;
 import dev.kiln.cloud.monitor.DriftCheck;
@@ -16,14 +15,10 @@ import dev.kiln.cloud.monitor.ViolationTable;
 import dev.kiln.cloud.monitor.WindowLength;
 import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.error.ExitCode;
-import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
-import dev.kiln.link.transport.MqttTransport;
-import dev.kiln.link.transport.TransportConfig;
 import dev.kiln.table.TextTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
@@ -31,7 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -354,52 +348,5 @@ public final class MonitorCommand implements Runnable {
           o.published(), o.unheard(), o.unpublished());
     }
     out.flush();
-  }
-
-  /** A short-lived MQTT client for the alerts of one check. */
-  static final class AlertClient implements AlertSink, AutoCloseable {
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
-    private final MqttTransport transport;
-
-    private AlertClient(MqttTransport transport) {
-      this.transport = transport;
-    }
-
-    static AlertClient connect(String url, String clientId, Path ca, Path cert, Path key)
-        throws InterruptedException {
-      TransportConfig.Builder b = TransportConfig.builder(url, clientId);
-      if (ca != null || cert != null) {
-        b.tls(ca, cert, key);
-      }
-      MqttTransport t = new MqttTransport(b.build());
-      t.start();
-      long deadline = System.nanoTime() + CONNECT_TIMEOUT.toNanos();
-      while (!t.isConnected()) {
-        if (System.nanoTime() > deadline) {
-          t.close();
-          throw new CloudException(
-              CloudErrorCode.BROKER_FAILED, "cannot connect to " + url + " to publish alerts");
-        }
-        Thread.sleep(20);
-      }
-      return new AlertClient(t);
-    }
-
-    @Override
-    public void publish(String topic, byte[] payload) throws Exception {
-      transport
-          .publish(
-              topic,
-              payload,
-              1,
-              false,
-              new MessageProps("application/json", null, null, null, Map.of()))
-          .get(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void close() {
-      transport.close();
-    }
   }
 }
