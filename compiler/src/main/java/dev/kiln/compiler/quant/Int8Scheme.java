@@ -1,5 +1,7 @@
 package dev.kiln.compiler.quant;
 
+import dev.kiln.compiler.ir.proto.ModelProto;
+import dev.kiln.compiler.ir.proto.NodeProto;
 import dev.kiln.profile.Arch;
 import dev.kiln.profile.DeviceProfile;
 import java.util.HashSet;
@@ -79,5 +81,32 @@ public record Int8Scheme(
   public Int8Scheme withMethod(Int8Method newMethod, String reason) {
     return new Int8Scheme(
         newMethod, activations, perChannelWeights, reduceRange, why + "; " + reason);
+  }
+
+  /**
+   * This scheme with the method that suits {@code model}: dynamic when there is no calibration
+   * data, or when the model has MatMul/Gemm layers with constant weights and no convolutions
+   * (dynamic int8 only covers MatMul/Gemm, and its per-inference activation quantization costs
+   * little next to them); static QDQ otherwise, which also covers Conv, pooling and Add.
+   */
+  public Int8Scheme forModel(ModelProto model, boolean haveCalibration) {
+    if (!haveCalibration) {
+      return withMethod(Int8Method.DYNAMIC, "dynamic: no calibration data for static ranges");
+    }
+    long convs = 0;
+    long matmuls = 0;
+    for (NodeProto node : model.getGraph().getNodeList()) {
+      switch (node.getOpType()) {
+        case "Conv", "ConvTranspose" -> convs++;
+        case "MatMul", "Gemm" -> matmuls++;
+        default -> {}
+      }
+    }
+    if (convs == 0 && matmuls > 0) {
+      return withMethod(
+          Int8Method.DYNAMIC, "dynamic: " + matmuls + " MatMul/Gemm layers and no convolutions");
+    }
+    return withMethod(
+        Int8Method.STATIC_QDQ, "static QDQ: " + convs + " convolutions need calibrated ranges");
   }
 }
