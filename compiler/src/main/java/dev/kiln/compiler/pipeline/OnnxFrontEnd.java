@@ -29,9 +29,12 @@ final class OnnxFrontEnd {
    * @param generatedSizes sizes generated inputs give dims that stay dynamic in the payload: the
    *     {@code --input-shape} dims when ONNX Runtime rejected the model with them fixed; else empty
    * @param shapeNote what the report says about how verification's input shapes were chosen
+   * @param passesModel the model after Kiln's passes, before ONNX Runtime's optimizer: what the
+   *     QUANTIZE stage reduces
    */
   record Result(
       Path referenceModel,
+      Path passesModel,
       Map<String, long[]> generatedSizes,
       String shapeNote,
       Path payload,
@@ -174,6 +177,7 @@ final class OnnxFrontEnd {
     }
     return new Result(
         reference,
+        specialized,
         generatedSizes,
         shapeNote,
         payload,
