@@ -213,13 +213,14 @@ public final class Compiler {
         System.currentTimeMillis() - start);
 
     OpHistogram after = front.afterPasses();
-    List<String> warnings = new ArrayList<>(front.warnings());
+    List<String> warnings = withNotes(front.warnings(), verified.notes());
     QuantizationReport quantization = null;
     if (reduced != null) {
       warnings.addAll(reduced.samples().warnings());
       warnings.addAll(choice.warnings());
       quantization = choice.report(request, front, reduced);
     }
+    warnings = new ArrayList<>(new java.util.LinkedHashSet<>(warnings));
     return new CompileReport(
         destination.toString(),
         name,
@@ -250,6 +251,12 @@ public final class Compiler {
             front.shapeNote(),
             shipReduced ? reduced.samples().origin() : null),
         quantization);
+  }
+
+  private static List<String> withNotes(List<String> warnings, List<String> notes) {
+    List<String> out = new java.util.ArrayList<>(warnings);
+    out.addAll(notes);
+    return out;
   }
 
   /** What the report says about the shapes verification and the benchmark ran at. */

@@ -30,8 +30,11 @@ record QuantSamples(
 
   static QuantSamples load(CompileRequest request, OnnxFrontEnd.Result front, boolean static_) {
     if (request.calibrationData() != null) {
+      List<ModelInput> inputs = modelInputs(front);
       CalibrationSet set =
-          CalibrationSet.read(request.calibrationData()).forModel(modelInputs(front));
+          CalibrationSet.read(request.calibrationData())
+              .forModel(inputs)
+              .againstReferenceBeside(request.source(), inputs);
       CalibrationSet.Split split = set.split();
       if (split.heldOut().isEmpty() || split.calibrate().isEmpty()) {
         throw new CompileException(

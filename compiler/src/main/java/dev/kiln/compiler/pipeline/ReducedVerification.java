@@ -56,6 +56,7 @@ final class ReducedVerification {
         verification,
         sample,
         String.format("output '%s': max abs error %.3g against fp32", worst, maxAbs),
-        r.samples().heldOut().get(0));
+        r.samples().heldOut().get(0),
+        java.util.List.of());
   }
 }
