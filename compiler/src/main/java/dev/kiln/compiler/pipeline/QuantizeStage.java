@@ -133,7 +133,11 @@ final class QuantizeStage {
     if (!attempt.gate().passed()) {
       costs =
           new SensitivityPass(
-                  reducer, samples.calibrate(), runReference(samples.calibrate()), workDir)
+                  reducer,
+                  samples.calibrate(),
+                  runReference(samples.calibrate()),
+                  workDir,
+                  mode == QuantizeMode.INT8)
               .measure(attempt.reduced(), keep);
       long reducedNodes =
           attempt.reduced().nodes().stream().filter(n -> n.precision() != Precision.FP32).count();

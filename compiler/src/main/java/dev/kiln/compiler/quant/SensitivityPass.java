@@ -46,20 +46,26 @@ public final class SensitivityPass {
   private final List<Map<String, HostTensor>> samples;
   private final List<Map<String, HostTensor>> fp32Outputs;
   private final Path workDir;
+  private final boolean optimize;
 
   /**
    * @param samples calibration samples (never the held-out ones)
    * @param fp32Outputs the fp32 model's outputs on {@code samples}
+   * @param optimize let ONNX Runtime optimize each reduced model at load (int8: it fuses QDQ into
+   *     the int8 kernels the device runs); false runs it as written (the fp16 simulation, whose
+   *     rounding casts an optimizer could fold away)
    */
   public SensitivityPass(
       Reducer reducer,
       List<Map<String, HostTensor>> samples,
       List<Map<String, HostTensor>> fp32Outputs,
-      Path workDir) {
+      Path workDir,
+      boolean optimize) {
     this.reducer = reducer;
     this.samples = samples;
     this.fp32Outputs = fp32Outputs;
     this.workDir = workDir;
+    this.optimize = optimize;
   }
 
   /** Costs of the reduced nodes of {@code reduced}, worst (largest gain) first. */
@@ -97,7 +103,7 @@ public final class SensitivityPass {
       file = Files.createTempFile(workDir, "sensitivity", ".onnx");
       OnnxModelIO.write(model, file);
       List<Map<String, HostTensor>> outputs;
-      try (HostModel m = HostModel.load(file, true, 1)) {
+      try (HostModel m = HostModel.load(file, optimize, 1)) {
         outputs = m.runAll(samples);
       }
       double worst = Double.POSITIVE_INFINITY;
