@@ -31,7 +31,8 @@ record ChannelWeights(byte[] values, float[] scales) {
     }
     byte[] q = new byte[w.length];
     for (int i = 0; i < w.length; i++) {
-      long v = Math.round(w[i] / scales[channel(i, inner, channels, perChannel)]);
+      // Half to even, as QuantizeLinear rounds.
+      long v = (long) Math.rint(w[i] / scales[channel(i, inner, channels, perChannel)]);
       q[i] = (byte) Math.max(-qmax, Math.min(qmax, v));
     }
     return new ChannelWeights(q, scales);

@@ -93,7 +93,12 @@ final class QdqPlan {
         quantizedTensors.add(node.getInput(k));
       }
     }
-    quantizedTensors.add(node.getOutput(0));
+    // QGemm and MatMulIntegerToFloat can write float: a model's logits stay unrounded.
+    boolean floatOutput =
+        (op.equals("Gemm") || op.equals("MatMul")) && graphOutputs.contains(node.getOutput(0));
+    if (!floatOutput) {
+      quantizedTensors.add(node.getOutput(0));
+    }
     String how =
         role.sharesInput()
             ? "shares its input's quantization; ORT drops the QDQ pair and runs it on 8-bit data"

@@ -31,7 +31,7 @@ record QuantParams(float scale, int zeroPoint) {
     int qmax = type == ActivationType.UINT8 ? 255 : 127;
     byte[] out = new byte[values.length];
     for (int i = 0; i < values.length; i++) {
-      long q = Math.round(values[i] / scale) + zeroPoint;
+      long q = (long) Math.rint(values[i] / scale) + zeroPoint;
       out[i] = (byte) Math.max(qmin, Math.min(qmax, q));
     }
     return out;

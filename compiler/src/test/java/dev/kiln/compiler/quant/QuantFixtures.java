@@ -123,6 +123,39 @@ final class QuantFixtures {
     return (double) same / rows;
   }
 
+  /**
+   * Indices of single-row samples whose fp32 top-1 beats the runner-up by at least {@code fraction}
+   * of the logits' standard deviation. A near-tie flips under any rounding, so top-1 agreement
+   * there measures noise, not the quantizer.
+   */
+  static List<Integer> decisive(List<float[]> expected, double fraction) {
+    List<Integer> out = new ArrayList<>();
+    for (int s = 0; s < expected.size(); s++) {
+      float[] x = expected.get(s);
+      int best = argmax(x, 0, x.length);
+      double second = Double.NEGATIVE_INFINITY;
+      double mean = 0;
+      for (int i = 0; i < x.length; i++) {
+        mean += x[i] / x.length;
+        if (i != best) {
+          second = Math.max(second, x[i]);
+        }
+      }
+      double var = 0;
+      for (float v : x) {
+        var += (v - mean) * (v - mean) / x.length;
+      }
+      if (x[best] - second >= fraction * Math.sqrt(var)) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  static <T> List<T> pick(List<T> values, List<Integer> indices) {
+    return indices.stream().map(values::get).toList();
+  }
+
   private static int argmax(float[] v, int from, int n) {
     int best = from;
     for (int i = from; i < from + n; i++) {
