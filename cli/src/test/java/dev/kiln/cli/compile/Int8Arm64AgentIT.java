@@ -65,7 +65,8 @@ class Int8Arm64AgentIT {
     Manifest m = artifact.manifest();
     assertThat(m.target().arch()).isEqualTo("arm64");
     assertThat(m.quantization().precision()).isEqualTo("int8");
-    assertThat(m.quantization().activations()).isEqualTo("int8");
+    assertThat(m.quantization().method()).isEqualTo("static-qdq");
+    assertThat(m.quantization().why()).contains("arm64");
     VerificationSample sample = artifact.sample();
     Path input = work.resolve("in.jsonl");
     Files.writeString(input, requestLine(sample.inputs()) + "\n");

@@ -21,6 +21,12 @@ final class ModelMatch {
         out.add(checked(one, inputs));
       }
     }
+    if (out.isEmpty()) {
+      throw Refusal.of(
+          set.source(),
+          "it holds no samples: its arrays' sample axis has length 0",
+          "Give at least one sample");
+    }
     return new CalibrationSet(set.source(), out, set.notes());
   }
 

@@ -46,6 +46,9 @@ final class NpyArray {
       }
       Header header = header(file, start.flip(), size);
       budget.take((long) header.count * header.type.hostBytes(), file);
+      if (header.dataBytes() > Shapes.MAX_ELEMENTS) {
+        throw Refusal.of(file, "its array is over 2 GiB", "Split it into several files");
+      }
       ByteBuffer data = ByteBuffer.allocate((int) header.dataBytes()).order(header.order);
       channel.position(header.dataOffset);
       while (data.hasRemaining() && channel.read(data) >= 0) {

@@ -141,8 +141,8 @@ final class SetReader {
                           + name
                           + "' holds NaN or infinite values (first in "
                           + s.origin()
-                          + "); calibration ranges and error figures ignore nothing, so check"
-                          + " the data");
+                          + "): they make calibration ranges and error figures meaningless, so"
+                          + " check the data");
                 }
               });
     }

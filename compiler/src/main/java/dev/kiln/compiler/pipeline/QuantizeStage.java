@@ -9,6 +9,7 @@ import dev.kiln.compiler.ort.HostModel;
 import dev.kiln.compiler.ort.HostTensor;
 import dev.kiln.compiler.ort.OrtOfflineOptimizer;
 import dev.kiln.compiler.quant.CalibrationMethod;
+import dev.kiln.compiler.quant.CudaFp16Check;
 import dev.kiln.compiler.quant.Fp16Converter;
 import dev.kiln.compiler.quant.Int8Method;
 import dev.kiln.compiler.quant.Int8Quantizer;
@@ -155,6 +156,16 @@ final class QuantizeStage {
       }
       if (!attempt.gate().passed()) {
         throw refused(mode, attempt.gate(), costs, reverted, cap);
+      }
+    }
+    if (mode == QuantizeMode.FP16 && target.profile().hasNvidiaAccelerator()) {
+      List<String> problems = CudaFp16Check.problems(attempt.reduced().model());
+      if (!problems.isEmpty()) {
+        throw new CompileException(
+            CompileErrorCode.UNSUPPORTED_MODEL,
+            "the fp16 model fails the nvidia packaging check: "
+                + String.join("; ", problems)
+                + ". Nothing was written.");
       }
     }
     List<String> worst = costs.stream().limit(5).map(NodeCost::describe).toList();

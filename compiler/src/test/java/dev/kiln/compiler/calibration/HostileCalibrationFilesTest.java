@@ -221,6 +221,13 @@ class HostileCalibrationFilesTest {
   }
 
   @Test
+  void arraysWithAnEmptySampleAxis_areRefused() throws IOException {
+    Path none = write(tmp.resolve("none.npy"), npy("<f4", new long[] {0, 1, 3, 2, 2}, new byte[0]));
+
+    refused(() -> CalibrationSet.read(none).forModel(CNN)).hasMessageContaining("holds no samples");
+  }
+
+  @Test
   void modelInputTypesKilnCannotRun_areUnsupportedModels() throws IOException {
     Path file = write(tmp.resolve("x.npy"), npy("<i4", new long[] {2}, new byte[8]));
 
