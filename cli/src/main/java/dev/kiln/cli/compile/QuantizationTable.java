@@ -79,11 +79,13 @@ final class QuantizationTable {
   }
 
   private static String gateTable(GateResult g) {
-    TextTable t = new TextTable("output", "top-1 agreement", "SQNR (dB)", "rel error", "max abs");
+    TextTable t =
+        new TextTable("output", "top-1 agreement", "ties", "SQNR (dB)", "rel error", "max abs");
     for (OutputFigures f : g.outputs()) {
       t.row(
           f.output(),
           f.top1Agreement() == null ? "-" : String.format("%.1f%%", 100 * f.top1Agreement()),
+          f.ties(),
           Double.isInfinite(f.sqnrDb()) ? "inf" : String.format("%.1f", f.sqnrDb()),
           String.format("%.3g", f.relativeError()),
           String.format("%.3g", f.maxAbsError()));

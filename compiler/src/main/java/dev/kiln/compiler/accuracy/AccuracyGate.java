@@ -13,10 +13,17 @@ import java.util.Map;
  *
  * <p>Every output gets SQNR and relative error. An output is also <b>classifier-shaped</b> when it
  * is float, of rank 1 or 2, and its last dim has at least 2 entries: each row (the last dim) is one
- * prediction, and top-1 agreement is the share of rows whose arg-max is the same in both models.
+ * prediction, and top-1 agreement is the share of rows whose arg-max is the same in both models. A
+ * row where fp32 itself is undecided is a <b>tie</b> and is not judged: its top-2 margin is at most
+ * {@value #TIE_MARGIN_IN_NOISE_RMS} times the output's RMS quantization noise, so no reduced
+ * precision could be expected to call it the same way (randomly initialised classifiers are all
+ * ties). Ties are counted in the figures; when every row is a tie, top-1 is not judged at all.
  * Feature maps (rank 3 and up) and scalars are judged on SQNR and relative error only.
  */
 public final class AccuracyGate {
+  /** A row is a tie when fp32's top-2 margin is at most this many RMS noise units. */
+  public static final double TIE_MARGIN_IN_NOISE_RMS = 2.0;
+
   private final GateThresholds thresholds;
 
   public AccuracyGate(GateThresholds thresholds) {
@@ -83,8 +90,8 @@ public final class AccuracyGate {
     private double worstRelative;
     private double maxAbs;
     private boolean classifier = true;
-    private int rows;
-    private int agreeing;
+    private long elements;
+    private final List<double[]> rowMarginAndAgreement = new ArrayList<>();
 
     void add(HostTensor want, HostTensor have) {
       double[] a = want.asDoubles();
@@ -98,6 +105,7 @@ public final class AccuracyGate {
         }
         s += a[i] * a[i];
         n += d * d;
+        elements++;
         maxAbs = Math.max(maxAbs, Math.abs(d));
       }
       signal += s;
@@ -108,15 +116,28 @@ public final class AccuracyGate {
       if (classifier) {
         int width = (int) want.shape()[want.shape().length - 1];
         for (int row = 0; row < a.length / width; row++) {
-          rows++;
-          if (argMax(a, row * width, width) == argMax(b, row * width, width)) {
-            agreeing++;
-          }
+          int from = row * width;
+          boolean agrees = argMax(a, from, width) == argMax(b, from, width);
+          rowMarginAndAgreement.add(new double[] {margin(a, from, width), agrees ? 1 : 0});
         }
       }
     }
 
     OutputFigures figures(String name, GateThresholds t, List<String> failures) {
+      double noiseRms = elements == 0 ? 0 : Math.sqrt(noise / elements);
+      int rows = 0;
+      int agreeing = 0;
+      int ties = 0;
+      if (classifier) {
+        for (double[] r : rowMarginAndAgreement) {
+          if (r[0] <= TIE_MARGIN_IN_NOISE_RMS * noiseRms) {
+            ties++;
+          } else {
+            rows++;
+            agreeing += (int) r[1];
+          }
+        }
+      }
       Double top1 = classifier && rows > 0 ? (double) agreeing / rows : null;
       double sqnr = sqnrDb(signal, noise);
       boolean passed = true;
@@ -140,7 +161,22 @@ public final class AccuracyGate {
                 "output '%s': relative error %.3g on the worst sample is above %.3g",
                 name, worstRelative, t.maxRelativeError()));
       }
-      return new OutputFigures(name, top1, worstRelative, maxAbs, sqnr, passed);
+      return new OutputFigures(name, top1, ties, worstRelative, maxAbs, sqnr, passed);
+    }
+
+    /** Top-1 minus top-2 of one row. */
+    private static double margin(double[] v, int from, int width) {
+      double first = Double.NEGATIVE_INFINITY;
+      double second = Double.NEGATIVE_INFINITY;
+      for (int i = from; i < from + width; i++) {
+        if (v[i] > first) {
+          second = first;
+          first = v[i];
+        } else if (v[i] > second) {
+          second = v[i];
+        }
+      }
+      return first - second;
     }
 
     private static int argMax(double[] v, int from, int width) {

@@ -61,16 +61,39 @@ class AccuracyGateTest {
 
   @Test
   void oneFlippedAnswerInTwo_failsTop1_andNamesTheFigures() {
-    // Close logits: tiny noise flips the arg-max of the second sample.
+    // Sample 2's fp32 margin (1) is above 2x the RMS noise (sqrt(1.44 / 6) = 0.49): a real flip.
+    GateResult r =
+        gate.judge(
+            List.of(logits(5, 1, 0), logits(0, 1, 0)),
+            List.of(logits(5, 1, 0), logits(1.2f, 1, 0)));
+
+    assertThat(r.outputs().get(0).top1Agreement()).isEqualTo(0.5);
+    assertThat(r.outputs().get(0).ties()).isZero();
+    assertThat(r.passed()).isFalse();
+    assertThat(r.failures())
+        .anySatisfy(l -> assertThat(l).contains("top-1 agreement 50.0% (1 of 2) is below 99.0%"));
+  }
+
+  @Test
+  void rowsWhereFp32IsUndecidedWithinTheNoise_areTies_notDisagreements() {
+    // Sample 2's fp32 margin (0.01) is below 2x the RMS noise (sqrt(0.0004 / 6) = 0.008).
     GateResult r =
         gate.judge(
             List.of(logits(5, 1, 0), logits(2, 2.01f, 0)),
             List.of(logits(5, 1, 0), logits(2.02f, 2.01f, 0)));
 
-    assertThat(r.outputs().get(0).top1Agreement()).isEqualTo(0.5);
-    assertThat(r.passed()).isFalse();
-    assertThat(r.failures())
-        .anySatisfy(l -> assertThat(l).contains("top-1 agreement 50.0% (1 of 2) is below 99.0%"));
+    OutputFigures f = r.outputs().get(0);
+    assertThat(f.ties()).isEqualTo(1);
+    assertThat(f.top1Agreement()).isEqualTo(1.0);
+    assertThat(r.passed()).isTrue();
+  }
+
+  @Test
+  void allRowsTies_top1IsNotJudged() {
+    GateResult r = gate.judge(List.of(logits(1, 1, 1)), List.of(logits(1, 1.001f, 1)));
+
+    assertThat(r.outputs().get(0).top1Agreement()).isNull();
+    assertThat(r.outputs().get(0).ties()).isEqualTo(1);
   }
 
   @Test
@@ -86,14 +109,15 @@ class AccuracyGateTest {
 
   @Test
   void batchedClassifier_countsEveryRow() {
-    float[] want = {1, 0, 0, 1, 1, 0};
-    float[] have = {1, 0, 1, 0, 1, 0};
+    // Six rows, one flipped: noise 200 over 12 elements, RMS 4.1, so margins of 10 are decisive.
+    float[] want = {10, 0, 10, 0, 10, 0, 10, 0, 10, 0, 0, 10};
+    float[] have = {10, 0, 10, 0, 10, 0, 10, 0, 10, 0, 10, 0};
     GateResult r =
         gate.judge(
-            List.of(Map.of("p", HostTensor.ofFloats(new long[] {3, 2}, want))),
-            List.of(Map.of("p", HostTensor.ofFloats(new long[] {3, 2}, have))));
+            List.of(Map.of("p", HostTensor.ofFloats(new long[] {6, 2}, want))),
+            List.of(Map.of("p", HostTensor.ofFloats(new long[] {6, 2}, have))));
 
-    assertThat(r.outputs().get(0).top1Agreement()).isCloseTo(2.0 / 3, within(1e-9));
+    assertThat(r.outputs().get(0).top1Agreement()).isCloseTo(5.0 / 6, within(1e-9));
   }
 
   @Test
