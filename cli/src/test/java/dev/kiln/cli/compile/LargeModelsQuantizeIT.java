@@ -74,7 +74,11 @@ class LargeModelsQuantizeIT {
     artifact.verify(Map.of(), false);
     Manifest m = artifact.manifest();
     assertThat(m.quantization().gate().passed()).isTrue();
-    assertThat(m.quantization().gate().top1Agreement()).isGreaterThanOrEqualTo(0.99);
+    // Random weights give near-equal logits: rows within the noise are ties, not judged (null
+    // when all are); any judged row must agree.
+    Double top1 = m.quantization().gate().top1Agreement();
+    assertThat(top1 == null || top1 >= 0.99).as("top-1 agreement %s", top1).isTrue();
+    assertThat(m.quantization().gate().sqnrDb()).isGreaterThanOrEqualTo(20);
     assertThat(m.quantization().heldOutSamples()).isEqualTo(4);
     Set<String> ops = OpHistogram.of(OnnxModelIO.read(artifact.payloadPath())).ops().keySet();
     assertThat(ops).contains("com.microsoft::QLinearConv");

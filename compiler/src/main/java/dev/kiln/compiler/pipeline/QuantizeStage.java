@@ -37,6 +37,16 @@ final class QuantizeStage {
   static final int MAX_REVERTS = 12;
 
   /**
+   * A node whose fp32 version gains less than this (output SQNR on the calibration samples) is not
+   * what fails the gate; reverting it would only give up speed and size. When no node reaches it,
+   * the data (a calibration set unlike the held-out samples) is the cause, and no revert helps.
+   */
+  static final double MIN_GAIN_DB = 0.5;
+
+  /** Calibration samples the sensitivity pass calibrates and measures each candidate on. */
+  static final int SENSITIVITY_SAMPLES = 4;
+
+  /**
    * A reduced model that passed the gate.
    *
    * @param payload the reduced payload, ready to ship
@@ -124,7 +134,7 @@ final class QuantizeStage {
     }
     boolean needsCalibration = scheme != null && scheme.method() == Int8Method.STATIC_QDQ;
     QuantSamples samples = QuantSamples.load(request, front, needsCalibration);
-    SensitivityPass.Reducer reducer = reducer(mode, scheme, calibration, samples);
+    SensitivityPass.Reducer reducer = reducer(mode, scheme, calibration, samples.calibrate());
 
     List<Map<String, HostTensor>> fp32HeldOut = runReference(samples.heldOut());
     Set<String> keep = new LinkedHashSet<>();
@@ -132,11 +142,14 @@ final class QuantizeStage {
     List<NodeCost> reverted = new ArrayList<>();
     List<NodeCost> costs = List.of();
     if (!attempt.gate().passed()) {
+      // Ranking needs no full calibration: a few samples keep it at one short run per node.
+      List<Map<String, HostTensor>> few =
+          samples.calibrate().subList(0, Math.min(SENSITIVITY_SAMPLES, samples.calibrate().size()));
       costs =
           new SensitivityPass(
-                  reducer,
-                  samples.calibrate(),
-                  runReference(samples.calibrate()),
+                  reducer(mode, scheme, calibration, few),
+                  few,
+                  runReference(few),
                   workDir,
                   mode == QuantizeMode.INT8)
               .measure(attempt.reduced(), keep);
@@ -144,7 +157,7 @@ final class QuantizeStage {
           attempt.reduced().nodes().stream().filter(n -> n.precision() != Precision.FP32).count();
       long cap = Math.min(MAX_REVERTS, Math.max(1, reducedNodes / 4));
       for (NodeCost cost : costs) {
-        if (reverted.size() >= cap || !(cost.sqnrGainDb() > 0)) {
+        if (reverted.size() >= cap || !(cost.sqnrGainDb() >= MIN_GAIN_DB)) {
           break;
         }
         keep.add(cost.node());
@@ -183,9 +196,12 @@ final class QuantizeStage {
   }
 
   private SensitivityPass.Reducer reducer(
-      QuantizeMode mode, Int8Scheme scheme, CalibrationMethod calibration, QuantSamples samples) {
+      QuantizeMode mode,
+      Int8Scheme scheme,
+      CalibrationMethod calibration,
+      List<Map<String, HostTensor>> calibrate) {
     if (mode == QuantizeMode.INT8) {
-      return keep -> Int8Quantizer.quantize(fp32, samples.calibrate(), scheme, calibration, keep);
+      return keep -> Int8Quantizer.quantize(fp32, calibrate, scheme, calibration, keep);
     }
     // fp16 is judged through its CPU simulation: the real fp16 payload needs the GPU.
     return keep -> {
@@ -248,7 +264,7 @@ final class QuantizeStage {
       QuantizeMode mode, GateResult gate, List<NodeCost> costs, List<NodeCost> reverted, long cap) {
     String worst =
         costs.isEmpty()
-            ? "no single node measurably better in fp32"
+            ? "no node measured"
             : costs.stream().limit(5).map(NodeCost::describe).collect(Collectors.joining("; "));
     return new CompileException(
         CompileErrorCode.VERIFICATION_FAILED,
@@ -264,7 +280,9 @@ final class QuantizeStage {
             + reverted.size()
             + " of them in fp32 (cap "
             + cap
-            + ") and the gate still fails. Nothing was written."
+            + "; only nodes gaining at least "
+            + MIN_GAIN_DB
+            + " dB are kept) and the gate still fails. Nothing was written."
             + "\nCheck that --calibration-data looks like the inputs the model sees in service;"
             + " the thresholds are --min-top1, --min-sqnr and --max-rel-error.");
   }
