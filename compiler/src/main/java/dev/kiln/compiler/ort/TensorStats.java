@@ -18,7 +18,8 @@ public final class TensorStats {
 
   void add(float[] values) {
     for (float v : values) {
-      if (Float.isNaN(v)) {
+      // NaN and infinities have no quantized value; counting them would also widen forever.
+      if (!Float.isFinite(v)) {
         continue;
       }
       min = Math.min(min, v);

@@ -32,4 +32,14 @@ class TensorStatsTest {
     assertThat(s.max()).isZero();
     assertThat(s.absPercentile(0.9999)).isZero();
   }
+
+  @Test
+  void nonFiniteValues_areIgnored() {
+    TensorStats s = new TensorStats();
+    s.add(new float[] {Float.POSITIVE_INFINITY, Float.NaN, -2f, 3f, Float.NEGATIVE_INFINITY});
+
+    assertThat(s.min()).isEqualTo(-2f);
+    assertThat(s.max()).isEqualTo(3f);
+    assertThat(s.absPercentile(1.0)).isEqualTo(3f);
+  }
 }
