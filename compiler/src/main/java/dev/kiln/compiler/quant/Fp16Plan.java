@@ -35,6 +35,9 @@ final class Fp16Plan {
 
   private static final Set<String> SHAPE_SOURCES = Set.of("Shape", "Size");
 
+  /** Ops that read a shape but produce data: what follows them is not shape arithmetic. */
+  private static final Set<String> SHAPE_CONSUMERS = Set.of("ConstantOfShape");
+
   final GraphProto graph;
   final ValueTypes types;
   final List<NodePrecision> nodes = new ArrayList<>();
@@ -118,7 +121,9 @@ final class Fp16Plan {
         continue;
       }
       boolean fromShape = SHAPE_SOURCES.contains(node.getOpType());
-      if (!fromShape && !node.getInputList().isEmpty()) {
+      if (!fromShape
+          && !SHAPE_CONSUMERS.contains(node.getOpType())
+          && !node.getInputList().isEmpty()) {
         boolean allKnown = true;
         boolean anyShape = false;
         for (String in : node.getInputList()) {

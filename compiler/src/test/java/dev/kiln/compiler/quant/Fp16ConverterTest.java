@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.compiler.ir.OrtRunner;
 import dev.kiln.compiler.ir.TestGraphs;
+import dev.kiln.compiler.ir.proto.GraphProto;
 import dev.kiln.compiler.ir.proto.ModelProto;
 import dev.kiln.compiler.ir.proto.NodeProto;
 import dev.kiln.compiler.ir.proto.TensorProto;
@@ -217,6 +218,70 @@ class Fp16ConverterTest {
     for (double v : sim) {
       assertThat((double) Binary16.round((float) v)).isEqualTo(v);
     }
+  }
+
+  @Test
+  void convert_keepsControlFlowFp32_andHandsItsSubgraphsFp32Values() {
+    // y = If(cond) then (h * k) else (h), where h = Relu(x * w) and k is an outer initializer.
+    GraphProto thenBranch =
+        GraphProto.newBuilder()
+            .setName("then")
+            .addNode(
+                NodeProto.newBuilder()
+                    .setOpType("Mul")
+                    .setName("inner_mul")
+                    .addInput("h")
+                    .addInput("k")
+                    .addOutput("t"))
+            .addOutput(TestGraphs.tensorInfo("t", DataType.FLOAT_VALUE, 4))
+            .build();
+    GraphProto elseBranch =
+        GraphProto.newBuilder()
+            .setName("else")
+            .addNode(
+                NodeProto.newBuilder()
+                    .setOpType("Identity")
+                    .setName("inner_id")
+                    .addInput("h")
+                    .addOutput("e"))
+            .addOutput(TestGraphs.tensorInfo("e", DataType.FLOAT_VALUE, 4))
+            .build();
+    ModelProto model =
+        TestGraphs.model(17)
+            .input("x", 4)
+            .floats("w", new long[] {4}, 1f, 2f, 3f, 4f)
+            .floats("k", new long[] {4}, 0.5f, 0.5f, 0.5f, 0.5f)
+            .init(dev.kiln.compiler.ir.Tensors.ofLongs("zero", new long[0], new long[] {0}))
+            .node("Mul", List.of("x", "w"), List.of("m"))
+            .node("Relu", List.of("m"), List.of("h"))
+            .node("ReduceSum", List.of("h"), List.of("s"), TestGraphs.attr("keepdims", 0L))
+            .node("Greater", List.of("s", "zero_f"), List.of("cond"))
+            .node(
+                "If",
+                List.of("cond"),
+                List.of("y"),
+                TestGraphs.graph("then_branch", thenBranch),
+                TestGraphs.graph("else_branch", elseBranch))
+            .output("y")
+            .floats("zero_f", new long[0], 0f)
+            .build();
+
+    ReducedModel r = Fp16Converter.convert(model, true, Set.of());
+
+    assertThat(r.nodes().get(4).precision()).isEqualTo(Precision.FP32);
+    assertThat(r.nodes().get(4).reason()).contains("subgraphs");
+    assertThat(initializer(r.model(), "k").getDataType()).isEqualTo(DataType.FLOAT_VALUE);
+    NodeProto ifNode =
+        r.model().getGraph().getNodeList().stream()
+            .filter(n -> n.getOpType().equals("If"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(ifNode.getAttribute(0).getG().getNode(0).getInput(0))
+        .as("the then branch reads an fp32 copy of the fp16 value h")
+        .isEqualTo("h_fp32");
+    Map<String, float[]> inputs = Map.of("x", new float[] {1, -1, 0.25f, 2});
+    assertThat(OrtRunner.run(r.model(), inputs).get("y").values())
+        .containsExactly(0.5, 0, 0.375, 4);
   }
 
   private static ModelProto withoutAttr(ModelProto m, String name) {
