@@ -22,7 +22,40 @@ public record Manifest(
     Verification verification,
     Benchmark benchmark,
     Sizes sizes,
-    CompilerInfo compiler) {
+    CompilerInfo compiler,
+    Quantization quantization) {
+
+  /**
+   * A full-precision artifact: no quantization section (as every manifest before format 1.x had).
+   */
+  public Manifest(
+      int formatVersion,
+      ModelInfo model,
+      SourceInfo source,
+      TargetInfo target,
+      EngineInfo engine,
+      Payload payload,
+      IoSignature signature,
+      List<PassRecord> passes,
+      Verification verification,
+      Benchmark benchmark,
+      Sizes sizes,
+      CompilerInfo compiler) {
+    this(
+        formatVersion,
+        model,
+        source,
+        target,
+        engine,
+        payload,
+        signature,
+        passes,
+        verification,
+        benchmark,
+        sizes,
+        compiler,
+        null);
+  }
 
   /** Name and version of the model as deployed; the agent keys its store on these. */
   public record ModelInfo(String name, String version) {}
@@ -86,4 +119,55 @@ public record Manifest(
   public record Sizes(long sourceBytes, long payloadBytes) {}
 
   public record CompilerInfo(String name, String version) {}
+
+  /**
+   * How a reduced-precision artifact was made and judged; absent for fp32 artifacts, so manifests
+   * written before quantization existed still parse.
+   *
+   * @param precision "int8" or "fp16"
+   * @param scheme the whole scheme in words, e.g. "int8 static QDQ, U8S8 ..."
+   * @param activations activation type: "uint8", "int8" or "float16"
+   * @param weights weight type and granularity, e.g. "int8 per-channel"
+   * @param method "static-qdq", "dynamic" or "fp16"
+   * @param calibration calibration method ("minmax", "percentile"), null when none ran
+   * @param why why this scheme for this target
+   * @param verifiedOn where the gate ran, e.g. "onnxruntime-cpu" or "fp16 simulated on CPU"
+   * @param ops per op type, how many nodes run in each precision
+   * @param keptFp32 nodes kept in fp32 and why (the sensitivity pass, or no kernel that pays)
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Quantization(
+      String precision,
+      String scheme,
+      String activations,
+      String weights,
+      String method,
+      String calibration,
+      String why,
+      Integer calibrationSamples,
+      int heldOutSamples,
+      String verifiedOn,
+      Gate gate,
+      List<OpPrecision> ops,
+      List<KeptNode> keptFp32) {}
+
+  /**
+   * The accuracy gate's figures on the held-out samples: the worst output's, with the thresholds.
+   * SQNR is capped at 200 dB (no measurable noise).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Gate(
+      boolean passed,
+      Double top1Agreement,
+      double sqnrDb,
+      double relativeError,
+      double maxAbsError,
+      double minTop1Agreement,
+      double minSqnrDb,
+      double maxRelativeError) {}
+
+  /** One op type's nodes, counted by precision, e.g. Conv: {int8: 19, fp32: 1}. */
+  public record OpPrecision(String opType, Map<String, Integer> counts) {}
+
+  public record KeptNode(String node, String opType, String reason) {}
 }

@@ -27,6 +27,10 @@ class ManifestSchemaTest {
         .containsExactlyInAnyOrderElementsOf(components(Manifest.Payload.class));
     assertThat(names(schema.at("/$defs/tensorSpec/properties")))
         .containsExactlyInAnyOrderElementsOf(components(Manifest.TensorSpec.class));
+    assertThat(names(schema.at("/properties/quantization/properties")))
+        .containsExactlyInAnyOrderElementsOf(components(Manifest.Quantization.class));
+    assertThat(names(schema.at("/properties/quantization/properties/gate/properties")))
+        .containsExactlyInAnyOrderElementsOf(components(Manifest.Gate.class));
   }
 
   @Test

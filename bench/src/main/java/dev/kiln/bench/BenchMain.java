@@ -15,6 +15,7 @@ import dev.kiln.bench.fleet.FleetRolloutBench;
 import dev.kiln.bench.http.HttpServersBench;
 import dev.kiln.bench.http.HttpServersReport;
 import dev.kiln.bench.monitor.MonitorCheckBench;
+import dev.kiln.bench.quantize.QuantizeBench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,6 +116,18 @@ public final class BenchMain {
       case "monitor-check" ->
           MonitorCheckBench.print(
               MonitorCheckBench.run(intArg(args, 1, 1_000_000), intArg(args, 2, 3)));
+      case "quantize" ->
+          QuantizeBench.print(
+              QuantizeBench.run(
+                  repo,
+                  List.of(
+                      new QuantizeBench.Subject("cnn/cnn.onnx", new long[] {1, 3, 32, 32}, 100),
+                      new QuantizeBench.Subject(
+                          "large/resnet18/resnet18.onnx", new long[] {1, 3, 224, 224}, 40),
+                      new QuantizeBench.Subject(
+                          "large/mobilenet_v2/mobilenet_v2.onnx", new long[] {1, 3, 224, 224}, 40)),
+                  intArg(args, 1, 100),
+                  threads));
       case "torch-paths" ->
           TorchPathsBench.print(
               TorchPathsBench.run(
@@ -126,7 +139,7 @@ public final class BenchMain {
           throw new IllegalArgumentException(
               "unknown benchmark '"
                   + which
-                  + "'; try: compile, torch-paths, agent-overhead, agent-throughput, oip, agent-batching,"
+                  + "'; try: compile, quantize, torch-paths, agent-overhead, agent-throughput, oip, agent-batching,"
                   + " agent-device-jvm,"
                   + " agent-footprint,"
                   + " model-load,"

@@ -1,6 +1,7 @@
 package dev.kiln.cli.compile;
 
 import dev.kiln.artifact.Json;
+import dev.kiln.compiler.accuracy.GateThresholds;
 import dev.kiln.compiler.ir.InputShapes;
 import dev.kiln.compiler.ir.IrException;
 import dev.kiln.compiler.pipeline.CompileErrorCode;
@@ -8,6 +9,8 @@ import dev.kiln.compiler.pipeline.CompileException;
 import dev.kiln.compiler.pipeline.CompileReport;
 import dev.kiln.compiler.pipeline.CompileRequest;
 import dev.kiln.compiler.pipeline.Compiler;
+import dev.kiln.compiler.pipeline.QuantizeMode;
+import dev.kiln.compiler.pipeline.QuantizeOptions;
 import dev.kiln.profile.DeviceProfiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,12 +27,14 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Compile a model into a verified artifact for one target.",
-      "Stages: load and check, specialize shapes, optimize, verify, benchmark, package.",
+      "Stages: load and check, specialize shapes, optimize, quantize, verify, benchmark,",
+      "package.",
       "",
       "Examples:",
       "  kiln compile samples/models/cnn/cnn.onnx --target arm64",
       "  kiln compile model.onnx --device rpi4 --input-shape input:1x3x224x224 -o out/",
       "  kiln compile samples/models/cnn/cnn.pt --input-shape input:1x3x32x32",
+      "  kiln compile model.onnx --quantize int8 --calibration-data inputs/",
       "",
       "TorchScript (.pt from torch.jit.trace/script) needs --input-shape or",
       "--calibration-data. With python3 and torch installed it is converted to ONNX",
@@ -118,6 +123,38 @@ public final class CompileCommand implements Callable<Integer> {
   Path calibrationData;
 
   @Option(
+      names = "--quantize",
+      paramLabel = "MODE",
+      description =
+          "int8 or fp16: reduce precision, judged by an accuracy gate against the fp32 source on"
+              + " held-out samples (exit 5 when it fails). Static int8 needs --calibration-data."
+              + " See docs/quantization.md.")
+  String quantize;
+
+  @Option(
+      names = "--min-top1",
+      paramLabel = "SHARE",
+      description = "Gate: least top-1 agreement with fp32 for classifier outputs (default: 0.99).")
+  Double minTop1;
+
+  @Option(
+      names = "--min-sqnr",
+      paramLabel = "DB",
+      description = "Gate: least signal-to-quantization-noise per output, in dB (default: 20).")
+  Double minSqnr;
+
+  @Option(
+      names = "--max-rel-error",
+      paramLabel = "RATIO",
+      description = "Gate: most relative error (L2) on the worst held-out sample (default: 0.25).")
+  Double maxRelError;
+
+  @Option(
+      names = "--ship-slower-int8",
+      description = "Ship int8 even when it measures slower than fp32 on this host (for size).")
+  boolean shipSlowerInt8;
+
+  @Option(
       names = "--calibration-from",
       paramLabel = "DB",
       description =
@@ -164,6 +201,34 @@ public final class CompileCommand implements Callable<Integer> {
       names = {"-q", "--quiet"},
       description = "No progress lines.")
   boolean quiet;
+
+  private QuantizeOptions quantizeOptions() {
+    if (quantize == null) {
+      if (minTop1 != null || minSqnr != null || maxRelError != null || shipSlowerInt8) {
+        throw new CompileException(
+            CompileErrorCode.BAD_INPUT,
+            "--min-top1, --min-sqnr, --max-rel-error and --ship-slower-int8 apply only with"
+                + " --quantize int8|fp16");
+      }
+      return QuantizeOptions.NONE;
+    }
+    GateThresholds t = GateThresholds.DEFAULTS;
+    try {
+      if (minTop1 != null) {
+        t = t.withMinTop1Agreement(minTop1);
+      }
+      if (minSqnr != null) {
+        t = t.withMinSqnrDb(minSqnr);
+      }
+      if (maxRelError != null) {
+        t = t.withMaxRelativeError(maxRelError);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CompileException(CompileErrorCode.BAD_INPUT, e.getMessage(), e);
+    }
+    QuantizeMode mode = QuantizeMode.parse(quantize);
+    return new QuantizeOptions(mode, t, shipSlowerInt8);
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -237,7 +302,8 @@ public final class CompileCommand implements Callable<Integer> {
             3,
             skipBenchmark,
             benchmarkRuns,
-            engine);
+            engine,
+            quantizeOptions());
     var progress =
         quiet || json
             ? dev.kiln.compiler.pipeline.ProgressListener.SILENT

@@ -38,6 +38,9 @@ final class CompileReportTable {
       out.append(passTable(r)).append('\n');
     }
     out.append(measureTable(r)).append('\n');
+    if (r.quantization() != null) {
+      out.append(QuantizationTable.render(r.quantization())).append('\n');
+    }
     out.append(verdict(r));
     return out.toString();
   }

@@ -139,7 +139,7 @@ class CompileTargetsTest {
         .contains("BatchNormalization  2       0")
         .contains("p50 latency (ms)")
         .contains("Verified  PASS");
-    assertThat(run.err()).contains("[1/6] Load and check", "[6/6] Package");
+    assertThat(run.err()).contains("[1/7] Load and check", "[7/7] Package");
   }
 
   private Path keys() {

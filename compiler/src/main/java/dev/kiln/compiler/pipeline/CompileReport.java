@@ -11,6 +11,7 @@ import java.util.SortedMap;
  *
  * @param inputShapes the input shapes verification and the benchmark used, and where they came
  *     from, e.g. {@code input:1x3x32x32 (seeded random inputs; dynamic batch dim ... set to 1)}
+ * @param quantization what {@code --quantize} did; null for a full-precision compile
  */
 public record CompileReport(
     String artifact,
@@ -36,7 +37,62 @@ public record CompileReport(
     List<String> warnings,
     boolean signed,
     String sourceFramework,
-    String inputShapes) {
+    String inputShapes,
+    QuantizationReport quantization) {
+
+  /** A full-precision compile's report. */
+  public CompileReport(
+      String artifact,
+      String model,
+      String version,
+      String profile,
+      String arch,
+      String engine,
+      List<String> executionProviders,
+      String optimizerLevel,
+      String optimizerReason,
+      String payloadFormat,
+      SortedMap<String, Integer> opsBefore,
+      SortedMap<String, Integer> opsAfter,
+      int nodesBefore,
+      int nodesAfter,
+      List<Manifest.PassRecord> passes,
+      long sourceBytes,
+      long payloadBytes,
+      Manifest.Verification verification,
+      String worstDifference,
+      Manifest.Benchmark benchmark,
+      List<String> warnings,
+      boolean signed,
+      String sourceFramework,
+      String inputShapes) {
+    this(
+        artifact,
+        model,
+        version,
+        profile,
+        arch,
+        engine,
+        executionProviders,
+        optimizerLevel,
+        optimizerReason,
+        payloadFormat,
+        opsBefore,
+        opsAfter,
+        nodesBefore,
+        nodesAfter,
+        passes,
+        sourceBytes,
+        payloadBytes,
+        verification,
+        worstDifference,
+        benchmark,
+        warnings,
+        signed,
+        sourceFramework,
+        inputShapes,
+        null);
+  }
 
   public Path artifactPath() {
     return Path.of(artifact);

@@ -13,6 +13,8 @@ import java.util.Map;
  * @param output a directory to write into, or a path ending in .kiln
  * @param engine "onnxruntime", "pytorch" or null for the best that works on the target
  * @param calibrationData reference-format JSON whose inputs replace the random verification inputs
+ * @param quantize {@code --quantize} and the accuracy gate's thresholds; {@link
+ *     QuantizeOptions#NONE} for a full-precision compile
  */
 public record CompileRequest(
     Path source,
@@ -30,9 +32,52 @@ public record CompileRequest(
     int verifySamples,
     boolean skipBenchmark,
     int benchmarkRuns,
-    String engine) {
+    String engine,
+    QuantizeOptions quantize) {
 
   public static final double DEFAULT_TOLERANCE = 1e-4;
+
+  public CompileRequest {
+    quantize = quantize != null ? quantize : QuantizeOptions.NONE;
+  }
+
+  /** A full-precision request (no {@code --quantize}). */
+  public CompileRequest(
+      Path source,
+      String target,
+      String device,
+      Map<String, long[]> inputShapes,
+      String name,
+      String version,
+      Path output,
+      boolean directoryOutput,
+      boolean force,
+      Path signKey,
+      double tolerance,
+      Path calibrationData,
+      int verifySamples,
+      boolean skipBenchmark,
+      int benchmarkRuns,
+      String engine) {
+    this(
+        source,
+        target,
+        device,
+        inputShapes,
+        name,
+        version,
+        output,
+        directoryOutput,
+        force,
+        signKey,
+        tolerance,
+        calibrationData,
+        verifySamples,
+        skipBenchmark,
+        benchmarkRuns,
+        engine,
+        QuantizeOptions.NONE);
+  }
 
   /** A request with defaults for everything but the model and its target. */
   public static CompileRequest of(Path source, String target, Path output) {
@@ -88,6 +133,14 @@ public record CompileRequest(
     return copy().tolerance(newTolerance).build();
   }
 
+  public CompileRequest withQuantize(QuantizeOptions newQuantize) {
+    return copy().quantize(newQuantize).build();
+  }
+
+  public CompileRequest withCalibrationData(Path data) {
+    return copy().calibrationData(data).build();
+  }
+
   private Copy copy() {
     return new Copy(this);
   }
@@ -104,6 +157,8 @@ public record CompileRequest(
     private String engine;
     private String name;
     private String version;
+    private QuantizeOptions quantize;
+    private Path calibrationData;
 
     Copy(CompileRequest r) {
       this.r = r;
@@ -116,6 +171,18 @@ public record CompileRequest(
       this.engine = r.engine;
       this.name = r.name;
       this.version = r.version;
+      this.quantize = r.quantize;
+      this.calibrationData = r.calibrationData;
+    }
+
+    Copy quantize(QuantizeOptions v) {
+      quantize = v;
+      return this;
+    }
+
+    Copy calibrationData(Path v) {
+      calibrationData = v;
+      return this;
     }
 
     Copy identity(String newName, String newVersion) {
@@ -172,11 +239,12 @@ public record CompileRequest(
           force,
           signKey,
           tolerance,
-          r.calibrationData,
+          calibrationData,
           r.verifySamples,
           skipBenchmark,
           r.benchmarkRuns,
-          engine);
+          engine,
+          quantize);
     }
   }
 }

@@ -5,6 +5,7 @@ public enum CompileStage {
   LOAD("Load and check"),
   SPECIALIZE("Specialize shapes"),
   OPTIMIZE("Optimize"),
+  QUANTIZE("Quantize"),
   VERIFY("Verify"),
   BENCHMARK("Benchmark on host"),
   PACKAGE("Package");

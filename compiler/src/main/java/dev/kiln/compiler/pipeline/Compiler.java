@@ -38,6 +38,12 @@ public final class Compiler {
 
   public CompileReport compile(CompileRequest request) {
     if (TorchCompiler.handles(request)) {
+      if (request.quantize().reduces()) {
+        throw new CompileException(
+            CompileErrorCode.BAD_INPUT,
+            "--quantize works on ONNX models; export the TorchScript model to ONNX first"
+                + " (torch.onnx.export), then compile the .onnx with --quantize");
+      }
       return new TorchCompiler(profiles, progress).compile(request);
     }
     ResolvedTarget target = resolveTarget(request);
@@ -80,46 +86,101 @@ public final class Compiler {
             workDir,
             progress);
     OptLevel deviceLevel = deviceLoadLevel(target);
+    QuantizeStage.Result reduced = null;
+    if (request.quantize().reduces()) {
+      reduced =
+          QuantizeStage.run(
+              request, target, front, deviceLevel != OptLevel.NO_OPT, workDir, progress);
+    } else {
+      progress.skipped(CompileStage.QUANTIZE, "no --quantize");
+    }
 
     long start = System.currentTimeMillis();
     progress.started(CompileStage.VERIFY);
-    Verifier.Outcome verified =
-        Verifier.verify(
-            front.referenceModel(), front.payload(), deviceLevel, request, front.generatedSizes());
-    progress.finished(
-        CompileStage.VERIFY,
-        String.format(
-            "max abs error %.2e on %d samples (tolerance %.0e)",
-            verified.verification().maxAbsError(),
-            verified.verification().samples(),
-            request.tolerance()),
-        System.currentTimeMillis() - start);
+    Verifier.Outcome verified;
+    if (reduced == null) {
+      verified =
+          Verifier.verify(
+              front.referenceModel(),
+              front.payload(),
+              deviceLevel,
+              request,
+              front.generatedSizes());
+      progress.finished(
+          CompileStage.VERIFY,
+          String.format(
+              "max abs error %.2e on %d samples (tolerance %.0e)",
+              verified.verification().maxAbsError(),
+              verified.verification().samples(),
+              request.tolerance()),
+          System.currentTimeMillis() - start);
+    } else {
+      verified = ReducedVerification.outcome(reduced);
+      progress.finished(
+          CompileStage.VERIFY,
+          "accuracy gate against the fp32 source: "
+              + reduced.gate().summary()
+              + (reduced.mode() == QuantizeMode.FP16 ? " (fp16 simulated on CPU)" : ""),
+          System.currentTimeMillis() - start);
+    }
 
+    int threads =
+        Math.min(target.profile().runtime().threads(), Runtime.getRuntime().availableProcessors());
+    ReducedChoice choice = null;
+    Path shipped = front.payload();
     Manifest.Benchmark benchmark = null;
     if (request.skipBenchmark()) {
       progress.skipped(CompileStage.BENCHMARK, "--skip-benchmark");
     } else {
       start = System.currentTimeMillis();
       progress.started(CompileStage.BENCHMARK);
-      benchmark =
-          HostBenchmark.run(
-              request.source(),
-              front.payload(),
-              verified.firstInputs(),
-              request.benchmarkRuns(),
-              Math.min(
-                  target.profile().runtime().threads(),
-                  Runtime.getRuntime().availableProcessors()));
-      progress.finished(
-          CompileStage.BENCHMARK,
-          String.format(
-              "p50 %.3f ms -> %.3f ms, load %.1f ms -> %.1f ms",
-              benchmark.source().p50Ms(),
-              benchmark.compiled().p50Ms(),
-              benchmark.source().loadMs(),
-              benchmark.compiled().loadMs()),
-          System.currentTimeMillis() - start);
+      String choiceNote = "";
+      if (reduced != null) {
+        choice = ReducedChoice.decide(request, target, front, reduced, deviceLevel, threads);
+        choiceNote = "; " + choice.summary();
+      }
+      if (choice != null && !choice.shipReduced()) {
+        verified =
+            Verifier.verify(
+                front.referenceModel(),
+                front.payload(),
+                deviceLevel,
+                request,
+                front.generatedSizes());
+      } else if (reduced != null) {
+        shipped = reduced.payload();
+      }
+      if (reduced != null && reduced.mode() == QuantizeMode.FP16) {
+        progress.finished(
+            CompileStage.BENCHMARK,
+            "not timed: the fp16 payload is for the GPU, and CPU timings would not describe it",
+            System.currentTimeMillis() - start);
+      } else {
+        benchmark =
+            HostBenchmark.run(
+                request.source(),
+                shipped,
+                verified.firstInputs(),
+                request.benchmarkRuns(),
+                threads);
+        progress.finished(
+            CompileStage.BENCHMARK,
+            String.format(
+                    "p50 %.3f ms -> %.3f ms, load %.1f ms -> %.1f ms",
+                    benchmark.source().p50Ms(),
+                    benchmark.compiled().p50Ms(),
+                    benchmark.source().loadMs(),
+                    benchmark.compiled().loadMs())
+                + choiceNote,
+            System.currentTimeMillis() - start);
+      }
     }
+    if (reduced != null && choice == null) {
+      // --skip-benchmark: nothing measured, so the reduced payload ships as asked.
+      choice = ReducedChoice.untimed(reduced, "not timed (--skip-benchmark)");
+      shipped = reduced.payload();
+    }
+    boolean shipReduced = choice != null && choice.shipReduced();
 
     start = System.currentTimeMillis();
     progress.started(CompileStage.PACKAGE);
@@ -129,13 +190,17 @@ public final class Compiler {
             target,
             name,
             front,
+            shipped,
             deviceLevel,
-            signature(front.payload(), deviceLevel),
+            signature(
+                reduced != null && reduced.mode() == QuantizeMode.FP16 ? front.payload() : shipped,
+                deviceLevel),
             verified.verification(),
-            benchmark);
+            benchmark,
+            shipReduced ? QuantizationManifest.of(reduced) : null);
     Packager.write(
         workDir,
-        front.payload(),
+        shipped,
         manifest,
         verified.sample(),
         key,
@@ -148,6 +213,14 @@ public final class Compiler {
         System.currentTimeMillis() - start);
 
     OpHistogram after = front.afterPasses();
+    List<String> warnings = withNotes(front.warnings(), verified.notes());
+    QuantizationReport quantization = null;
+    if (reduced != null) {
+      warnings.addAll(reduced.samples().warnings());
+      warnings.addAll(choice.warnings());
+      quantization = choice.report(request, front, reduced);
+    }
+    warnings = new ArrayList<>(new java.util.LinkedHashSet<>(warnings));
     return new CompileReport(
         destination.toString(),
         name,
@@ -169,10 +242,15 @@ public final class Compiler {
         verified.verification(),
         verified.worstDetail(),
         benchmark,
-        withNotes(front.warnings(), verified.notes()),
+        warnings,
         key != null,
         manifest.source().framework(),
-        inputShapes(verified.firstInputs(), request, front.shapeNote()));
+        inputShapes(
+            verified.firstInputs(),
+            request,
+            front.shapeNote(),
+            shipReduced ? reduced.samples().origin() : null),
+        quantization);
   }
 
   private static List<String> withNotes(List<String> warnings, List<String> notes) {
@@ -184,10 +262,23 @@ public final class Compiler {
   /** What the report says about the shapes verification and the benchmark ran at. */
   static String inputShapes(
       Map<String, dev.kiln.compiler.ort.HostTensor> inputs, CompileRequest request, String note) {
+    return inputShapes(inputs, request, note, null);
+  }
+
+  /**
+   * @param reducedOrigin where a reduced compile's held-out samples came from; null otherwise
+   */
+  static String inputShapes(
+      Map<String, dev.kiln.compiler.ort.HostTensor> inputs,
+      CompileRequest request,
+      String note,
+      String reducedOrigin) {
     String origin =
-        request.calibrationData() != null
-            ? "calibration data"
-            : request.inputShapes().isEmpty() ? "seeded random inputs" : "--input-shape";
+        reducedOrigin != null
+            ? reducedOrigin
+            : request.calibrationData() != null
+                ? "calibration data"
+                : request.inputShapes().isEmpty() ? "seeded random inputs" : "--input-shape";
     return Verifier.describe(inputs) + " (" + origin + (note.isEmpty() ? "" : "; " + note) + ")";
   }
 

@@ -51,6 +51,47 @@ final class HostBenchmark {
     }
   }
 
+  /** Two compiled payloads of one model, timed alternately: fp32 first, reduced second. */
+  record Pair(Manifest.Timing fp32, Manifest.Timing reduced) {
+    double ratio() {
+      return reduced.p50Ms() / fp32.p50Ms();
+    }
+  }
+
+  /** Both payloads load as the device would ({@code level}), and run in alternation. */
+  static Pair compare(
+      Path fp32,
+      Path reduced,
+      OptLevel level,
+      Map<String, HostTensor> inputs,
+      int runs,
+      int threads)
+      throws OrtException {
+    long t0 = System.nanoTime();
+    try (OrtSession a = OrtSessions.open(fp32, level, threads)) {
+      double aLoad = millisSince(t0);
+      long t1 = System.nanoTime();
+      try (OrtSession b = OrtSessions.open(reduced, level, threads)) {
+        double bLoad = millisSince(t1);
+        for (int i = 0; i < WARMUP; i++) {
+          OrtSessions.run(a, inputs);
+          OrtSessions.run(b, inputs);
+        }
+        double[] aTimes = new double[runs];
+        double[] bTimes = new double[runs];
+        for (int i = 0; i < runs; i++) {
+          long x = System.nanoTime();
+          OrtSessions.run(a, inputs);
+          aTimes[i] = millisSince(x);
+          long y = System.nanoTime();
+          OrtSessions.run(b, inputs);
+          bTimes[i] = millisSince(y);
+        }
+        return new Pair(Timings.of(aLoad, aTimes), Timings.of(bLoad, bTimes));
+      }
+    }
+  }
+
   private static double millisSince(long start) {
     return (System.nanoTime() - start) / 1e6;
   }

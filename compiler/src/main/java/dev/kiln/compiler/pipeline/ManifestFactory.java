@@ -23,8 +23,37 @@ final class ManifestFactory {
       Manifest.Verification verification,
       Manifest.Benchmark benchmark)
       throws IOException {
+    return onnx(
+        request,
+        target,
+        name,
+        front,
+        front.payload(),
+        deviceLevel,
+        signature,
+        verification,
+        benchmark,
+        null);
+  }
+
+  /**
+   * @param payload the payload shipped: the fp32 compiled one or a reduced-precision one
+   * @param quantization the reduced payload's section; null for fp32
+   */
+  static Manifest onnx(
+      CompileRequest request,
+      ResolvedTarget target,
+      String name,
+      OnnxFrontEnd.Result front,
+      java.nio.file.Path payload,
+      OptLevel deviceLevel,
+      Manifest.IoSignature signature,
+      Manifest.Verification verification,
+      Manifest.Benchmark benchmark,
+      Manifest.Quantization quantization)
+      throws IOException {
     DeviceProfile profile = target.profile();
-    long payloadBytes = Files.size(front.payload());
+    long payloadBytes = Files.size(payload);
     return new Manifest(
         ArtifactFormat.VERSION,
         new Manifest.ModelInfo(name, request.version()),
@@ -45,13 +74,14 @@ final class ManifestFactory {
             "model." + front.payloadFormat(),
             front.payloadFormat(),
             payloadBytes,
-            Compiler.sha256(front.payload())),
+            Compiler.sha256(payload)),
         signature,
         front.passes(),
         verification,
         benchmark,
         new Manifest.Sizes(Files.size(request.source()), payloadBytes),
-        new Manifest.CompilerInfo("kiln", KilnVersion.get()));
+        new Manifest.CompilerInfo("kiln", KilnVersion.get()),
+        quantization);
   }
 
   static Manifest.TargetInfo targetInfo(DeviceProfile profile) {

@@ -31,9 +31,12 @@ final class OnnxFrontEnd {
    *     device profile's declared sizes when the user gave neither sizes nor real inputs; else
    *     empty
    * @param shapeNote what the report says about how verification's input shapes were chosen
+   * @param passesModel the model after Kiln's passes, before ONNX Runtime's optimizer: what the
+   *     QUANTIZE stage reduces
    */
   record Result(
       Path referenceModel,
+      Path passesModel,
       Map<String, long[]> generatedSizes,
       String shapeNote,
       Path payload,
@@ -183,6 +186,7 @@ final class OnnxFrontEnd {
     }
     return new Result(
         reference,
+        specialized,
         generatedSizes,
         shapeNote,
         payload,

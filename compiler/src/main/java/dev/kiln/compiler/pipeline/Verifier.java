@@ -188,7 +188,7 @@ final class Verifier {
     return String.join(", ", parts);
   }
 
-  private static Map<String, TensorData> toData(Map<String, HostTensor> tensors) {
+  static Map<String, TensorData> toData(Map<String, HostTensor> tensors) {
     Map<String, TensorData> out = new LinkedHashMap<>();
     tensors.forEach((name, t) -> out.put(name, t.toData()));
     return out;

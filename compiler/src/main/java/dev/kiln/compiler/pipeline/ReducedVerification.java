@@ -1,0 +1,62 @@
+package dev.kiln.compiler.pipeline;
+
+import dev.kiln.artifact.ArtifactFormat;
+import dev.kiln.artifact.Json;
+import dev.kiln.artifact.Manifest;
+import dev.kiln.artifact.Sha256;
+import dev.kiln.artifact.VerificationSample;
+import dev.kiln.compiler.accuracy.OutputFigures;
+
+/**
+ * The verification record and shipped sample of a reduced-precision artifact. The sample's outputs
+ * are the reduced payload's on this host, not fp32's: a device running the same payload should
+ * reproduce them. Its tolerance is the largest error the reduced model made against fp32 on the
+ * held-out samples: a device may differ from the host's run by at most what quantization itself
+ * costs, which leaves room for other int8 kernels (arm64, VNNI or not) yet catches a broken load.
+ */
+final class ReducedVerification {
+  /** Floor of the sample tolerance, so a near-exact reduction does not demand bit equality. */
+  static final double MIN_TOLERANCE = 1e-4;
+
+  private ReducedVerification() {}
+
+  static Verifier.Outcome outcome(QuantizeStage.Result r) {
+    double maxAbs = 0;
+    double maxRel = 0;
+    String worst = "";
+    for (OutputFigures f : r.gate().outputs()) {
+      if (f.maxAbsError() >= maxAbs) {
+        maxAbs = f.maxAbsError();
+        worst = f.output();
+      }
+      maxRel = Math.max(maxRel, f.relativeError());
+    }
+    double tolerance = Math.max(MIN_TOLERANCE, maxAbs);
+    VerificationSample sample =
+        new VerificationSample(
+            Verifier.toData(r.samples().heldOut().get(0)),
+            Verifier.toData(r.heldOutOutputs().get(0)),
+            tolerance);
+    String method =
+        (r.mode() == QuantizeMode.FP16 ? "fp16 simulated on CPU" : "onnxruntime-cpu")
+            + ", accuracy gate against the fp32 source on "
+            + r.samples().origin();
+    Manifest.Verification verification =
+        new Manifest.Verification(
+            true,
+            method,
+            r.gate().heldOutSamples(),
+            maxAbs,
+            maxRel,
+            tolerance,
+            worst,
+            ArtifactFormat.SAMPLE,
+            Sha256.of(Json.toBytes(sample)));
+    return new Verifier.Outcome(
+        verification,
+        sample,
+        String.format("output '%s': max abs error %.3g against fp32", worst, maxAbs),
+        r.samples().heldOut().get(0),
+        java.util.List.of());
+  }
+}
