@@ -14,6 +14,7 @@ import dev.kiln.bench.fleet.FleetReport;
 import dev.kiln.bench.fleet.FleetRolloutBench;
 import dev.kiln.bench.http.HttpServersBench;
 import dev.kiln.bench.http.HttpServersReport;
+import dev.kiln.bench.monitor.MonitorCheckBench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,6 +112,9 @@ public final class BenchMain {
                   List.of(args).contains("--quick")
                       ? HttpServersBench.Settings.quick()
                       : HttpServersBench.Settings.full(intArg(args, 1, 10))));
+      case "monitor-check" ->
+          MonitorCheckBench.print(
+              MonitorCheckBench.run(intArg(args, 1, 1_000_000), intArg(args, 2, 3)));
       case "torch-paths" ->
           TorchPathsBench.print(
               TorchPathsBench.run(
@@ -126,7 +130,8 @@ public final class BenchMain {
                   + " agent-device-jvm,"
                   + " agent-footprint,"
                   + " model-load,"
-                  + " capture, capture-outbox, capture-sync, fleet-rollout, http-servers [SECONDS] [--quick]");
+                  + " capture, capture-outbox, capture-sync, fleet-rollout, http-servers [SECONDS] [--quick],"
+                  + " monitor-check [RECORDS] [ROUNDS]");
     }
   }
 

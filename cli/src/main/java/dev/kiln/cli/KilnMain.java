@@ -10,6 +10,7 @@ import dev.kiln.cli.logging.RoutedLogs;
 import dev.kiln.cli.profiles.ProfilesCommand;
 import dev.kiln.cloud.cli.CloudCommand;
 import dev.kiln.cloud.cli.DataCommand;
+import dev.kiln.cloud.cli.MonitorCommand;
 import dev.kiln.fleet.cli.FleetCommand;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -29,6 +30,7 @@ import picocli.CommandLine.Command;
       AgentCommand.class,
       CloudCommand.class,
       DataCommand.class,
+      MonitorCommand.class,
       FleetCommand.class,
       AutoComplete.GenerateCompletion.class,
       CommandLine.HelpCommand.class

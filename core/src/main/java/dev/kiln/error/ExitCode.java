@@ -63,6 +63,11 @@ public enum ExitCode {
   EXPORT_FAILED(23, "export failed"),
   /** The ingestor could not take in captured data. */
   INGEST_FAILED(24, "ingest failed"),
+  /**
+   * A drift check ran and found a measure over its threshold ({@code kiln monitor check}), so a
+   * scheduler or CI job can act on it.
+   */
+  DRIFT_DETECTED(25, "drift over a threshold"),
   /** The model runtime failed on a device: engine error, memory budget, not ready, stopping. */
   RUNTIME_FAILED(30, "runtime failure"),
   /** A build output the command packages (agent jars, native libraries) is missing. */

@@ -12,7 +12,11 @@ public enum CloudErrorCode implements ErrorCode {
   QUERY_FAILED,
   EXPORT_FAILED,
   BROKER_FAILED,
-  INGEST_FAILED;
+  INGEST_FAILED,
+  /** A model, version or baseline asked for does not exist. */
+  NOT_FOUND,
+  /** A drift check found a measure over its threshold. */
+  DRIFT_DETECTED;
 
   @Override
   public ExitCode exit() {
@@ -24,6 +28,8 @@ public enum CloudErrorCode implements ErrorCode {
       case EXPORT_FAILED -> ExitCode.EXPORT_FAILED;
       case BROKER_FAILED -> ExitCode.BROKER_UNREACHABLE;
       case INGEST_FAILED -> ExitCode.INGEST_FAILED;
+      case NOT_FOUND -> ExitCode.NOT_FOUND;
+      case DRIFT_DETECTED -> ExitCode.DRIFT_DETECTED;
     };
   }
 

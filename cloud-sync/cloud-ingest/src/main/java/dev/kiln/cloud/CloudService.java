@@ -5,6 +5,8 @@ import dev.kiln.cloud.broker.BrokerTls;
 import dev.kiln.cloud.broker.EmbeddedBroker;
 import dev.kiln.cloud.ingest.IngestConfig;
 import dev.kiln.cloud.ingest.Ingestor;
+import dev.kiln.cloud.monitor.Monitor;
+import dev.kiln.cloud.monitor.MonitorLoop;
 import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.link.transport.TransportConfig;
 import java.nio.file.Path;
@@ -63,11 +65,13 @@ public final class CloudService implements AutoCloseable {
   }
 
   private static final Duration INGESTOR_READY_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration ALERT_PUBLISH_TIMEOUT = Duration.ofSeconds(10);
 
   private final CaptureStore store;
   private final EmbeddedBroker broker;
   private final Ingestor ingestor;
   private final String brokerUrl;
+  private volatile MonitorLoop monitor;
 
   private CloudService(CaptureStore store, EmbeddedBroker broker, Ingestor ingestor, String url) {
     this.store = store;
@@ -145,6 +149,23 @@ public final class CloudService implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts drift checks in this process ({@code kiln cloud run --monitor}); alerts go out on the
+   * ingestor's connection. Stopped by {@link #close}.
+   */
+  public synchronized void startMonitor(
+      MonitorLoop.Settings settings, Consumer<Monitor.Outcome> onCheck) {
+    if (monitor != null) {
+      throw new IllegalStateException("the monitor is already running");
+    }
+    monitor =
+        MonitorLoop.start(
+            store,
+            (topic, payload) -> ingestor.publish(topic, payload, ALERT_PUBLISH_TIMEOUT),
+            settings,
+            onCheck);
+  }
+
   public Ingestor ingestor() {
     return ingestor;
   }
@@ -163,6 +184,10 @@ public final class CloudService implements AutoCloseable {
 
   @Override
   public void close() {
+    MonitorLoop m = monitor;
+    if (m != null) {
+      m.close();
+    }
     try {
       ingestor.close();
     } finally {

@@ -138,6 +138,9 @@ public final class TopicAcl {
     for (TopicKind k : List.of(TopicKind.CAPTURE, TopicKind.STATUS, TopicKind.HEARTBEAT)) {
       r.add(new Rule(Role.INGEST, Access.SUBSCRIBE, device("+", k)));
     }
+    // Drift checks run in the ingestor (kiln cloud run --monitor); the console watches alerts.
+    r.add(new Rule(Role.INGEST, Access.PUBLISH, Topics.allAlerts()));
+    r.add(new Rule(Role.CONSOLE, Access.SUBSCRIBE, Topics.allAlerts()));
     return List.copyOf(r);
   }
 

@@ -15,6 +15,9 @@ public final class Topics {
   /** Where chunk requests go: {@code kiln/v1/artifacts/{sha256}/get}. */
   public static final String ARTIFACTS = ROOT + "/artifacts";
 
+  /** Where the cloud publishes alerts: {@code kiln/v1/alerts/{kind}/{model}}. */
+  public static final String ALERTS = ROOT + "/alerts";
+
   /** The shared-subscription group that spreads capture across ingestors. */
   public static final String INGEST_GROUP = "kiln-ingest";
 
@@ -68,6 +71,26 @@ public final class Topics {
   /** Default reply topic when a command names no MQTT 5 response topic. */
   public static String replies(String deviceId) {
     return of(TopicKind.REPLIES, deviceId);
+  }
+
+  /**
+   * Where the cloud's drift checks publish violations for {@code model} (docs/protocol.md, "Drift
+   * alerts"). A model name is one topic level, so it follows the device-id rule.
+   */
+  public static String driftAlert(String model) {
+    if (!isDeviceId(model)) {
+      throw new LinkException(
+          LinkErrorCode.CONFIG_INVALID,
+          "model name '"
+              + model
+              + "' cannot be a topic level: use 1-64 characters from A-Z a-z 0-9 . _ -");
+    }
+    return ALERTS + "/drift/" + model;
+  }
+
+  /** Every alert of every kind, for whoever watches them (the console). */
+  public static String allAlerts() {
+    return ALERTS + "/#";
   }
 
   /** Where a device asks for chunks of {@code sha256}. */

@@ -1,13 +1,22 @@
 package dev.kiln.cloud.cli;
 
+import dev.kiln.artifact.baseline.Baseline;
+import dev.kiln.artifact.baseline.BaselineFiles;
 import dev.kiln.cloud.CloudErrorCode;
 import dev.kiln.cloud.CloudException;
 import dev.kiln.cloud.CloudService;
 import dev.kiln.cloud.broker.BrokerTls;
 import dev.kiln.cloud.ingest.IngestStats;
+import dev.kiln.cloud.monitor.Monitor;
+import dev.kiln.cloud.monitor.MonitorLoop;
+import dev.kiln.cloud.monitor.Scope;
+import dev.kiln.cloud.monitor.WindowLength;
 import dev.kiln.link.protocol.Topics;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -119,8 +128,35 @@ public final class CloudCommand implements Runnable {
     @Option(names = "--key", description = "PEM private key for mutual TLS.")
     Path key;
 
+    @Option(
+        names = "--monitor",
+        description =
+            "Run drift checks in the ingestor, against each --baseline (docs/monitoring.md).")
+    boolean monitor;
+
+    @Option(
+        names = "--baseline",
+        paramLabel = "FILE",
+        description = "A baseline.json to check its model against; repeat for several models.")
+    List<Path> baselines;
+
+    @Option(
+        names = "--monitor-interval",
+        defaultValue = "1m",
+        description = "Time between drift checks (default: ${DEFAULT-VALUE}).")
+    String monitorInterval;
+
+    @Option(
+        names = "--monitor-window",
+        defaultValue = "10m",
+        description = "Captures each check looks back over (default: ${DEFAULT-VALUE}).")
+    String monitorWindow;
+
+    @CommandLine.Mixin MonitorCommand.ThresholdOptions limits;
+
     @Override
     public Integer call() throws Exception {
+      MonitorLoop.Settings monitorSettings = monitorSettings();
       if (tlsDir != null && broker != null) {
         throw new CloudException(
             CloudErrorCode.USAGE,
@@ -160,6 +196,15 @@ public final class CloudCommand implements Runnable {
             db.toAbsolutePath(),
             id);
         out.flush();
+        if (monitorSettings != null) {
+          service.startMonitor(monitorSettings, outcome -> printCheck(out, outcome));
+          out.printf(
+              "kiln cloud: drift checks of %s every %s over the last %s%n",
+              monitorSettings.baselines().stream().map(Baseline::model).toList(),
+              monitorInterval,
+              monitorWindow);
+          out.flush();
+        }
         // The JVM halts when hooks return, so the hook waits until the store is closed cleanly.
         Runtime.getRuntime()
             .addShutdownHook(
@@ -187,6 +232,43 @@ public final class CloudCommand implements Runnable {
         stopped.countDown();
       }
       return 0;
+    }
+
+    /** Read and checked before anything starts, so a bad option costs no broker start-up. */
+    private MonitorLoop.Settings monitorSettings() {
+      if (!monitor) {
+        if (baselines != null) {
+          throw new CloudException(CloudErrorCode.USAGE, "--baseline needs --monitor");
+        }
+        return null;
+      }
+      if (baselines == null || baselines.isEmpty()) {
+        throw new CloudException(
+            CloudErrorCode.USAGE,
+            "--monitor needs at least one --baseline FILE (from `kiln monitor baseline`)");
+      }
+      List<Baseline> read = new ArrayList<>();
+      for (Path p : baselines) {
+        Baseline b = BaselineFiles.read(p);
+        Topics.driftAlert(b.model());
+        read.add(b);
+      }
+      return new MonitorLoop.Settings(
+          read,
+          WindowLength.parse("--monitor-interval", monitorInterval),
+          WindowLength.parse("--monitor-window", monitorWindow),
+          limits.thresholds(),
+          EnumSet.allOf(Scope.class));
+    }
+
+    private static void printCheck(java.io.PrintWriter out, Monitor.Outcome o) {
+      if (o.report().drifted()) {
+        out.printf(
+            "kiln cloud: drift in %s: %d violations over %d records (see kiln monitor status);"
+                + " %d alerts published%n",
+            o.report().model(), o.stored(), o.report().records(), o.published());
+        out.flush();
+      }
     }
 
     private static void print(java.io.PrintWriter out, String what, IngestStats s) {

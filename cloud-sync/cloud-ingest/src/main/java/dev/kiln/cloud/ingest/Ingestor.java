@@ -191,6 +191,22 @@ public final class Ingestor implements AutoCloseable {
     inserted.addAndGet(n);
   }
 
+  /**
+   * Publishes on the ingestor's own connection (QoS 1, not retained), e.g. a drift alert; waits up
+   * to {@code timeout} for the broker's acknowledgement.
+   */
+  public void publish(String topic, byte[] payload, Duration timeout) throws Exception {
+    transport
+        .publish(
+            topic,
+            payload,
+            1,
+            false,
+            new dev.kiln.link.protocol.MessageProps(
+                "application/json", null, null, null, java.util.Map.of()))
+        .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   @Override
   public void close() {
     transport.close();

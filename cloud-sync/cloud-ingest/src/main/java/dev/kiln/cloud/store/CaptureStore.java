@@ -206,6 +206,23 @@ public final class CaptureStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs a long read on a second connection to the same database, so the ingestor's writes on the
+   * main connection go on meanwhile (DuckDB isolates the read as a snapshot). The connection
+   * streams results ({@code jdbc_stream_results}), so a scan over millions of rows holds one chunk
+   * at a time, not the whole result.
+   */
+  public <T> T scan(SqlWork<T> work) {
+    try (Connection second = conn.unwrap(org.duckdb.DuckDBConnection.class).duplicate()) {
+      try (Statement st = second.createStatement()) {
+        st.execute("SET jdbc_stream_results = true");
+      }
+      return work.run(second);
+    } catch (SQLException e) {
+      throw new CloudException(CloudErrorCode.QUERY_FAILED, e.getMessage(), e);
+    }
+  }
+
   /** Work against a JDBC connection. */
   @FunctionalInterface
   public interface SqlWork<T> {

@@ -3,12 +3,12 @@ package dev.kiln.cloud.store;
 import java.util.List;
 
 /**
- * The DuckDB schema, version 2 (v2 added {@code captures.request_id}). Statements are idempotent,
- * and later columns are added with {@code ADD COLUMN IF NOT EXISTS}, so opening an older file
- * upgrades it in place.
+ * The DuckDB schema, version 3 (v2 added {@code captures.request_id}, v3 the {@code
+ * drift_violations} table of {@code kiln monitor}). Statements are idempotent, and later columns
+ * are added with {@code ADD COLUMN IF NOT EXISTS}, so opening an older file upgrades it in place.
  */
 final class Schema {
-  static final int VERSION = 2;
+  static final int VERSION = 3;
 
   static final List<String> STATEMENTS =
       List.of(
@@ -51,6 +51,21 @@ final class Schema {
             ts TIMESTAMP NOT NULL,
             uptime_s BIGINT,
             payload VARCHAR
+          )""",
+          """
+          CREATE TABLE IF NOT EXISTS drift_violations (
+            detected_at TIMESTAMP NOT NULL,
+            window_start TIMESTAMP NOT NULL,
+            window_end TIMESTAMP NOT NULL,
+            model VARCHAR NOT NULL,
+            scope VARCHAR NOT NULL,
+            version VARCHAR,
+            device_id VARCHAR,
+            feature VARCHAR NOT NULL,
+            measure VARCHAR NOT NULL,
+            value DOUBLE NOT NULL,
+            threshold DOUBLE NOT NULL,
+            records BIGINT NOT NULL
           )""",
           "CREATE TABLE IF NOT EXISTS kiln_schema (version INTEGER)");
 

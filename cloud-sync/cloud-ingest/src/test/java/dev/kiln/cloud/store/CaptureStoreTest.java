@@ -195,4 +195,19 @@ class CaptureStoreTest {
           }
         });
   }
+
+  @Test
+  void aVersion2File_isUpgradedInPlace_withTheDriftViolationsTable() throws Exception {
+    Path file = tmp.resolve("v2.duckdb");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + file);
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE captures (id VARCHAR PRIMARY KEY, request_id VARCHAR)");
+      st.execute("CREATE TABLE kiln_schema (version INTEGER)");
+      st.execute("INSERT INTO kiln_schema VALUES (2)");
+    }
+    try (CaptureStore s = CaptureStore.open(file)) {
+      assertThat(Fixtures.count(s, "SELECT version FROM kiln_schema")).isEqualTo(3);
+      assertThat(Fixtures.count(s, "SELECT count(*) FROM drift_violations")).isZero();
+    }
+  }
 }

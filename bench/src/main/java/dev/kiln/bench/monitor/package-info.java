@@ -1,0 +1,2 @@
+/** Benchmarks of the cloud's model monitoring ({@code kiln monitor}). */
+package dev.kiln.bench.monitor;

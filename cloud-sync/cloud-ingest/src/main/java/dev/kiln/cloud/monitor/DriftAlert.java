@@ -1,0 +1,63 @@
+package dev.kiln.cloud.monitor;
+
+import dev.kiln.link.protocol.ProtocolJson;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The message on {@code kiln/v1/alerts/drift/{model}} (docs/protocol.md, "Drift alerts"): one per
+ * group of a check that crossed a threshold, with every violation of that group.
+ */
+public record DriftAlert(
+    int schema,
+    String type,
+    String model,
+    String scope,
+    String version,
+    String deviceId,
+    long windowStartMs,
+    long windowEndMs,
+    long records,
+    long detectedAtMs,
+    List<Violation> violations) {
+
+  /** One crossed threshold. */
+  public record Violation(String feature, String measure, double value, double threshold) {}
+
+  /** The alerts of a report: one per group with violations, in the report's order. */
+  public static List<DriftAlert> of(DriftReport r, long detectedAtMs) {
+    Map<List<Object>, List<Measurement>> byGroup = new LinkedHashMap<>();
+    for (Measurement m : r.violations()) {
+      byGroup
+          .computeIfAbsent(
+              java.util.Arrays.asList(m.scope(), m.version(), m.device()), k -> new ArrayList<>())
+          .add(m);
+    }
+    List<DriftAlert> alerts = new ArrayList<>();
+    for (List<Measurement> ms : byGroup.values()) {
+      Measurement first = ms.get(0);
+      alerts.add(
+          new DriftAlert(
+              ProtocolJson.SCHEMA_VERSION,
+              "drift",
+              r.model(),
+              first.scope().label(),
+              first.version(),
+              first.device(),
+              r.fromMs(),
+              r.untilMs(),
+              first.records(),
+              detectedAtMs,
+              ms.stream()
+                  .map(m -> new Violation(m.feature(), m.measure(), m.value(), m.threshold()))
+                  .toList()));
+    }
+    return alerts;
+  }
+
+  public byte[] toJson() {
+    return ProtocolJson.write(this);
+  }
+}

@@ -1,0 +1,51 @@
+package dev.kiln.cloud.monitor;
+
+import dev.kiln.cloud.store.CaptureStore;
+import dev.kiln.link.protocol.Topics;
+import java.sql.SQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One check with its consequences: measure, store the violations, publish an alert per group that
+ * drifted. Shared by {@code kiln monitor check} and the ingestor's loop.
+ */
+public final class Monitor {
+  private static final Logger LOG = LoggerFactory.getLogger(Monitor.class);
+
+  private final CaptureStore store;
+  private final AlertSink alerts;
+
+  /**
+   * @param alerts where alerts go; null to only store violations
+   */
+  public Monitor(CaptureStore store, AlertSink alerts) {
+    this.store = store;
+    this.alerts = alerts;
+  }
+
+  /** What a check did besides measuring. */
+  public record Outcome(DriftReport report, int stored, int published, int unpublished) {}
+
+  public Outcome check(DriftCheck check, String version, long fromMs, long untilMs, long nowMs)
+      throws SQLException {
+    DriftReport r = check.run(store, version, fromMs, untilMs);
+    int stored = new ViolationTable(store).record(r, nowMs);
+    int published = 0;
+    int failed = 0;
+    if (alerts != null && r.drifted()) {
+      String topic = Topics.driftAlert(r.model());
+      for (DriftAlert a : DriftAlert.of(r, nowMs)) {
+        try {
+          alerts.publish(topic, a.toJson());
+          published++;
+        } catch (Exception e) {
+          // The violation is stored either way; status shows it even when the alert was lost.
+          failed++;
+          LOG.warn("drift alert for {} not published on {}: {}", r.model(), topic, e.toString());
+        }
+      }
+    }
+    return new Outcome(r, stored, published, failed);
+  }
+}
