@@ -2,6 +2,8 @@ package dev.kiln.agent.cloud;
 
 import dev.kiln.agent.Agent;
 import dev.kiln.agent.config.AgentConfig;
+import dev.kiln.agent.feedback.Feedback;
+import dev.kiln.agent.feedback.FeedbackSink;
 import dev.kiln.agent.fleet.FleetCommands;
 import dev.kiln.agent.fleet.FleetSlots;
 import dev.kiln.agent.serving.ServedTrafficSink;
@@ -15,6 +17,7 @@ import dev.kiln.link.error.LinkErrorCode;
 import dev.kiln.link.error.LinkException;
 import dev.kiln.link.protocol.ModelState;
 import dev.kiln.link.protocol.ReplyCode;
+import dev.kiln.link.protocol.capture.FeedbackRecord;
 import dev.kiln.link.telemetry.AgentTelemetry;
 import dev.kiln.profile.DeviceProfiles;
 import java.io.IOException;
@@ -187,6 +190,16 @@ public final class CloudLink implements AutoCloseable {
         "Outbox records skipped because they failed authentication or their CRC (tampered or"
             + " corrupt); never sent.",
         link.captureOutboxStats().refusedRecords());
+    counter(
+        out,
+        "kiln_feedback_stored_total",
+        "Feedback items (POST /feedback) on disk in the capture outbox.",
+        link.feedback().stored());
+    counter(
+        out,
+        "kiln_feedback_not_stored_total",
+        "Feedback items refused with 503 because the outbox did not take them.",
+        link.feedback().notStored());
     out.append("# HELP kiln_capture_outbox_pending Records on disk waiting for the broker.\n")
         .append("# TYPE kiln_capture_outbox_pending gauge\n")
         .append("kiln_capture_outbox_pending ")
@@ -213,6 +226,20 @@ public final class CloudLink implements AutoCloseable {
         return; // Failed inferences are counted in metrics; there is nothing to retrain on.
       }
       link.recorder().capture(capture, () -> CaptureRecords.toLink(record));
+    };
+  }
+
+  /**
+   * Where {@code POST /feedback} goes: into the capture outbox, fsynced before the count returns
+   * (see {@link dev.kiln.link.capture.FeedbackRecorder}).
+   */
+  public FeedbackSink feedback() {
+    return items -> {
+      List<FeedbackRecord> records = new ArrayList<>(items.size());
+      for (Feedback f : items) {
+        records.add(FeedbackRecord.of(f.requestId(), f.label(), f.value(), f.reward()));
+      }
+      return link.feedback().record(records);
     };
   }
 
