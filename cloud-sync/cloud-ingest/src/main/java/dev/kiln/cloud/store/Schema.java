@@ -6,8 +6,8 @@ import java.util.List;
  * The DuckDB schema, version 4 (v2 added {@code captures.request_id}, v3 the {@code
  * drift_violations} table of {@code kiln monitor}, v4 the {@code feedback} table and {@code
  * captures.output_first}, the first value of the first output, which regression quality compares
- * with; captures stored before v4 have none). Statements are idempotent, and later columns
- * are added with {@code ADD COLUMN IF NOT EXISTS}, so opening an older file upgrades it in place.
+ * with; captures stored before v4 have none). Statements are idempotent, and later columns are
+ * added with {@code ADD COLUMN IF NOT EXISTS}, so opening an older file upgrades it in place.
  */
 final class Schema {
   static final int VERSION = 4;
