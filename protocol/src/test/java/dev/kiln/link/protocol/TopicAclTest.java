@@ -87,4 +87,23 @@ class TopicAclTest {
     assertThat(Provenance.judge(MessageProps.none(), "a", "a", now + 60_000, now))
         .isEqualTo(Provenance.Verdict.BELIEVED);
   }
+
+  @Test
+  void driftAlerts_arePublishedByTheIngestor_andReadByTheConsole_notByDevices() {
+    String topic = Topics.driftAlert("sensor");
+    assertThat(topic).isEqualTo("kiln/v1/alerts/drift/sensor");
+    assertThat(TopicAcl.mayPublish(TopicAcl.INGEST, topic)).isTrue();
+    assertThat(TopicAcl.maySubscribe(TopicAcl.CONSOLE, Topics.allAlerts())).isTrue();
+    assertThat(TopicAcl.mayPublish("dev-a", topic)).isFalse();
+    assertThat(TopicAcl.maySubscribe("dev-a", Topics.allAlerts())).isFalse();
+    assertThat(TopicAcl.mayPublish(TopicAcl.CONSOLE, topic)).isFalse();
+  }
+
+  @Test
+  void aModelNameThatIsNotOneTopicLevel_isRefused() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Topics.driftAlert("a/b"))
+        .isInstanceOf(dev.kiln.link.error.LinkException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Topics.driftAlert("#"))
+        .isInstanceOf(dev.kiln.link.error.LinkException.class);
+  }
 }

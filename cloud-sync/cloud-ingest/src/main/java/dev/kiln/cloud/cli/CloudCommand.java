@@ -265,8 +265,13 @@ public final class CloudCommand implements Runnable {
       if (o.report().drifted()) {
         out.printf(
             "kiln cloud: drift in %s: %d violations over %d records (see kiln monitor status);"
-                + " %d alerts published%n",
-            o.report().model(), o.stored(), o.report().records(), o.published());
+                + " %d alerts published (%d with no subscriber), %d failed%n",
+            o.report().model(),
+            o.stored(),
+            o.report().records(),
+            o.published(),
+            o.unheard(),
+            o.unpublished());
         out.flush();
       }
     }

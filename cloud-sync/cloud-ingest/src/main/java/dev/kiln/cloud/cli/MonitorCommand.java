@@ -4,7 +4,6 @@ import dev.kiln.artifact.baseline.Baseline;
 import dev.kiln.artifact.baseline.BaselineFiles;
 import dev.kiln.cloud.CloudErrorCode;
 import dev.kiln.cloud.CloudException;
-import dev.kiln.cloud.monitor.AlertSink;
 import dev.kiln.cloud.monitor.CaptureBaselines;
 import dev.kiln.cloud.monitor.CaptureWindow;
 import dev.kiln.cloud.monitor.DriftCheck;
@@ -16,14 +15,10 @@ import dev.kiln.cloud.monitor.ViolationTable;
 import dev.kiln.cloud.monitor.WindowLength;
 import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.error.ExitCode;
-import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
-import dev.kiln.link.transport.MqttTransport;
-import dev.kiln.link.transport.TransportConfig;
 import dev.kiln.table.TextTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
@@ -31,7 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -189,6 +183,19 @@ public final class MonitorCommand implements Runnable {
         description = "MQTT client id with --broker (default: ${DEFAULT-VALUE}).")
     String clientId;
 
+    @Option(names = "--ca", description = "PEM CA file for an ssl:// --broker.")
+    Path ca;
+
+    @Option(
+        names = "--cert",
+        description =
+            "PEM client certificate for mutual TLS (the kiln-ingest identity may publish"
+                + " alerts).")
+    Path cert;
+
+    @Option(names = "--key", description = "PEM private key for mutual TLS.")
+    Path key;
+
     @Option(names = "--all", description = "Show every measurement, not only violations.")
     boolean all;
 
@@ -209,7 +216,8 @@ public final class MonitorCommand implements Runnable {
       DriftCheck check = new DriftCheck(b, limits.thresholds(), scopes(by));
       Monitor.Outcome o;
       try (CaptureStore store = CaptureStore.open(db.db);
-          AlertClient alerts = broker == null ? null : AlertClient.connect(broker, clientId)) {
+          AlertClient alerts =
+              broker == null ? null : AlertClient.connect(broker, clientId, ca, cert, key)) {
         o = new Monitor(store, alerts).check(check, version, start, end, now);
       }
       print(spec.commandLine().getOut(), o, all, json);
@@ -335,50 +343,10 @@ public final class MonitorCommand implements Runnable {
       out.print(t.render());
     }
     if (o.published() > 0 || o.unpublished() > 0) {
-      out.printf("alerts: %d published, %d failed%n", o.published(), o.unpublished());
+      out.printf(
+          "alerts: %d published (%d with no subscriber), %d failed%n",
+          o.published(), o.unheard(), o.unpublished());
     }
     out.flush();
-  }
-
-  /** A short-lived MQTT client for the alerts of one check. */
-  static final class AlertClient implements AlertSink, AutoCloseable {
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
-    private final MqttTransport transport;
-
-    private AlertClient(MqttTransport transport) {
-      this.transport = transport;
-    }
-
-    static AlertClient connect(String url, String clientId) throws InterruptedException {
-      MqttTransport t = new MqttTransport(TransportConfig.builder(url, clientId).build());
-      t.start();
-      long deadline = System.nanoTime() + CONNECT_TIMEOUT.toNanos();
-      while (!t.isConnected()) {
-        if (System.nanoTime() > deadline) {
-          t.close();
-          throw new CloudException(
-              CloudErrorCode.BROKER_FAILED, "cannot connect to " + url + " to publish alerts");
-        }
-        Thread.sleep(20);
-      }
-      return new AlertClient(t);
-    }
-
-    @Override
-    public void publish(String topic, byte[] payload) throws Exception {
-      transport
-          .publish(
-              topic,
-              payload,
-              1,
-              false,
-              new MessageProps("application/json", null, null, null, Map.of()))
-          .get(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void close() {
-      transport.close();
-    }
   }
 }
