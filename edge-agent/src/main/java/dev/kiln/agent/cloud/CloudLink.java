@@ -1,6 +1,7 @@
 package dev.kiln.agent.cloud;
 
 import dev.kiln.agent.Agent;
+import dev.kiln.agent.AgentVersion;
 import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.feedback.Feedback;
 import dev.kiln.agent.feedback.FeedbackSink;
@@ -41,7 +42,6 @@ import org.slf4j.LoggerFactory;
  * the background, so inference never waits on the network or the disk.
  */
 public final class CloudLink implements AutoCloseable {
-  public static final String AGENT_VERSION = "0.1.0";
   private static final Logger LOG = LoggerFactory.getLogger(CloudLink.class);
 
   /** How long a command that arrives while the agent is still loading its models waits. */
@@ -80,7 +80,7 @@ public final class CloudLink implements AutoCloseable {
     AgentConfig.Cloud cloud = config.cloud();
     LinkConfig.Builder builder =
         LinkConfig.builder(config.deviceId(), cloud.brokerUrl(), config.stateDir().resolve("link"))
-            .agentVersion(AGENT_VERSION)
+            .agentVersion(AgentVersion.CURRENT)
             .heartbeatInterval(Duration.ofSeconds(cloud.heartbeatSeconds()))
             .transport(
                 t -> {
@@ -254,7 +254,7 @@ public final class CloudLink implements AutoCloseable {
 
   static AgentTelemetry telemetry(Agent agent, HealthWindow health) {
     if (agent == null) {
-      return AgentTelemetry.empty(AGENT_VERSION);
+      return AgentTelemetry.empty(AgentVersion.CURRENT);
     }
     List<ModelState> models = new ArrayList<>();
     for (InstalledModel m : agent.models()) {
@@ -270,7 +270,7 @@ public final class CloudLink implements AutoCloseable {
     }
     Map<String, Double> metrics = new java.util.TreeMap<>(agent.metricTotals());
     metrics.putAll(health.next(agent.metricWindow()));
-    return new AgentTelemetry(AGENT_VERSION, models, metrics);
+    return new AgentTelemetry(AgentVersion.CURRENT, models, metrics);
   }
 
   /** Stores queued capture on disk and says goodbye to the broker; unsent records stay queued. */
