@@ -84,6 +84,16 @@ class FeedbackIT {
           labels.put(e.getKey(), String.valueOf(label));
           assertThat(feedback(two.baseUrl(), item(e.getKey(), label)).statusCode()).isEqualTo(202);
         }
+        // This agent is not started again: what it has not sent when it stops stays in its outbox.
+        CaptureQueries q = new CaptureQueries(cloud.store());
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () ->
+                    count(q, "SELECT count(*) FROM feedback WHERE device_id = 'fb-device-2'")
+                            == SERVED
+                        && count(q, "SELECT count(*) FROM captures WHERE device_id = 'fb-device-2'")
+                            == SERVED);
       }
 
       // Version 1 on device 1: served, its captures on disk, then feedback streamed and the agent
@@ -190,11 +200,23 @@ class FeedbackIT {
       assertThat(correct[1]).isNotEqualTo(correct[2]);
     }
 
-    CliRun run =
-        CliRun.of(
-            "data", "quality", "--db", tmp.resolve("cloud.duckdb").toString(), "--model", "mlp");
+    String db = tmp.resolve("cloud.duckdb").toString();
+    CliRun run = CliRun.of("data", "quality", "--db", db, "--model", "mlp");
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).contains("labels matching no capture: " + GHOSTS);
+
+    // Labels imported in bulk land in the same table; twice is once.
+    Path csv = tmp.resolve("labels.csv");
+    java.nio.file.Files.writeString(csv, "request_id,label\nv2-0,0\nimported-ghost,1\n");
+    for (int i = 0; i < 2; i++) {
+      CliRun label = CliRun.of("data", "label", "--db", db, "--file", csv.toString());
+      assertThat(label.exitCode()).as(label.err()).isZero();
+    }
+    CliRun json = CliRun.of("data", "quality", "--db", db, "--model", "mlp", "--json");
+    assertThat(json.exitCode()).as(json.err()).isZero();
+    JsonNode report = Json.MAPPER.readTree(json.out());
+    assertThat(report.path("unmatchedLabels").asLong()).isEqualTo(GHOSTS + 1);
+    assertThat(report.path("groups").get(1).path("labelled").asLong()).isEqualTo(SERVED);
   }
 
   /** Serves {@link #SERVED} requests with ids {@code prefix + i}; returns each one's top class. */
