@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.json.JsonMappers;
 import java.io.IOException;
 
@@ -59,6 +60,11 @@ public final class ProfileJson {
           null);
     }
     UnknownFields.check(tree, DeviceProfile.class, source);
+    // The strict mapper wants every field; optional ones that are left out are read as null.
+    fillMissing((ObjectNode) tree, DeviceProfile.OPTIONAL_FIELDS);
+    if (tree.get("inputSizes") instanceof ObjectNode sizes) {
+      fillMissing(sizes, DeviceProfile.InputSizes.OPTIONAL_FIELDS);
+    }
     try {
       return MAPPER.treeToValue(tree, DeviceProfile.class);
     } catch (JsonMappingException e) {
@@ -66,6 +72,14 @@ public final class ProfileJson {
     } catch (JsonProcessingException e) {
       throw new ProfileException(
           ProfileErrorCode.INVALID_VALUE, source, null, source + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void fillMissing(ObjectNode object, java.util.List<String> optional) {
+    for (String field : optional) {
+      if (!object.has(field)) {
+        object.putNull(field);
+      }
     }
   }
 

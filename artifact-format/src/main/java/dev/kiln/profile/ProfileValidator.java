@@ -56,6 +56,55 @@ final class ProfileValidator {
       checkAccelerator(p.accelerator());
     }
     checkRuntime(p);
+    if (p.inputSizes() != null) {
+      checkInputSizes(p.inputSizes());
+    }
+  }
+
+  private void checkInputSizes(DeviceProfile.InputSizes sizes) {
+    if (sizes.dims().isEmpty() && sizes.byRank().isEmpty()) {
+      throw invalid(
+          "inputSizes",
+          "gives neither dims nor byRank",
+          "Add e.g. \"dims\": {\"height\": 480, \"width\": 640}, or remove inputSizes");
+    }
+    sizes
+        .dims()
+        .forEach(
+            (dim, size) -> {
+              String field = "inputSizes.dims." + dim;
+              if (dim.isBlank()) {
+                throw invalid("inputSizes.dims", "has a blank dim name", "Name the dim");
+              }
+              required(field, size);
+              atLeast(field, size, 1, "Set it to the size the device's inputs have, e.g. 480");
+            });
+    sizes
+        .byRank()
+        .forEach(
+            (rank, shape) -> {
+              String field = "inputSizes.byRank." + rank;
+              int r;
+              try {
+                r = Integer.parseInt(rank);
+              } catch (NumberFormatException e) {
+                r = 0;
+              }
+              if (r < 1 || r > 8) {
+                throw invalid(field, "is keyed '" + rank + "'", "Key it by an input rank, 1 to 8");
+              }
+              required(field, shape);
+              if (shape.size() != r) {
+                throw invalid(
+                    field,
+                    "has " + shape.size() + " sizes for rank " + r,
+                    "Give one size per dim, e.g. [1, 3, 480, 640] for rank 4");
+              }
+              for (int i = 0; i < shape.size(); i++) {
+                required(field + "[" + i + "]", shape.get(i));
+                atLeast(field + "[" + i + "]", shape.get(i), 1, "Sizes are at least 1");
+              }
+            });
   }
 
   private void checkCpu(Arch arch, DeviceProfile.Cpu cpu) {
@@ -176,7 +225,7 @@ final class ProfileValidator {
     }
   }
 
-  private void atLeast(String field, int value, int minimum, String fix) {
+  private void atLeast(String field, long value, long minimum, String fix) {
     if (value < minimum) {
       throw invalid(field, "must be at least " + minimum + " but is " + value, fix);
     }

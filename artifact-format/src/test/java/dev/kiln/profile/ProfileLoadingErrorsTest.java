@@ -25,8 +25,8 @@ class ProfileLoadingErrorsTest {
             p -> p.put("gneric", true),
             ProfileErrorCode.UNKNOWN_FIELD,
             "gneric",
-            "valid fields there: accelerator, arch, cpu, description, generic, memoryMb, name,"
-                + " runtime. Fix the spelling"),
+            "valid fields there: accelerator, arch, cpu, description, generic, inputSizes, memoryMb,"
+                + " name, runtime. Fix the spelling"),
         broken(
             "unknown nested field",
             "rpi4",

@@ -19,11 +19,15 @@ class SchemaConsistencyTest {
   private final JsonNode schema = readSchema();
 
   @Test
-  void everyObject_listsExactlyTheRecordFields_allRequired() {
-    assertMatches(schema, DeviceProfile.class);
-    assertMatches(def("cpu"), DeviceProfile.Cpu.class);
-    assertMatches(def("accelerator"), DeviceProfile.Accelerator.class);
-    assertMatches(def("runtime"), DeviceProfile.RuntimeSettings.class);
+  void everyObject_listsExactlyTheRecordFields_allRequiredButTheOptionalOnes() {
+    assertMatches(schema, DeviceProfile.class, DeviceProfile.OPTIONAL_FIELDS);
+    assertMatches(def("cpu"), DeviceProfile.Cpu.class, List.of());
+    assertMatches(def("accelerator"), DeviceProfile.Accelerator.class, List.of());
+    assertMatches(def("runtime"), DeviceProfile.RuntimeSettings.class, List.of());
+    assertMatches(
+        def("inputSizes"),
+        DeviceProfile.InputSizes.class,
+        DeviceProfile.InputSizes.OPTIONAL_FIELDS);
   }
 
   @Test
@@ -74,16 +78,18 @@ class SchemaConsistencyTest {
     }
   }
 
-  private void assertMatches(JsonNode object, Class<? extends Record> type) {
+  private void assertMatches(JsonNode object, Class<? extends Record> type, List<String> optional) {
     List<String> components =
         Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).toList();
     List<String> properties = new ArrayList<>();
     object.get("properties").fieldNames().forEachRemaining(properties::add);
 
     assertThat(properties).as(type.getSimpleName() + " properties").isEqualTo(components);
-    assertThat(strings(object.get("required")))
+    List<String> required = new ArrayList<>(components);
+    required.removeAll(optional);
+    assertThat(object.has("required") ? strings(object.get("required")) : List.of())
         .as(type.getSimpleName() + " required")
-        .isEqualTo(components);
+        .isEqualTo(required);
     assertThat(object.get("additionalProperties").asBoolean(true)).isFalse();
   }
 

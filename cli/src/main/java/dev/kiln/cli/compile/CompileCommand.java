@@ -112,8 +112,39 @@ public final class CompileCommand implements Callable<Integer> {
   @Option(
       names = "--calibration-data",
       paramLabel = "FILE",
-      description = "JSON inputs to verify with instead of seeded random ones.")
+      description =
+          "Real inputs to verify (and calibrate) with instead of seeded random ones: JSON,"
+              + " JSONL, .npy, .npz or a folder of them (docs/compiler.md).")
   Path calibrationData;
+
+  @Option(
+      names = "--calibration-from",
+      paramLabel = "DB",
+      description =
+          "Use inputs captured from the fleet instead: the DuckDB store of `kiln cloud run`.")
+  Path calibrationFrom;
+
+  @Option(
+      names = "--model",
+      paramLabel = "NAME",
+      description =
+          "With --calibration-from: the deployed model whose captures to use (default: the"
+              + " artifact's name).")
+  String capturedModel;
+
+  @Option(
+      names = "--model-version",
+      paramLabel = "V",
+      description =
+          "With --calibration-from: only captures of this deployed version (--version names the"
+              + " version being compiled).")
+  String capturedVersion;
+
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      description = "With --calibration-from: the newest N captures (default: 200).")
+  Integer limit;
 
   @Option(
       names = "--skip-benchmark",
@@ -136,6 +167,53 @@ public final class CompileCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    FleetCalibration fleet = fleetCalibration();
+    try {
+      return compile();
+    } finally {
+      if (fleet != null) {
+        fleet.close();
+      }
+    }
+  }
+
+  /** With --calibration-from, the captured inputs become --calibration-data for this compile. */
+  private FleetCalibration fleetCalibration() {
+    if (calibrationFrom == null) {
+      if (capturedModel != null || capturedVersion != null || limit != null) {
+        throw new CompileException(
+            CompileErrorCode.BAD_INPUT,
+            "--model, --model-version and --limit choose captures for --calibration-from DB;"
+                + " add --calibration-from, or drop them");
+      }
+      return null;
+    }
+    if (calibrationData != null) {
+      throw new CompileException(
+          CompileErrorCode.BAD_INPUT,
+          "give either --calibration-data or --calibration-from, not both");
+    }
+    String file = model.getFileName().toString();
+    String deployed =
+        capturedModel != null
+            ? capturedModel
+            : name != null
+                ? name
+                : file.lastIndexOf('.') > 0 ? file.substring(0, file.lastIndexOf('.')) : file;
+    FleetCalibration fleet =
+        FleetCalibration.fetch(
+            calibrationFrom,
+            deployed,
+            capturedVersion,
+            limit != null ? limit : FleetCalibration.DEFAULT_LIMIT);
+    if (!quiet) {
+      spec.commandLine().getErr().println(fleet.summary());
+    }
+    calibrationData = fleet.folder();
+    return fleet;
+  }
+
+  private Integer compile() throws Exception {
     Map<String, long[]> shapes;
     try {
       shapes = inputShapes.isEmpty() ? Map.of() : InputShapes.parse(inputShapes);

@@ -44,6 +44,18 @@ class HonestShapesTest {
   }
 
   @Test
+  void dynamicImageSize_takesTheDeviceProfilesDeclaredSizes_andTheReportSaysSo()
+      throws IOException {
+    CliRun run = compile(pooling(), "--device", "jetson-orin-nano", "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(report(run).get("inputShapes").asText())
+        .isEqualTo(
+            "image:1x3x480x640 (seeded random inputs; sizes from device profile jetson-orin-nano"
+                + " (inputSizes: byRank.4=1x3x480x640, height=480, width=640))");
+  }
+
+  @Test
   void dimsInputShapeLeavesOut_getNoMadeUpSizeEither() throws IOException {
     CliRun run = compile(poolingAndSignal(), "--input-shape", "image:1x3x8x8", "--json");
 

@@ -42,6 +42,17 @@ public final class OrtSessions {
     }
   }
 
+  /** Opens a session on a model held in memory; see {@link #open(Path, OptLevel, int)}. */
+  public static OrtSession open(byte[] model, OptLevel level, int threads) throws OrtException {
+    try (SessionOptions options = new SessionOptions()) {
+      options.setOptimizationLevel(level);
+      options.setIntraOpNumThreads(threads);
+      options.setInterOpNumThreads(1);
+      options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+      return environment().createSession(model, options);
+    }
+  }
+
   /** Input names with their static shapes (-1 where dynamic) and dtypes, in model order. */
   /**
    * Why ONNX Runtime refuses to load {@code model} (graph resolution, shape inference, kernels), or

@@ -169,10 +169,16 @@ public final class Compiler {
         verified.verification(),
         verified.worstDetail(),
         benchmark,
-        front.warnings(),
+        withNotes(front.warnings(), verified.notes()),
         key != null,
         manifest.source().framework(),
         inputShapes(verified.firstInputs(), request, front.shapeNote()));
+  }
+
+  private static List<String> withNotes(List<String> warnings, List<String> notes) {
+    List<String> out = new java.util.ArrayList<>(warnings);
+    out.addAll(notes);
+    return out;
   }
 
   /** What the report says about the shapes verification and the benchmark ran at. */

@@ -4,8 +4,10 @@ import dev.kiln.compiler.ir.ShapeSpecializer;
 import dev.kiln.compiler.ir.ShapeSpecializer.Dim;
 import dev.kiln.compiler.ir.proto.ModelProtoOrBuilder;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
 
 /**
@@ -25,7 +27,16 @@ final class GeneratedInputShapes {
    * @throws CompileException BAD_INPUT_SHAPE naming every dynamic dim that is not a batch dim
    */
   static String check(ModelProtoOrBuilder model) {
-    Map<String, List<Dim>> inputs = ShapeSpecializer.inputDims(model);
+    return check(model, Set.of());
+  }
+
+  /**
+   * As {@link #check(ModelProtoOrBuilder)}, for the inputs other than {@code sized}, whose dynamic
+   * dims already have sizes (from the device profile).
+   */
+  static String check(ModelProtoOrBuilder model, Set<String> sized) {
+    Map<String, List<Dim>> inputs = new LinkedHashMap<>(ShapeSpecializer.inputDims(model));
+    inputs.keySet().removeAll(sized);
     List<String> batch = new ArrayList<>();
     List<String> unknown = new ArrayList<>();
     List<String> examples = new ArrayList<>();
@@ -58,7 +69,9 @@ final class GeneratedInputShapes {
               + ". Verification and the benchmark would run at a made-up size (1), which proves and"
               + " measures nothing about real inputs. Give the sizes the device will see, e.g. "
               + String.join(" ", examples)
-              + " (replace each <name> with a size), or real inputs with --calibration-data FILE.");
+              + " (replace each <name> with a size), or real inputs with --calibration-data FILE,"
+              + " or declare the device's sizes in its profile (inputSizes, see"
+              + " docs/device-profiles.md).");
     }
     return batch.isEmpty() ? "" : "dynamic batch dim " + String.join(", ", batch) + " set to 1";
   }

@@ -27,7 +27,9 @@ final class OnnxFrontEnd {
    * @param referenceModel the source with only its shapes fixed: what verification compares
    *     against, so {@code --input-shape} is honoured on both sides
    * @param generatedSizes sizes generated inputs give dims that stay dynamic in the payload: the
-   *     {@code --input-shape} dims when ONNX Runtime rejected the model with them fixed; else empty
+   *     {@code --input-shape} dims when ONNX Runtime rejected the model with them fixed, or the
+   *     device profile's declared sizes when the user gave neither sizes nor real inputs; else
+   *     empty
    * @param shapeNote what the report says about how verification's input shapes were chosen
    */
   record Result(
@@ -76,7 +78,14 @@ final class OnnxFrontEnd {
     if (shapes.isEmpty()) {
       List<String> dynamic = ShapeSpecializer.dynamicInputs(builder);
       if (!realInputs) {
-        shapeNote = GeneratedInputShapes.check(builder);
+        // The device's own sizes, where its profile declares them; the payload stays dynamic.
+        ProfileInputSizes.Resolved declared = ProfileInputSizes.resolve(builder, target.profile());
+        generatedSizes = declared.shapes();
+        String batchNote = GeneratedInputShapes.check(builder, declared.shapes().keySet());
+        shapeNote =
+            declared.note().isEmpty() || batchNote.isEmpty()
+                ? declared.note() + batchNote
+                : declared.note() + "; " + batchNote;
       }
       progress.skipped(
           CompileStage.SPECIALIZE,

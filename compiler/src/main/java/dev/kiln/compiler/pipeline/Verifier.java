@@ -3,12 +3,15 @@ package dev.kiln.compiler.pipeline;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import ai.onnxruntime.TensorInfo;
 import dev.kiln.artifact.ArtifactFormat;
 import dev.kiln.artifact.Json;
 import dev.kiln.artifact.Manifest;
 import dev.kiln.artifact.Sha256;
 import dev.kiln.artifact.TensorData;
 import dev.kiln.artifact.VerificationSample;
+import dev.kiln.compiler.calibration.CalibrationSet;
+import dev.kiln.compiler.calibration.ModelInput;
 import dev.kiln.compiler.ort.HostTensor;
 import dev.kiln.compiler.ort.OrtSessions;
 import java.nio.file.Path;
@@ -25,11 +28,22 @@ final class Verifier {
   /** Seeds are fixed: verification, and so the artifact, must not change between runs. */
   private static final long SEED = 20261124L;
 
+  /**
+   * Verification runs on at most this many calibration samples, the first ones: each costs two
+   * inferences, and more samples than this add little to an fp32 equivalence check.
+   */
+  static final int MAX_CALIBRATION_SAMPLES = 32;
+
+  /**
+   * @param notes what the report should say about the calibration data (conversions, how many
+   *     samples verification used, differences from the model's reference inputs)
+   */
   record Outcome(
       Manifest.Verification verification,
       VerificationSample sample,
       String worstDetail,
-      Map<String, HostTensor> firstInputs) {}
+      Map<String, HostTensor> firstInputs,
+      List<String> notes) {}
 
   private Verifier() {}
 
@@ -52,10 +66,11 @@ final class Verifier {
     List<Map<String, HostTensor>> inputSets = new ArrayList<>();
     Verification verification = new Verification();
     Map<String, HostTensor> firstOutputs = null;
+    List<String> notes = new ArrayList<>();
     try (OrtSession src = OrtSessions.open(source, OptLevel.NO_OPT, 1);
         OrtSession out = OrtSessions.open(compiled, compiledLevel, 1)) {
       if (request.calibrationData() != null) {
-        inputSets.add(CalibrationData.read(request.calibrationData()));
+        inputSets.addAll(calibrationSamples(request, OrtSessions.inputs(out), notes));
       } else {
         for (int i = 0; i < Math.max(1, request.verifySamples()); i++) {
           inputSets.add(RandomInputs.make(OrtSessions.inputs(out), SEED + i, generatedSizes));
@@ -94,7 +109,33 @@ final class Verifier {
                   + " (e.g. reduced precision), or report it with the model attached.",
               request.tolerance(), verification.maxAbs(), verification.worstDetail()));
     }
-    return new Outcome(result, sample, verification.worstDetail(), inputSets.get(0));
+    return new Outcome(result, sample, verification.worstDetail(), inputSets.get(0), notes);
+  }
+
+  /** All calibration samples up to {@link #MAX_CALIBRATION_SAMPLES}, matched to the model. */
+  private static List<Map<String, HostTensor>> calibrationSamples(
+      CompileRequest request, Map<String, TensorInfo> modelInputs, List<String> notes) {
+    List<ModelInput> inputs = new ArrayList<>();
+    modelInputs.forEach(
+        (name, info) ->
+            inputs.add(new ModelInput(name, DTypes.numpyName(info.type), info.getShape())));
+    CalibrationSet set =
+        CalibrationSet.read(request.calibrationData())
+            .forModel(inputs)
+            .againstReferenceBeside(request.source(), inputs);
+    notes.addAll(set.notes());
+    List<Map<String, HostTensor>> samples = set.samples();
+    if (samples.size() > MAX_CALIBRATION_SAMPLES) {
+      notes.add(
+          "verification ran on the first "
+              + MAX_CALIBRATION_SAMPLES
+              + " of the "
+              + samples.size()
+              + " samples in "
+              + request.calibrationData());
+      return samples.subList(0, MAX_CALIBRATION_SAMPLES);
+    }
+    return samples;
   }
 
   /**

@@ -110,7 +110,7 @@ final class NativeTorchCompile {
             "pytorch-cpu (libtorch "
                 + libtorch
                 + "), packaged model reloaded, "
-                + (inputs.reference() != null ? "calibration data" : "seeded random inputs"),
+                + (inputs.calibration() != null ? "calibration data" : "seeded random inputs"),
             inputs.sets().size(),
             comparison.maxAbs(),
             comparison.maxRel(),
@@ -178,7 +178,7 @@ final class NativeTorchCompile {
         "torchscript",
         inputs.describe()
             + " ("
-            + (inputs.reference() != null ? "calibration data" : "--input-shape")
+            + (inputs.calibration() != null ? "calibration data" : "--input-shape")
             + ")");
   }
 

@@ -1,6 +1,8 @@
 package dev.kiln.compiler.torch;
 
 import dev.kiln.artifact.Manifest;
+import dev.kiln.compiler.calibration.CalibrationSet;
+import dev.kiln.compiler.calibration.ModelInput;
 import dev.kiln.compiler.ir.InputShapes;
 import dev.kiln.compiler.ort.HostTensor;
 import dev.kiln.compiler.pipeline.CompileErrorCode;
@@ -18,9 +20,11 @@ import java.util.Random;
  * positional tensors of any shape. They come from {@code --input-shape} (names and shapes, in
  * forward's argument order, float32) or from {@code --calibration-data} (names, dtypes, shapes and
  * values). With {@code --input-shape} the shapes are fixed; from calibration data alone the first
- * (batch) axis stays dynamic, as it does for ONNX exports.
+ * (batch) axis stays dynamic, as it does for ONNX exports. Names, dtypes and shapes come from the
+ * first calibration sample; every sample (up to {@link #MAX_CALIBRATION_SAMPLES}) is verified.
  *
  * @param sets input sets for verification: the calibration inputs, or seeded random ones
+ * @param calibration the calibration data, or null
  */
 record TorchInputs(
     List<String> names,
@@ -28,43 +32,82 @@ record TorchInputs(
     List<long[]> shapes,
     boolean fixed,
     List<List<HostTensor>> sets,
-    ReferenceData reference) {
+    CalibrationSet calibration) {
 
   /** Seeds are fixed: verification, and so the artifact, must not change between runs. */
   private static final long SEED = 20261124L;
 
+  /** As for ONNX: each sample costs a libtorch run and a compiled run; the first ones are used. */
+  static final int MAX_CALIBRATION_SAMPLES = 32;
+
   static TorchInputs of(CompileRequest request) {
     Map<String, long[]> given = request.inputShapes();
-    ReferenceData reference =
-        request.calibrationData() == null ? null : ReferenceData.read(request.calibrationData());
-    if (given.isEmpty() && reference == null) {
+    CalibrationSet calibration =
+        request.calibrationData() == null ? null : calibration(request.calibrationData(), given);
+    if (given.isEmpty() && calibration == null) {
       throw new CompileException(
           CompileErrorCode.BAD_INPUT_SHAPE,
           "a TorchScript model does not record its input shapes, so Kiln needs them: pass"
               + " --input-shape NAME:DIMS for each argument of forward, in order, e.g."
               + " --input-shape input:1x3x224x224 (or --calibration-data FILE with real inputs)");
     }
+    Map<String, HostTensor> first = calibration == null ? null : calibration.samples().get(0);
     List<String> names = new ArrayList<>();
     List<String> dtypes = new ArrayList<>();
     List<long[]> shapes = new ArrayList<>();
-    Map<String, long[]> source = given.isEmpty() ? shapesOf(reference.inputs()) : given;
+    Map<String, long[]> source = given.isEmpty() ? shapesOf(first) : given;
     source.forEach(
         (name, dims) -> {
           names.add(name);
           shapes.add(dims.clone());
-          HostTensor known = reference == null ? null : reference.inputs().get(name);
+          HostTensor known = first == null ? null : first.get(name);
           dtypes.add(known == null ? "float32" : known.dtype());
         });
     List<List<HostTensor>> sets = new ArrayList<>();
-    if (reference != null) {
-      checkAgrees(given, reference);
-      sets.add(new ArrayList<>(reference.inputs().values()));
+    if (calibration != null) {
+      List<Map<String, HostTensor>> samples = calibration.samples();
+      for (Map<String, HostTensor> sample : samples) {
+        checkAgrees(given, sample);
+      }
+      for (Map<String, HostTensor> sample :
+          samples.subList(0, Math.min(samples.size(), MAX_CALIBRATION_SAMPLES))) {
+        sets.add(new ArrayList<>(sample.values()));
+      }
     } else {
       for (int i = 0; i < Math.max(1, request.verifySamples()); i++) {
         sets.add(random(dtypes, shapes, SEED + i));
       }
     }
-    return new TorchInputs(names, dtypes, shapes, !given.isEmpty(), sets, reference);
+    return new TorchInputs(names, dtypes, shapes, !given.isEmpty(), sets, calibration);
+  }
+
+  /**
+   * The calibration samples, all with the same inputs in the same order: forward's argument order
+   * from {@code --input-shape}, else the first sample's. With {@code --input-shape}, .npy/.npz
+   * arrays one rank above the given shapes hold samples along axis 0; the dims themselves are
+   * checked by {@link #checkAgrees}, which names both shapes.
+   */
+  private static CalibrationSet calibration(java.nio.file.Path file, Map<String, long[]> given) {
+    CalibrationSet set = CalibrationSet.read(file);
+    List<ModelInput> inputs = new ArrayList<>();
+    if (given.isEmpty()) {
+      set.samples().get(0).keySet().forEach(name -> inputs.add(new ModelInput(name, null, null)));
+    } else {
+      given.forEach(
+          (name, dims) -> {
+            long[] anySize = new long[dims.length];
+            Arrays.fill(anySize, -1);
+            inputs.add(new ModelInput(name, null, anySize));
+          });
+    }
+    return set.forModel(inputs);
+  }
+
+  /** Calibration sample {@code index}'s outputs, or none: what forward must reproduce. */
+  List<HostTensor> expectedOutputs(int index) {
+    return calibration == null || index >= calibration.size()
+        ? List.of()
+        : new ArrayList<>(calibration.expectedOutputs().get(index).values());
   }
 
   private static Map<String, long[]> shapesOf(Map<String, HostTensor> tensors) {
@@ -73,22 +116,22 @@ record TorchInputs(
     return out;
   }
 
-  private static void checkAgrees(Map<String, long[]> given, ReferenceData reference) {
+  private static void checkAgrees(Map<String, long[]> given, Map<String, HostTensor> sample) {
     if (given.isEmpty()) {
       return;
     }
-    if (!given.keySet().equals(reference.inputs().keySet())) {
+    if (!given.keySet().equals(sample.keySet())) {
       throw new CompileException(
           CompileErrorCode.BAD_INPUT_SHAPE,
           "--input-shape names "
               + given.keySet()
               + " but --calibration-data has inputs "
-              + reference.inputs().keySet()
+              + sample.keySet()
               + "; give the same inputs to both, or drop --input-shape");
     }
     given.forEach(
         (name, dims) -> {
-          long[] have = reference.inputs().get(name).shape();
+          long[] have = sample.get(name).shape();
           if (!Arrays.equals(dims, have)) {
             throw new CompileException(
                 CompileErrorCode.BAD_INPUT_SHAPE,

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TorchInputsTest {
   private static CompileRequest request(Map<String, long[]> shapes, Path calibration) {
@@ -72,5 +73,24 @@ class TorchInputsTest {
     assertThat(signature.outputs().get(0))
         .isEqualTo(new Manifest.TensorSpec("output", "float32", List.of(-1L, 10L)));
     assertThat(TorchInputs.outputNames(2)).containsExactly("output0", "output1");
+  }
+
+  @Test
+  void of_verifiesEveryCalibrationSample_inOrder_shapesFromTheFirst(@TempDir Path tmp)
+      throws java.io.IOException {
+    Path data = tmp.resolve("two.jsonl");
+    java.nio.file.Files.writeString(
+        data,
+        """
+        {"inputs": {"ids": {"dtype": "int64", "shape": [1, 2], "data": [1, 2]}}}
+        {"inputs": {"ids": {"dtype": "int64", "shape": [1, 2], "data": [3, 4]}}}
+        """);
+
+    TorchInputs inputs = TorchInputs.of(request(Map.of(), data));
+
+    assertThat(inputs.sets()).hasSize(2);
+    assertThat((long[]) inputs.sets().get(1).get(0).values()).containsExactly(3, 4);
+    assertThat(inputs.describe()).isEqualTo("ids:1x2");
+    assertThat(inputs.dtypes()).containsExactly("int64");
   }
 }

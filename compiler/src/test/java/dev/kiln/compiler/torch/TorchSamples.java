@@ -88,8 +88,12 @@ final class TorchSamples {
   }
 
   static float[] referenceOutput() throws IOException {
-    ReferenceData reference = ReferenceData.read(cnnReference());
-    return (float[]) reference.outputs().get(0).values();
+    return (float[])
+        dev.kiln.compiler.calibration.CalibrationSet.read(cnnReference())
+            .expectedOutputs()
+            .get(0)
+            .get("output")
+            .values();
   }
 
   static void assertClose(float[] actual, float[] expected, double tolerance) {

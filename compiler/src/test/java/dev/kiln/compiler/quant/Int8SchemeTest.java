@@ -1,0 +1,68 @@
+package dev.kiln.compiler.quant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.compiler.ir.proto.ModelProto;
+import dev.kiln.profile.Arch;
+import dev.kiln.profile.DeviceProfiles;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class Int8SchemeTest {
+  private static final DeviceProfiles PROFILES = DeviceProfiles.fromClasspath();
+
+  @Test
+  void vnniProfile_getsU8S8WithFullRangeWeights() {
+    Int8Scheme s = Int8Scheme.forTarget(PROFILES.get("x86-64-v4"), Set.of());
+
+    assertThat(s.activations()).isEqualTo(ActivationType.UINT8);
+    assertThat(s.reduceRange()).isFalse();
+    assertThat(s.perChannelWeights()).isTrue();
+    assertThat(s.why()).contains("VNNI").contains("x86-64-v4");
+  }
+
+  @Test
+  void avx2WithoutVnni_getsU8S8WithSevenBitWeights() {
+    Int8Scheme s = Int8Scheme.forTarget(PROFILES.get("x86-64-v3"), Set.of("avx512vnni"));
+
+    assertThat(s.activations()).isEqualTo(ActivationType.UINT8);
+    assertThat(s.reduceRange()).isTrue();
+    assertThat(s.why()).contains("avx2 but no VNNI");
+  }
+
+  @Test
+  void genericX86Profile_onX86Host_usesHostFeatures() {
+    Set<String> hostWithVnni = Set.of("avx2", "avx512_vnni");
+    Int8Scheme s = Int8Scheme.forTarget(PROFILES.get("linux-x86_64"), hostWithVnni);
+
+    if (Arch.host() == Arch.X86_64) {
+      assertThat(s.reduceRange()).isFalse();
+      assertThat(s.why()).contains("generic profile linux-x86_64").contains("host");
+    } else {
+      assertThat(s.reduceRange()).isTrue();
+    }
+  }
+
+  @Test
+  void arm64_withAndWithoutDotprod_keepsFullRangeWeights() {
+    Int8Scheme rpi5 = Int8Scheme.forTarget(PROFILES.get("rpi5"), Set.of());
+    Int8Scheme rpi4 = Int8Scheme.forTarget(PROFILES.get("rpi4"), Set.of());
+
+    assertThat(rpi5.reduceRange()).isFalse();
+    assertThat(rpi4.reduceRange()).isFalse();
+    assertThat(rpi5.why()).contains("have dotprod");
+    assertThat(rpi4.why()).contains("lack dotprod");
+  }
+
+  @Test
+  void forModel_choosesDynamicForMatMulOnlyModels_andStaticForConvolutions() {
+    Int8Scheme base = Int8Scheme.forTarget(PROFILES.get("x86-64-v4"), Set.of());
+    ModelProto mlp = QuantFixtures.passed("mlp/mlp.onnx");
+    ModelProto cnn = QuantFixtures.passed("cnn/cnn.onnx");
+
+    assertThat(base.forModel(mlp, true).method()).isEqualTo(Int8Method.DYNAMIC);
+    assertThat(base.forModel(cnn, true).method()).isEqualTo(Int8Method.STATIC_QDQ);
+    assertThat(base.forModel(cnn, false).method()).isEqualTo(Int8Method.DYNAMIC);
+    assertThat(base.forModel(cnn, false).why()).contains("no calibration data");
+  }
+}
