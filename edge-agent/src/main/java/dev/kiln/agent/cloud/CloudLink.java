@@ -166,7 +166,8 @@ public final class CloudLink implements AutoCloseable {
     counter(
         out,
         "kiln_capture_written_total",
-        "Sampled records written to the disk outbox and flushed by this process.",
+        "Records written to the disk outbox and flushed by this process (sampled captures,"
+            + " and feedback, which shares the outbox).",
         link.captureWritten());
     counter(
         out,

@@ -203,8 +203,10 @@ public final class Ingestor implements AutoCloseable {
         continue;
       }
       CaptureRecord r = ProtocolJson.read(line, CaptureRecord.class);
-      if (!device.equals(r.deviceId())) {
+      if (!device.equals(r.deviceId()) || r.id() == null || r.model() == null) {
         // A device may only write its own records; the topic is what the broker's ACL checked.
+        // A line without id or model (a record kind this ingestor does not know) could never be
+        // stored, and failing the batch for it would have it redelivered forever.
         rejected.incrementAndGet();
         continue;
       }
