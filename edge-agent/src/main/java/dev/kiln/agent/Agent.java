@@ -2,6 +2,7 @@ package dev.kiln.agent;
 
 import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.config.ConfigException;
+import dev.kiln.agent.feedback.FeedbackSink;
 import dev.kiln.agent.http.AgentHttpServer;
 import dev.kiln.agent.runtime.DjlRunnerFactory;
 import dev.kiln.agent.runtime.InferenceThreads;
@@ -60,6 +61,15 @@ public final class Agent implements AutoCloseable {
    *     wired
    */
   public static Agent start(AgentConfig config, ServedTrafficSink capture) throws IOException {
+    return start(config, capture, FeedbackSink.NONE);
+  }
+
+  /**
+   * As {@link #start(AgentConfig, ServedTrafficSink)}, with {@code feedback} taking what {@code
+   * POST /feedback} accepts.
+   */
+  public static Agent start(AgentConfig config, ServedTrafficSink capture, FeedbackSink feedback)
+      throws IOException {
     DeviceProfile device = profile(config.profile());
     Map<String, PublicKey> keys = TrustedKeys.load(config.security().trustedKeysDir());
     if (keys.isEmpty() && config.security().requireSignature()) {
@@ -90,7 +100,8 @@ public final class Agent implements AutoCloseable {
     PipelineStore pipelines = new PipelineStore(config.stateDir());
     config.pipelines().forEach(service::putPipeline);
     pipelines.load().forEach(service::putPipeline);
-    AgentHttpServer http = new AgentHttpServer(config, models, service, pipelines, metrics);
+    AgentHttpServer http =
+        new AgentHttpServer(config, models, service, pipelines, metrics, feedback);
     http.start();
     LOG.info(
         "kiln-agent {} (profile {}) listening on {}:{}",

@@ -1,6 +1,7 @@
 package dev.kiln.link;
 
 import dev.kiln.link.capture.CaptureRecorder;
+import dev.kiln.link.capture.FeedbackRecorder;
 import dev.kiln.link.command.CommandDispatcher;
 import dev.kiln.link.command.CommandHandler;
 import dev.kiln.link.command.CommandVerifier;
@@ -16,7 +17,6 @@ import dev.kiln.link.protocol.MessageProps;
 import dev.kiln.link.protocol.ProtocolJson;
 import dev.kiln.link.protocol.Topic;
 import dev.kiln.link.protocol.Topics;
-import dev.kiln.link.protocol.capture.CaptureRecord;
 import dev.kiln.link.telemetry.AgentTelemetry;
 import dev.kiln.link.telemetry.HeartbeatTask;
 import dev.kiln.link.transfer.ArtifactDownloads;
@@ -58,8 +58,12 @@ public final class DeviceLink implements AutoCloseable {
   private final LinkConfig config;
   private final Outbox captureOutbox;
   private final Outbox telemetryOutbox;
-  private final OutboxWriter<CaptureRecord> captureWriter;
+
+  /** Captures and feedback: both kinds of record share the capture outbox and topic. */
+  private final OutboxWriter<Object> captureWriter;
+
   private final CaptureRecorder recorder;
+  private final FeedbackRecorder feedback;
   private final MqttTransport transport;
   private final CommandDispatcher commands;
   private final ArtifactDownloads downloads;
@@ -76,6 +80,7 @@ public final class DeviceLink implements AutoCloseable {
     this.captureWriter =
         new OutboxWriter<>("capture", captureOutbox, config.captureQueue(), ProtocolJson::write);
     this.recorder = new CaptureRecorder(id, captureWriter);
+    this.feedback = new FeedbackRecorder(id, captureWriter);
     this.transport = new MqttTransport(config.transport());
     this.commands =
         new CommandDispatcher(
@@ -178,6 +183,11 @@ public final class DeviceLink implements AutoCloseable {
   /** For the inference path; see {@link CaptureRecorder}. */
   public CaptureRecorder recorder() {
     return recorder;
+  }
+
+  /** For {@code POST /feedback}; see {@link FeedbackRecorder}. */
+  public FeedbackRecorder feedback() {
+    return feedback;
   }
 
   /**

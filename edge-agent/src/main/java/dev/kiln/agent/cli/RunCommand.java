@@ -4,6 +4,7 @@ import dev.kiln.agent.Agent;
 import dev.kiln.agent.cloud.CloudLink;
 import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.config.ConfigLoader;
+import dev.kiln.agent.feedback.FeedbackSink;
 import dev.kiln.agent.serving.ServedTrafficSink;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -30,7 +31,11 @@ public final class RunCommand implements Callable<Integer> {
     // The link starts first so capture from the very first request is kept; it connects in the
     // background and never delays serving.
     CloudLink cloud = cfg.cloud().enabled() ? CloudLink.start(cfg) : null;
-    Agent agent = Agent.start(cfg, cloud == null ? ServedTrafficSink.NOOP : cloud.sink());
+    Agent agent =
+        Agent.start(
+            cfg,
+            cloud == null ? ServedTrafficSink.NOOP : cloud.sink(),
+            cloud == null ? FeedbackSink.NONE : cloud.feedback());
     if (cloud != null) {
       cloud.attach(agent);
     }

@@ -1,7 +1,10 @@
 package dev.kiln.agent.cloud;
 
 import dev.kiln.agent.Agent;
+import dev.kiln.agent.AgentVersion;
 import dev.kiln.agent.config.AgentConfig;
+import dev.kiln.agent.feedback.Feedback;
+import dev.kiln.agent.feedback.FeedbackSink;
 import dev.kiln.agent.fleet.FleetCommands;
 import dev.kiln.agent.fleet.FleetSlots;
 import dev.kiln.agent.serving.ServedTrafficSink;
@@ -15,6 +18,7 @@ import dev.kiln.link.error.LinkErrorCode;
 import dev.kiln.link.error.LinkException;
 import dev.kiln.link.protocol.ModelState;
 import dev.kiln.link.protocol.ReplyCode;
+import dev.kiln.link.protocol.capture.FeedbackRecord;
 import dev.kiln.link.telemetry.AgentTelemetry;
 import dev.kiln.profile.DeviceProfiles;
 import java.io.IOException;
@@ -38,7 +42,6 @@ import org.slf4j.LoggerFactory;
  * the background, so inference never waits on the network or the disk.
  */
 public final class CloudLink implements AutoCloseable {
-  public static final String AGENT_VERSION = "0.1.0";
   private static final Logger LOG = LoggerFactory.getLogger(CloudLink.class);
 
   /** How long a command that arrives while the agent is still loading its models waits. */
@@ -77,7 +80,7 @@ public final class CloudLink implements AutoCloseable {
     AgentConfig.Cloud cloud = config.cloud();
     LinkConfig.Builder builder =
         LinkConfig.builder(config.deviceId(), cloud.brokerUrl(), config.stateDir().resolve("link"))
-            .agentVersion(AGENT_VERSION)
+            .agentVersion(AgentVersion.CURRENT)
             .heartbeatInterval(Duration.ofSeconds(cloud.heartbeatSeconds()))
             .transport(
                 t -> {
@@ -163,7 +166,8 @@ public final class CloudLink implements AutoCloseable {
     counter(
         out,
         "kiln_capture_written_total",
-        "Sampled records written to the disk outbox and flushed by this process.",
+        "Records written to the disk outbox and flushed by this process (sampled captures,"
+            + " and feedback, which shares the outbox).",
         link.captureWritten());
     counter(
         out,
@@ -187,6 +191,16 @@ public final class CloudLink implements AutoCloseable {
         "Outbox records skipped because they failed authentication or their CRC (tampered or"
             + " corrupt); never sent.",
         link.captureOutboxStats().refusedRecords());
+    counter(
+        out,
+        "kiln_feedback_stored_total",
+        "Feedback items (POST /feedback) on disk in the capture outbox.",
+        link.feedback().stored());
+    counter(
+        out,
+        "kiln_feedback_not_stored_total",
+        "Feedback items refused with 503 because the outbox did not take them.",
+        link.feedback().notStored());
     out.append("# HELP kiln_capture_outbox_pending Records on disk waiting for the broker.\n")
         .append("# TYPE kiln_capture_outbox_pending gauge\n")
         .append("kiln_capture_outbox_pending ")
@@ -216,6 +230,20 @@ public final class CloudLink implements AutoCloseable {
     };
   }
 
+  /**
+   * Where {@code POST /feedback} goes: into the capture outbox, fsynced before the count returns
+   * (see {@link dev.kiln.link.capture.FeedbackRecorder}).
+   */
+  public FeedbackSink feedback() {
+    return items -> {
+      List<FeedbackRecord> records = new ArrayList<>(items.size());
+      for (Feedback f : items) {
+        records.add(FeedbackRecord.of(f.requestId(), f.label(), f.value(), f.reward()));
+      }
+      return link.feedback().record(records);
+    };
+  }
+
   /** Capture records written to the disk outbox and flushed by this process. */
   long writtenToDisk() {
     return link.captureWritten();
@@ -227,7 +255,7 @@ public final class CloudLink implements AutoCloseable {
 
   static AgentTelemetry telemetry(Agent agent, HealthWindow health) {
     if (agent == null) {
-      return AgentTelemetry.empty(AGENT_VERSION);
+      return AgentTelemetry.empty(AgentVersion.CURRENT);
     }
     List<ModelState> models = new ArrayList<>();
     for (InstalledModel m : agent.models()) {
@@ -243,7 +271,7 @@ public final class CloudLink implements AutoCloseable {
     }
     Map<String, Double> metrics = new java.util.TreeMap<>(agent.metricTotals());
     metrics.putAll(health.next(agent.metricWindow()));
-    return new AgentTelemetry(AGENT_VERSION, models, metrics);
+    return new AgentTelemetry(AgentVersion.CURRENT, models, metrics);
   }
 
   /** Stores queued capture on disk and says goodbye to the broker; unsent records stay queued. */

@@ -15,7 +15,9 @@ final class AccessConfig {
    * use them. {@code GET /metrics} holds counts and latencies per model, no inputs or outputs. The
    * Open Inference Protocol's health, metadata and infer endpoints are as open as {@code
    * /invocations}: its clients read a model's metadata (input names, datatypes, shapes) before they
-   * infer, and an inference caller learns the same from the errors anyway.
+   * infer, and an inference caller learns the same from the errors anyway. {@code POST /feedback}
+   * is open because the clients that infer are the ones that learn the ground truth; it is bounded
+   * (1 MiB, 1000 items) and can only add feedback records, never change what the agent serves.
    */
   static final List<String> DEFAULT_OPEN_ENDPOINTS =
       List.of(
@@ -23,6 +25,7 @@ final class AccessConfig {
           "GET /metrics",
           "POST /invocations",
           "POST /models/*/invocations",
+          "POST /feedback",
           "GET /v2",
           "GET /v2/health/live",
           "GET /v2/health/ready",

@@ -3,6 +3,7 @@ package dev.kiln.agent.http;
 import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
 import dev.kiln.agent.config.AgentConfig;
+import dev.kiln.agent.feedback.FeedbackSink;
 import dev.kiln.agent.http.access.ImportDirs;
 import dev.kiln.agent.serving.InferenceService;
 import dev.kiln.agent.serving.Metrics;
@@ -45,6 +46,7 @@ public final class AgentHttpServer implements AutoCloseable {
   private final InvocationHandler invocations;
   private final ManagementHandler management;
   private final OpenInferenceHandler openInference;
+  private final FeedbackHandler feedback;
   private final ManagementAccess access;
   private final Metrics metrics;
   private final long maxBodyBytes;
@@ -59,8 +61,10 @@ public final class AgentHttpServer implements AutoCloseable {
       ModelManager models,
       InferenceService service,
       PipelineStore pipelines,
-      Metrics metrics)
+      Metrics metrics,
+      FeedbackSink feedback)
       throws IOException {
+    this.feedback = new FeedbackHandler(feedback);
     this.metrics = metrics;
     this.drainSeconds = config.http().drainSeconds();
     this.maxBodyBytes = config.http().maxBodyBytes();
@@ -279,6 +283,11 @@ public final class AgentHttpServer implements AutoCloseable {
       case "/invocations" -> {
         requireMethod(ex, "POST");
         invocations.invoke(ex, management::defaultModel);
+        return;
+      }
+      case "/feedback" -> {
+        requireMethod(ex, "POST");
+        feedback.post(ex);
         return;
       }
       case "/metrics" -> {

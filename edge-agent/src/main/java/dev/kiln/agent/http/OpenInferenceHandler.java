@@ -3,7 +3,7 @@ package dev.kiln.agent.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
-import dev.kiln.agent.cloud.CloudLink;
+import dev.kiln.agent.AgentVersion;
 import dev.kiln.agent.http.oip.InferRequest;
 import dev.kiln.agent.http.oip.InferResponse;
 import dev.kiln.agent.http.oip.Metadata;
@@ -55,7 +55,7 @@ final class OpenInferenceHandler {
     switch (path) {
       case "/v2", "/v2/" -> {
         requireGet(ex);
-        ex.json(200, Metadata.server(CloudLink.AGENT_VERSION));
+        ex.json(200, Metadata.server(AgentVersion.CURRENT));
         return;
       }
       case "/v2/health/live" -> {

@@ -53,6 +53,7 @@ class ConfigLoaderTest {
             "GET /metrics",
             "POST /invocations",
             "POST /models/*/invocations",
+            "POST /feedback",
             "GET /v2",
             "GET /v2/health/live",
             "GET /v2/health/ready",

@@ -24,7 +24,13 @@ import picocli.CommandLine.Parameters;
     name = "data",
     mixinStandardHelpOptions = true,
     description = "Query, summarize and export captured inference data (DuckDB).",
-    subcommands = {DataCommand.Query.class, DataCommand.Stats.class, DataCommand.Export.class})
+    subcommands = {
+      DataCommand.Query.class,
+      DataCommand.Stats.class,
+      DataCommand.Export.class,
+      LabelCommand.class,
+      QualityCommand.class
+    })
 public final class DataCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -47,7 +53,7 @@ public final class DataCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Run SQL against the capture database (read-only).",
-        "Tables: captures, devices, heartbeats. Example: kiln data query \"SELECT count(*) FROM captures\""
+        "Tables: captures, devices, heartbeats, drift_violations, feedback. Example: kiln data query \"SELECT count(*) FROM captures\""
       })
   static final class Query implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

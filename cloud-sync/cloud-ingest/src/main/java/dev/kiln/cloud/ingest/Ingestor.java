@@ -1,5 +1,6 @@
 package dev.kiln.cloud.ingest;
 
+import dev.kiln.cloud.quality.FeedbackTable;
 import dev.kiln.cloud.registry.DeviceStatusTable;
 import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.link.error.LinkException;
@@ -13,6 +14,7 @@ import dev.kiln.link.protocol.TopicKind;
 import dev.kiln.link.protocol.Topics;
 import dev.kiln.link.protocol.capture.CaptureBatchCodec;
 import dev.kiln.link.protocol.capture.CaptureRecord;
+import dev.kiln.link.protocol.capture.FeedbackRecord;
 import dev.kiln.link.transport.MqttTransport;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -46,12 +48,16 @@ public final class Ingestor implements AutoCloseable {
   private final AtomicLong statuses = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicLong ignored = new AtomicLong();
+  private final AtomicLong feedbackRecords = new AtomicLong();
+  private final AtomicLong feedbackInserted = new AtomicLong();
+  private final FeedbackTable feedback;
   private final Set<Provenance.Verdict> loggedCauses = ConcurrentHashMap.newKeySet();
 
   public Ingestor(IngestConfig config, CaptureStore store) {
     this.config = config;
     this.store = store;
     this.registry = new DeviceStatusTable(store);
+    this.feedback = new FeedbackTable(store);
     this.transport = new MqttTransport(config.transport());
     transport.setMessageHandler(this::handle);
     // Kept, so it is renewed on every connect: a broker that lost our session (restart without
@@ -107,6 +113,15 @@ public final class Ingestor implements AutoCloseable {
         statuses.get(),
         rejected.get(),
         ignored.get());
+  }
+
+  /** Feedback records received, and how many of them were new (the rest were duplicates). */
+  public long feedbackReceived() {
+    return feedbackRecords.get();
+  }
+
+  public long feedbackInserted() {
+    return feedbackInserted.get();
   }
 
   private void handle(InboundMessage m) throws SQLException {
@@ -176,16 +191,36 @@ public final class Ingestor implements AutoCloseable {
     }
     List<byte[]> lines = CaptureBatchCodec.decode(m.payload());
     List<CaptureRecord> batch = new ArrayList<>(lines.size());
+    List<FeedbackRecord> feedbackLines = new ArrayList<>();
     for (byte[] line : lines) {
+      if (FeedbackRecord.isFeedbackLine(line)) {
+        FeedbackRecord f = ProtocolJson.read(line, FeedbackRecord.class);
+        if (device.equals(f.deviceId()) && f.id() != null && f.requestId() != null) {
+          feedbackLines.add(f);
+        } else {
+          rejected.incrementAndGet();
+        }
+        continue;
+      }
       CaptureRecord r = ProtocolJson.read(line, CaptureRecord.class);
-      if (!device.equals(r.deviceId())) {
+      if (!device.equals(r.deviceId()) || r.id() == null || r.model() == null) {
         // A device may only write its own records; the topic is what the broker's ACL checked.
+        // A line without id or model (a record kind this ingestor does not know) could never be
+        // stored, and failing the batch for it would have it redelivered forever.
         rejected.incrementAndGet();
         continue;
       }
       batch.add(r);
     }
-    int n = store.insertCaptures(batch, m.props().userProperty(CaptureBatchCodec.PROP_BATCH_ID));
+    String batchId = m.props().userProperty(CaptureBatchCodec.PROP_BATCH_ID);
+    int n = batch.isEmpty() ? 0 : store.insertCaptures(batch, batchId);
+    if (!feedbackLines.isEmpty()) {
+      // Its own transaction: a redelivery after a failure here finds the captures already stored
+      // and skips them, since both tables are keyed by record id.
+      feedbackInserted.addAndGet(
+          feedback.insert(feedbackLines, FeedbackTable.SOURCE_DEVICE, batchId));
+      feedbackRecords.addAndGet(feedbackLines.size());
+    }
     batches.incrementAndGet();
     records.addAndGet(batch.size());
     inserted.addAndGet(n);

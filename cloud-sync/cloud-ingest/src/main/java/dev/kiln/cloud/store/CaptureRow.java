@@ -9,18 +9,20 @@ import java.util.List;
 /**
  * A capture record flattened for the {@code captures} table. {@code outputTop}/{@code outputMax}
  * are the argmax and max of the first output tensor, so output distributions can be queried without
- * decoding tensors in SQL.
+ * decoding tensors in SQL; {@code outputFirst} is its first value, a regression's prediction.
  */
 public record CaptureRow(
     CaptureRecord record,
     String inputsJson,
     String outputsJson,
     Integer outputTop,
-    Double outputMax) {
+    Double outputMax,
+    Double outputFirst) {
 
   public static CaptureRow of(CaptureRecord r) {
     Integer top = null;
     Double max = null;
+    Double first = null;
     if (!r.outputs().isEmpty()) {
       double[] v = r.outputs().get(0).toDoubles();
       if (v != null && v.length > 0) {
@@ -32,9 +34,10 @@ public record CaptureRow(
         }
         top = best;
         max = v[best];
+        first = v[0];
       }
     }
-    return new CaptureRow(r, json(r.inputs()), json(r.outputs()), top, max);
+    return new CaptureRow(r, json(r.inputs()), json(r.outputs()), top, max, first);
   }
 
   private static String json(List<CaptureTensor> tensors) {

@@ -37,9 +37,9 @@ public final class CaptureStore implements AutoCloseable {
   private static final int ROWS_PER_STATEMENT = 200;
   private static final String CAPTURE_COLUMNS =
       "id, device_id, model, version, variant, ts, latency_ms, shadow, truncated, output_top,"
-          + " output_max, inputs, outputs, batch_id, request_id";
+          + " output_max, inputs, outputs, batch_id, request_id, output_first";
   private static final String CAPTURE_VALUES =
-      "(?, ?, ?, ?, ?, epoch_ms(?), ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      "(?, ?, ?, ?, ?, epoch_ms(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   private final Connection conn;
   private final Path file;
@@ -176,6 +176,7 @@ public final class CaptureStore implements AutoCloseable {
         ps.setString(i++, row.outputsJson());
         ps.setString(i++, batchId);
         ps.setString(i++, r.requestId());
+        ps.setObject(i++, row.outputFirst());
       }
       return ps.executeUpdate();
     }

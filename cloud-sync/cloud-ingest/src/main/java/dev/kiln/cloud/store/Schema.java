@@ -3,12 +3,14 @@ package dev.kiln.cloud.store;
 import java.util.List;
 
 /**
- * The DuckDB schema, version 3 (v2 added {@code captures.request_id}, v3 the {@code
- * drift_violations} table of {@code kiln monitor}). Statements are idempotent, and later columns
- * are added with {@code ADD COLUMN IF NOT EXISTS}, so opening an older file upgrades it in place.
+ * The DuckDB schema, version 4 (v2 added {@code captures.request_id}, v3 the {@code
+ * drift_violations} table of {@code kiln monitor}, v4 the {@code feedback} table and {@code
+ * captures.output_first}, the first value of the first output, which regression quality compares
+ * with; captures stored before v4 have none). Statements are idempotent, and later columns are
+ * added with {@code ADD COLUMN IF NOT EXISTS}, so opening an older file upgrades it in place.
  */
 final class Schema {
-  static final int VERSION = 3;
+  static final int VERSION = 4;
 
   static final List<String> STATEMENTS =
       List.of(
@@ -66,6 +68,20 @@ final class Schema {
             value DOUBLE NOT NULL,
             threshold DOUBLE NOT NULL,
             records BIGINT NOT NULL
+          )""",
+          "ALTER TABLE captures ADD COLUMN IF NOT EXISTS output_first DOUBLE",
+          """
+          CREATE TABLE IF NOT EXISTS feedback (
+            id VARCHAR PRIMARY KEY,
+            request_id VARCHAR NOT NULL,
+            device_id VARCHAR,
+            source VARCHAR NOT NULL,
+            ts TIMESTAMP NOT NULL,
+            label VARCHAR,
+            value DOUBLE,
+            reward DOUBLE,
+            batch_id VARCHAR,
+            ingested_at TIMESTAMP DEFAULT current_timestamp
           )""",
           "CREATE TABLE IF NOT EXISTS kiln_schema (version INTEGER)");
 

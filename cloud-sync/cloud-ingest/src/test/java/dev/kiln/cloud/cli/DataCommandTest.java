@@ -177,4 +177,24 @@ class DataCommandTest {
     assertThat(cli.execute("run", "--help")).isZero();
     assertThat(out.toString()).contains("--broker").contains("--db").contains("--port");
   }
+
+  @Test
+  void label_importsACsv_andQuality_countsLabelsThatMatchNoCapture() throws Exception {
+    Path labels = tmp.resolve("labels.csv");
+    Files.writeString(labels, "request_id,label\nnobody-1,2\nnobody-2,0\n");
+    assertThat(run("label", "--db", db.toString(), "--file", labels.toString()))
+        .contains("imported 2 labels")
+        .contains("2 new");
+    assertThat(run("label", "--db", db.toString(), "--file", labels.toString()))
+        .contains("0 new, 2 already stored");
+    assertThat(run("quality", "--db", db.toString(), "--model", "resnet"))
+        .contains("version  labelled  accuracy")
+        .contains("labels matching no capture: 2");
+
+    run("quality", "--db", db.toString(), "--model", "resnet", "--by", "variant");
+    assertThat(failure.get())
+        .isInstanceOf(CloudException.class)
+        .hasMessageContaining("--by is version or device");
+    assertThat(((CloudException) failure.get()).code()).isEqualTo(CloudErrorCode.USAGE);
+  }
 }

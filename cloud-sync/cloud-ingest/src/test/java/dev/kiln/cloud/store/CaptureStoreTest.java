@@ -197,7 +197,7 @@ class CaptureStoreTest {
   }
 
   @Test
-  void aVersion2File_isUpgradedInPlace_withTheDriftViolationsTable() throws Exception {
+  void aVersion2File_isUpgradedInPlace_withTheDriftViolationsAndFeedbackTables() throws Exception {
     Path file = tmp.resolve("v2.duckdb");
     try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + file);
         java.sql.Statement st = c.createStatement()) {
@@ -206,8 +206,10 @@ class CaptureStoreTest {
       st.execute("INSERT INTO kiln_schema VALUES (2)");
     }
     try (CaptureStore s = CaptureStore.open(file)) {
-      assertThat(Fixtures.count(s, "SELECT version FROM kiln_schema")).isEqualTo(3);
+      assertThat(Fixtures.count(s, "SELECT version FROM kiln_schema")).isEqualTo(4);
       assertThat(Fixtures.count(s, "SELECT count(*) FROM drift_violations")).isZero();
+      assertThat(Fixtures.count(s, "SELECT count(*) FROM feedback")).isZero();
+      assertThat(Fixtures.count(s, "SELECT count(output_first) FROM captures")).isZero();
     }
   }
 }

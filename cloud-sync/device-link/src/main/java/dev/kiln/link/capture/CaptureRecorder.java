@@ -21,13 +21,13 @@ import java.util.function.Supplier;
  */
 public final class CaptureRecorder {
   private final String deviceId;
-  private final OutboxWriter<CaptureRecord> writer;
+  private final OutboxWriter<? super CaptureRecord> writer;
   private final AtomicLong sampled = new AtomicLong();
 
   /** The longest a SYNC capture holds its caller when the disk does not confirm. */
   public static final Duration SYNC_WAIT = Duration.ofSeconds(2);
 
-  public CaptureRecorder(String deviceId, OutboxWriter<CaptureRecord> writer) {
+  public CaptureRecorder(String deviceId, OutboxWriter<? super CaptureRecord> writer) {
     this.deviceId = deviceId;
     this.writer = writer;
   }

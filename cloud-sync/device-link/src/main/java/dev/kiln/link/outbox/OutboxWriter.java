@@ -78,6 +78,37 @@ public final class OutboxWriter<T> implements AutoCloseable {
     return false;
   }
 
+  /**
+   * {@link #offerAndWait} for several items that share the wait (and, arriving together, the
+   * fsync); returns how many are on disk. The ones that are not were dropped or not confirmed in
+   * time and are counted like {@link #offerAndWait}'s.
+   */
+  public int offerAllAndWait(List<? extends T> items, Duration timeout) {
+    List<CompletableFuture<Boolean>> waits = new ArrayList<>(items.size());
+    for (T item : items) {
+      CompletableFuture<Boolean> durable = new CompletableFuture<>();
+      if (enqueue(new Pending<>(item, durable))) {
+        waits.add(durable);
+      }
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int stored = 0;
+    for (CompletableFuture<Boolean> durable : waits) {
+      try {
+        if (durable.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          stored++;
+          continue;
+        }
+      } catch (TimeoutException | ExecutionException e) {
+        // counted below
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      notDurable.incrementAndGet();
+    }
+    return stored;
+  }
+
   private boolean enqueue(Pending<T> p) {
     if (closed || !queue.offer(p)) {
       dropped.incrementAndGet();
