@@ -3,7 +3,6 @@ package dev.kiln.agent.http;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.io.doubleparser.JavaDoubleParser;
 import dev.kiln.agent.AgentException;
 import dev.kiln.agent.runtime.DType;
 import dev.kiln.agent.runtime.Tensor;
@@ -244,10 +243,8 @@ final class JsonTensorStream {
         return false;
       }
       if (floats) {
-        if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-          floatValues[at++] = limits.checked(spec.name(), floatValue(p));
-        } else if (t == JsonToken.VALUE_NUMBER_INT) {
-          floatValues[at++] = limits.checked(spec.name(), intAsFloat(p));
+        if (t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT) {
+          floatValues[at++] = limits.checked(spec.name(), JsonNumbers.asFloat(p));
         } else {
           Float v = limits.allowNonFinite() ? nonFinite(p, t) : null;
           if (v == null) {
@@ -263,24 +260,6 @@ final class JsonTensorStream {
       }
       longValues[at++] = p.getLongValue();
       return true;
-    }
-
-    /**
-     * The number's text parsed where the parser holds it: {@code getDoubleValue()} would make a
-     * String per number (most of the garbage a body made). Through double, correctly rounded as
-     * Double.parseDouble, and then to float, as the tree decoder's DoubleNode.floatValue() does.
-     */
-    private static float floatValue(JsonParser p) throws IOException {
-      return (float)
-          JavaDoubleParser.parseDouble(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
-    }
-
-    private static float intAsFloat(JsonParser p) throws IOException {
-      return switch (p.getNumberType()) {
-        case INT -> (float) p.getIntValue();
-        case LONG -> (float) p.getLongValue();
-        default -> p.getBigIntegerValue().floatValue();
-      };
     }
 
     private static Float nonFinite(JsonParser p, JsonToken t) throws IOException {
