@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.agent.http.DecodeLimits;
 import dev.kiln.agent.http.JsonTensors;
 import dev.kiln.agent.http.Npy;
+import dev.kiln.agent.http.oip.InferRequest;
 import dev.kiln.agent.runtime.Tensor;
 import dev.kiln.artifact.Manifest;
 import dev.kiln.bench.Interleave;
@@ -53,6 +54,12 @@ public final class DecodeBench {
     byte[] npy = Npy.write(image);
     DecodeLimits jsonLimits = DecodeLimits.forBody(json.length, false);
     DecodeLimits npyLimits = DecodeLimits.forBody(npy.length, false);
+    byte[] oip = oipBody(values, false);
+    byte[] oipDataFirst = oipBody(values, true);
+    DecodeLimits oipLimits = DecodeLimits.forBody(oip.length, false);
+    check(InferRequest.parse(oip, null, signature, oipLimits).inputs().get("input"), image);
+    check(
+        InferRequest.parse(oipDataFirst, null, signature, oipLimits).inputs().get("input"), image);
     check(JsonTensors.decode(json, signature, jsonLimits).get("input"), image);
     check(JsonTensors.decode(MAPPER.readTree(json), signature, jsonLimits).get("input"), image);
 
@@ -66,6 +73,14 @@ public final class DecodeBench {
                 "JSON, streaming (after)",
                 json.length,
                 () -> JsonTensors.decode(json, signature, jsonLimits)),
+            new Subject(
+                "/v2 JSON flat data, tree (data before shape)",
+                oipDataFirst.length,
+                () -> InferRequest.parse(oipDataFirst, null, signature, oipLimits)),
+            new Subject(
+                "/v2 JSON flat data, streaming",
+                oip.length,
+                () -> InferRequest.parse(oip, null, signature, oipLimits)),
             new Subject(
                 ".npy", npy.length, () -> Npy.read(npy, signature.inputs().get(0), npyLimits)),
             new Subject(
@@ -119,6 +134,44 @@ public final class DecodeBench {
       gen.writeEndObject();
     }
     return out.toByteArray();
+  }
+
+  /**
+   * An Open Inference Protocol request with flat data. With {@code dataFirst} the data precedes the
+   * shape, which the streaming pass declines, so the tree decoder reads it: the old path.
+   */
+  private static byte[] oipBody(float[] values, boolean dataFirst) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator gen = MAPPER.getFactory().createGenerator(out)) {
+      gen.writeStartObject();
+      gen.writeArrayFieldStart("inputs");
+      gen.writeStartObject();
+      if (dataFirst) {
+        writeData(gen, values);
+      }
+      gen.writeStringField("name", "input");
+      gen.writeStringField("datatype", "FP32");
+      gen.writeArrayFieldStart("shape");
+      for (long d : new long[] {1, 3, 224, 224}) {
+        gen.writeNumber(d);
+      }
+      gen.writeEndArray();
+      if (!dataFirst) {
+        writeData(gen, values);
+      }
+      gen.writeEndObject();
+      gen.writeEndArray();
+      gen.writeEndObject();
+    }
+    return out.toByteArray();
+  }
+
+  private static void writeData(JsonGenerator gen, float[] values) throws IOException {
+    gen.writeArrayFieldStart("data");
+    for (float v : values) {
+      gen.writeNumber(v);
+    }
+    gen.writeEndArray();
   }
 
   private static void encode(Tensor t, OutputStream out) throws IOException {
