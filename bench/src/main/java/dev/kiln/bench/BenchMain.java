@@ -1,6 +1,7 @@
 package dev.kiln.bench;
 
 import dev.kiln.bench.agent.BatchingBench;
+import dev.kiln.bench.agent.DecodeBench;
 import dev.kiln.bench.agent.DeviceJvmBench;
 import dev.kiln.bench.agent.FootprintBench;
 import dev.kiln.bench.agent.ModelLoadBench;
@@ -51,6 +52,7 @@ public final class BenchMain {
                   threads));
       case "agent-overhead" ->
           AgentReports.overhead(OverheadBench.run(repo, both, intArg(args, 1, 1000), threads));
+      case "agent-decode" -> DecodeBench.print(DecodeBench.run(intArg(args, 1, 200)));
       case "agent-throughput" ->
           AgentReports.throughput(
               ThroughputBench.run(
@@ -139,7 +141,7 @@ public final class BenchMain {
           throw new IllegalArgumentException(
               "unknown benchmark '"
                   + which
-                  + "'; try: compile, quantize, torch-paths, agent-overhead, agent-throughput, oip, agent-batching,"
+                  + "'; try: compile, quantize, torch-paths, agent-overhead, agent-decode, agent-throughput, oip, agent-batching,"
                   + " agent-device-jvm,"
                   + " agent-footprint,"
                   + " model-load,"

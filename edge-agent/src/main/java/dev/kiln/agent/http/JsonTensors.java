@@ -28,6 +28,19 @@ import java.util.Map;
 public final class JsonTensors {
   private JsonTensors() {}
 
+  /**
+   * Decodes a JSON request body: streamed straight into each input's array ({@link
+   * JsonTensorStream}), or through the tree when the streaming pass declines the body, which it
+   * does for every body that is refused, so errors are named as {@link #decode(JsonNode,
+   * Manifest.IoSignature, DecodeLimits)} names them.
+   */
+  public static Map<String, Tensor> decode(
+      byte[] body, Manifest.IoSignature signature, DecodeLimits limits) {
+    Map<String, Tensor> fast = JsonTensorStream.tryDecode(body, signature, limits);
+    return fast != null ? fast : decode(RequestDecoder.parse(body), signature, limits);
+  }
+
+  /** Decodes a body already parsed into a tree; the reference the streaming pass must match. */
   public static Map<String, Tensor> decode(
       JsonNode body, Manifest.IoSignature signature, DecodeLimits limits) {
     if (body == null || !body.isObject()) {

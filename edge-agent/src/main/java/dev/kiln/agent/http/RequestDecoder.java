@@ -25,7 +25,7 @@ final class RequestDecoder {
       String contentType, byte[] body, Manifest.IoSignature signature, DecodeLimits limits) {
     String type = contentType == null ? "application/json" : contentType.toLowerCase(Locale.ROOT);
     if (type.startsWith("application/json") || type.startsWith("*/*") || type.isBlank()) {
-      return JsonTensors.decode(parse(body), signature, limits);
+      return JsonTensors.decode(body, signature, limits);
     }
     if (type.startsWith("text/csv")) {
       return Map.of(

@@ -48,12 +48,18 @@ public record InferRequest(
   public static InferRequest parse(
       byte[] body, String headerLength, Manifest.IoSignature signature, DecodeLimits limits) {
     int jsonLength = jsonLength(body.length, headerLength);
+    StreamedRequest streamed = StreamedRequest.tryParse(body, jsonLength, signature, limits);
     JsonNode root;
-    try {
-      root = MAPPER.readTree(body, 0, jsonLength);
-    } catch (IOException e) {
-      String msg = e.getMessage() == null ? "" : e.getMessage().split("\n")[0];
-      throw bad("inference request is not valid JSON: " + msg);
+    Map<JsonNode, Tensor> streamedData = streamed == null ? Map.of() : streamed.data();
+    if (streamed != null) {
+      root = streamed.root();
+    } else {
+      try {
+        root = MAPPER.readTree(body, 0, jsonLength);
+      } catch (IOException e) {
+        String msg = e.getMessage() == null ? "" : e.getMessage().split("\n")[0];
+        throw bad("inference request is not valid JSON: " + msg);
+      }
     }
     if (root == null || !root.isObject()) {
       throw bad("inference request must be a JSON object with \"inputs\": [...]");
@@ -69,7 +75,9 @@ public record InferRequest(
       if (tensors.containsKey(name)) {
         throw bad("input '" + name + "' is given twice");
       }
-      tensors.put(name, input(name, input, specOf(signature, name), limits, binary));
+      tensors.put(
+          name,
+          input(name, input, specOf(signature, name), limits, binary, streamedData.get(input)));
     }
     binary.requireConsumed();
     return new InferRequest(
@@ -105,7 +113,8 @@ public record InferRequest(
       JsonNode input,
       Manifest.TensorSpec spec,
       DecodeLimits limits,
-      BinarySection binary) {
+      BinarySection binary,
+      Tensor streamed) {
     DType dtype =
         OipDatatype.forInput(
             name,
@@ -127,10 +136,10 @@ public record InferRequest(
     if (data == null) {
       throw bad("input '" + name + "' needs \"data\" or a binary_data_size parameter");
     }
-    return JsonData.read(name, dtype, shape, count, data, limits);
+    return streamed != null ? streamed : JsonData.read(name, dtype, shape, count, data, limits);
   }
 
-  private static long[] shape(String name, JsonNode node) {
+  static long[] shape(String name, JsonNode node) {
     if (node == null || !node.isArray()) {
       throw bad("input '" + name + "' needs a \"shape\" array");
     }
