@@ -1,15 +1,14 @@
 package dev.kiln.compiler.pipeline;
 
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
-import ai.onnxruntime.TensorInfo;
 import dev.kiln.artifact.ArtifactWriter;
 import dev.kiln.artifact.Manifest;
 import dev.kiln.artifact.Sha256;
 import dev.kiln.compiler.ir.OpHistogram;
+import dev.kiln.compiler.ort.HostSession;
+import dev.kiln.compiler.ort.IoTensor;
+import dev.kiln.compiler.ort.LoadLevel;
+import dev.kiln.compiler.ort.OrtFailure;
 import dev.kiln.compiler.ort.OrtOfflineOptimizer.OptimizerLevel;
-import dev.kiln.compiler.ort.OrtSessions;
 import dev.kiln.compiler.torch.TorchCompiler;
 import dev.kiln.profile.Arch;
 import dev.kiln.profile.DeviceProfile;
@@ -59,7 +58,7 @@ public final class Compiler {
       return compileIn(workDir, request, target, name, destination, key != null ? key : null);
     } catch (IOException e) {
       throw new CompileException(CompileErrorCode.IO_ERROR, "I/O error: " + e.getMessage(), e);
-    } catch (OrtException e) {
+    } catch (OrtFailure e) {
       throw new CompileException(
           CompileErrorCode.UNSUPPORTED_MODEL,
           "ONNX Runtime rejected the model: " + e.getMessage(),
@@ -76,7 +75,7 @@ public final class Compiler {
       String name,
       Path destination,
       java.security.KeyPair key)
-      throws IOException, OrtException {
+      throws IOException, OrtFailure {
     OnnxFrontEnd.Result front =
         OnnxFrontEnd.run(
             request.source(),
@@ -85,12 +84,12 @@ public final class Compiler {
             target,
             workDir,
             progress);
-    OptLevel deviceLevel = deviceLoadLevel(target);
+    LoadLevel deviceLevel = deviceLoadLevel(target);
     QuantizeStage.Result reduced = null;
     if (request.quantize().reduces()) {
       reduced =
           QuantizeStage.run(
-              request, target, front, deviceLevel != OptLevel.NO_OPT, workDir, progress);
+              request, target, front, deviceLevel != LoadLevel.NONE, workDir, progress);
     } else {
       progress.skipped(CompileStage.QUANTIZE, "no --quantize");
     }
@@ -286,26 +285,25 @@ public final class Compiler {
    * A payload optimized at ALL is final for its ISA; lower levels leave the device to add its own
    * hardware-specific transforms at load time, which only it can choose correctly.
    */
-  static OptLevel deviceLoadLevel(ResolvedTarget target) {
-    return target.optimizerLevel() == OptimizerLevel.ALL ? OptLevel.NO_OPT : OptLevel.ALL_OPT;
+  static LoadLevel deviceLoadLevel(ResolvedTarget target) {
+    return target.optimizerLevel() == OptimizerLevel.ALL ? LoadLevel.NONE : LoadLevel.ALL;
   }
 
-  private static Manifest.IoSignature signature(Path payload, OptLevel level) throws OrtException {
-    try (OrtSession session = OrtSessions.open(payload, level, 1)) {
-      return new Manifest.IoSignature(
-          specs(OrtSessions.inputs(session)), specs(OrtSessions.outputs(session)));
+  private static Manifest.IoSignature signature(Path payload, LoadLevel level) throws OrtFailure {
+    try (HostSession session = HostSession.open(payload, level, 1)) {
+      return new Manifest.IoSignature(specs(session.inputs()), specs(session.outputs()));
     }
   }
 
-  private static List<Manifest.TensorSpec> specs(Map<String, TensorInfo> infos) {
+  private static List<Manifest.TensorSpec> specs(Map<String, IoTensor> infos) {
     List<Manifest.TensorSpec> out = new ArrayList<>();
     infos.forEach(
         (name, info) -> {
           List<Long> shape = new ArrayList<>();
-          for (long d : info.getShape()) {
+          for (long d : info.shape()) {
             shape.add(d < 0 ? -1L : d);
           }
-          out.add(new Manifest.TensorSpec(name, DTypes.numpyName(info.type), shape));
+          out.add(new Manifest.TensorSpec(name, info.dtype(), shape));
         });
     return out;
   }
@@ -356,9 +354,9 @@ public final class Compiler {
     }
   }
 
-  static Map<String, String> sessionOptions(OptLevel level, int threads) {
+  static Map<String, String> sessionOptions(LoadLevel level, int threads) {
     Map<String, String> options = new LinkedHashMap<>();
-    options.put("optLevel", level.name());
+    options.put("optLevel", level.manifestName());
     options.put("intraOpNumThreads", Integer.toString(threads));
     options.put("interOpNumThreads", "1");
     return options;

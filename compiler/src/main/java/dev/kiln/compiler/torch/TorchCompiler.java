@@ -1,7 +1,7 @@
 package dev.kiln.compiler.torch;
 
-import ai.onnxruntime.OrtException;
 import dev.kiln.artifact.ArtifactWriter;
+import dev.kiln.compiler.ort.OrtFailure;
 import dev.kiln.compiler.pipeline.CompileErrorCode;
 import dev.kiln.compiler.pipeline.CompileException;
 import dev.kiln.compiler.pipeline.CompileReport;
@@ -84,7 +84,7 @@ public final class TorchCompiler {
           : ConvertedTorchCompile.run(job, profiles, opset(), exportTimeout);
     } catch (IOException e) {
       throw new CompileException(CompileErrorCode.IO_ERROR, "I/O error: " + e.getMessage(), e);
-    } catch (OrtException e) {
+    } catch (OrtFailure e) {
       throw new CompileException(
           CompileErrorCode.UNSUPPORTED_MODEL,
           "ONNX Runtime rejected the converted model: " + e.getMessage(),
