@@ -2,10 +2,10 @@ package dev.kiln.cli.compile;
 
 import dev.kiln.artifact.Json;
 import dev.kiln.compiler.accuracy.GateThresholds;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.ir.InputShapes;
 import dev.kiln.compiler.ir.IrException;
-import dev.kiln.compiler.pipeline.CompileErrorCode;
-import dev.kiln.compiler.pipeline.CompileException;
 import dev.kiln.compiler.pipeline.CompileReport;
 import dev.kiln.compiler.pipeline.CompileRequest;
 import dev.kiln.compiler.pipeline.Compiler;

@@ -3,13 +3,14 @@ package dev.kiln.compiler.pipeline;
 import dev.kiln.artifact.ArtifactWriter;
 import dev.kiln.artifact.Manifest;
 import dev.kiln.artifact.Sha256;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.ir.OpHistogram;
 import dev.kiln.compiler.ort.HostSession;
 import dev.kiln.compiler.ort.IoTensor;
 import dev.kiln.compiler.ort.LoadLevel;
 import dev.kiln.compiler.ort.OrtFailure;
 import dev.kiln.compiler.ort.OrtOfflineOptimizer.OptimizerLevel;
-import dev.kiln.compiler.torch.TorchCompiler;
 import dev.kiln.profile.Arch;
 import dev.kiln.profile.DeviceProfile;
 import dev.kiln.profile.DeviceProfiles;
@@ -21,12 +22,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 
 /**
  * Compiles an ONNX model for one target: the six stages of {@link CompileStage}, with all
  * intermediate files in a private work directory and the artifact moved into place only at the end.
  */
 public final class Compiler {
+  /** Front ends for sources other than ONNX, e.g. TorchScript; ONNX is this class's own. */
+  private static final List<FrontEndPlugin> PLUGINS =
+      ServiceLoader.load(FrontEndPlugin.class, Compiler.class.getClassLoader()).stream()
+          .map(ServiceLoader.Provider::get)
+          .toList();
+
   private final DeviceProfiles profiles;
   private final ProgressListener progress;
 
@@ -36,14 +44,10 @@ public final class Compiler {
   }
 
   public CompileReport compile(CompileRequest request) {
-    if (TorchCompiler.handles(request)) {
-      if (request.quantize().reduces()) {
-        throw new CompileException(
-            CompileErrorCode.BAD_INPUT,
-            "--quantize works on ONNX models; export the TorchScript model to ONNX first"
-                + " (torch.onnx.export), then compile the .onnx with --quantize");
+    for (FrontEndPlugin plugin : PLUGINS) {
+      if (plugin.handles(request)) {
+        return plugin.compile(request, profiles, progress);
       }
-      return new TorchCompiler(profiles, progress).compile(request);
     }
     ResolvedTarget target = resolveTarget(request);
     checkSource(request.source());

@@ -1,6 +1,8 @@
 package dev.kiln.compiler.pipeline;
 
 import dev.kiln.artifact.Manifest;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.ir.IrErrorCode;
 import dev.kiln.compiler.ir.IrException;
 import dev.kiln.compiler.ir.OnnxModelIO;

@@ -2,6 +2,8 @@ package dev.kiln.compiler.pipeline;
 
 import dev.kiln.compiler.accuracy.AccuracyGate;
 import dev.kiln.compiler.accuracy.GateResult;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.ir.OnnxModelIO;
 import dev.kiln.compiler.ir.proto.ModelProto;
 import dev.kiln.compiler.ir.proto.NodeProto;

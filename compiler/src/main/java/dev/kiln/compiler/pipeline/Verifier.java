@@ -6,6 +6,8 @@ import dev.kiln.artifact.Manifest;
 import dev.kiln.artifact.Sha256;
 import dev.kiln.artifact.TensorData;
 import dev.kiln.artifact.VerificationSample;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.calibration.CalibrationSet;
 import dev.kiln.compiler.calibration.ModelInput;
 import dev.kiln.compiler.ort.HostSession;

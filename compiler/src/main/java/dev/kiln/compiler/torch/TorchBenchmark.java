@@ -1,12 +1,12 @@
 package dev.kiln.compiler.torch;
 
 import dev.kiln.artifact.Manifest;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.ort.HostSession;
 import dev.kiln.compiler.ort.HostTensor;
 import dev.kiln.compiler.ort.LoadLevel;
 import dev.kiln.compiler.ort.OrtFailure;
-import dev.kiln.compiler.pipeline.CompileErrorCode;
-import dev.kiln.compiler.pipeline.CompileException;
 import dev.kiln.compiler.pipeline.Timings;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.kiln.compiler.torch;
 
 import dev.kiln.artifact.ArtifactWriter;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.ort.OrtFailure;
-import dev.kiln.compiler.pipeline.CompileErrorCode;
-import dev.kiln.compiler.pipeline.CompileException;
 import dev.kiln.compiler.pipeline.CompileReport;
 import dev.kiln.compiler.pipeline.CompileRequest;
 import dev.kiln.compiler.pipeline.CompileSteps;

@@ -3,8 +3,8 @@ package dev.kiln.compiler.torch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kiln.compiler.pipeline.CompileErrorCode;
-import dev.kiln.compiler.pipeline.CompileException;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.pipeline.CompileRequest;
 import dev.kiln.compiler.pipeline.CompileSteps;
 import dev.kiln.compiler.pipeline.ResolvedTarget;
