@@ -286,24 +286,25 @@ public final class CompileCommand implements Callable<Integer> {
       throw new CompileException(CompileErrorCode.BAD_INPUT_SHAPE, e.getMessage(), e);
     }
     CompileRequest request =
-        new CompileRequest(
-            model,
-            target,
-            device,
-            shapes,
-            name,
-            version,
-            output,
-            directory,
-            force,
-            signKey,
-            tolerance,
-            calibrationData,
-            3,
-            skipBenchmark,
-            benchmarkRuns,
-            engine,
-            quantizeOptions());
+        CompileRequest.builder(model)
+            // --device overrides --target, so a --target beside it is not even parsed
+            .target(device == null ? target : null)
+            .device(device)
+            .inputShapes(shapes)
+            .name(name)
+            .version(version)
+            .output(output)
+            .directoryOutput(directory)
+            .force(force)
+            .signKey(signKey)
+            .tolerance(tolerance)
+            .calibrationData(calibrationData)
+            .verifySamples(3)
+            .skipBenchmark(skipBenchmark)
+            .benchmarkRuns(benchmarkRuns)
+            .engine(engine)
+            .quantize(quantizeOptions())
+            .build();
     var progress =
         quiet || json
             ? dev.kiln.compiler.pipeline.ProgressListener.SILENT

@@ -318,7 +318,7 @@ public final class Compiler {
       if (request.device() != null) {
         profile = profiles.get(request.device());
       } else if (request.target() != null) {
-        profile = profiles.forTarget(request.target());
+        profile = profiles.get(request.target().profileName());
       } else {
         profile = profiles.forArch(Arch.host());
       }

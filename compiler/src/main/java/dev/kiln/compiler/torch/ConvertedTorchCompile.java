@@ -16,6 +16,7 @@ import dev.kiln.compiler.pipeline.CompileStage;
 import dev.kiln.compiler.pipeline.CompileSteps;
 import dev.kiln.compiler.pipeline.Compiler;
 import dev.kiln.profile.DeviceProfiles;
+import dev.kiln.profile.InferenceEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -201,23 +202,21 @@ final class ConvertedTorchCompile {
   /** The inner compile: the exported ONNX, into the work directory, for this job's target. */
   private static CompileRequest innerRequest(TorchJob job, Path onnx) {
     CompileRequest r = job.request();
-    return new CompileRequest(
-        onnx,
-        r.target(),
-        r.device(),
-        Map.of(), // the export already fixed the shapes given with --input-shape
-        job.name(),
-        r.version(),
-        job.workDir().resolve("onnx-artifact"),
-        true,
-        false,
-        null,
-        r.tolerance(),
-        r.calibrationData(),
-        r.verifySamples(),
-        true,
-        r.benchmarkRuns(),
-        "onnxruntime");
+    return CompileRequest.builder(onnx)
+        .target(r.target())
+        .device(r.device())
+        .inputShapes(Map.of()) // the export already fixed the shapes given with --input-shape
+        .name(job.name())
+        .version(r.version())
+        .output(job.workDir().resolve("onnx-artifact"))
+        .directoryOutput(true)
+        .tolerance(r.tolerance())
+        .calibrationData(r.calibrationData())
+        .verifySamples(r.verifySamples())
+        .skipBenchmark(true)
+        .benchmarkRuns(r.benchmarkRuns())
+        .engine(InferenceEngine.ONNXRUNTIME)
+        .build();
   }
 
   private static List<HostTensor> run(TorchModule module, List<HostTensor> inputs) {

@@ -55,7 +55,7 @@ public final class TorchCompiler {
 
   /** Whether this compiler takes the request: a TorchScript file, or {@code --engine pytorch}. */
   public static boolean handles(CompileRequest request) {
-    InferenceEngine engine = EnginePlan.parse(request.engine());
+    InferenceEngine engine = request.engine();
     return engine == InferenceEngine.PYTORCH || SourceKind.of(request.source()) == SourceKind.TORCH;
   }
 
