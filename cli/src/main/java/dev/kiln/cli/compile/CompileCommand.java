@@ -2,10 +2,10 @@ package dev.kiln.cli.compile;
 
 import dev.kiln.artifact.Json;
 import dev.kiln.compiler.accuracy.GateThresholds;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.ir.InputShapes;
 import dev.kiln.compiler.ir.IrException;
-import dev.kiln.compiler.pipeline.CompileErrorCode;
-import dev.kiln.compiler.pipeline.CompileException;
 import dev.kiln.compiler.pipeline.CompileReport;
 import dev.kiln.compiler.pipeline.CompileRequest;
 import dev.kiln.compiler.pipeline.Compiler;
@@ -286,24 +286,25 @@ public final class CompileCommand implements Callable<Integer> {
       throw new CompileException(CompileErrorCode.BAD_INPUT_SHAPE, e.getMessage(), e);
     }
     CompileRequest request =
-        new CompileRequest(
-            model,
-            target,
-            device,
-            shapes,
-            name,
-            version,
-            output,
-            directory,
-            force,
-            signKey,
-            tolerance,
-            calibrationData,
-            3,
-            skipBenchmark,
-            benchmarkRuns,
-            engine,
-            quantizeOptions());
+        CompileRequest.builder(model)
+            // --device overrides --target, so a --target beside it is not even parsed
+            .target(device == null ? target : null)
+            .device(device)
+            .inputShapes(shapes)
+            .name(name)
+            .version(version)
+            .output(output)
+            .directoryOutput(directory)
+            .force(force)
+            .signKey(signKey)
+            .tolerance(tolerance)
+            .calibrationData(calibrationData)
+            .verifySamples(3)
+            .skipBenchmark(skipBenchmark)
+            .benchmarkRuns(benchmarkRuns)
+            .engine(engine)
+            .quantize(quantizeOptions())
+            .build();
     var progress =
         quiet || json
             ? dev.kiln.compiler.pipeline.ProgressListener.SILENT

@@ -2,9 +2,9 @@ package dev.kiln.cli.compile;
 
 import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.cloud.store.CapturedInputs;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.calibration.CalibrationSet;
-import dev.kiln.compiler.pipeline.CompileErrorCode;
-import dev.kiln.compiler.pipeline.CompileException;
 import dev.kiln.files.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;

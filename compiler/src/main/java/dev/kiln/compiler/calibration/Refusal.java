@@ -1,7 +1,7 @@
 package dev.kiln.compiler.calibration;
 
-import dev.kiln.compiler.pipeline.CompileErrorCode;
-import dev.kiln.compiler.pipeline.CompileException;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 
 /** The one shape of a calibration-data error: which file, what is wrong, what to do (exit 2). */
 final class Refusal {

@@ -17,7 +17,7 @@ public final class OrtOfflineOptimizer {
    * @param ortFormat save in ORT's flatbuffer format (smaller, faster to load on small devices)
    */
   public static void optimize(Path source, Path target, OptimizerLevel level, boolean ortFormat)
-      throws OrtException {
+      throws OrtFailure {
     try (SessionOptions options = new SessionOptions()) {
       options.setOptimizationLevel(level.ortLevel());
       options.setIntraOpNumThreads(1);
@@ -29,6 +29,8 @@ public final class OrtOfflineOptimizer {
           OrtSessions.environment().createSession(source.toString(), options)) {
         // Creating the session is what writes the optimized model.
       }
+    } catch (OrtException e) {
+      throw new OrtFailure(e);
     }
   }
 
@@ -49,7 +51,7 @@ public final class OrtOfflineOptimizer {
       this.ortLevel = ortLevel;
     }
 
-    public OptLevel ortLevel() {
+    OptLevel ortLevel() {
       return ortLevel;
     }
   }

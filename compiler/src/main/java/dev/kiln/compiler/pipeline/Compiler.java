@@ -1,16 +1,16 @@
 package dev.kiln.compiler.pipeline;
 
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
-import ai.onnxruntime.TensorInfo;
 import dev.kiln.artifact.ArtifactWriter;
 import dev.kiln.artifact.Manifest;
 import dev.kiln.artifact.Sha256;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.ir.OpHistogram;
+import dev.kiln.compiler.ort.HostSession;
+import dev.kiln.compiler.ort.IoTensor;
+import dev.kiln.compiler.ort.LoadLevel;
+import dev.kiln.compiler.ort.OrtFailure;
 import dev.kiln.compiler.ort.OrtOfflineOptimizer.OptimizerLevel;
-import dev.kiln.compiler.ort.OrtSessions;
-import dev.kiln.compiler.torch.TorchCompiler;
 import dev.kiln.profile.Arch;
 import dev.kiln.profile.DeviceProfile;
 import dev.kiln.profile.DeviceProfiles;
@@ -22,12 +22,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 
 /**
  * Compiles an ONNX model for one target: the six stages of {@link CompileStage}, with all
  * intermediate files in a private work directory and the artifact moved into place only at the end.
  */
 public final class Compiler {
+  /** Front ends for sources other than ONNX, e.g. TorchScript; ONNX is this class's own. */
+  private static final List<FrontEndPlugin> PLUGINS =
+      ServiceLoader.load(FrontEndPlugin.class, Compiler.class.getClassLoader()).stream()
+          .map(ServiceLoader.Provider::get)
+          .toList();
+
   private final DeviceProfiles profiles;
   private final ProgressListener progress;
 
@@ -37,14 +44,10 @@ public final class Compiler {
   }
 
   public CompileReport compile(CompileRequest request) {
-    if (TorchCompiler.handles(request)) {
-      if (request.quantize().reduces()) {
-        throw new CompileException(
-            CompileErrorCode.BAD_INPUT,
-            "--quantize works on ONNX models; export the TorchScript model to ONNX first"
-                + " (torch.onnx.export), then compile the .onnx with --quantize");
+    for (FrontEndPlugin plugin : PLUGINS) {
+      if (plugin.handles(request)) {
+        return plugin.compile(request, profiles, progress);
       }
-      return new TorchCompiler(profiles, progress).compile(request);
     }
     ResolvedTarget target = resolveTarget(request);
     checkSource(request.source());
@@ -59,7 +62,7 @@ public final class Compiler {
       return compileIn(workDir, request, target, name, destination, key != null ? key : null);
     } catch (IOException e) {
       throw new CompileException(CompileErrorCode.IO_ERROR, "I/O error: " + e.getMessage(), e);
-    } catch (OrtException e) {
+    } catch (OrtFailure e) {
       throw new CompileException(
           CompileErrorCode.UNSUPPORTED_MODEL,
           "ONNX Runtime rejected the model: " + e.getMessage(),
@@ -76,7 +79,7 @@ public final class Compiler {
       String name,
       Path destination,
       java.security.KeyPair key)
-      throws IOException, OrtException {
+      throws IOException, OrtFailure {
     OnnxFrontEnd.Result front =
         OnnxFrontEnd.run(
             request.source(),
@@ -85,12 +88,12 @@ public final class Compiler {
             target,
             workDir,
             progress);
-    OptLevel deviceLevel = deviceLoadLevel(target);
+    LoadLevel deviceLevel = deviceLoadLevel(target);
     QuantizeStage.Result reduced = null;
     if (request.quantize().reduces()) {
       reduced =
           QuantizeStage.run(
-              request, target, front, deviceLevel != OptLevel.NO_OPT, workDir, progress);
+              request, target, front, deviceLevel != LoadLevel.NONE, workDir, progress);
     } else {
       progress.skipped(CompileStage.QUANTIZE, "no --quantize");
     }
@@ -286,26 +289,25 @@ public final class Compiler {
    * A payload optimized at ALL is final for its ISA; lower levels leave the device to add its own
    * hardware-specific transforms at load time, which only it can choose correctly.
    */
-  static OptLevel deviceLoadLevel(ResolvedTarget target) {
-    return target.optimizerLevel() == OptimizerLevel.ALL ? OptLevel.NO_OPT : OptLevel.ALL_OPT;
+  static LoadLevel deviceLoadLevel(ResolvedTarget target) {
+    return target.optimizerLevel() == OptimizerLevel.ALL ? LoadLevel.NONE : LoadLevel.ALL;
   }
 
-  private static Manifest.IoSignature signature(Path payload, OptLevel level) throws OrtException {
-    try (OrtSession session = OrtSessions.open(payload, level, 1)) {
-      return new Manifest.IoSignature(
-          specs(OrtSessions.inputs(session)), specs(OrtSessions.outputs(session)));
+  private static Manifest.IoSignature signature(Path payload, LoadLevel level) throws OrtFailure {
+    try (HostSession session = HostSession.open(payload, level, 1)) {
+      return new Manifest.IoSignature(specs(session.inputs()), specs(session.outputs()));
     }
   }
 
-  private static List<Manifest.TensorSpec> specs(Map<String, TensorInfo> infos) {
+  private static List<Manifest.TensorSpec> specs(Map<String, IoTensor> infos) {
     List<Manifest.TensorSpec> out = new ArrayList<>();
     infos.forEach(
         (name, info) -> {
           List<Long> shape = new ArrayList<>();
-          for (long d : info.getShape()) {
+          for (long d : info.shape()) {
             shape.add(d < 0 ? -1L : d);
           }
-          out.add(new Manifest.TensorSpec(name, DTypes.numpyName(info.type), shape));
+          out.add(new Manifest.TensorSpec(name, info.dtype(), shape));
         });
     return out;
   }
@@ -316,7 +318,7 @@ public final class Compiler {
       if (request.device() != null) {
         profile = profiles.get(request.device());
       } else if (request.target() != null) {
-        profile = profiles.forTarget(request.target());
+        profile = profiles.get(request.target().profileName());
       } else {
         profile = profiles.forArch(Arch.host());
       }
@@ -356,9 +358,9 @@ public final class Compiler {
     }
   }
 
-  static Map<String, String> sessionOptions(OptLevel level, int threads) {
+  static Map<String, String> sessionOptions(LoadLevel level, int threads) {
     Map<String, String> options = new LinkedHashMap<>();
-    options.put("optLevel", level.name());
+    options.put("optLevel", level.manifestName());
     options.put("intraOpNumThreads", Integer.toString(threads));
     options.put("interOpNumThreads", "1");
     return options;

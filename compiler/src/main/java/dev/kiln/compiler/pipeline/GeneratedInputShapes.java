@@ -1,5 +1,7 @@
 package dev.kiln.compiler.pipeline;
 
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.ir.ShapeSpecializer;
 import dev.kiln.compiler.ir.ShapeSpecializer.Dim;
 import dev.kiln.compiler.ir.proto.ModelProtoOrBuilder;

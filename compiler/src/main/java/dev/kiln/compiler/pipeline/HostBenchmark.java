@@ -1,11 +1,10 @@
 package dev.kiln.compiler.pipeline;
 
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.kiln.artifact.Manifest;
+import dev.kiln.compiler.ort.HostSession;
 import dev.kiln.compiler.ort.HostTensor;
-import dev.kiln.compiler.ort.OrtSessions;
+import dev.kiln.compiler.ort.LoadLevel;
+import dev.kiln.compiler.ort.OrtFailure;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -24,25 +23,25 @@ final class HostBenchmark {
    */
   static Manifest.Benchmark run(
       Path source, Path compiled, Map<String, HostTensor> inputs, int runs, int threads)
-      throws OrtException {
+      throws OrtFailure {
     long t0 = System.nanoTime();
-    try (OrtSession src = OrtSessions.open(source, OptLevel.ALL_OPT, threads)) {
+    try (HostSession src = HostSession.open(source, LoadLevel.ALL, threads)) {
       double srcLoad = millisSince(t0);
       long t1 = System.nanoTime();
-      try (OrtSession out = OrtSessions.open(compiled, OptLevel.NO_OPT, threads)) {
+      try (HostSession out = HostSession.open(compiled, LoadLevel.NONE, threads)) {
         double outLoad = millisSince(t1);
         for (int i = 0; i < WARMUP; i++) {
-          OrtSessions.run(src, inputs);
-          OrtSessions.run(out, inputs);
+          src.run(inputs);
+          out.run(inputs);
         }
         double[] srcTimes = new double[runs];
         double[] outTimes = new double[runs];
         for (int i = 0; i < runs; i++) {
           long a = System.nanoTime();
-          OrtSessions.run(src, inputs);
+          src.run(inputs);
           srcTimes[i] = millisSince(a);
           long b = System.nanoTime();
-          OrtSessions.run(out, inputs);
+          out.run(inputs);
           outTimes[i] = millisSince(b);
         }
         return new Manifest.Benchmark(
@@ -62,29 +61,29 @@ final class HostBenchmark {
   static Pair compare(
       Path fp32,
       Path reduced,
-      OptLevel level,
+      LoadLevel level,
       Map<String, HostTensor> inputs,
       int runs,
       int threads)
-      throws OrtException {
+      throws OrtFailure {
     long t0 = System.nanoTime();
-    try (OrtSession a = OrtSessions.open(fp32, level, threads)) {
+    try (HostSession a = HostSession.open(fp32, level, threads)) {
       double aLoad = millisSince(t0);
       long t1 = System.nanoTime();
-      try (OrtSession b = OrtSessions.open(reduced, level, threads)) {
+      try (HostSession b = HostSession.open(reduced, level, threads)) {
         double bLoad = millisSince(t1);
         for (int i = 0; i < WARMUP; i++) {
-          OrtSessions.run(a, inputs);
-          OrtSessions.run(b, inputs);
+          a.run(inputs);
+          b.run(inputs);
         }
         double[] aTimes = new double[runs];
         double[] bTimes = new double[runs];
         for (int i = 0; i < runs; i++) {
           long x = System.nanoTime();
-          OrtSessions.run(a, inputs);
+          a.run(inputs);
           aTimes[i] = millisSince(x);
           long y = System.nanoTime();
-          OrtSessions.run(b, inputs);
+          b.run(inputs);
           bTimes[i] = millisSince(y);
         }
         return new Pair(Timings.of(aLoad, aTimes), Timings.of(bLoad, bTimes));

@@ -1,8 +1,8 @@
 package dev.kiln.compiler.pipeline;
 
-import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.kiln.artifact.ArtifactFormat;
 import dev.kiln.artifact.Manifest;
+import dev.kiln.compiler.ort.LoadLevel;
 import dev.kiln.compiler.ort.OrtSessions;
 import dev.kiln.profile.DeviceProfile;
 import java.io.IOException;
@@ -18,7 +18,7 @@ final class ManifestFactory {
       ResolvedTarget target,
       String name,
       OnnxFrontEnd.Result front,
-      OptLevel deviceLevel,
+      LoadLevel deviceLevel,
       Manifest.IoSignature signature,
       Manifest.Verification verification,
       Manifest.Benchmark benchmark)
@@ -46,7 +46,7 @@ final class ManifestFactory {
       String name,
       OnnxFrontEnd.Result front,
       java.nio.file.Path payload,
-      OptLevel deviceLevel,
+      LoadLevel deviceLevel,
       Manifest.IoSignature signature,
       Manifest.Verification verification,
       Manifest.Benchmark benchmark,

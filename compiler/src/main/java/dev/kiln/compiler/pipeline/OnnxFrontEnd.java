@@ -1,7 +1,8 @@
 package dev.kiln.compiler.pipeline;
 
-import ai.onnxruntime.OrtException;
 import dev.kiln.artifact.Manifest;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.ir.IrErrorCode;
 import dev.kiln.compiler.ir.IrException;
 import dev.kiln.compiler.ir.OnnxModelIO;
@@ -10,6 +11,7 @@ import dev.kiln.compiler.ir.OpsetCheck;
 import dev.kiln.compiler.ir.ShapeSpecializer;
 import dev.kiln.compiler.ir.proto.ModelProto;
 import dev.kiln.compiler.ir.proto.OperatorSetIdProto;
+import dev.kiln.compiler.ort.OrtFailure;
 import dev.kiln.compiler.ort.OrtOfflineOptimizer;
 import dev.kiln.compiler.passes.PassPipeline;
 import dev.kiln.compiler.passes.PassResult;
@@ -154,7 +156,7 @@ final class OnnxFrontEnd {
     try {
       OrtOfflineOptimizer.optimize(
           specialized, payload, target.optimizerLevel(), target.ortFormat());
-    } catch (OrtException e) {
+    } catch (OrtFailure e) {
       throw new CompileException(
           CompileErrorCode.OPTIMIZER_FAILED,
           "ONNX Runtime could not load the model after Kiln's passes: "

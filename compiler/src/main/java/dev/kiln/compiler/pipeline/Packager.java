@@ -7,6 +7,8 @@ import dev.kiln.artifact.Ed25519Keys;
 import dev.kiln.artifact.Json;
 import dev.kiln.artifact.Manifest;
 import dev.kiln.artifact.VerificationSample;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

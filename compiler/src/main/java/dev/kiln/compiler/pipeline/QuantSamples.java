@@ -1,12 +1,13 @@
 package dev.kiln.compiler.pipeline;
 
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.calibration.CalibrationSet;
 import dev.kiln.compiler.calibration.ModelInput;
+import dev.kiln.compiler.ort.HostSession;
 import dev.kiln.compiler.ort.HostTensor;
-import dev.kiln.compiler.ort.OrtSessions;
+import dev.kiln.compiler.ort.LoadLevel;
+import dev.kiln.compiler.ort.OrtFailure;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,12 +74,11 @@ record QuantSamples(
 
   private static List<ModelInput> modelInputs(OnnxFrontEnd.Result front) {
     List<ModelInput> inputs = new ArrayList<>();
-    try (OrtSession session = OrtSessions.open(front.payload(), OptLevel.NO_OPT, 1)) {
-      OrtSessions.inputs(session)
-          .forEach(
-              (name, info) ->
-                  inputs.add(new ModelInput(name, DTypes.numpyName(info.type), info.getShape())));
-    } catch (OrtException e) {
+    try (HostSession session = HostSession.open(front.payload(), LoadLevel.NONE, 1)) {
+      session
+          .inputs()
+          .forEach((name, info) -> inputs.add(new ModelInput(name, info.dtype(), info.shape())));
+    } catch (OrtFailure e) {
       throw new CompileException(CompileErrorCode.UNSUPPORTED_MODEL, e.getMessage(), e);
     }
     return inputs;
@@ -89,14 +89,14 @@ record QuantSamples(
     int n = Math.max(3, request.verifySamples());
     List<Map<String, HostTensor>> heldOut = new ArrayList<>();
     List<Map<String, HostTensor>> calibrate = new ArrayList<>();
-    try (OrtSession session = OrtSessions.open(front.payload(), OptLevel.NO_OPT, 1)) {
-      var inputs = OrtSessions.inputs(session);
+    try (HostSession session = HostSession.open(front.payload(), LoadLevel.NONE, 1)) {
+      var inputs = session.inputs();
       for (int i = 0; i < n; i++) {
         heldOut.add(RandomInputs.make(inputs, SEED + i, front.generatedSizes()));
         calibrate.add(
             RandomInputs.make(inputs, SEED + SENSITIVITY_SEED_OFFSET + i, front.generatedSizes()));
       }
-    } catch (OrtException e) {
+    } catch (OrtFailure e) {
       throw new CompileException(CompileErrorCode.UNSUPPORTED_MODEL, e.getMessage(), e);
     }
     return new QuantSamples(

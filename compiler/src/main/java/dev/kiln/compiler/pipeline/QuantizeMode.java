@@ -1,5 +1,7 @@
 package dev.kiln.compiler.pipeline;
 
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import java.util.Locale;
 
 /** What {@code --quantize} asks for. */

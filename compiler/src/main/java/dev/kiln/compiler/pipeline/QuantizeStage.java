@@ -2,11 +2,14 @@ package dev.kiln.compiler.pipeline;
 
 import dev.kiln.compiler.accuracy.AccuracyGate;
 import dev.kiln.compiler.accuracy.GateResult;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.ir.OnnxModelIO;
 import dev.kiln.compiler.ir.proto.ModelProto;
 import dev.kiln.compiler.ir.proto.NodeProto;
 import dev.kiln.compiler.ort.HostModel;
 import dev.kiln.compiler.ort.HostTensor;
+import dev.kiln.compiler.ort.OrtFailure;
 import dev.kiln.compiler.ort.OrtOfflineOptimizer;
 import dev.kiln.compiler.quant.CalibrationMethod;
 import dev.kiln.compiler.quant.CudaFp16Check;
@@ -226,7 +229,7 @@ final class QuantizeStage {
       payload = workDir.resolve("model-int8.onnx");
       try {
         OrtOfflineOptimizer.optimize(reducedFile, payload, target.optimizerLevel(), false);
-      } catch (ai.onnxruntime.OrtException e) {
+      } catch (OrtFailure e) {
         throw new CompileException(
             CompileErrorCode.OPTIMIZER_FAILED,
             "ONNX Runtime could not load the int8 model: " + e.getMessage(),

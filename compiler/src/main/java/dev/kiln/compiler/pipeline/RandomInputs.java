@@ -1,8 +1,9 @@
 package dev.kiln.compiler.pipeline;
 
-import ai.onnxruntime.OnnxJavaType;
-import ai.onnxruntime.TensorInfo;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.ort.HostTensor;
+import dev.kiln.compiler.ort.IoTensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -11,7 +12,7 @@ import java.util.Random;
 final class RandomInputs {
   private RandomInputs() {}
 
-  static Map<String, HostTensor> make(Map<String, TensorInfo> inputs, long seed) {
+  static Map<String, HostTensor> make(Map<String, IoTensor> inputs, long seed) {
     return make(inputs, seed, Map.of());
   }
 
@@ -20,12 +21,12 @@ final class RandomInputs {
    *     when ONNX Runtime refused them fixed); other dynamic dims are batch dims and get 1
    */
   static Map<String, HostTensor> make(
-      Map<String, TensorInfo> inputs, long seed, Map<String, long[]> sizes) {
+      Map<String, IoTensor> inputs, long seed, Map<String, long[]> sizes) {
     Random random = new Random(seed);
     Map<String, HostTensor> out = new LinkedHashMap<>();
     inputs.forEach(
         (name, info) -> {
-          long[] shape = info.getShape().clone();
+          long[] shape = info.shape().clone();
           long[] given = sizes.get(name);
           int size = 1;
           for (int i = 0; i < shape.length; i++) {
@@ -35,13 +36,13 @@ final class RandomInputs {
             }
             size = Math.multiplyExact(size, (int) shape[i]);
           }
-          if (info.type == OnnxJavaType.FLOAT) {
+          if ("float32".equals(info.dtype())) {
             float[] values = new float[size];
             for (int i = 0; i < size; i++) {
               values[i] = (float) random.nextGaussian();
             }
             out.put(name, HostTensor.ofFloats(shape, values));
-          } else if (info.type == OnnxJavaType.INT64) {
+          } else if ("int64".equals(info.dtype())) {
             long[] values = new long[size];
             for (int i = 0; i < size; i++) {
               values[i] = random.nextInt(10);
@@ -53,7 +54,7 @@ final class RandomInputs {
                 "input '"
                     + name
                     + "' has type "
-                    + info.type
+                    + info.dtype()
                     + "; Kiln verifies float32 and int64 inputs only");
           }
         });

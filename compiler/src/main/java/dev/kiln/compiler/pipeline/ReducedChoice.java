@@ -1,8 +1,8 @@
 package dev.kiln.compiler.pipeline;
 
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.kiln.artifact.Manifest;
+import dev.kiln.compiler.ort.LoadLevel;
+import dev.kiln.compiler.ort.OrtFailure;
 import dev.kiln.profile.Arch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,9 +31,9 @@ record ReducedChoice(
       ResolvedTarget target,
       OnnxFrontEnd.Result front,
       QuantizeStage.Result reduced,
-      OptLevel deviceLevel,
+      LoadLevel deviceLevel,
       int threads)
-      throws OrtException {
+      throws OrtFailure {
     if (reduced.mode() == QuantizeMode.FP16) {
       return untimed(
           reduced, "fp16 not timed: it is for the GPU and is only simulated on this CPU");

@@ -1,5 +1,7 @@
 package dev.kiln.compiler.pipeline;
 
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.ort.HostTensor;
 import java.util.Map;
 

@@ -1,19 +1,20 @@
 package dev.kiln.compiler.pipeline;
 
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
-import ai.onnxruntime.TensorInfo;
 import dev.kiln.artifact.ArtifactFormat;
 import dev.kiln.artifact.Json;
 import dev.kiln.artifact.Manifest;
 import dev.kiln.artifact.Sha256;
 import dev.kiln.artifact.TensorData;
 import dev.kiln.artifact.VerificationSample;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.calibration.CalibrationSet;
 import dev.kiln.compiler.calibration.ModelInput;
+import dev.kiln.compiler.ort.HostSession;
 import dev.kiln.compiler.ort.HostTensor;
-import dev.kiln.compiler.ort.OrtSessions;
+import dev.kiln.compiler.ort.IoTensor;
+import dev.kiln.compiler.ort.LoadLevel;
+import dev.kiln.compiler.ort.OrtFailure;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,8 +48,8 @@ final class Verifier {
 
   private Verifier() {}
 
-  static Outcome verify(Path source, Path compiled, OptLevel compiledLevel, CompileRequest request)
-      throws OrtException {
+  static Outcome verify(Path source, Path compiled, LoadLevel compiledLevel, CompileRequest request)
+      throws OrtFailure {
     return verify(source, compiled, compiledLevel, request, Map.of());
   }
 
@@ -59,26 +60,26 @@ final class Verifier {
   static Outcome verify(
       Path source,
       Path compiled,
-      OptLevel compiledLevel,
+      LoadLevel compiledLevel,
       CompileRequest request,
       Map<String, long[]> generatedSizes)
-      throws OrtException {
+      throws OrtFailure {
     List<Map<String, HostTensor>> inputSets = new ArrayList<>();
     Verification verification = new Verification();
     Map<String, HostTensor> firstOutputs = null;
     List<String> notes = new ArrayList<>();
-    try (OrtSession src = OrtSessions.open(source, OptLevel.NO_OPT, 1);
-        OrtSession out = OrtSessions.open(compiled, compiledLevel, 1)) {
+    try (HostSession src = HostSession.open(source, LoadLevel.NONE, 1);
+        HostSession out = HostSession.open(compiled, compiledLevel, 1)) {
       if (request.calibrationData() != null) {
-        inputSets.addAll(calibrationSamples(request, OrtSessions.inputs(out), notes));
+        inputSets.addAll(calibrationSamples(request, out.inputs(), notes));
       } else {
         for (int i = 0; i < Math.max(1, request.verifySamples()); i++) {
-          inputSets.add(RandomInputs.make(OrtSessions.inputs(out), SEED + i, generatedSizes));
+          inputSets.add(RandomInputs.make(out.inputs(), SEED + i, generatedSizes));
         }
       }
       for (int i = 0; i < inputSets.size(); i++) {
         Map<String, HostTensor> expected = runSource(src, inputSets.get(i), request);
-        Map<String, HostTensor> actual = OrtSessions.run(out, inputSets.get(i));
+        Map<String, HostTensor> actual = out.run(inputSets.get(i));
         verification.compare(i, expected, actual, request.tolerance());
         if (i == 0) {
           firstOutputs = expected;
@@ -114,11 +115,10 @@ final class Verifier {
 
   /** All calibration samples up to {@link #MAX_CALIBRATION_SAMPLES}, matched to the model. */
   private static List<Map<String, HostTensor>> calibrationSamples(
-      CompileRequest request, Map<String, TensorInfo> modelInputs, List<String> notes) {
+      CompileRequest request, Map<String, IoTensor> modelInputs, List<String> notes) {
     List<ModelInput> inputs = new ArrayList<>();
     modelInputs.forEach(
-        (name, info) ->
-            inputs.add(new ModelInput(name, DTypes.numpyName(info.type), info.getShape())));
+        (name, info) -> inputs.add(new ModelInput(name, info.dtype(), info.shape())));
     CalibrationSet set =
         CalibrationSet.read(request.calibrationData())
             .forModel(inputs)
@@ -143,10 +143,10 @@ final class Verifier {
    * for Kiln: say so, with a distinct exit code, and point at real inputs.
    */
   private static Map<String, HostTensor> runSource(
-      OrtSession src, Map<String, HostTensor> inputs, CompileRequest request) {
+      HostSession src, Map<String, HostTensor> inputs, CompileRequest request) {
     try {
-      return OrtSessions.run(src, inputs);
-    } catch (OrtException e) {
+      return src.run(inputs);
+    } catch (OrtFailure e) {
       String shapes = describe(inputs);
       if (request.calibrationData() != null) {
         throw new CompileException(

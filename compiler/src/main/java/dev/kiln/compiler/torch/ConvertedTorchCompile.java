@@ -1,22 +1,22 @@
 package dev.kiln.compiler.torch;
 
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.kiln.artifact.Artifact;
 import dev.kiln.artifact.Manifest;
 import dev.kiln.artifact.Sha256;
 import dev.kiln.artifact.VerificationSample;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
+import dev.kiln.compiler.ort.HostSession;
 import dev.kiln.compiler.ort.HostTensor;
-import dev.kiln.compiler.ort.OrtSessions;
-import dev.kiln.compiler.pipeline.CompileErrorCode;
-import dev.kiln.compiler.pipeline.CompileException;
+import dev.kiln.compiler.ort.LoadLevel;
+import dev.kiln.compiler.ort.OrtFailure;
 import dev.kiln.compiler.pipeline.CompileReport;
 import dev.kiln.compiler.pipeline.CompileRequest;
 import dev.kiln.compiler.pipeline.CompileStage;
 import dev.kiln.compiler.pipeline.CompileSteps;
 import dev.kiln.compiler.pipeline.Compiler;
 import dev.kiln.profile.DeviceProfiles;
+import dev.kiln.profile.InferenceEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +35,7 @@ final class ConvertedTorchCompile {
   private ConvertedTorchCompile() {}
 
   static CompileReport run(TorchJob job, DeviceProfiles profiles, int opset, Duration timeout)
-      throws IOException, OrtException {
+      throws IOException, OrtFailure {
     CompileRequest request = job.request();
     long start = System.currentTimeMillis();
     job.progress().started(CompileStage.LOAD);
@@ -72,7 +72,8 @@ final class ConvertedTorchCompile {
     }
     Artifact staged = Artifact.open(inner.artifactPath());
     Manifest compiled = staged.manifest();
-    OptLevel level = OptLevel.valueOf(compiled.engine().sessionOptions().get("optLevel"));
+    LoadLevel level =
+        LoadLevel.fromManifestName(compiled.engine().sessionOptions().get("optLevel"));
 
     // The inner compile checked the payload against the exported ONNX; this checks it against
     // what the user gave, so an export that changed the model's meaning cannot pass.
@@ -84,14 +85,11 @@ final class ConvertedTorchCompile {
     Map<String, HostTensor> ortInputs = job.inputs().named(torchInputs);
     CompileSteps.Comparison comparison = CompileSteps.comparison();
     try (TorchModule source = TorchModule.open(job.source());
-        OrtSession payload = OrtSessions.open(staged.payloadPath(), level, 1)) {
+        HostSession payload = HostSession.open(staged.payloadPath(), level, 1)) {
       List<HostTensor> expected = run(source, torchInputs);
       TorchTrial.checkReference(job.inputs(), expected, job.fileName(), request.tolerance());
       comparison.compare(
-          0,
-          TorchInputs.namedOutputs(expected),
-          OrtSessions.run(payload, ortInputs),
-          request.tolerance());
+          0, TorchInputs.namedOutputs(expected), payload.run(ortInputs), request.tolerance());
     }
     String libtorch = TorchModule.engineVersion();
     if (!comparison.passed()) {
@@ -204,23 +202,21 @@ final class ConvertedTorchCompile {
   /** The inner compile: the exported ONNX, into the work directory, for this job's target. */
   private static CompileRequest innerRequest(TorchJob job, Path onnx) {
     CompileRequest r = job.request();
-    return new CompileRequest(
-        onnx,
-        r.target(),
-        r.device(),
-        Map.of(), // the export already fixed the shapes given with --input-shape
-        job.name(),
-        r.version(),
-        job.workDir().resolve("onnx-artifact"),
-        true,
-        false,
-        null,
-        r.tolerance(),
-        r.calibrationData(),
-        r.verifySamples(),
-        true,
-        r.benchmarkRuns(),
-        "onnxruntime");
+    return CompileRequest.builder(onnx)
+        .target(r.target())
+        .device(r.device())
+        .inputShapes(Map.of()) // the export already fixed the shapes given with --input-shape
+        .name(job.name())
+        .version(r.version())
+        .output(job.workDir().resolve("onnx-artifact"))
+        .directoryOutput(true)
+        .tolerance(r.tolerance())
+        .calibrationData(r.calibrationData())
+        .verifySamples(r.verifySamples())
+        .skipBenchmark(true)
+        .benchmarkRuns(r.benchmarkRuns())
+        .engine(InferenceEngine.ONNXRUNTIME)
+        .build();
   }
 
   private static List<HostTensor> run(TorchModule module, List<HostTensor> inputs) {

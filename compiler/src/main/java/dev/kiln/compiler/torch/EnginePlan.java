@@ -1,7 +1,8 @@
 package dev.kiln.compiler.torch;
 
-import dev.kiln.compiler.pipeline.CompileErrorCode;
-import dev.kiln.compiler.pipeline.CompileException;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
+import dev.kiln.compiler.pipeline.CompileRequest;
 import dev.kiln.compiler.pipeline.ResolvedTarget;
 import dev.kiln.profile.InferenceEngine;
 import java.util.List;
@@ -20,21 +21,10 @@ record EnginePlan(
     InferenceEngine engine, PythonLocator.Found python, String why, List<String> warnings) {
 
   static InferenceEngine parse(String engine) {
-    if (engine == null) {
-      return null;
-    }
-    for (InferenceEngine e : InferenceEngine.values()) {
-      if (e.jsonName().equals(engine)) {
-        return e;
-      }
-    }
-    throw new CompileException(
-        CompileErrorCode.BAD_INPUT,
-        "unknown --engine '" + engine + "'; valid values: onnxruntime, pytorch (or omit it)");
+    return CompileRequest.parseEngine(engine);
   }
 
-  static EnginePlan choose(String requested, ResolvedTarget target, PythonLocator locator) {
-    InferenceEngine explicit = parse(requested);
+  static EnginePlan choose(InferenceEngine explicit, ResolvedTarget target, PythonLocator locator) {
     boolean nvidia = target.profile().hasNvidiaAccelerator();
     if (explicit == InferenceEngine.PYTORCH) {
       if (nvidia) {

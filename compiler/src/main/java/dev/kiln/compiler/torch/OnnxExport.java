@@ -2,9 +2,9 @@ package dev.kiln.compiler.torch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.artifact.Json;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.ir.InputShapes;
-import dev.kiln.compiler.pipeline.CompileErrorCode;
-import dev.kiln.compiler.pipeline.CompileException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,13 +1,12 @@
 package dev.kiln.compiler.torch;
 
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.kiln.artifact.Manifest;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
+import dev.kiln.compiler.ort.HostSession;
 import dev.kiln.compiler.ort.HostTensor;
-import dev.kiln.compiler.ort.OrtSessions;
-import dev.kiln.compiler.pipeline.CompileErrorCode;
-import dev.kiln.compiler.pipeline.CompileException;
+import dev.kiln.compiler.ort.LoadLevel;
+import dev.kiln.compiler.ort.OrtFailure;
 import dev.kiln.compiler.pipeline.Timings;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,26 +44,26 @@ final class TorchBenchmark {
       Path source,
       List<HostTensor> torchInputs,
       Path payload,
-      OptLevel level,
+      LoadLevel level,
       Map<String, HostTensor> ortInputs,
       int threads,
       int runs)
-      throws OrtException {
+      throws OrtFailure {
     Manifest.Benchmark torch;
     try (TorchModule src = TorchModule.open(source)) {
       torch = measure(src.loadMillis(), () -> src.run(torchInputs), 0, () -> {}, runs);
     }
     long start = System.nanoTime();
-    try (OrtSession out = OrtSessions.open(payload, level, threads)) {
+    try (HostSession out = HostSession.open(payload, level, threads)) {
       double load = (System.nanoTime() - start) / 1e6;
       Manifest.Benchmark ort = measure(load, () -> ortRun(out, ortInputs), 0, () -> {}, runs);
       return new Manifest.Benchmark(torch.host(), torch.runs(), torch.source(), ort.source());
     }
   }
 
-  private static void ortRun(OrtSession session, Map<String, HostTensor> inputs)
-      throws OrtException {
-    OrtSessions.run(session, inputs);
+  private static void ortRun(HostSession session, Map<String, HostTensor> inputs)
+      throws OrtFailure {
+    session.run(inputs);
   }
 
   private static Manifest.Benchmark measure(

@@ -1,9 +1,9 @@
 package dev.kiln.compiler.torch;
 
-import ai.onnxruntime.OrtException;
 import dev.kiln.artifact.ArtifactWriter;
-import dev.kiln.compiler.pipeline.CompileErrorCode;
-import dev.kiln.compiler.pipeline.CompileException;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
+import dev.kiln.compiler.ort.OrtFailure;
 import dev.kiln.compiler.pipeline.CompileReport;
 import dev.kiln.compiler.pipeline.CompileRequest;
 import dev.kiln.compiler.pipeline.CompileSteps;
@@ -55,7 +55,7 @@ public final class TorchCompiler {
 
   /** Whether this compiler takes the request: a TorchScript file, or {@code --engine pytorch}. */
   public static boolean handles(CompileRequest request) {
-    InferenceEngine engine = EnginePlan.parse(request.engine());
+    InferenceEngine engine = request.engine();
     return engine == InferenceEngine.PYTORCH || SourceKind.of(request.source()) == SourceKind.TORCH;
   }
 
@@ -84,7 +84,7 @@ public final class TorchCompiler {
           : ConvertedTorchCompile.run(job, profiles, opset(), exportTimeout);
     } catch (IOException e) {
       throw new CompileException(CompileErrorCode.IO_ERROR, "I/O error: " + e.getMessage(), e);
-    } catch (OrtException e) {
+    } catch (OrtFailure e) {
       throw new CompileException(
           CompileErrorCode.UNSUPPORTED_MODEL,
           "ONNX Runtime rejected the converted model: " + e.getMessage(),

@@ -1,12 +1,12 @@
 package dev.kiln.compiler.torch;
 
 import dev.kiln.artifact.Manifest;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.calibration.CalibrationSet;
 import dev.kiln.compiler.calibration.ModelInput;
 import dev.kiln.compiler.ir.InputShapes;
 import dev.kiln.compiler.ort.HostTensor;
-import dev.kiln.compiler.pipeline.CompileErrorCode;
-import dev.kiln.compiler.pipeline.CompileException;
 import dev.kiln.compiler.pipeline.CompileRequest;
 import java.util.ArrayList;
 import java.util.Arrays;

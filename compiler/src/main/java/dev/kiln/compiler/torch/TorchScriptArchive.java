@@ -1,7 +1,7 @@
 package dev.kiln.compiler.torch;
 
-import dev.kiln.compiler.pipeline.CompileErrorCode;
-import dev.kiln.compiler.pipeline.CompileException;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package dev.kiln.compiler.torch;
 
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.ort.HostTensor;
-import dev.kiln.compiler.pipeline.CompileErrorCode;
-import dev.kiln.compiler.pipeline.CompileException;
 import dev.kiln.compiler.pipeline.CompileSteps;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,9 +8,9 @@ import static dev.kiln.compiler.calibration.NumpyFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.ort.HostTensor;
-import dev.kiln.compiler.pipeline.CompileErrorCode;
-import dev.kiln.compiler.pipeline.CompileException;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;

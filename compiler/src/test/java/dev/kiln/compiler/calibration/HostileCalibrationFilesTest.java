@@ -11,8 +11,8 @@ import static dev.kiln.compiler.calibration.NumpyFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kiln.compiler.pipeline.CompileErrorCode;
-import dev.kiln.compiler.pipeline.CompileException;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;

@@ -3,6 +3,7 @@ package dev.kiln.compiler.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.ir.TestGraphs;
 import dev.kiln.compiler.ir.proto.ModelProto;
 import dev.kiln.profile.DeviceProfile;

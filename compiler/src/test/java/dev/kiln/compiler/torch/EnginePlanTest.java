@@ -3,8 +3,8 @@ package dev.kiln.compiler.torch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kiln.compiler.pipeline.CompileErrorCode;
-import dev.kiln.compiler.pipeline.CompileException;
+import dev.kiln.compiler.api.CompileErrorCode;
+import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.pipeline.CompileRequest;
 import dev.kiln.compiler.pipeline.CompileSteps;
 import dev.kiln.compiler.pipeline.ResolvedTarget;
@@ -22,7 +22,7 @@ class EnginePlanTest {
 
   @Test
   void choose_usesPytorch_whenAskedOnCpu() {
-    EnginePlan plan = EnginePlan.choose("pytorch", target("arm64"), NO_PYTHON);
+    EnginePlan plan = EnginePlan.choose(InferenceEngine.PYTORCH, target("arm64"), NO_PYTHON);
     assertThat(plan.engine()).isEqualTo(InferenceEngine.PYTORCH);
     assertThat(plan.warnings()).isEmpty();
   }
@@ -36,7 +36,8 @@ class EnginePlanTest {
 
   @Test
   void choose_refusesPytorch_forNvidia() {
-    assertThatThrownBy(() -> EnginePlan.choose("pytorch", target("nvidia"), NO_PYTHON))
+    assertThatThrownBy(
+            () -> EnginePlan.choose(InferenceEngine.PYTORCH, target("nvidia"), NO_PYTHON))
         .isInstanceOfSatisfying(
             CompileException.class,
             e -> assertThat(e.code()).isEqualTo(CompileErrorCode.ENGINE_UNAVAILABLE))
@@ -45,7 +46,8 @@ class EnginePlanTest {
 
   @Test
   void choose_namesTheInstall_whenOnnxruntimeHasNoPython() {
-    assertThatThrownBy(() -> EnginePlan.choose("onnxruntime", target("arm64"), NO_PYTHON))
+    assertThatThrownBy(
+            () -> EnginePlan.choose(InferenceEngine.ONNXRUNTIME, target("arm64"), NO_PYTHON))
         .isInstanceOfSatisfying(
             CompileException.class,
             e -> assertThat(e.code()).isEqualTo(CompileErrorCode.ENGINE_UNAVAILABLE))

@@ -51,23 +51,7 @@ final class TorchSamples {
   }
 
   static CompileRequest withCalibration(CompileRequest r, Path calibration) {
-    return new CompileRequest(
-        r.source(),
-        r.target(),
-        r.device(),
-        r.inputShapes(),
-        r.name(),
-        r.version(),
-        r.output(),
-        r.directoryOutput(),
-        r.force(),
-        r.signKey(),
-        r.tolerance(),
-        calibration,
-        r.verifySamples(),
-        r.skipBenchmark(),
-        3,
-        r.engine());
+    return r.toBuilder().calibrationData(calibration).benchmarkRuns(3).build();
   }
 
   static Map<String, long[]> cnnShape() {

@@ -1,12 +1,13 @@
-package dev.kiln.compiler.pipeline;
+package dev.kiln.compiler.ort;
 
 import ai.onnxruntime.OnnxJavaType;
+import java.util.Locale;
 
-/** numpy dtype names, the ones the manifest and the agent's HTTP API use. */
-final class DTypes {
-  private DTypes() {}
+/** numpy dtype names for ONNX Runtime's element types. */
+final class NumpyNames {
+  private NumpyNames() {}
 
-  static String numpyName(OnnxJavaType type) {
+  static String of(OnnxJavaType type) {
     return switch (type) {
       case FLOAT -> "float32";
       case DOUBLE -> "float64";
@@ -19,7 +20,7 @@ final class DTypes {
       case INT64 -> "int64";
       case BOOL -> "bool";
       case STRING -> "string";
-      default -> type.name().toLowerCase(java.util.Locale.ROOT);
+      default -> type.name().toLowerCase(Locale.ROOT);
     };
   }
 }

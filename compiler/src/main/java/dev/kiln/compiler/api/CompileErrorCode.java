@@ -1,4 +1,4 @@
-package dev.kiln.compiler.pipeline;
+package dev.kiln.compiler.api;
 
 import dev.kiln.error.ErrorCode;
 import dev.kiln.error.ExitCode;
