@@ -103,10 +103,26 @@ public final class QuantizeBench {
     return rows;
   }
 
+  /**
+   * With {@code -Dkiln.bench.noSpin=true} the intra-op threads sleep instead of spinning after each
+   * run. Two interleaved sessions on a 2-core host otherwise have the idle session's spinning
+   * workers compete with the running one (and with other processes): measured on mobilenet_v2 under
+   * load 4, p50 fp32 17.1/15.7 ms and int8 8.8/8.4 ms spinning vs 8.7/7.9 and 4.7/4.6 ms not (ratio
+   * 0.52/0.53 vs 0.54/0.58). The agent runs one session, so neither is its exact setting.
+   */
   private static OrtSession open(Artifact artifact, int threads) throws Exception {
     OptLevel level =
         OptLevel.valueOf(artifact.manifest().engine().sessionOptions().get("optLevel"));
-    return OrtSessions.open(artifact.payloadPath(), level, threads);
+    if (!Boolean.getBoolean("kiln.bench.noSpin")) {
+      return OrtSessions.open(artifact.payloadPath(), level, threads);
+    }
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setOptimizationLevel(level);
+      options.setIntraOpNumThreads(threads);
+      options.setInterOpNumThreads(1);
+      options.addConfigEntry("session.intra_op.allow_spinning", "0");
+      return OrtSessions.environment().createSession(artifact.payloadPath().toString(), options);
+    }
   }
 
   public static void print(List<Row> rows) {

@@ -70,20 +70,35 @@ class Int8LargeModelsIT {
     ReducedModel int8 =
         Int8Quantizer.quantize(fp32, calibration, u8s8, CalibrationMethod.MINMAX, Set.of());
 
-    assertThat(int8.nodes()).allSatisfy(n -> assertThat(n.precision()).isEqualTo(Precision.INT8));
+    // mobilenet_v2's RGB stem (3 channels x 3x3 = 27 products per output) stays fp32, measured
+    // faster so; resnet18's 7x7 stem (147 products) runs in int8.
+    int stems = name.equals("mobilenet_v2") ? 1 : 0;
+    // The stem's Clip (ReLU6) stays fp32 with it: ORT fuses the two into one fp32 Conv.
+    assertThat(int8.nodes())
+        .filteredOn(n -> n.precision() != Precision.INT8)
+        .hasSize(2 * stems)
+        .allSatisfy(n -> assertThat(n.opType()).isIn("Conv", "Clip"));
+    assertThat(int8.nodes())
+        .filteredOn(n -> n.precision() != Precision.INT8 && n.opType().equals("Conv"))
+        .hasSize(stems)
+        .allSatisfy(n -> assertThat(n.reason()).startsWith("stem Conv on a graph input"));
     Map<String, Integer> sourceOps = OpHistogram.of(fp32).ops();
     OpHistogram fused = QuantFixtures.afterOrt(int8.model(), OptimizerLevel.ALL);
     assertThat(fused.ops())
-        .containsEntry("com.microsoft::QLinearConv", sourceOps.get("Conv"))
+        .containsEntry("com.microsoft::QLinearConv", sourceOps.get("Conv") - stems)
         .containsEntry("com.microsoft::QLinearAdd", sourceOps.get("Add"))
         .containsEntry("com.microsoft::QGemm", 1)
         .containsEntry("com.microsoft::QLinearGlobalAveragePool", 1)
         // One QuantizeLinear for the image; QGemm writes the float logits: nothing in between.
         .containsEntry("QuantizeLinear", 1)
         .doesNotContainKey("DequantizeLinear");
-    assertThat(fused.ops().keySet())
-        .noneMatch(op -> op.endsWith("Conv") && !op.endsWith("QLinearConv"))
-        .doesNotContain("Add", "Gemm", "Relu", "Clip");
+    assertThat(
+            fused.ops().entrySet().stream()
+                .filter(e -> e.getKey().endsWith("Conv") && !e.getKey().endsWith("QLinearConv"))
+                .mapToInt(Map.Entry::getValue)
+                .sum())
+        .isEqualTo(stems);
+    assertThat(fused.ops().keySet()).doesNotContain("Add", "Gemm", "Relu", "Clip");
 
     List<float[]> expected = QuantFixtures.run(fp32, heldOut, OptLevel.ALL_OPT);
     List<float[]> actual = QuantFixtures.run(int8.model(), heldOut, OptLevel.ALL_OPT);

@@ -25,10 +25,11 @@ class QdqOpCoverageTest {
    */
   private static ModelProto graph() {
     return TestGraphs.model(13)
-        .input("x", 1, 4, 8, 8)
-        .random("w1", 1, false, 8, 4, 3, 3)
+        // 64 input channels: fewer would make both Convs an fp32 stem (QdqPlan.stemRefusal).
+        .input("x", 1, 64, 8, 8)
+        .random("w1", 1, false, 8, 64, 3, 3)
         .random("b1", 2, false, 8)
-        .random("w2", 3, false, 8, 4, 1, 1)
+        .random("w2", 3, false, 8, 64, 1, 1)
         .random("wm", 4, false, 256, 10)
         .random("bias", 5, false, 10)
         .longs("flat", new long[] {2}, 1, 256)
@@ -90,8 +91,8 @@ class QdqOpCoverageTest {
   void uncoveredOp_staysFp32WithItsReason_andReadsDequantizedInput() throws Exception {
     ModelProto fp32 =
         TestGraphs.model(13)
-            .input("x", 1, 4, 8, 8)
-            .random("w", 1, false, 8, 4, 1, 1)
+            .input("x", 1, 64, 8, 8)
+            .random("w", 1, false, 8, 64, 1, 1)
             .node("Conv", List.of("x", "w"), List.of("c"))
             .node("Softmax", List.of("c"), List.of("out"), attr("axis", 1L))
             .output("out")
