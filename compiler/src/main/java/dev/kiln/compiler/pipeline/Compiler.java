@@ -80,6 +80,7 @@ public final class Compiler {
       Path destination,
       java.security.KeyPair key)
       throws IOException, OrtFailure {
+    StageRunner stages = new StageRunner(progress);
     OnnxFrontEnd.Result front =
         OnnxFrontEnd.run(
             request.source(),
@@ -87,19 +88,18 @@ public final class Compiler {
             request.calibrationData() != null,
             target,
             workDir,
-            progress);
+            stages);
     LoadLevel deviceLevel = deviceLoadLevel(target);
     QuantizeStage.Result reduced = null;
     if (request.quantize().reduces()) {
       reduced =
           QuantizeStage.run(
-              request, target, front, deviceLevel != LoadLevel.NONE, workDir, progress);
+              request, target, front, deviceLevel != LoadLevel.NONE, workDir, stages.progress());
     } else {
-      progress.skipped(CompileStage.QUANTIZE, "no --quantize");
+      stages.skip(CompileStage.QUANTIZE, "no --quantize");
     }
 
-    long start = System.currentTimeMillis();
-    progress.started(CompileStage.VERIFY);
+    StageRunner.Running verifying = stages.start(CompileStage.VERIFY);
     Verifier.Outcome verified;
     if (reduced == null) {
       verified =
@@ -109,22 +109,18 @@ public final class Compiler {
               deviceLevel,
               request,
               front.generatedSizes());
-      progress.finished(
-          CompileStage.VERIFY,
+      verifying.finish(
           String.format(
               "max abs error %.2e on %d samples (tolerance %.0e)",
               verified.verification().maxAbsError(),
               verified.verification().samples(),
-              request.tolerance()),
-          System.currentTimeMillis() - start);
+              request.tolerance()));
     } else {
       verified = ReducedVerification.outcome(reduced);
-      progress.finished(
-          CompileStage.VERIFY,
+      verifying.finish(
           "accuracy gate against the fp32 source: "
               + reduced.gate().summary()
-              + (reduced.mode() == QuantizeMode.FP16 ? " (fp16 simulated on CPU)" : ""),
-          System.currentTimeMillis() - start);
+              + (reduced.mode() == QuantizeMode.FP16 ? " (fp16 simulated on CPU)" : ""));
     }
 
     int threads =
@@ -133,10 +129,9 @@ public final class Compiler {
     Path shipped = front.payload();
     Manifest.Benchmark benchmark = null;
     if (request.skipBenchmark()) {
-      progress.skipped(CompileStage.BENCHMARK, "--skip-benchmark");
+      stages.skip(CompileStage.BENCHMARK, "--skip-benchmark");
     } else {
-      start = System.currentTimeMillis();
-      progress.started(CompileStage.BENCHMARK);
+      StageRunner.Running benchmarking = stages.start(CompileStage.BENCHMARK);
       String choiceNote = "";
       if (reduced != null) {
         choice = ReducedChoice.decide(request, target, front, reduced, deviceLevel, threads);
@@ -154,10 +149,8 @@ public final class Compiler {
         shipped = reduced.payload();
       }
       if (reduced != null && reduced.mode() == QuantizeMode.FP16) {
-        progress.finished(
-            CompileStage.BENCHMARK,
-            "not timed: the fp16 payload is for the GPU, and CPU timings would not describe it",
-            System.currentTimeMillis() - start);
+        benchmarking.finish(
+            "not timed: the fp16 payload is for the GPU, and CPU timings would not describe it");
       } else {
         benchmark =
             HostBenchmark.run(
@@ -166,16 +159,14 @@ public final class Compiler {
                 verified.firstInputs(),
                 request.benchmarkRuns(),
                 threads);
-        progress.finished(
-            CompileStage.BENCHMARK,
+        benchmarking.finish(
             String.format(
                     "p50 %.3f ms -> %.3f ms, load %.1f ms -> %.1f ms",
                     benchmark.source().p50Ms(),
                     benchmark.compiled().p50Ms(),
                     benchmark.source().loadMs(),
                     benchmark.compiled().loadMs())
-                + choiceNote,
-            System.currentTimeMillis() - start);
+                + choiceNote);
       }
     }
     if (reduced != null && choice == null) {
@@ -185,8 +176,7 @@ public final class Compiler {
     }
     boolean shipReduced = choice != null && choice.shipReduced();
 
-    start = System.currentTimeMillis();
-    progress.started(CompileStage.PACKAGE);
+    StageRunner.Running packaging = stages.start(CompileStage.PACKAGE);
     Manifest manifest =
         ManifestFactory.onnx(
             request,
@@ -210,10 +200,7 @@ public final class Compiler {
         destination,
         request.directoryOutput(),
         request.force());
-    progress.finished(
-        CompileStage.PACKAGE,
-        destination + (key != null ? " (signed)" : " (unsigned)"),
-        System.currentTimeMillis() - start);
+    packaging.finish(destination + (key != null ? " (signed)" : " (unsigned)"));
 
     OpHistogram after = front.afterPasses();
     List<String> warnings = withNotes(front.warnings(), verified.notes());
