@@ -123,58 +123,13 @@ public final class Compiler {
               + (reduced.mode() == QuantizeMode.FP16 ? " (fp16 simulated on CPU)" : ""));
     }
 
-    int threads =
-        Math.min(target.profile().runtime().threads(), Runtime.getRuntime().availableProcessors());
-    ReducedChoice choice = null;
-    Path shipped = front.payload();
-    Manifest.Benchmark benchmark = null;
-    if (request.skipBenchmark()) {
-      stages.skip(CompileStage.BENCHMARK, "--skip-benchmark");
-    } else {
-      StageRunner.Running benchmarking = stages.start(CompileStage.BENCHMARK);
-      String choiceNote = "";
-      if (reduced != null) {
-        choice = ReducedChoice.decide(request, target, front, reduced, deviceLevel, threads);
-        choiceNote = "; " + choice.summary();
-      }
-      if (choice != null && !choice.shipReduced()) {
-        verified =
-            Verifier.verify(
-                front.referenceModel(),
-                front.payload(),
-                deviceLevel,
-                request,
-                front.generatedSizes());
-      } else if (reduced != null) {
-        shipped = reduced.payload();
-      }
-      if (reduced != null && reduced.mode() == QuantizeMode.FP16) {
-        benchmarking.finish(
-            "not timed: the fp16 payload is for the GPU, and CPU timings would not describe it");
-      } else {
-        benchmark =
-            HostBenchmark.run(
-                request.source(),
-                shipped,
-                verified.firstInputs(),
-                request.benchmarkRuns(),
-                threads);
-        benchmarking.finish(
-            String.format(
-                    "p50 %.3f ms -> %.3f ms, load %.1f ms -> %.1f ms",
-                    benchmark.source().p50Ms(),
-                    benchmark.compiled().p50Ms(),
-                    benchmark.source().loadMs(),
-                    benchmark.compiled().loadMs())
-                + choiceNote);
-      }
-    }
-    if (reduced != null && choice == null) {
-      // --skip-benchmark: nothing measured, so the reduced payload ships as asked.
-      choice = ReducedChoice.untimed(reduced, "not timed (--skip-benchmark)");
-      shipped = reduced.payload();
-    }
-    boolean shipReduced = choice != null && choice.shipReduced();
+    BenchmarkStage.Shipping shipping =
+        BenchmarkStage.run(stages, request, target, front, reduced, deviceLevel, verified);
+    verified = shipping.verified();
+    Path shipped = shipping.payload();
+    ReducedChoice choice = shipping.choice();
+    Manifest.Benchmark benchmark = shipping.benchmark();
+    boolean shipReduced = shipping.shipsReduced();
 
     StageRunner.Running packaging = stages.start(CompileStage.PACKAGE);
     Manifest manifest =
