@@ -93,8 +93,7 @@ public final class Compiler {
     QuantizeStage.Result reduced = null;
     if (request.quantize().reduces()) {
       reduced =
-          QuantizeStage.run(
-              request, target, front, deviceLevel != LoadLevel.NONE, workDir, stages.progress());
+          QuantizeStage.run(request, target, front, deviceLevel != LoadLevel.NONE, workDir, stages);
     } else {
       stages.skip(CompileStage.QUANTIZE, "no --quantize");
     }
