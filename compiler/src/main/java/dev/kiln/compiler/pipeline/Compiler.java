@@ -90,37 +90,9 @@ public final class Compiler {
             workDir,
             stages);
     LoadLevel deviceLevel = deviceLoadLevel(target);
-    QuantizeStage.Result reduced = null;
-    if (request.quantize().reduces()) {
-      reduced =
-          QuantizeStage.run(request, target, front, deviceLevel != LoadLevel.NONE, workDir, stages);
-    } else {
-      stages.skip(CompileStage.QUANTIZE, "no --quantize");
-    }
-
-    StageRunner.Running verifying = stages.start(CompileStage.VERIFY);
-    Verifier.Outcome verified;
-    if (reduced == null) {
-      verified =
-          Verifier.verify(
-              front.referenceModel(),
-              front.payload(),
-              deviceLevel,
-              request,
-              front.generatedSizes());
-      verifying.finish(
-          String.format(
-              "max abs error %.2e on %d samples (tolerance %.0e)",
-              verified.verification().maxAbsError(),
-              verified.verification().samples(),
-              request.tolerance()));
-    } else {
-      verified = ReducedVerification.outcome(reduced);
-      verifying.finish(
-          "accuracy gate against the fp32 source: "
-              + reduced.gate().summary()
-              + (reduced.mode() == QuantizeMode.FP16 ? " (fp16 simulated on CPU)" : ""));
-    }
+    QuantizeStage.Result reduced = quantize(request, target, front, deviceLevel, workDir, stages);
+    Verifier.Outcome verified =
+        stages.run(CompileStage.VERIFY, () -> verify(request, front, reduced, deviceLevel));
 
     BenchmarkStage.Shipping shipping =
         BenchmarkStage.run(stages, request, target, front, reduced, deviceLevel, verified);
@@ -195,6 +167,52 @@ public final class Compiler {
             front.shapeNote(),
             shipReduced ? reduced.samples().origin() : null),
         quantization);
+  }
+
+  /** The quantize stage, or null (and the stage skipped) when the request keeps fp32. */
+  private static QuantizeStage.Result quantize(
+      CompileRequest request,
+      ResolvedTarget target,
+      OnnxFrontEnd.Result front,
+      LoadLevel deviceLevel,
+      Path workDir,
+      StageRunner stages)
+      throws IOException, OrtFailure {
+    if (!request.quantize().reduces()) {
+      stages.skip(CompileStage.QUANTIZE, "no --quantize");
+      return null;
+    }
+    return QuantizeStage.run(
+        request, target, front, deviceLevel != LoadLevel.NONE, workDir, stages);
+  }
+
+  /**
+   * The verify stage: the payload against the source at the request's tolerance, or, for a
+   * reduced-precision payload, the accuracy gate the quantize stage already ran.
+   */
+  private static StageRunner.Done<Verifier.Outcome> verify(
+      CompileRequest request,
+      OnnxFrontEnd.Result front,
+      QuantizeStage.Result reduced,
+      LoadLevel deviceLevel)
+      throws IOException, OrtFailure {
+    if (reduced != null) {
+      return new StageRunner.Done<>(
+          ReducedVerification.outcome(reduced),
+          "accuracy gate against the fp32 source: "
+              + reduced.gate().summary()
+              + (reduced.mode() == QuantizeMode.FP16 ? " (fp16 simulated on CPU)" : ""));
+    }
+    Verifier.Outcome verified =
+        Verifier.verify(
+            front.referenceModel(), front.payload(), deviceLevel, request, front.generatedSizes());
+    return new StageRunner.Done<>(
+        verified,
+        String.format(
+            "max abs error %.2e on %d samples (tolerance %.0e)",
+            verified.verification().maxAbsError(),
+            verified.verification().samples(),
+            request.tolerance()));
   }
 
   private static List<String> withNotes(List<String> warnings, List<String> notes) {
