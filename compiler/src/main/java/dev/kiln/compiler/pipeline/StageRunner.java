@@ -49,11 +49,6 @@ public final class StageRunner {
     progress.skipped(stage, why);
   }
 
-  /** The listener the stages report to, for code that reports its own stages. */
-  public ProgressListener progress() {
-    return progress;
-  }
-
   /** A stage under way; {@link #finish} reports its summary and how long it took. */
   public final class Running {
     private final CompileStage stage;
