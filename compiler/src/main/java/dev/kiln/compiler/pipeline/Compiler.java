@@ -80,6 +80,7 @@ public final class Compiler {
       Path destination,
       java.security.KeyPair key)
       throws IOException, OrtFailure {
+    StageRunner stages = new StageRunner(progress);
     OnnxFrontEnd.Result front =
         OnnxFrontEnd.run(
             request.source(),
@@ -87,106 +88,21 @@ public final class Compiler {
             request.calibrationData() != null,
             target,
             workDir,
-            progress);
+            stages);
     LoadLevel deviceLevel = deviceLoadLevel(target);
-    QuantizeStage.Result reduced = null;
-    if (request.quantize().reduces()) {
-      reduced =
-          QuantizeStage.run(
-              request, target, front, deviceLevel != LoadLevel.NONE, workDir, progress);
-    } else {
-      progress.skipped(CompileStage.QUANTIZE, "no --quantize");
-    }
+    QuantizeStage.Result reduced = quantize(request, target, front, deviceLevel, workDir, stages);
+    Verifier.Outcome verified =
+        stages.run(CompileStage.VERIFY, () -> verify(request, front, reduced, deviceLevel));
 
-    long start = System.currentTimeMillis();
-    progress.started(CompileStage.VERIFY);
-    Verifier.Outcome verified;
-    if (reduced == null) {
-      verified =
-          Verifier.verify(
-              front.referenceModel(),
-              front.payload(),
-              deviceLevel,
-              request,
-              front.generatedSizes());
-      progress.finished(
-          CompileStage.VERIFY,
-          String.format(
-              "max abs error %.2e on %d samples (tolerance %.0e)",
-              verified.verification().maxAbsError(),
-              verified.verification().samples(),
-              request.tolerance()),
-          System.currentTimeMillis() - start);
-    } else {
-      verified = ReducedVerification.outcome(reduced);
-      progress.finished(
-          CompileStage.VERIFY,
-          "accuracy gate against the fp32 source: "
-              + reduced.gate().summary()
-              + (reduced.mode() == QuantizeMode.FP16 ? " (fp16 simulated on CPU)" : ""),
-          System.currentTimeMillis() - start);
-    }
+    BenchmarkStage.Shipping shipping =
+        BenchmarkStage.run(stages, request, target, front, reduced, deviceLevel, verified);
+    verified = shipping.verified();
+    Path shipped = shipping.payload();
+    ReducedChoice choice = shipping.choice();
+    Manifest.Benchmark benchmark = shipping.benchmark();
+    boolean shipReduced = shipping.shipsReduced();
 
-    int threads =
-        Math.min(target.profile().runtime().threads(), Runtime.getRuntime().availableProcessors());
-    ReducedChoice choice = null;
-    Path shipped = front.payload();
-    Manifest.Benchmark benchmark = null;
-    if (request.skipBenchmark()) {
-      progress.skipped(CompileStage.BENCHMARK, "--skip-benchmark");
-    } else {
-      start = System.currentTimeMillis();
-      progress.started(CompileStage.BENCHMARK);
-      String choiceNote = "";
-      if (reduced != null) {
-        choice = ReducedChoice.decide(request, target, front, reduced, deviceLevel, threads);
-        choiceNote = "; " + choice.summary();
-      }
-      if (choice != null && !choice.shipReduced()) {
-        verified =
-            Verifier.verify(
-                front.referenceModel(),
-                front.payload(),
-                deviceLevel,
-                request,
-                front.generatedSizes());
-      } else if (reduced != null) {
-        shipped = reduced.payload();
-      }
-      if (reduced != null && reduced.mode() == QuantizeMode.FP16) {
-        progress.finished(
-            CompileStage.BENCHMARK,
-            "not timed: the fp16 payload is for the GPU, and CPU timings would not describe it",
-            System.currentTimeMillis() - start);
-      } else {
-        benchmark =
-            HostBenchmark.run(
-                request.source(),
-                shipped,
-                verified.firstInputs(),
-                request.benchmarkRuns(),
-                threads);
-        progress.finished(
-            CompileStage.BENCHMARK,
-            String.format(
-                    "p50 %.3f ms -> %.3f ms, load %.1f ms -> %.1f ms",
-                    benchmark.source().p50Ms(),
-                    benchmark.compiled().p50Ms(),
-                    benchmark.source().loadMs(),
-                    benchmark.compiled().loadMs())
-                + choiceNote,
-            System.currentTimeMillis() - start);
-      }
-    }
-    if (reduced != null && choice == null) {
-      // --skip-benchmark: nothing measured, so the reduced payload ships as asked.
-      choice = ReducedChoice.untimed(reduced, "not timed (--skip-benchmark)");
-      shipped = reduced.payload();
-    }
-    boolean shipReduced = choice != null && choice.shipReduced();
-
-    start = System.currentTimeMillis();
-    progress.started(CompileStage.PACKAGE);
+    StageRunner.Running packaging = stages.start(CompileStage.PACKAGE);
     Manifest manifest =
         ManifestFactory.onnx(
             request,
@@ -210,10 +126,7 @@ public final class Compiler {
         destination,
         request.directoryOutput(),
         request.force());
-    progress.finished(
-        CompileStage.PACKAGE,
-        destination + (key != null ? " (signed)" : " (unsigned)"),
-        System.currentTimeMillis() - start);
+    packaging.finish(destination + (key != null ? " (signed)" : " (unsigned)"));
 
     OpHistogram after = front.afterPasses();
     List<String> warnings = withNotes(front.warnings(), verified.notes());
@@ -254,6 +167,52 @@ public final class Compiler {
             front.shapeNote(),
             shipReduced ? reduced.samples().origin() : null),
         quantization);
+  }
+
+  /** The quantize stage, or null (and the stage skipped) when the request keeps fp32. */
+  private static QuantizeStage.Result quantize(
+      CompileRequest request,
+      ResolvedTarget target,
+      OnnxFrontEnd.Result front,
+      LoadLevel deviceLevel,
+      Path workDir,
+      StageRunner stages)
+      throws IOException, OrtFailure {
+    if (!request.quantize().reduces()) {
+      stages.skip(CompileStage.QUANTIZE, "no --quantize");
+      return null;
+    }
+    return QuantizeStage.run(
+        request, target, front, deviceLevel != LoadLevel.NONE, workDir, stages);
+  }
+
+  /**
+   * The verify stage: the payload against the source at the request's tolerance, or, for a
+   * reduced-precision payload, the accuracy gate the quantize stage already ran.
+   */
+  private static StageRunner.Done<Verifier.Outcome> verify(
+      CompileRequest request,
+      OnnxFrontEnd.Result front,
+      QuantizeStage.Result reduced,
+      LoadLevel deviceLevel)
+      throws IOException, OrtFailure {
+    if (reduced != null) {
+      return new StageRunner.Done<>(
+          ReducedVerification.outcome(reduced),
+          "accuracy gate against the fp32 source: "
+              + reduced.gate().summary()
+              + (reduced.mode() == QuantizeMode.FP16 ? " (fp16 simulated on CPU)" : ""));
+    }
+    Verifier.Outcome verified =
+        Verifier.verify(
+            front.referenceModel(), front.payload(), deviceLevel, request, front.generatedSizes());
+    return new StageRunner.Done<>(
+        verified,
+        String.format(
+            "max abs error %.2e on %d samples (tolerance %.0e)",
+            verified.verification().maxAbsError(),
+            verified.verification().samples(),
+            request.tolerance()));
   }
 
   private static List<String> withNotes(List<String> warnings, List<String> notes) {

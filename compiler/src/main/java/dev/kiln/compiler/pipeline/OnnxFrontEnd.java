@@ -61,20 +61,16 @@ final class OnnxFrontEnd {
       boolean realInputs,
       ResolvedTarget target,
       Path workDir,
-      ProgressListener progress) {
-    long start = System.currentTimeMillis();
-    progress.started(CompileStage.LOAD);
+      StageRunner stages) {
+    StageRunner.Running loading = stages.start(CompileStage.LOAD);
     ModelProto model = translate(() -> OnnxModelIO.read(source));
     OpsetCheck.Report check =
         translate(() -> OpsetCheck.requireSupported(model, target.opTarget()));
     OpHistogram before = OpHistogram.of(model);
     Integer opset = defaultOpset(model);
-    progress.finished(
-        CompileStage.LOAD,
-        before.nodeCount() + " nodes, " + before.ops().size() + " op types, opset " + opset,
-        System.currentTimeMillis() - start);
+    loading.finish(
+        before.nodeCount() + " nodes, " + before.ops().size() + " op types, opset " + opset);
 
-    start = System.currentTimeMillis();
     ModelProto.Builder builder = model.toBuilder();
     Map<String, long[]> generatedSizes = Map.of();
     String shapeNote = "";
@@ -92,7 +88,7 @@ final class OnnxFrontEnd {
                 ? declared.note() + batchNote
                 : declared.note() + "; " + batchNote;
       }
-      progress.skipped(
+      stages.skip(
           CompileStage.SPECIALIZE,
           dynamic.isEmpty()
               ? "all input shapes are static"
@@ -101,7 +97,7 @@ final class OnnxFrontEnd {
                   + (shapeNote.isEmpty() ? "" : " (" + shapeNote + " for verification)"));
       OnnxModelIO.write(builder.build(), reference);
     } else {
-      progress.started(CompileStage.SPECIALIZE);
+      StageRunner.Running specializing = stages.start(CompileStage.SPECIALIZE);
       ShapeSpecializer.Result fixed = translate(() -> ShapeSpecializer.apply(builder, shapes));
       // Dims --input-shape left out (another input's, say) get no made-up size either.
       String batchNote = realInputs ? "" : GeneratedInputShapes.check(builder);
@@ -109,10 +105,7 @@ final class OnnxFrontEnd {
       OnnxModelIO.write(builder.build(), reference);
       String rejection = FixedShapesProbe.rejection(source, reference);
       if (rejection == null) {
-        progress.finished(
-            CompileStage.SPECIALIZE,
-            "fixed " + String.join(", ", describe(fixed.inputShapes())),
-            System.currentTimeMillis() - start);
+        specializing.finish("fixed " + String.join(", ", describe(fixed.inputShapes())));
       } else {
         // ONNX Runtime shape-checks every branch of an If, even one that never runs, so fixing
         // dims can break a model that is fine with them dynamic. Ship it dynamic and verify at
@@ -130,17 +123,14 @@ final class OnnxFrontEnd {
                 + rejection
                 + ") but loads it with them dynamic, so the artifact keeps them dynamic;"
                 + " verification and the benchmark ran at the shapes you gave.");
-        progress.finished(
-            CompileStage.SPECIALIZE,
+        specializing.finish(
             "kept dynamic: ONNX Runtime rejects the model with "
                 + String.join(", ", describe(shapes))
-                + " fixed; verifying at those shapes",
-            System.currentTimeMillis() - start);
+                + " fixed; verifying at those shapes");
       }
     }
 
-    start = System.currentTimeMillis();
-    progress.started(CompileStage.OPTIMIZE);
+    StageRunner.Running optimizing = stages.start(CompileStage.OPTIMIZE);
     List<Manifest.PassRecord> passes = new ArrayList<>();
     for (PassResult r : PassPipeline.standard().run(builder)) {
       passes.add(
@@ -173,14 +163,12 @@ final class OnnxFrontEnd {
             -1,
             target.levelReason() + (target.ortFormat() ? "; saved in ORT format" : "")));
     OpHistogram afterPasses = OpHistogram.of(optimized);
-    progress.finished(
-        CompileStage.OPTIMIZE,
+    optimizing.finish(
         before.nodeCount()
             + " -> "
             + afterPasses.nodeCount()
             + " nodes (Kiln passes), then ORT "
-            + target.optimizerLevel().name().toLowerCase(java.util.Locale.ROOT),
-        System.currentTimeMillis() - start);
+            + target.optimizerLevel().name().toLowerCase(java.util.Locale.ROOT));
     List<String> warnings = new ArrayList<>(check.warnings());
     warnings.addAll(shapeWarnings);
     if (target.formatNote() != null) {

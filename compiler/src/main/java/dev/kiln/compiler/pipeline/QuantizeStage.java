@@ -21,6 +21,7 @@ import dev.kiln.compiler.quant.Precision;
 import dev.kiln.compiler.quant.ReducedModel;
 import dev.kiln.compiler.quant.SensitivityPass;
 import dev.kiln.compiler.quant.SensitivityPass.NodeCost;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -103,20 +104,21 @@ final class QuantizeStage {
       OnnxFrontEnd.Result front,
       boolean deviceOptimizes,
       Path workDir,
-      ProgressListener progress) {
-    long start = System.currentTimeMillis();
-    progress.started(CompileStage.QUANTIZE);
-    Result result = new QuantizeStage(request, target, front, deviceOptimizes, workDir).run();
-    progress.finished(
+      StageRunner stages)
+      throws IOException, OrtFailure {
+    return stages.run(
         CompileStage.QUANTIZE,
-        result.reduced().scheme()
-            + "; gate passed: "
-            + result.gate().summary()
-            + (result.reverted().isEmpty()
-                ? ""
-                : "; kept " + result.reverted().size() + " nodes fp32 (sensitivity pass)"),
-        System.currentTimeMillis() - start);
-    return result;
+        () -> {
+          Result result = new QuantizeStage(request, target, front, deviceOptimizes, workDir).run();
+          return new StageRunner.Done<>(
+              result,
+              result.reduced().scheme()
+                  + "; gate passed: "
+                  + result.gate().summary()
+                  + (result.reverted().isEmpty()
+                      ? ""
+                      : "; kept " + result.reverted().size() + " nodes fp32 (sensitivity pass)"));
+        });
   }
 
   private Result run() {

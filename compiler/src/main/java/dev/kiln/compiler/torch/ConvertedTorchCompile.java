@@ -15,6 +15,7 @@ import dev.kiln.compiler.pipeline.CompileRequest;
 import dev.kiln.compiler.pipeline.CompileStage;
 import dev.kiln.compiler.pipeline.CompileSteps;
 import dev.kiln.compiler.pipeline.Compiler;
+import dev.kiln.compiler.pipeline.StageRunner;
 import dev.kiln.profile.DeviceProfiles;
 import dev.kiln.profile.InferenceEngine;
 import java.io.IOException;
@@ -111,12 +112,12 @@ final class ConvertedTorchCompile {
                     "; vs the TorchScript in libtorch: max abs error %.2e", comparison.maxAbs()),
             System.currentTimeMillis() - relay.verifyStarted());
 
+    StageRunner stages = new StageRunner(job.progress());
     Manifest.Benchmark benchmark = null;
     if (request.skipBenchmark()) {
-      job.progress().skipped(CompileStage.BENCHMARK, "--skip-benchmark");
+      stages.skip(CompileStage.BENCHMARK, "--skip-benchmark");
     } else {
-      start = System.currentTimeMillis();
-      job.progress().started(CompileStage.BENCHMARK);
+      StageRunner.Running benchmarking = stages.start(CompileStage.BENCHMARK);
       benchmark =
           TorchBenchmark.torchVsOrt(
               job.source(),
@@ -126,17 +127,13 @@ final class ConvertedTorchCompile {
               ortInputs,
               job.hostThreads(),
               request.benchmarkRuns());
-      job.progress()
-          .finished(
-              CompileStage.BENCHMARK,
-              String.format(
-                  "p50 %.3f ms (TorchScript, libtorch) -> %.3f ms (ONNX Runtime)",
-                  benchmark.source().p50Ms(), benchmark.compiled().p50Ms()),
-              elapsed(start));
+      benchmarking.finish(
+          String.format(
+              "p50 %.3f ms (TorchScript, libtorch) -> %.3f ms (ONNX Runtime)",
+              benchmark.source().p50Ms(), benchmark.compiled().p50Ms()));
     }
 
-    start = System.currentTimeMillis();
-    job.progress().started(CompileStage.PACKAGE);
+    StageRunner.Running packaging = stages.start(CompileStage.PACKAGE);
     List<Manifest.PassRecord> passes = new ArrayList<>();
     passes.add(conversionPass(exported, inner.nodesBefore(), benchmark));
     passes.addAll(compiled.passes());
@@ -162,11 +159,7 @@ final class ConvertedTorchCompile {
         job.key(),
         job.destination(),
         request);
-    job.progress()
-        .finished(
-            CompileStage.PACKAGE,
-            job.destination() + (job.key() != null ? " (signed)" : " (unsigned)"),
-            elapsed(start));
+    packaging.finish(job.destination() + (job.key() != null ? " (signed)" : " (unsigned)"));
 
     List<String> warnings = new ArrayList<>(inner.warnings());
     warnings.addAll(job.plan().warnings());

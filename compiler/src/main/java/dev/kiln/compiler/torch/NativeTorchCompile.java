@@ -13,7 +13,7 @@ import dev.kiln.compiler.pipeline.CompileReport;
 import dev.kiln.compiler.pipeline.CompileRequest;
 import dev.kiln.compiler.pipeline.CompileStage;
 import dev.kiln.compiler.pipeline.CompileSteps;
-import dev.kiln.compiler.pipeline.ProgressListener;
+import dev.kiln.compiler.pipeline.StageRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,41 +34,35 @@ final class NativeTorchCompile {
 
   static CompileReport run(TorchJob job) throws IOException {
     CompileRequest request = job.request();
-    ProgressListener progress = job.progress();
+    StageRunner stages = new StageRunner(job.progress());
     TorchInputs inputs = job.inputs();
 
-    long start = System.currentTimeMillis();
-    progress.started(CompileStage.LOAD);
+    StageRunner.Running loading = stages.start(CompileStage.LOAD);
     List<List<HostTensor>> expected;
     String libtorch;
+    StageRunner.Running specializing;
     try (TorchModule source = TorchModule.open(job.source())) {
       libtorch = TorchModule.engineVersion();
-      progress.finished(
-          CompileStage.LOAD,
-          "TorchScript archive, loaded by libtorch " + libtorch + "; engine: " + job.plan().why(),
-          System.currentTimeMillis() - start);
+      loading.finish(
+          "TorchScript archive, loaded by libtorch " + libtorch + "; engine: " + job.plan().why());
 
-      start = System.currentTimeMillis();
-      progress.started(CompileStage.SPECIALIZE);
+      specializing = stages.start(CompileStage.SPECIALIZE);
       expected = TorchTrial.run(source, inputs, job.fileName(), request.tolerance());
     }
     Manifest.IoSignature signature = inputs.signature(expected.get(0));
-    progress.finished(
-        CompileStage.SPECIALIZE,
+    specializing.finish(
         "forward runs on "
             + inputs.describe()
             + (inputs.fixed() ? " (fixed)" : " (batch axis dynamic)")
             + " -> "
             + signature.outputs().size()
-            + " output(s)",
-        System.currentTimeMillis() - start);
-    progress.skipped(
+            + " output(s)");
+    stages.skip(
         CompileStage.OPTIMIZE,
         "TorchScript ships as traced or scripted; libtorch optimizes it when it loads"
             + " (--engine onnxruntime gets Kiln's offline optimizations)");
 
-    start = System.currentTimeMillis();
-    progress.started(CompileStage.VERIFY);
+    StageRunner.Running verifying = stages.start(CompileStage.VERIFY);
     Path payload = Files.createDirectories(job.workDir().resolve("payload")).resolve(PAYLOAD);
     Files.copy(job.source(), payload);
     CompileSteps.Comparison comparison = CompileSteps.comparison();
@@ -118,39 +112,30 @@ final class NativeTorchCompile {
             comparison.worstOutput(),
             ArtifactFormat.SAMPLE,
             Sha256.of(Json.toBytes(sample)));
-    progress.finished(
-        CompileStage.VERIFY,
+    verifying.finish(
         String.format(
             "max abs error %.2e on %d samples (tolerance %.0e)",
-            comparison.maxAbs(), inputs.sets().size(), request.tolerance()),
-        System.currentTimeMillis() - start);
+            comparison.maxAbs(), inputs.sets().size(), request.tolerance()));
 
     Manifest.Benchmark benchmark = null;
     if (request.skipBenchmark()) {
-      progress.skipped(CompileStage.BENCHMARK, "--skip-benchmark");
+      stages.skip(CompileStage.BENCHMARK, "--skip-benchmark");
     } else {
-      start = System.currentTimeMillis();
-      progress.started(CompileStage.BENCHMARK);
+      StageRunner.Running benchmarking = stages.start(CompileStage.BENCHMARK);
       benchmark =
           TorchBenchmark.torchVsTorch(
               job.source(), payload, inputs.sets().get(0), request.benchmarkRuns());
-      progress.finished(
-          CompileStage.BENCHMARK,
+      benchmarking.finish(
           String.format(
               "p50 %.3f ms, load %.1f ms (libtorch)",
-              benchmark.compiled().p50Ms(), benchmark.compiled().loadMs()),
-          System.currentTimeMillis() - start);
+              benchmark.compiled().p50Ms(), benchmark.compiled().loadMs()));
     }
 
-    start = System.currentTimeMillis();
-    progress.started(CompileStage.PACKAGE);
+    StageRunner.Running packaging = stages.start(CompileStage.PACKAGE);
     Manifest manifest = manifest(job, libtorch, payload, signature, verification, benchmark);
     CompileSteps.write(
         job.workDir(), payload, manifest, sample, job.key(), job.destination(), request);
-    progress.finished(
-        CompileStage.PACKAGE,
-        job.destination() + (job.key() != null ? " (signed)" : " (unsigned)"),
-        System.currentTimeMillis() - start);
+    packaging.finish(job.destination() + (job.key() != null ? " (signed)" : " (unsigned)"));
 
     return new CompileReport(
         job.destination().toString(),
