@@ -104,16 +104,19 @@ public final class QuantizeBench {
   }
 
   /**
-   * With {@code -Dkiln.bench.noSpin=true} the intra-op threads sleep instead of spinning after each
-   * run. Two interleaved sessions on a 2-core host otherwise have the idle session's spinning
-   * workers compete with the running one (and with other processes): measured on mobilenet_v2 under
-   * load 4, p50 fp32 17.1/15.7 ms and int8 8.8/8.4 ms spinning vs 8.7/7.9 and 4.7/4.6 ms not (ratio
-   * 0.52/0.53 vs 0.54/0.58). The agent runs one session, so neither is its exact setting.
+   * The intra-op threads sleep instead of spinning after each run, unless {@code
+   * -Dkiln.bench.spin=true}. Two interleaved sessions on a 2-core host otherwise have the idle
+   * session's spinning workers compete with the running one (and with other processes): measured on
+   * mobilenet_v2 under load 4, p50 fp32 17.1/15.7 ms and int8 8.8/8.4 ms spinning vs 8.7/7.9 and
+   * 4.7/4.6 ms not (ratio 0.52/0.53 vs 0.54/0.58); on a quiet machine 0.72x spinning vs 0.54x not.
+   * The spinning penalty is roughly a fixed cost per run, so it pulls the faster model's ratio
+   * towards 1: the agent runs one session per model, where no idle session spins against it, so not
+   * spinning is the closer estimate of the ratio a device sees.
    */
   private static OrtSession open(Artifact artifact, int threads) throws Exception {
     OptLevel level =
         OptLevel.valueOf(artifact.manifest().engine().sessionOptions().get("optLevel"));
-    if (!Boolean.getBoolean("kiln.bench.noSpin")) {
+    if (Boolean.getBoolean("kiln.bench.spin")) {
       return OrtSessions.open(artifact.payloadPath(), level, threads);
     }
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
