@@ -119,13 +119,7 @@ public final class QuantizeBench {
     if (Boolean.getBoolean("kiln.bench.spin")) {
       return OrtSessions.open(artifact.payloadPath(), level, threads);
     }
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      options.setOptimizationLevel(level);
-      options.setIntraOpNumThreads(threads);
-      options.setInterOpNumThreads(1);
-      options.addConfigEntry("session.intra_op.allow_spinning", "0");
-      return OrtSessions.environment().createSession(artifact.payloadPath().toString(), options);
-    }
+    return OrtSessions.openNonSpinning(artifact.payloadPath(), level, threads);
   }
 
   public static void print(List<Row> rows) {

@@ -26,6 +26,18 @@ public final class HostSession implements AutoCloseable {
     }
   }
 
+  /**
+   * A session to time against another in the same process; see {@link OrtSessions#openNonSpinning}.
+   */
+  public static HostSession openForTiming(Path model, LoadLevel level, int threads)
+      throws OrtFailure {
+    try {
+      return new HostSession(OrtSessions.openNonSpinning(model, level.ortLevel(), threads));
+    } catch (OrtException e) {
+      throw new OrtFailure(e);
+    }
+  }
+
   public static HostSession open(byte[] model, LoadLevel level, int threads) throws OrtFailure {
     try {
       return new HostSession(OrtSessions.open(model, level.ortLevel(), threads));
