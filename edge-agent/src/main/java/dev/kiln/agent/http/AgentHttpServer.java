@@ -18,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -143,6 +144,12 @@ public final class AgentHttpServer implements AutoCloseable {
         refusal = accessRefusal(headersOnly);
       }
       if (refusal != null) {
+        if (mayHaveBody(request)) {
+          // The unread body is dropped with the connection. Saying so up front keeps a client
+          // from sending its next request down a connection the agent is about to close (the
+          // JDK client did, and read EOF instead of a reply).
+          response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+        }
         serve(headersOnly, refusal);
         return true;
       }
@@ -175,6 +182,10 @@ public final class AgentHttpServer implements AutoCloseable {
           });
       return true;
     }
+  }
+
+  private static boolean mayHaveBody(Request request) {
+    return request.getLength() != 0;
   }
 
   private AgentException accessRefusal(Exchange ex) {
