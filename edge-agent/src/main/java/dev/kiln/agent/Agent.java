@@ -1,5 +1,7 @@
 package dev.kiln.agent;
 
+import dev.kiln.agent.bandit.BanditFeedbackSink;
+import dev.kiln.agent.bandit.Bandits;
 import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.config.ConfigException;
 import dev.kiln.agent.feedback.FeedbackSink;
@@ -12,6 +14,7 @@ import dev.kiln.agent.serving.ModelManager;
 import dev.kiln.agent.serving.ModelRegistry;
 import dev.kiln.agent.serving.ServedTrafficSink;
 import dev.kiln.agent.store.ArtifactStore;
+import dev.kiln.agent.store.InstalledModel;
 import dev.kiln.agent.store.PipelineStore;
 import dev.kiln.artifact.TrustedKeys;
 import dev.kiln.profile.DeviceProfile;
@@ -38,6 +41,7 @@ public final class Agent implements AutoCloseable {
   private final AgentHttpServer http;
   private final Metrics metrics;
   private final DeviceProfile device;
+  private final Bandits bandits;
 
   private Agent(
       AgentConfig config,
@@ -45,8 +49,10 @@ public final class Agent implements AutoCloseable {
       InferenceService service,
       AgentHttpServer http,
       Metrics metrics,
-      DeviceProfile device) {
+      DeviceProfile device,
+      Bandits bandits) {
     this.config = config;
+    this.bandits = bandits;
     this.device = device;
     this.models = models;
     this.service = service;
@@ -96,7 +102,23 @@ public final class Agent implements AutoCloseable {
     ModelManager models =
         new ModelManager(store, registry, new DjlRunnerFactory(share), config, metrics);
     models.start();
-    InferenceService service = new InferenceService(models, metrics, capture);
+    Bandits bandits =
+        Bandits.start(
+            config.models().routing(),
+            config.stateDir(),
+            model ->
+                models.all().stream()
+                    .filter(m -> m.name().equals(model))
+                    .findFirst()
+                    .map(InstalledModel::production)
+                    .orElse(List.of()));
+    InferenceService service =
+        new InferenceService(models, metrics, bandits.isEmpty() ? capture : tee(bandits, capture));
+    if (!bandits.isEmpty()) {
+      service.setRouting(bandits);
+      metrics.addGauges(bandits::metrics);
+      feedback = new BanditFeedbackSink(bandits, feedback);
+    }
     PipelineStore pipelines = new PipelineStore(config.stateDir());
     config.pipelines().forEach(service::putPipeline);
     pipelines.load().forEach(service::putPipeline);
@@ -109,7 +131,18 @@ public final class Agent implements AutoCloseable {
         device.name(),
         config.http().host(),
         http.port());
-    return new Agent(config, models, service, http, metrics, device);
+    return new Agent(config, models, service, http, metrics, device, bandits);
+  }
+
+  /** The bandits count every served request before capture sees it. */
+  private static ServedTrafficSink tee(ServedTrafficSink first, ServedTrafficSink then) {
+    return r -> {
+      try {
+        first.capture(r);
+      } finally {
+        then.capture(r);
+      }
+    };
   }
 
   private static DeviceProfile profile(String name) {
@@ -174,6 +207,7 @@ public final class Agent implements AutoCloseable {
   public void close() {
     http.close();
     service.close();
+    bandits.close();
     models.close();
     LOG.info("kiln-agent stopped");
   }

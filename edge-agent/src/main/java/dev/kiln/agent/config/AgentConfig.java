@@ -138,6 +138,7 @@ public record AgentConfig(
    * @param acceptNonFinite models (or pipelines, by the name requests use) whose float inputs may
    *     hold NaN and Infinity; every other model refuses them with 400 INVALID_INPUT
    * @param importDirs folders {@code POST /models} may install {@code .kiln} files from
+   * @param routing bandit routing per model name; models not named keep static weights
    */
   public record Models(
       long memoryBudgetMb,
@@ -145,7 +146,8 @@ public record AgentConfig(
       String defaultModel,
       List<Path> artifacts,
       Set<String> acceptNonFinite,
-      List<Path> importDirs) {}
+      List<Path> importDirs,
+      Map<String, RoutingConfig> routing) {}
 
   /**
    * Dynamic batching defaults for every model; 1 turns batching off.

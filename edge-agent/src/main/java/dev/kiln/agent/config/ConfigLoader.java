@@ -111,7 +111,8 @@ public final class ConfigLoader {
             "defaultModel",
             "artifacts",
             "acceptNonFinite",
-            "importDirs");
+            "importDirs",
+            "routing");
     AgentConfig.Models modelsConfig =
         new AgentConfig.Models(
             models.longValue("memoryBudgetMb", 512, 1, 1024L * 1024L),
@@ -119,7 +120,8 @@ public final class ConfigLoader {
             models.text("defaultModel", null),
             models.paths("artifacts"),
             acceptNonFinite(models),
-            AccessConfig.importDirs(models, stateDir));
+            AccessConfig.importDirs(models, stateDir),
+            RoutingConfigLoader.read(models));
 
     AgentConfig.Batching batchingConfig = batching(top);
 

@@ -137,6 +137,10 @@ final class ManagementHandler {
         // The artifact went missing at rest; the state still says what was deployed.
       }
     }
+    Object routing = service.routing().describe(s.name());
+    if (routing != null) {
+      n.set("routing", RequestDecoder.MAPPER.valueToTree(routing));
+    }
     return n;
   }
 

@@ -31,6 +31,7 @@ public final class InferenceService implements AutoCloseable {
   private final Metrics metrics;
   private final ServedTrafficSink capture;
   private final Map<String, AgentConfig.PipelineSpec> pipelines = new ConcurrentHashMap<>();
+  private volatile RoutingPolicy routing = RoutingPolicy.WEIGHTS;
   // Shadow work is best effort: when the queue is full the copy is dropped, never the request.
   private final ThreadPoolExecutor shadowPool =
       new ThreadPoolExecutor(
@@ -52,6 +53,15 @@ public final class InferenceService implements AutoCloseable {
     pipelines.put(spec.name(), spec);
   }
 
+  /** Chooses variants for requests that name none (the bandit); static weights until set. */
+  public void setRouting(RoutingPolicy routing) {
+    this.routing = routing;
+  }
+
+  public RoutingPolicy routing() {
+    return routing;
+  }
+
   public Map<String, AgentConfig.PipelineSpec> pipelines() {
     return Map.copyOf(pipelines);
   }
@@ -66,7 +76,11 @@ public final class InferenceService implements AutoCloseable {
     InstalledModel state = models.requireModel(name);
     String version =
         VariantRouter.pick(
-            name, state.production(), requestedVariant, ThreadLocalRandom.current()::nextDouble);
+            name,
+            state.production(),
+            requestedVariant,
+            ThreadLocalRandom.current()::nextDouble,
+            routing);
     return new Route(name, version, models.manifest(name, version).signature(), false);
   }
 

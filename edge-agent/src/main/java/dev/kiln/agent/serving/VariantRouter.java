@@ -8,10 +8,27 @@ import java.util.function.DoubleSupplier;
 
 /**
  * Picks the production variant for a request: the one named by the {@code X-Kiln-Variant} header
- * when given, else a weighted random draw (each variant with probability weight / sum of weights).
+ * when given, else the model's {@link RoutingPolicy} (a bandit), else a weighted random draw (each
+ * variant with probability weight / sum of weights).
  */
 public final class VariantRouter {
   private VariantRouter() {}
+
+  /** As {@link #pick(String, List, String, DoubleSupplier)}, asking {@code policy} first. */
+  public static String pick(
+      String model,
+      List<InstalledModel.Variant> variants,
+      String requested,
+      DoubleSupplier random,
+      RoutingPolicy policy) {
+    if (!variants.isEmpty() && (requested == null || requested.isBlank())) {
+      String chosen = policy.choose(model, variants);
+      if (chosen != null) {
+        return chosen;
+      }
+    }
+    return pick(model, variants, requested, random);
+  }
 
   /**
    * @param random uniform draws in [0, 1)

@@ -1,0 +1,283 @@
+package dev.kiln.agent.bandit;
+
+import dev.kiln.agent.config.RoutingConfig;
+import dev.kiln.agent.feedback.Feedback;
+import dev.kiln.agent.runtime.Tensor;
+import dev.kiln.agent.serving.RoutingPolicy;
+import dev.kiln.agent.serving.ServedInference;
+import dev.kiln.agent.serving.ServedTrafficSink;
+import dev.kiln.agent.store.InstalledModel;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bandits of every model configured under {@code models.routing}: chooses variants ({@link
+ * RoutingPolicy}), counts what each variant served and its rewards (it sees every served request as
+ * a {@link ServedTrafficSink}), takes rewards from {@code POST /feedback} and persists what it
+ * learned.
+ *
+ * <p>Durability: changed state is written every {@link #PERSIST_INTERVAL_MS} by a background
+ * thread, and on {@link #close}. A {@code kill -9} loses at most the pulls and rewards of the last
+ * interval (plus the write in progress); requests still waiting for feedback are forgotten.
+ */
+public final class Bandits implements RoutingPolicy, ServedTrafficSink, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Bandits.class);
+
+  public static final long PERSIST_INTERVAL_MS = 1000;
+
+  /** Outputs larger than this are not scored for a label (no argmax over huge tensors). */
+  static final int MAX_SCORED_CLASSES = 100_000;
+
+  private final Map<String, ThompsonBandit> bandits = new TreeMap<>();
+  private final Map<String, PendingRewards> pending = new TreeMap<>();
+  private final BanditStore store;
+  private final AtomicLong unmatched = new AtomicLong();
+  private final AtomicLong clamped = new AtomicLong();
+  private final AtomicLong writeErrors = new AtomicLong();
+  private final ScheduledExecutorService writer;
+  private final Function<String, List<InstalledModel.Variant>> variants;
+
+  private Bandits(
+      Map<String, RoutingConfig> routing,
+      Path stateDir,
+      Function<String, List<InstalledModel.Variant>> variants,
+      boolean persistInBackground) {
+    this.store = new BanditStore(stateDir);
+    this.variants = variants;
+    routing.forEach(
+        (model, config) -> {
+          bandits.put(model, new ThompsonBandit(model, config, store.load(model)));
+          pending.put(model, new PendingRewards(config.pendingRequests()));
+        });
+    if (persistInBackground) {
+      writer =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "bandit-state");
+                t.setDaemon(true);
+                return t;
+              });
+      writer.scheduleWithFixedDelay(
+          this::persist, PERSIST_INTERVAL_MS, PERSIST_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    } else {
+      writer = null;
+    }
+  }
+
+  /**
+   * Loads what each configured model learned before and starts the periodic writer.
+   *
+   * @param variants a model's current production variants (empty when it has none)
+   */
+  public static Bandits start(
+      Map<String, RoutingConfig> routing,
+      Path stateDir,
+      Function<String, List<InstalledModel.Variant>> variants) {
+    Bandits b = new Bandits(routing, stateDir, variants, true);
+    b.bandits.values().forEach(t -> LOG.info("bandit routing for {}: {}", t.model(), t.arms()));
+    return b;
+  }
+
+  /** Without the background writer: tests call {@link #persist} themselves. */
+  static Bandits withoutWriter(
+      Map<String, RoutingConfig> routing,
+      Path stateDir,
+      Function<String, List<InstalledModel.Variant>> variants) {
+    return new Bandits(routing, stateDir, variants, false);
+  }
+
+  public boolean isEmpty() {
+    return bandits.isEmpty();
+  }
+
+  @Override
+  public String choose(String model, List<InstalledModel.Variant> variants) {
+    ThompsonBandit b = bandits.get(model);
+    if (b == null) {
+      return null;
+    }
+    return b.choose(names(variants), ThreadLocalRandom.current());
+  }
+
+  @Override
+  public void capture(ServedInference r) {
+    ThompsonBandit b = bandits.get(r.model());
+    if (b == null || r.shadow()) {
+      return;
+    }
+    b.pulled(r.version());
+    RoutingConfig.Reward reward = b.config().reward();
+    if (r.error() != null) {
+      // A failed request earns nothing, whatever the reward source; no feedback is awaited.
+      b.rewarded(r.version(), 0);
+    } else if (!reward.fromFeedback()) {
+      b.rewarded(r.version(), r.latencyMicros() <= reward.latencyUnderMs() * 1000 ? 1 : 0);
+    } else if (r.requestId() != null) {
+      pending
+          .get(r.model())
+          .put(
+              r.requestId(),
+              new PendingRewards.Pending(r.model(), r.version(), predicted(r.outputs())));
+    }
+  }
+
+  /**
+   * Applies the rewards among {@code feedback}: a {@code reward} (clamped to [0, 1]) or a {@code
+   * label} scored 1 when it equals the served prediction's class, else 0. A {@code value} is not a
+   * reward and leaves the request waiting. Returns how many rewards were applied.
+   */
+  public int reward(List<Feedback> feedback) {
+    int applied = 0;
+    for (Feedback f : feedback) {
+      if (f.reward() == null && f.label() == null) {
+        continue;
+      }
+      PendingRewards.Pending p = take(f.requestId());
+      if (p == null) {
+        unmatched.incrementAndGet();
+        continue;
+      }
+      double r;
+      if (f.reward() != null) {
+        r = Math.max(0, Math.min(1, f.reward()));
+        if (r != f.reward()) {
+          clamped.incrementAndGet();
+        }
+      } else {
+        r = f.label().equals(p.predicted()) ? 1 : 0;
+      }
+      bandits.get(p.model()).rewarded(p.variant(), r);
+      applied++;
+    }
+    return applied;
+  }
+
+  private PendingRewards.Pending take(String requestId) {
+    for (PendingRewards p : pending.values()) {
+      PendingRewards.Pending found = p.take(requestId);
+      if (found != null) {
+        return found;
+      }
+    }
+    return null;
+  }
+
+  /** The argmax over the last axis of the first output's first row, as a class label. */
+  static String predicted(Map<String, Tensor> outputs) {
+    if (outputs == null || outputs.isEmpty()) {
+      return null;
+    }
+    Tensor t = outputs.values().iterator().next();
+    int classes =
+        t.shape().length == 0 ? 1 : (int) Math.min(t.shape()[t.shape().length - 1], t.size());
+    if (classes < 1 || classes > MAX_SCORED_CLASSES) {
+      return null;
+    }
+    int best = 0;
+    for (int i = 1; i < classes; i++) {
+      if (t.get(i) > t.get(best)) {
+        best = i;
+      }
+    }
+    return Integer.toString(best);
+  }
+
+  /** Per arm of {@code model}'s current variants: learned counts, posterior and share. */
+  public List<ThompsonBandit.Arm> arms(String model) {
+    ThompsonBandit b = bandits.get(model);
+    return b == null ? List.of() : b.report(names(variants.apply(model)));
+  }
+
+  /** What {@code GET /models/{m}} shows under {@code routing}. */
+  @Override
+  public Object describe(String model) {
+    ThompsonBandit b = bandits.get(model);
+    if (b == null) {
+      return null;
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("type", "bandit");
+    out.put("algorithm", b.config().algorithm());
+    out.put("explorationFloor", b.config().explorationFloor());
+    out.put("reward", b.config().reward().describe());
+    out.put("arms", arms(model));
+    out.put("pendingRequests", pending.get(model).size());
+    out.put("evictedRequests", pending.get(model).evicted());
+    return out;
+  }
+
+  /** Writes every bandit whose state changed; failures are logged and counted, then retried. */
+  void persist() {
+    for (ThompsonBandit b : bandits.values()) {
+      Map<String, ArmStats> arms = b.takeDirty();
+      if (arms == null) {
+        continue;
+      }
+      try {
+        store.save(b.model(), arms);
+      } catch (IOException | RuntimeException e) {
+        writeErrors.incrementAndGet();
+        b.markDirty();
+        LOG.warn("cannot write bandit state of {}: {}", b.model(), e.getMessage());
+      }
+    }
+  }
+
+  long unmatched() {
+    return unmatched.get();
+  }
+
+  Path file(String model) {
+    return store.file(model);
+  }
+
+  /** Prometheus lines: per arm pulls, rewards, posterior mean and share; drop counters. */
+  public String metrics() {
+    return BanditMetrics.render(this);
+  }
+
+  Map<String, ThompsonBandit> bandits() {
+    return bandits;
+  }
+
+  Map<String, PendingRewards> pending() {
+    return pending;
+  }
+
+  long clamped() {
+    return clamped.get();
+  }
+
+  long writeErrors() {
+    return writeErrors.get();
+  }
+
+  private static List<String> names(List<InstalledModel.Variant> variants) {
+    return variants.stream().map(InstalledModel.Variant::version).toList();
+  }
+
+  @Override
+  public void close() {
+    if (writer != null) {
+      writer.shutdown();
+      try {
+        writer.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    persist();
+  }
+}
