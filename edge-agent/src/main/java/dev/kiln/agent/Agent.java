@@ -112,13 +112,11 @@ public final class Agent implements AutoCloseable {
                     .findFirst()
                     .map(InstalledModel::production)
                     .orElse(List.of()));
-    InferenceService service =
-        new InferenceService(models, metrics, bandits.isEmpty() ? capture : tee(bandits, capture));
-    if (!bandits.isEmpty()) {
-      service.setRouting(bandits);
-      metrics.addGauges(bandits::metrics);
-      feedback = new BanditFeedbackSink(bandits, feedback);
-    }
+    // Always wired: a fleet deploy may turn a bandit on at any time (an idle one costs a lookup).
+    InferenceService service = new InferenceService(models, metrics, tee(bandits, capture));
+    service.setRouting(bandits);
+    metrics.addGauges(bandits::metrics);
+    feedback = new BanditFeedbackSink(bandits, feedback);
     PipelineStore pipelines = new PipelineStore(config.stateDir());
     config.pipelines().forEach(service::putPipeline);
     pipelines.load().forEach(service::putPipeline);
@@ -191,6 +189,11 @@ public final class Agent implements AutoCloseable {
   /** Counts since start, for health figures over a heartbeat's window. */
   public Metrics.Window metricWindow() {
     return metrics.window();
+  }
+
+  /** Bandit routing: fleet deploys of the {@code bandit} strategy turn it on per model. */
+  public Bandits bandits() {
+    return bandits;
   }
 
   /** Adds lines to {@code GET /metrics}, in Prometheus text format, rendered on each scrape. */

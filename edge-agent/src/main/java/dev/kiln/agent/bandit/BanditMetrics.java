@@ -14,7 +14,7 @@ final class BanditMetrics {
     StringBuilder share = new StringBuilder();
     StringBuilder pending = new StringBuilder();
     StringBuilder evicted = new StringBuilder();
-    for (String model : bandits.bandits().keySet()) {
+    for (String model : new java.util.TreeSet<>(bandits.bandits().keySet())) {
       for (ThompsonBandit.Arm a : bandits.arms(model)) {
         String labels = "{model=\"" + escape(model) + "\",variant=\"" + escape(a.variant()) + "\"}";
         pulls.append("kiln_bandit_pulls_total").append(labels).append(' ').append(a.pulls());
@@ -30,6 +30,9 @@ final class BanditMetrics {
       }
       String labels = "{model=\"" + escape(model) + "\"}";
       PendingRewards p = bandits.pending().get(model);
+      if (p == null) {
+        continue;
+      }
       pending.append("kiln_bandit_pending_requests").append(labels).append(' ');
       pending.append(p.size()).append('\n');
       evicted.append("kiln_bandit_pending_evicted_total").append(labels).append(' ');

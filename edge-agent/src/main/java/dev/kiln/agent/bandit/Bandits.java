@@ -7,12 +7,14 @@ import dev.kiln.agent.serving.RoutingPolicy;
 import dev.kiln.agent.serving.ServedInference;
 import dev.kiln.agent.serving.ServedTrafficSink;
 import dev.kiln.agent.store.InstalledModel;
+import dev.kiln.link.protocol.ModelState;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -37,11 +39,15 @@ public final class Bandits implements RoutingPolicy, ServedTrafficSink, AutoClos
 
   public static final long PERSIST_INTERVAL_MS = 1000;
 
+  /** The bandit a fleet deploy turns on: rewards by feedback, the default floor. */
+  public static final RoutingConfig FLEET_DEFAULT =
+      new RoutingConfig(RoutingConfig.THOMPSON, 0.05, RoutingConfig.Reward.FEEDBACK, 10_000);
+
   /** Outputs larger than this are not scored for a label (no argmax over huge tensors). */
   static final int MAX_SCORED_CLASSES = 100_000;
 
-  private final Map<String, ThompsonBandit> bandits = new TreeMap<>();
-  private final Map<String, PendingRewards> pending = new TreeMap<>();
+  private final Map<String, ThompsonBandit> bandits = new ConcurrentHashMap<>();
+  private final Map<String, PendingRewards> pending = new ConcurrentHashMap<>();
   private final BanditStore store;
   private final AtomicLong unmatched = new AtomicLong();
   private final AtomicLong clamped = new AtomicLong();
@@ -56,11 +62,16 @@ public final class Bandits implements RoutingPolicy, ServedTrafficSink, AutoClos
       boolean persistInBackground) {
     this.store = new BanditStore(stateDir);
     this.variants = variants;
+    store
+        .runtimeBandits()
+        .forEach(
+            (model, config) -> {
+              if (!routing.containsKey(model)) {
+                add(new ThompsonBandit(model, config, store.load(model), true));
+              }
+            });
     routing.forEach(
-        (model, config) -> {
-          bandits.put(model, new ThompsonBandit(model, config, store.load(model)));
-          pending.put(model, new PendingRewards(config.pendingRequests()));
-        });
+        (model, config) -> add(new ThompsonBandit(model, config, store.load(model), false)));
     if (persistInBackground) {
       writer =
           Executors.newSingleThreadScheduledExecutor(
@@ -98,6 +109,47 @@ public final class Bandits implements RoutingPolicy, ServedTrafficSink, AutoClos
     return new Bandits(routing, stateDir, variants, false);
   }
 
+  private void add(ThompsonBandit b) {
+    pending.put(b.model(), new PendingRewards(b.config().pendingRequests()));
+    bandits.put(b.model(), b);
+  }
+
+  /**
+   * Turns bandit routing on for {@code model}, as a fleet {@code bandit} deploy asks; a model
+   * already routed by a bandit (from agent.json or an earlier deploy) keeps it and what it learned.
+   * Persisted before it returns, so a restart keeps routing by bandit.
+   */
+  public void enable(String model) throws IOException {
+    if (bandits.containsKey(model)) {
+      return;
+    }
+    ThompsonBandit b = new ThompsonBandit(model, FLEET_DEFAULT, Map.of(), true);
+    store.save(model, Map.of(), FLEET_DEFAULT);
+    add(b);
+    LOG.info("bandit routing for {} turned on by a fleet deploy", model);
+  }
+
+  /**
+   * Turns off a bandit a fleet deploy turned on (the deployment promoted a winner or rolled back);
+   * one from agent.json stays.
+   */
+  public void disableFromFleet(String model) throws IOException {
+    ThompsonBandit b = bandits.get(model);
+    if (b == null || !b.fromFleet()) {
+      return;
+    }
+    bandits.remove(model);
+    pending.remove(model);
+    store.delete(model);
+    LOG.info("bandit routing for {} turned off: the fleet deployment ended", model);
+  }
+
+  /** A configured model, or one a fleet deploy turned on, is routed by a bandit. */
+  public boolean routes(String model) {
+    return bandits.containsKey(model);
+  }
+
+  /** True when no model can be routed by a bandit yet (fleet deploys may still turn one on). */
   public boolean isEmpty() {
     return bandits.isEmpty();
   }
@@ -125,11 +177,12 @@ public final class Bandits implements RoutingPolicy, ServedTrafficSink, AutoClos
     } else if (!reward.fromFeedback()) {
       b.rewarded(r.version(), r.latencyMicros() <= reward.latencyUnderMs() * 1000 ? 1 : 0);
     } else if (r.requestId() != null) {
-      pending
-          .get(r.model())
-          .put(
-              r.requestId(),
-              new PendingRewards.Pending(r.model(), r.version(), predicted(r.outputs())));
+      PendingRewards waiting = pending.get(r.model());
+      if (waiting != null) {
+        waiting.put(
+            r.requestId(),
+            new PendingRewards.Pending(r.model(), r.version(), predicted(r.outputs())));
+      }
     }
   }
 
@@ -158,8 +211,11 @@ public final class Bandits implements RoutingPolicy, ServedTrafficSink, AutoClos
       } else {
         r = f.label().equals(p.predicted()) ? 1 : 0;
       }
-      bandits.get(p.model()).rewarded(p.variant(), r);
-      applied++;
+      ThompsonBandit b = bandits.get(p.model());
+      if (b != null) {
+        b.rewarded(p.variant(), r);
+        applied++;
+      }
     }
     return applied;
   }
@@ -200,6 +256,16 @@ public final class Bandits implements RoutingPolicy, ServedTrafficSink, AutoClos
     return b == null ? List.of() : b.report(names(variants.apply(model)));
   }
 
+  /** Per version of a bandit model, the heartbeat's figures; empty for other models. */
+  public Map<String, ModelState.BanditArm> heartbeatArms(String model) {
+    Map<String, ModelState.BanditArm> out = new TreeMap<>();
+    for (ThompsonBandit.Arm a : arms(model)) {
+      out.put(
+          a.variant(), new ModelState.BanditArm(a.pulls(), a.rewarded(), a.rewardSum(), a.share()));
+    }
+    return out;
+  }
+
   /** What {@code GET /models/{m}} shows under {@code routing}. */
   @Override
   public Object describe(String model) {
@@ -213,8 +279,9 @@ public final class Bandits implements RoutingPolicy, ServedTrafficSink, AutoClos
     out.put("explorationFloor", b.config().explorationFloor());
     out.put("reward", b.config().reward().describe());
     out.put("arms", arms(model));
-    out.put("pendingRequests", pending.get(model).size());
-    out.put("evictedRequests", pending.get(model).evicted());
+    PendingRewards waiting = pending.getOrDefault(model, new PendingRewards(1));
+    out.put("pendingRequests", waiting.size());
+    out.put("evictedRequests", waiting.evicted());
     return out;
   }
 
@@ -226,7 +293,9 @@ public final class Bandits implements RoutingPolicy, ServedTrafficSink, AutoClos
         continue;
       }
       try {
-        store.save(b.model(), arms);
+        if (bandits.get(b.model()) == b) {
+          store.save(b.model(), arms, b.fromFleet() ? b.config() : null);
+        }
       } catch (IOException | RuntimeException e) {
         writeErrors.incrementAndGet();
         b.markDirty();

@@ -23,13 +23,25 @@ final class ThompsonBandit {
 
   private final String model;
   private final RoutingConfig config;
+  private final boolean fromFleet;
   private final Map<String, ArmStats> arms = new TreeMap<>();
   private boolean dirty;
 
-  ThompsonBandit(String model, RoutingConfig config, Map<String, ArmStats> learned) {
+  /**
+   * @param fromFleet turned on by a fleet deploy rather than agent.json: its config is persisted
+   *     with its state, and a later deploy or rollback turns it off
+   */
+  ThompsonBandit(
+      String model, RoutingConfig config, Map<String, ArmStats> learned, boolean fromFleet) {
     this.model = model;
     this.config = config;
+    this.fromFleet = fromFleet;
     this.arms.putAll(learned);
+    this.dirty = fromFleet;
+  }
+
+  boolean fromFleet() {
+    return fromFleet;
   }
 
   String model() {

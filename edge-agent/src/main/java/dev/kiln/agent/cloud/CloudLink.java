@@ -148,6 +148,7 @@ public final class CloudLink implements AutoCloseable {
     fleet =
         new FleetCommands(
             started.modelManager(),
+            started.bandits(),
             started.deviceProfile(),
             link.downloads(),
             () -> health.restart(started.metricWindow()));
@@ -259,6 +260,7 @@ public final class CloudLink implements AutoCloseable {
     }
     List<ModelState> models = new ArrayList<>();
     for (InstalledModel m : agent.models()) {
+      Map<String, ModelState.BanditArm> arms = agent.bandits().heartbeatArms(m.name());
       for (FleetSlots.FilledSlot slot : FleetSlots.of(m)) {
         models.add(
             new ModelState(
@@ -266,7 +268,8 @@ public final class CloudLink implements AutoCloseable {
                 slot.version(),
                 slot.variant(),
                 String.valueOf(m.stateOf(slot.version())),
-                slot.weight()));
+                slot.weight(),
+                arms.get(slot.version())));
       }
     }
     Map<String, Double> metrics = new java.util.TreeMap<>(agent.metricTotals());

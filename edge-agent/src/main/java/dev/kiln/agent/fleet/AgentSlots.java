@@ -1,6 +1,7 @@
 package dev.kiln.agent.fleet;
 
 import dev.kiln.agent.AgentException;
+import dev.kiln.agent.bandit.Bandits;
 import dev.kiln.agent.serving.ModelManager;
 import dev.kiln.agent.serving.ModelManager.Placement;
 import dev.kiln.agent.store.InstalledModel;
@@ -10,6 +11,7 @@ import dev.kiln.link.deploy.DeployTarget;
 import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.link.protocol.ReplyCode;
 import dev.kiln.link.protocol.Slot;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +23,11 @@ import java.util.List;
  */
 final class AgentSlots implements DeployTarget {
   private final ModelManager models;
+  private final Bandits bandits;
 
-  AgentSlots(ModelManager models) {
+  AgentSlots(ModelManager models, Bandits bandits) {
     this.models = models;
+    this.bandits = bandits;
   }
 
   @Override
@@ -57,6 +61,9 @@ final class AgentSlots implements DeployTarget {
     }
     try {
       models.setTraffic(model, production, null);
+      bandits.disableFromFleet(model);
+    } catch (IOException e) {
+      throw DeployFailure.failed(ReplyCode.ROLLBACK_FAILED, "bandit state: " + e.getMessage());
     } catch (AgentException e) {
       throw DeployFailure.failed(ReplyCode.ROLLBACK_FAILED, e.getMessage());
     }
@@ -68,6 +75,9 @@ final class AgentSlots implements DeployTarget {
       if (!models.state(model).activeVersions().isEmpty()) {
         models.unload(model);
       }
+      bandits.disableFromFleet(model);
+    } catch (IOException e) {
+      throw DeployFailure.failed(ReplyCode.ROLLBACK_FAILED, "bandit state: " + e.getMessage());
     } catch (AgentException e) {
       throw DeployFailure.failed(ReplyCode.ROLLBACK_FAILED, e.getMessage());
     }
@@ -85,6 +95,12 @@ final class AgentSlots implements DeployTarget {
         case GREEN -> placer.place(Placement.VARIANT, 0.0);
         case SHADOW -> placer.place(Placement.SHADOW, 0.0);
         case B -> {
+          // The fleet's bandit strategy: the arms share traffic by bandit, not by the weights.
+          if (DeployPayload.BANDIT.equals(p.routing())) {
+            bandits.enable(p.model());
+          } else {
+            bandits.disableFromFleet(p.model());
+          }
           List<Integer> w = p.trafficWeights();
           double a = w == null || w.size() != 2 ? 50 : w.get(0);
           double b = w == null || w.size() != 2 ? 50 : w.get(1);
@@ -104,8 +120,11 @@ final class AgentSlots implements DeployTarget {
           // a switch back, not a reload.
           boolean fromGreen = p.version().equals(versionIn(p.model(), Slot.GREEN));
           placer.place(fromGreen ? Placement.SWITCH : Placement.REPLACE, 1.0);
+          bandits.disableFromFleet(p.model());
         }
       }
+    } catch (IOException e) {
+      throw DeployFailure.failed(ReplyCode.ACTIVATION_FAILED, "bandit state: " + e.getMessage());
     } catch (AgentException e) {
       throw switch (e.code()) {
         case ARTIFACT_REJECTED ->

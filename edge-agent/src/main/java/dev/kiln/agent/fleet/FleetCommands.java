@@ -1,5 +1,6 @@
 package dev.kiln.agent.fleet;
 
+import dev.kiln.agent.bandit.Bandits;
 import dev.kiln.agent.serving.ModelManager;
 import dev.kiln.link.command.CommandHandler;
 import dev.kiln.link.command.CommandResponder;
@@ -30,13 +31,14 @@ public final class FleetCommands implements CommandHandler {
    */
   public FleetCommands(
       ModelManager models,
+      Bandits bandits,
       DeviceProfile profile,
       ArtifactDownloads downloads,
       Runnable onActivated) {
     this.core =
         new DeployCore(
             profile,
-            new AgentSlots(models),
+            new AgentSlots(models, bandits),
             new LinkArtifactSource(downloads, DOWNLOAD_TIMEOUT),
             PROGRESS_STEP,
             new DeployCore.Events() {

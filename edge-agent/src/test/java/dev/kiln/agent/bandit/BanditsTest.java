@@ -135,4 +135,23 @@ class BanditsTest {
     assertThat(bandits(config(0.05, RoutingConfig.Reward.FEEDBACK, 10)).arms("m").get(0).pulls())
         .isZero();
   }
+
+  @Test
+  void fleetEnabledBandit_staysOnAcrossRestarts_untilTheFleetTurnsItOff() throws Exception {
+    Bandits b = Bandits.withoutWriter(Map.of(), dir, model -> AB);
+    assertThat(b.routes("m")).isFalse();
+    b.enable("m");
+    b.capture(served("r1", "a", new float[] {1}, 10));
+    b.persist();
+    Bandits again = Bandits.withoutWriter(Map.of(), dir, model -> AB);
+    assertThat(again.routes("m")).isTrue();
+    assertThat(again.arms("m").get(0).pulls()).isEqualTo(1);
+    assertThat(again.heartbeatArms("m")).containsOnlyKeys("a", "b");
+    again.disableFromFleet("m");
+    assertThat(Files.exists(again.file("m"))).isFalse();
+    assertThat(Bandits.withoutWriter(Map.of(), dir, model -> AB).routes("m")).isFalse();
+    Bandits configured = bandits(config(0.05, RoutingConfig.Reward.FEEDBACK, 10));
+    configured.disableFromFleet("m");
+    assertThat(configured.routes("m")).as("agent.json's bandit stays").isTrue();
+  }
 }

@@ -9,6 +9,8 @@ import java.util.List;
  * compatibility check before downloading, and A/B traffic weights.
  *
  * @param trafficWeights (old, new) for variant {@code b}; empty otherwise
+ * @param routing {@link #BANDIT} when the model's variants share traffic by bandit routing from now
+ *     on (the fleet's {@code bandit} strategy); null for static weights. Older agents ignore it
  */
 public record DeployPayload(
     String deploymentId,
@@ -17,9 +19,25 @@ public record DeployPayload(
     String variant,
     Artifact artifact,
     Target target,
-    List<Integer> trafficWeights) {
+    List<Integer> trafficWeights,
+    String routing) {
 
   public static final String TYPE = "deploy";
+
+  /** {@link #routing} for bandit routing among the model's production variants. */
+  public static final String BANDIT = "bandit";
+
+  /** A deploy with static traffic weights. */
+  public DeployPayload(
+      String deploymentId,
+      String model,
+      String version,
+      String variant,
+      Artifact artifact,
+      Target target,
+      List<Integer> trafficWeights) {
+    this(deploymentId, model, version, variant, artifact, target, trafficWeights, null);
+  }
 
   /**
    * @param url HTTPS location, or null to fetch over MQTT in chunks of {@code chunkSize}
