@@ -38,8 +38,8 @@ public final class DeployCommand implements Callable<Integer> {
       names = "--strategy",
       defaultValue = "all-at-once",
       description =
-          "all-at-once | rolling:BATCH | canary:PERCENT:BAKE | blue-green | ab:W1,W2 | shadow."
-              + " Default: ${DEFAULT-VALUE}")
+          "all-at-once | rolling:BATCH | canary:PERCENT:BAKE | blue-green | ab:W1,W2 | shadow"
+              + " | bandit:2:DURATION. Default: ${DEFAULT-VALUE}")
   String strategy;
 
   @Option(

@@ -2,6 +2,7 @@ package dev.kiln.fleet.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.fleet.console.DeploymentView;
+import dev.kiln.fleet.rollout.BanditVerdict;
 import dev.kiln.fleet.rollout.DeviceRollout;
 import dev.kiln.fleet.state.DeviceRecord;
 import dev.kiln.json.JsonMappers;
@@ -113,10 +114,46 @@ public final class Views {
           r.message());
     }
     out.append(t.render()).append('\n');
+    if (!v.bandit().isEmpty()) {
+      out.append(bandit(v.bandit())).append('\n');
+    }
     TextTable h = new TextTable("AT", "TRANSITION", "FROM", "TO", "REASON");
     v.history()
         .forEach(
             s -> h.row(Instant.ofEpochMilli(s.at()), s.transition(), s.from(), s.to(), s.reason()));
+    return out.append(h.render()).toString();
+  }
+
+  /**
+   * A bandit deployment's arms: the latest figures per arm, then one line per recorded change
+   * (oldest first, the last 10), so the shift of traffic over time is visible.
+   */
+  static String bandit(List<BanditVerdict.Snapshot> snapshots) {
+    BanditVerdict.Snapshot last = snapshots.get(snapshots.size() - 1);
+    TextTable t =
+        new TextTable("ARM", "SHARE", "EST. REWARD", "P(BEST)", "REWARDS", "REQUESTS", "DEVICES");
+    for (BanditVerdict.Arm a : last.arms()) {
+      t.row(
+          a.version(),
+          String.format(Locale.ROOT, "%.2f", a.share()),
+          String.format(Locale.ROOT, "%.3f", a.estimatedReward()),
+          String.format(Locale.ROOT, "%.3f", a.probabilityBest()),
+          a.rewarded(),
+          a.pulls(),
+          last.devices());
+    }
+    StringBuilder out = new StringBuilder(t.render()).append('\n');
+    TextTable h = new TextTable("AT", "ARMS (version share/est. reward)", "DECISION");
+    for (BanditVerdict.Snapshot s :
+        snapshots.subList(Math.max(0, snapshots.size() - 10), snapshots.size())) {
+      StringBuilder arms = new StringBuilder();
+      for (BanditVerdict.Arm a : s.arms()) {
+        arms.append(
+            String.format(
+                Locale.ROOT, "%s %.2f/%.3f  ", a.version(), a.share(), a.estimatedReward()));
+      }
+      h.row(Instant.ofEpochMilli(s.at()), arms.toString().strip(), s.decision());
+    }
     return out.append(h.render()).toString();
   }
 

@@ -4,8 +4,10 @@ import dev.kiln.fleet.audit.AuditLog;
 import dev.kiln.fleet.audit.AuditRecord;
 import dev.kiln.fleet.rollout.Action;
 import dev.kiln.fleet.rollout.ArtifactRef;
+import dev.kiln.fleet.rollout.BanditVerdict;
 import dev.kiln.fleet.rollout.Deployment;
 import dev.kiln.fleet.rollout.RolloutEngine;
+import dev.kiln.fleet.rollout.Strategy;
 import dev.kiln.fleet.state.DesiredModel;
 import dev.kiln.fleet.state.DeviceRegistry;
 import dev.kiln.fleet.transfer.ChunkServer;
@@ -179,17 +181,26 @@ final class ConsoleMessages implements AutoCloseable {
   private void heartbeat(Heartbeat hb) {
     Map<String, String> slots = new HashMap<>();
     Map<String, Double> shares = new HashMap<>();
+    Map<String, Double> metrics =
+        hb.metrics() == null ? new HashMap<>() : new HashMap<>(hb.metrics());
     for (ModelState ms : hb.models() == null ? List.<ModelState>of() : hb.models()) {
       String slot = Slot.key(ms.name(), ms.variant());
       slots.put(slot, ms.version());
       if (ms.weight() != null) {
         shares.put(slot, ms.weight());
       }
+      if (ms.bandit() != null) {
+        // Kept beside the health figures, where the rollout engine reads a device's numbers.
+        ModelState.BanditArm a = ms.bandit();
+        metrics.put(BanditVerdict.key(ms.name(), ms.version(), "pulls"), (double) a.pulls());
+        metrics.put(BanditVerdict.key(ms.name(), ms.version(), "rewarded"), (double) a.rewarded());
+        metrics.put(BanditVerdict.key(ms.name(), ms.version(), "reward_sum"), a.rewardSum());
+        metrics.put(BanditVerdict.key(ms.name(), ms.version(), "share"), a.share());
+      }
     }
     var before = registry.get(hb.deviceId());
     boolean changed = !slots.equals(before.reported()) || !shares.equals(before.weights());
-    registry.update(
-        hb.deviceId(), r -> r.withHeartbeat(slots, shares, hb.metrics(), hb.ts()), changed);
+    registry.update(hb.deviceId(), r -> r.withHeartbeat(slots, shares, metrics, hb.ts()), changed);
   }
 
   private void reply(CommandReply r) {
@@ -289,7 +300,10 @@ final class ConsoleMessages implements AutoCloseable {
                 x.variant(),
                 new DeployPayload.Artifact(art.sha256(), art.bytes(), null, config.chunkSize()),
                 new DeployPayload.Target(art.arch(), art.profile(), art.executionProviders()),
-                d.strategy().weights());
+                d.strategy().weights(),
+                d.strategy().kind() == Strategy.Kind.BANDIT && Slot.B.wireName().equals(x.variant())
+                    ? DeployPayload.BANDIT
+                    : null);
         queue(
             commands.create(x.commandId(), DeployPayload.TYPE, x.deviceId(), p, now),
             d,

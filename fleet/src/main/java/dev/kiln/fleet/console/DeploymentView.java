@@ -1,5 +1,6 @@
 package dev.kiln.fleet.console;
 
+import dev.kiln.fleet.rollout.BanditVerdict;
 import dev.kiln.fleet.rollout.Deployment;
 import dev.kiln.fleet.rollout.DeploymentState;
 import dev.kiln.fleet.rollout.DeviceRollout;
@@ -18,7 +19,8 @@ public record DeploymentView(
     String reason,
     Map<DeviceRollout.Status, Integer> counts,
     List<DeviceRollout> devices,
-    List<Deployment.Step> history) {
+    List<Deployment.Step> history,
+    List<BanditVerdict.Snapshot> bandit) {
 
   public static DeploymentView of(Deployment d) {
     return new DeploymentView(
@@ -32,7 +34,8 @@ public record DeploymentView(
         d.reason(),
         d.counts(),
         List.copyOf(d.devices().values()),
-        d.history());
+        d.history(),
+        d.bandit());
   }
 
   public DeviceRollout device(String id) {

@@ -46,6 +46,11 @@ public final class Deployment {
   private String reason;
   private List<Step> history = new ArrayList<>();
 
+  /** A bandit deployment's arms over time, oldest first, at most {@link #MAX_BANDIT_SNAPSHOTS}. */
+  private List<BanditVerdict.Snapshot> bandit = new ArrayList<>();
+
+  static final int MAX_BANDIT_SNAPSHOTS = 120;
+
   private Deployment() {}
 
   public static Deployment create(
@@ -236,6 +241,33 @@ public final class Deployment {
 
   public List<Step> history() {
     return List.copyOf(history);
+  }
+
+  /** The arms over time (bandit deployments); empty for the other strategies. */
+  public List<BanditVerdict.Snapshot> bandit() {
+    return bandit == null ? List.of() : List.copyOf(bandit);
+  }
+
+  /**
+   * Keeps {@code s} when the figures moved since the last snapshot; the oldest goes once {@link
+   * #MAX_BANDIT_SNAPSHOTS} are kept, so the file stays small however long the deployment runs.
+   */
+  public void recordBandit(BanditVerdict.Snapshot s, long now) {
+    if (bandit == null) {
+      bandit = new ArrayList<>();
+    }
+    if (!bandit.isEmpty()) {
+      BanditVerdict.Snapshot last = bandit.get(bandit.size() - 1);
+      if (last.arms().equals(s.arms()) && last.decision() == s.decision()) {
+        return;
+      }
+    }
+    bandit.add(s);
+    while (bandit.size() > MAX_BANDIT_SNAPSHOTS) {
+      bandit.remove(0);
+    }
+    updatedAt = now;
+    revision++;
   }
 
   /** Count of devices per status, for tables. */

@@ -228,17 +228,23 @@ public final class RolloutEngine {
     GateResult result = HealthGate.metrics(d.gate(), d.baseline(), samples);
     if (result.verdict() == GateResult.Verdict.FAIL) {
       d.apply(Transition.GATE_FAILED, now, d.currentPhase().name() + ": " + result.reason());
+    } else if (d.strategy().kind() == Strategy.Kind.BANDIT) {
+      BanditStep.bake(d, fleet, now, result, () -> promote(d, now, actions));
     } else if (now >= d.bakeUntil() && result.verdict() == GateResult.Verdict.PASS) {
       if (d.lastPhase()) {
         finish(d, now, result.reason(), actions);
       } else {
         d.apply(Transition.PROMOTE, now, d.currentPhase().name() + " " + result.reason());
-        d.advancePhase(now);
-        // As on NEXT_PHASE: the promoted phase's devices are now wanted on the new version, so
-        // one that is offline now converges to it when it returns.
-        desire(d, actions);
+        promote(d, now, actions);
       }
     }
+  }
+
+  private void promote(Deployment d, long now, List<Action> actions) {
+    d.advancePhase(now);
+    // As on NEXT_PHASE: the promoted phase's devices are now wanted on the new version, so one
+    // that is offline now converges to it when it returns.
+    desire(d, actions);
   }
 
   private void rollingBack(Deployment d, FleetView fleet, long now, List<Action> actions) {

@@ -19,17 +19,20 @@ import java.util.regex.Pattern;
  * @param canaryPercent share of targets in the canary phase
  * @param bake how long health gates watch the new version before the next step
  * @param weights traffic weights (old, new) for {@code ab}
+ * @param arms bandit arms for {@code bandit} (the running version and the new one); 0 otherwise
  */
 public record Strategy(
-    Kind kind, int batchSize, int canaryPercent, Duration bake, List<Integer> weights) {
+    Kind kind, int batchSize, int canaryPercent, Duration bake, List<Integer> weights, int arms) {
 
   public static final String ALLOWED =
       "all-at-once | rolling:BATCH | canary:PERCENT:BAKE (bake like 30s, 5m, 1h) | blue-green"
-          + " | ab:W1,W2 (weights summing to 100) | shadow";
+          + " | ab:W1,W2 (weights summing to 100) | shadow | bandit:ARMS:DURATION (ARMS 2: the"
+          + " running version and the new one; DURATION like 10m)";
 
   private static final Pattern ROLLING = Pattern.compile("rolling:(\\d{1,6})");
   private static final Pattern CANARY = Pattern.compile("canary:(\\d{1,3}):(\\d{1,6})(ms|s|m|h)");
   private static final Pattern AB = Pattern.compile("ab:(\\d{1,3}),(\\d{1,3})");
+  private static final Pattern BANDIT = Pattern.compile("bandit:(\\d{1,2}):(\\d{1,6})(ms|s|m|h)");
 
   /** The strategy families. */
   public enum Kind {
@@ -38,7 +41,8 @@ public record Strategy(
     CANARY,
     BLUE_GREEN,
     AB,
-    SHADOW
+    SHADOW,
+    BANDIT
   }
 
   /**
@@ -57,11 +61,11 @@ public record Strategy(
     String s = text == null ? "" : text.trim().toLowerCase(java.util.Locale.ROOT);
     switch (s) {
       case "all-at-once":
-        return new Strategy(Kind.ALL_AT_ONCE, 0, 100, Duration.ZERO, null);
+        return new Strategy(Kind.ALL_AT_ONCE, 0, 100, Duration.ZERO, null, 0);
       case "blue-green":
-        return new Strategy(Kind.BLUE_GREEN, 0, 100, Duration.ZERO, null);
+        return new Strategy(Kind.BLUE_GREEN, 0, 100, Duration.ZERO, null, 0);
       case "shadow":
-        return new Strategy(Kind.SHADOW, 0, 100, Duration.ZERO, null);
+        return new Strategy(Kind.SHADOW, 0, 100, Duration.ZERO, null, 0);
       default:
         break;
     }
@@ -71,7 +75,7 @@ public record Strategy(
       if (batch < 1) {
         throw bad(text, "the batch size must be at least 1");
       }
-      return new Strategy(Kind.ROLLING, batch, 100, Duration.ZERO, null);
+      return new Strategy(Kind.ROLLING, batch, 100, Duration.ZERO, null, 0);
     }
     m = CANARY.matcher(s);
     if (m.matches()) {
@@ -80,7 +84,7 @@ public record Strategy(
         throw bad(text, "the canary percent must be 1..99");
       }
       return new Strategy(
-          Kind.CANARY, 0, percent, duration(Long.parseLong(m.group(2)), m.group(3)), null);
+          Kind.CANARY, 0, percent, duration(Long.parseLong(m.group(2)), m.group(3)), null, 0);
     }
     m = AB.matcher(s);
     if (m.matches()) {
@@ -89,7 +93,23 @@ public record Strategy(
       if (a + b != 100 || b == 0) {
         throw bad(text, "the weights must sum to 100 and give the new version more than 0");
       }
-      return new Strategy(Kind.AB, 0, 100, Duration.ZERO, List.of(a, b));
+      return new Strategy(Kind.AB, 0, 100, Duration.ZERO, List.of(a, b), 0);
+    }
+    m = BANDIT.matcher(s);
+    if (m.matches()) {
+      int arms = Integer.parseInt(m.group(1));
+      if (arms != 2) {
+        throw bad(
+            text,
+            "ARMS must be 2 (the running version and the deployed one): a deployment carries one"
+                + " artifact");
+      }
+      Duration d = duration(Long.parseLong(m.group(2)), m.group(3));
+      if (d.isZero()) {
+        throw bad(text, "the duration must be above 0");
+      }
+      // The arms start at even weights; the devices' bandits move the traffic from there.
+      return new Strategy(Kind.BANDIT, 0, 100, d, List.of(50, 50), arms);
     }
     throw bad(text, null);
   }
@@ -104,6 +124,7 @@ public record Strategy(
       case BLUE_GREEN -> "blue-green";
       case AB -> "ab:" + weights.get(0) + "," + weights.get(1);
       case SHADOW -> "shadow";
+      case BANDIT -> "bandit:" + arms + ":" + bake.toMillis() + "ms";
     };
   }
 
@@ -138,6 +159,12 @@ public record Strategy(
       }
       case AB -> phases.add(new Phase("a/b", devices, Slot.B.wireName(), true));
       case SHADOW -> phases.add(new Phase("shadow", devices, Slot.SHADOW.wireName(), true));
+        // The new version joins as the second arm; when the bandit picks it, every device switches
+        // to it as primary. When the old version wins, the deployment rolls back instead.
+      case BANDIT -> {
+        phases.add(new Phase("bandit arms", devices, Slot.B.wireName(), true));
+        phases.add(new Phase("promote winner", devices, Slot.PRIMARY.wireName(), false));
+      }
     }
     return phases;
   }
