@@ -1,0 +1,171 @@
+package dev.kiln.fleet.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kiln.fleet.rollout.DeviceRollout.Status;
+import dev.kiln.link.protocol.CommandReply;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The {@code bandit} strategy: parsing, the fleet verdict and the engine's moves. */
+class BanditStrategyTest {
+  private static final ArtifactRef V2 =
+      new ArtifactRef("mlp", "2", "abc", 10, "x86_64", "linux-x86_64", List.of(), "/a.kiln");
+
+  private final AtomicInteger ids = new AtomicInteger();
+  private final RolloutEngine engine =
+      new RolloutEngine(new RolloutEngine.Settings(1_000, 2), () -> "c" + ids.incrementAndGet());
+  private final FakeFleet fleet = new FakeFleet().devices(3, "1");
+  private long now = 1_000_000;
+
+  @Test
+  void parse_readsArmsAndDuration_andRefusesOtherArmCounts() {
+    Strategy s = Strategy.parse("bandit:2:10m");
+    assertThat(s.kind()).isEqualTo(Strategy.Kind.BANDIT);
+    assertThat(s.bake()).hasMinutes(10);
+    assertThat(Strategy.parse(s.text())).isEqualTo(s);
+    assertThat(s.plan(List.of("a", "b")))
+        .extracting(Strategy.Phase::variant)
+        .containsExactly("b", "primary");
+    assertThatThrownBy(() -> Strategy.parse("bandit:3:10m")).hasMessageContaining("ARMS must be 2");
+    assertThatThrownBy(() -> Strategy.parse("bandit:2"))
+        .hasMessageContaining("bandit:ARMS:DURATION");
+  }
+
+  @Test
+  void verdict_addsDevicesUp_andIsDeterministic() {
+    List<Map<String, Double>> devices =
+        List.of(arms(50, 40, 50, 10), arms(50, 45, 50, 5), Map.of("requests.total", 3.0));
+    BanditVerdict.Snapshot s = BanditVerdict.assess("mlp", List.of("1", "2"), devices, 7);
+    assertThat(s.devices()).isEqualTo(2);
+    assertThat(s.arms().get(0).rewarded()).isEqualTo(100);
+    assertThat(s.arms().get(0).rewardSum()).isEqualTo(85.0);
+    assertThat(s.arms().get(0).estimatedReward()).isCloseTo(86.0 / 102, within());
+    assertThat(s.decision()).isEqualTo(BanditVerdict.Decision.KEEP_OLD);
+    assertThat(BanditVerdict.assess("mlp", List.of("1", "2"), devices, 7)).isEqualTo(s);
+    BanditVerdict.Snapshot few =
+        BanditVerdict.assess("mlp", List.of("1", "2"), List.of(arms(5, 5, 5, 0)), 7);
+    assertThat(few.decision())
+        .as("fewer than %d rewards per arm decide nothing", BanditVerdict.MIN_REWARDS)
+        .isEqualTo(BanditVerdict.Decision.UNDECIDED);
+  }
+
+  @Test
+  void betterNewVersion_isPromotedFleetWide_beforeTheDurationEnds() {
+    Deployment d = deployment();
+    landArms(d, 20, 90);
+    // One step lands the arms, starts the bake and, the fleet being confident already, promotes.
+    List<Action> actions = engine.step(d, fleet, now);
+    assertThat(d.state()).isEqualTo(DeploymentState.PROMOTED);
+    assertThat(d.reason()).contains("2 is best with P >= 0.95");
+    assertThat(actions)
+        .filteredOn(a -> a instanceof Action.Deploy)
+        .extracting(a -> ((Action.Deploy) a).variant())
+        .containsOnly("primary")
+        .hasSize(3);
+    answer(d);
+    engine.step(d, fleet, now);
+    assertThat(d.state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(d.bandit())
+        .last()
+        .extracting(BanditVerdict.Snapshot::decision)
+        .isEqualTo(BanditVerdict.Decision.PROMOTE);
+  }
+
+  @Test
+  void betterRunningVersion_rollsBack() {
+    Deployment d = deployment();
+    landArms(d, 90, 20);
+    engine.step(d, fleet, now);
+    assertThat(d.state()).isEqualTo(DeploymentState.ROLLING_BACK);
+    assertThat(d.reason()).contains("running version 1 is best");
+  }
+
+  @Test
+  void noConfidentWinner_keepsTheRunningVersion_whenTheDurationEnds() {
+    Deployment d = deployment();
+    landArms(d, 50, 50);
+    engine.step(d, fleet, now);
+    now += 1_000;
+    engine.step(d, fleet, now);
+    assertThat(d.state()).as("undecided within the duration").isEqualTo(DeploymentState.BAKING);
+    now += 60_000;
+    engine.step(d, fleet, now);
+    assertThat(d.state()).isEqualTo(DeploymentState.ROLLING_BACK);
+    assertThat(d.reason()).contains("no version is best", "keeping 1");
+  }
+
+  private Deployment deployment() {
+    for (String id : fleet.online.keySet()) {
+      fleet.heartbeat(id, "1", 0.0, 10.0, now - 10);
+    }
+    Deployment d =
+        Deployment.create(
+            "dep1",
+            V2,
+            TargetSelector.everyDevice(),
+            Strategy.parse("bandit:2:1m"),
+            GateConfig.defaults(),
+            now,
+            600_000);
+    List<Action> actions = engine.step(d, fleet, now);
+    assertThat(actions)
+        .filteredOn(a -> a instanceof Action.Deploy)
+        .extracting(a -> ((Action.Deploy) a).variant())
+        .containsOnly("b")
+        .hasSize(3);
+    return d;
+  }
+
+  /** The devices take the arm and report what their bandits learned (rewards per 100). */
+  private void landArms(Deployment d, int oldPerHundred, int newPerHundred) {
+    answer(d);
+    for (String id : fleet.online.keySet()) {
+      fleet.reported.get(id).put("mlp", "1");
+      fleet.reported.get(id).put("mlp#b", "2");
+      Map<String, Double> m = new HashMap<>(fleet.metrics.get(id));
+      m.putAll(arms(100, oldPerHundred, 100, newPerHundred));
+      fleet.metrics.put(id, m);
+      fleet.metricsAt.put(id, now + 5);
+    }
+    now += 10;
+  }
+
+  private void answer(Deployment d) {
+    for (DeviceRollout r : List.copyOf(d.devices().values())) {
+      if (r.status() == Status.SENT) {
+        engine.onReply(
+            d, r.deviceId(), r.commandId(), CommandReply.Status.SUCCEEDED, null, null, "ok", now);
+        fleet.heartbeat(r.deviceId(), "2", 0.0, 10.0, now + 1);
+      }
+    }
+  }
+
+  private static Map<String, Double> arms(int n1, double sum1, int n2, double sum2) {
+    return Map.of(
+        BanditVerdict.key("mlp", "1", "pulls"),
+        (double) n1,
+        BanditVerdict.key("mlp", "1", "rewarded"),
+        (double) n1,
+        BanditVerdict.key("mlp", "1", "reward_sum"),
+        sum1,
+        BanditVerdict.key("mlp", "1", "share"),
+        0.5,
+        BanditVerdict.key("mlp", "2", "pulls"),
+        (double) n2,
+        BanditVerdict.key("mlp", "2", "rewarded"),
+        (double) n2,
+        BanditVerdict.key("mlp", "2", "reward_sum"),
+        sum2,
+        BanditVerdict.key("mlp", "2", "share"),
+        0.5);
+  }
+
+  private static org.assertj.core.data.Offset<Double> within() {
+    return org.assertj.core.data.Offset.offset(1e-9);
+  }
+}
