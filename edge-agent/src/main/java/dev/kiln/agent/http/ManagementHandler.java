@@ -129,6 +129,10 @@ final class ManagementHandler {
                           "loaded",
                           models.registry().isLoaded(ModelRegistry.key(s.name(), e.getKey()))));
     }
+    models
+        .autoscaler()
+        .describe(s.name())
+        .ifPresent(a -> n.set("autoscaling", RequestDecoder.MAPPER.valueToTree(a)));
     if (!s.production().isEmpty()) {
       try {
         Manifest m = models.manifest(s.name(), s.production().get(0).version());
