@@ -85,13 +85,30 @@ class ScalingPolicyTest {
   void steadyLoad_doesNotFlap() {
     long[] clock = {0};
     long[] requests = {0};
-    // 3 in flight on 3 replicas: at the target, and 2 replicas would hold 1.5 each: stay.
+    // 2 in flight on 3 replicas: 2 would hold it at the target, but not at half of it: stay.
     ScalingPolicy p = new ScalingPolicy(spec(1, 3, 0, 0, 300), 3, clock[0]);
-    assertThat(run(p, clock, 30_000, 3, 3, requests)).isEmpty();
-    // 2 in flight on 3: 2 replicas hold it at the target, so one goes; on 2 it then stays.
+    assertThat(run(p, clock, 30_000, 3, 2, requests)).isEmpty();
+    // 1 in flight on 3: 2 replicas hold it at half the target, so one goes; on 2 it stays.
     ScalingPolicy q = new ScalingPolicy(spec(1, 3, 0, 0, 300), 3, clock[0]);
-    assertThat(run(q, clock, 30_000, 3, 2, requests).get().to()).isEqualTo(2);
-    assertThat(run(q, clock, 30_000, 2, 2, requests)).isEmpty();
+    assertThat(run(q, clock, 30_000, 3, 1, requests).get().to()).isEqualTo(2);
+    assertThat(run(q, clock, 30_000, 2, 1, requests)).isEmpty();
+  }
+
+  @Test
+  void scaleIn_needsTheLoadLow_forTheWholeCooldown() {
+    long[] clock = {0};
+    long[] requests = {0};
+    ScalingPolicy p = new ScalingPolicy(spec(1, 3, 0, 5, 300), 3, clock[0]);
+    assertThat(run(p, clock, 2000, 3, 9, requests)).as("at max").isEmpty();
+    // Busy for 1 s in every 4: never 5 s quiet, so no scale-in.
+    for (int i = 0; i < 5; i++) {
+      assertThat(run(p, clock, 3000, 3, 0, requests)).isEmpty();
+      assertThat(run(p, clock, 1000, 3, 9, requests)).isEmpty();
+    }
+    long quietFrom = clock[0];
+    Optional<ScalingPolicy.Decision> in = run(p, clock, 10_000, 3, 0, requests);
+    assertThat(in.get().to()).isEqualTo(2);
+    assertThat(clock[0] - quietFrom).isGreaterThanOrEqualTo(5 * S);
   }
 
   @Test
