@@ -201,6 +201,60 @@ class AutoscalingIT {
   }
 
   @Test
+  void replicaOverTheMemoryBudget_isRefusedAndLogged_andTheModelServesOn() throws Exception {
+    // mlp: 1267 payload bytes x 500 = ~620 KiB per replica; the 1 MiB budget holds one.
+    Path work = AgentProcess.tmp("autoscaling-budget");
+    KeyPair key = Ed25519Keys.generate();
+    try (AgentProcess small =
+        new AgentProcess(
+            work,
+            c -> {
+              c.putObject("models").put("memoryBudgetMb", 1).put("memoryFactor", 500);
+              c.putObject("autoscaling")
+                  .putObject("models")
+                  .putObject("mlp")
+                  .put("minReplicas", 2)
+                  .put("maxReplicas", 2)
+                  .put("scaleOutCooldownS", 1);
+            })) {
+      TestArtifacts.trust(key, small.keysDir());
+      small.start();
+      assertThat(
+              small
+                  .install(
+                      TestArtifacts.build(TestArtifacts.spec(), key, work.resolve("a")),
+                      "replace",
+                      1)
+                  .statusCode())
+          .isEqualTo(201);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () ->
+                  AgentProcess.json(small.get("/models/mlp"))
+                          .at("/autoscaling/versions/1/scaleOutsRefused")
+                          .asLong()
+                      >= 1);
+      JsonNode model = AgentProcess.json(small.get("/models/mlp"));
+      assertThat(model.at("/autoscaling/versions/1/replicas").asInt()).isEqualTo(1);
+      assertThat(small.log())
+          .contains("autoscaling mlp@1: refused 1 -> 2 replicas (below minReplicas 2")
+          .contains("would exceed models.memoryBudgetMb");
+      assertThat(small.get("/metrics").body())
+          .containsPattern(
+              "kiln_autoscaling_scale_outs_refused_total\\{model=\"mlp\",version=\"1\"\\}"
+                  + " [1-9]");
+      assertThat(AgentProcess.json(small.get("/models")).get("memoryUsedBytes").asLong())
+          .isLessThanOrEqualTo(1024 * 1024);
+      byte[] npy = Npy.write(Tensor.ofFloats(new long[] {2, 8}, mlp.input()));
+      HttpResponse<String> r =
+          small.send("POST", "/models/mlp/invocations", npy, "application/x-npy", Map.of());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void scaleToZero_unloadsWhenIdle_thenTheNextRequestColdStarts_andIsReported() throws Exception {
     await()
         .atMost(Duration.ofSeconds(60))

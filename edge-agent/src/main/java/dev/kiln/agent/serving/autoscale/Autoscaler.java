@@ -5,6 +5,7 @@ import dev.kiln.agent.runtime.ModelRunner;
 import dev.kiln.agent.serving.LoadedModel;
 import dev.kiln.agent.serving.ModelRegistry;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -41,6 +42,8 @@ public final class Autoscaler implements AutoCloseable {
 
   /** How often in-flight requests are sampled. */
   static final long SAMPLE_MILLIS = 100;
+
+  private static final double MIB = 1024.0 * 1024.0;
 
   private final AgentConfig.Autoscaling config;
   private final ModelRegistry registry;
@@ -230,13 +233,15 @@ public final class Autoscaler implements AutoCloseable {
     } else if (d.out()) {
       if (!registry.reserve(key, t.set(), t.bytesPerReplica())) {
         LOG.warn(
-            "autoscaling {}: refused {}: one more replica (an estimated {} MiB) would exceed"
-                + " models.memoryBudgetMb ({} of {} MiB in use)",
-            key,
-            d,
-            t.bytesPerReplica() >> 20,
-            registry.usedBytes() >> 20,
-            registry.budgetBytes() >> 20);
+            String.format(
+                Locale.ROOT,
+                "autoscaling %s: refused %s: one more replica (an estimated %.1f MiB) would exceed"
+                    + " models.memoryBudgetMb (%.1f of %.1f MiB in use)",
+                key,
+                d,
+                t.bytesPerReplica() / MIB,
+                registry.usedBytes() / MIB,
+                registry.budgetBytes() / MIB));
         status.refused(d);
         return;
       }
