@@ -82,6 +82,9 @@ final class ManagementHandler {
         throw new AgentException(AgentErrorCode.MODEL_NOT_READY, name + " has no active version");
       }
       for (InstalledModel.Variant v : s.production()) {
+        if (models.autoscaler().scaledToZero(name, v.version())) {
+          continue; // loads on the next request; loading it here would keep it from zero
+        }
         try (ModelRegistry.Lease ignored = models.lease(name, v.version())) {
           // Loading is the check.
         }

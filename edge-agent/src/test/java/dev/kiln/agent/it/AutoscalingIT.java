@@ -62,6 +62,7 @@ class AutoscalingIT {
                   .put("maxReplicas", 1)
                   .put("idleSeconds", 2);
               ((ObjectNode) c.get("threads")).put("http", 16);
+              c.putObject("models").put("defaultModel", "lazy");
             });
     TestArtifacts.trust(key, agent.keysDir());
     agent.start();
@@ -265,6 +266,13 @@ class AutoscalingIT {
     assertThat(model.at("/autoscaling/versions/1/replicas").asInt()).isZero();
     assertThat(metric("kiln_model_replicas", "lazy")).isZero();
     assertThat(agent.log()).contains("autoscaling lazy@1: 1 -> 0 replicas (scale to zero");
+    // Health checks see it ready without loading it, else a load balancer would keep it loaded.
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> ping = agent.get("/ping");
+      assertThat(ping.statusCode()).as(ping.body()).isEqualTo(200);
+    }
+    assertThat(scaling("lazy").get("state").asText()).isEqualTo("SCALED_TO_ZERO");
+    assertThat(scaling("lazy").get("coldStarts").asLong()).isZero();
 
     byte[] npy = Npy.write(Tensor.ofFloats(new long[] {2, 8}, mlp.input()));
     HttpResponse<String> r =

@@ -192,6 +192,16 @@ public final class Autoscaler implements AutoCloseable {
         : registry.acquire(key, timed);
   }
 
+  /**
+   * Whether the version is unloaded by scale to zero: it is ready all the same (the next request
+   * loads it), so health checks such as {@code /ping} must not load it, which would keep it from
+   * ever staying at zero.
+   */
+  public boolean scaledToZero(String model, String version) {
+    VersionScaling status = versions.get(ModelRegistry.key(model, version));
+    return status != null && status.scaledToZero();
+  }
+
   void tick() {
     for (Tracked t : tracked.values()) {
       String key = t.key();

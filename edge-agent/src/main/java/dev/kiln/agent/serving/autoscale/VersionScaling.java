@@ -90,6 +90,10 @@ final class VersionScaling {
     return cold;
   }
 
+  synchronized boolean scaledToZero() {
+    return state == State.SCALED_TO_ZERO;
+  }
+
   synchronized Snapshot snapshot() {
     return new Snapshot(
         state.name(),
