@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,7 +50,7 @@ public final class Autoscaler implements AutoCloseable {
   private final int cores;
   private final LongSupplier clock;
   private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
-  private final Map<String, VersionScaling> versions = new ConcurrentHashMap<>();
+  private final ScalingStatus status = new ScalingStatus();
   private final ScheduledExecutorService ticker =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "autoscaler"));
   private final ExecutorService loads = Executors.newCachedThreadPool(r -> daemon(r, "model-load"));
@@ -103,7 +102,7 @@ public final class Autoscaler implements AutoCloseable {
                     "autoscaling {}: {}-{} replicas{}, target {} in flight per replica, cooldowns"
                         + " {} s out / {} s in{}",
                     model,
-                    spec.minReplicas(),
+                    Math.min(spec.minReplicas(), maxReplicas(spec)),
                     maxReplicas(spec),
                     maxReplicas(spec) < spec.maxReplicas()
                         ? " (maxReplicas "
@@ -161,7 +160,7 @@ public final class Autoscaler implements AutoCloseable {
             bytesPerReplica,
             new ScalingPolicy(spec, maxReplicas(spec), clock.getAsLong()),
             new AtomicBoolean()));
-    versions.computeIfAbsent(key, k -> new VersionScaling());
+    status.of(key);
     return set;
   }
 
@@ -182,7 +181,7 @@ public final class Autoscaler implements AutoCloseable {
           long start = clock.getAsLong();
           LoadedModel m = load.get();
           long millis = (clock.getAsLong() - start) / 1_000_000;
-          if (versions.computeIfAbsent(key, k -> new VersionScaling()).loaded(millis)) {
+          if (status.of(key).loaded(millis)) {
             LOG.info("autoscaling {}: cold start 0 -> 1 replicas, loaded in {} ms", key, millis);
           }
           return m;
@@ -198,17 +197,16 @@ public final class Autoscaler implements AutoCloseable {
    * ever staying at zero.
    */
   public boolean scaledToZero(String model, String version) {
-    VersionScaling status = versions.get(ModelRegistry.key(model, version));
-    return status != null && status.scaledToZero();
+    return status.scaledToZero(ModelRegistry.key(model, version));
   }
 
   void tick() {
     for (Tracked t : tracked.values()) {
       String key = t.key();
-      VersionScaling status = versions.get(key);
+      VersionScaling version = status.of(key);
       if (t.set().closed()) {
         tracked.remove(key, t);
-        status.unloaded(false);
+        version.unloaded(false);
         continue;
       }
       if (!registry.isLoaded(key) || t.adding().get()) {
@@ -217,10 +215,10 @@ public final class Autoscaler implements AutoCloseable {
       long now = clock.getAsLong();
       int replicas = t.set().replicas();
       int inFlight = t.set().inFlight();
-      status.observe(replicas, replicas, inFlight, t.set().peakEngineCalls());
+      version.observe(replicas, replicas, inFlight, t.set().peakEngineCalls());
       Optional<ScalingPolicy.Decision> decision =
           t.policy().sample(now, replicas, inFlight, t.set().requests());
-      decision.ifPresent(d -> apply(t, status, d, now));
+      decision.ifPresent(d -> apply(t, version, d, now));
     }
   }
 
@@ -232,13 +230,13 @@ public final class Autoscaler implements AutoCloseable {
     }
   }
 
-  private void apply(Tracked t, VersionScaling status, ScalingPolicy.Decision d, long now) {
+  private void apply(Tracked t, VersionScaling version, ScalingPolicy.Decision d, long now) {
     String key = t.key();
     t.policy().applied(d, now);
     if (d.to() == 0) {
       LOG.info("autoscaling {}: {}", key, d);
-      status.decided(d);
-      status.unloaded(true);
+      version.decided(d);
+      version.unloaded(true);
       registry.unload(key);
     } else if (d.out()) {
       if (!registry.reserve(key, t.set(), t.bytesPerReplica())) {
@@ -252,16 +250,16 @@ public final class Autoscaler implements AutoCloseable {
                 t.bytesPerReplica() / MIB,
                 registry.usedBytes() / MIB,
                 registry.budgetBytes() / MIB));
-        status.refused(d);
+        version.refused(d);
         return;
       }
       LOG.info("autoscaling {}: {}", key, d);
-      status.decided(d);
+      version.decided(d);
       t.adding().set(true);
       loads.execute(() -> addReplica(t));
     } else if (t.set().removeOne()) {
       LOG.info("autoscaling {}: {}", key, d);
-      status.decided(d);
+      version.decided(d);
     }
   }
 
@@ -283,40 +281,14 @@ public final class Autoscaler implements AutoCloseable {
   /** The model's settings and each version's figures, or empty when it does not autoscale. */
   public Optional<Map<String, Object>> describe(String model) {
     AgentConfig.ModelAutoscaling spec = config.forModel(model);
-    if (spec == null) {
-      return Optional.empty();
-    }
-    Map<String, Object> out = new TreeMap<>();
-    out.put("minReplicas", spec.minReplicas());
-    out.put("maxReplicas", maxReplicas(spec));
-    out.put("targetInFlightPerReplica", spec.targetInFlightPerReplica());
-    out.put("scaleOutCooldownS", spec.scaleOutCooldownS());
-    out.put("scaleInCooldownS", spec.scaleInCooldownS());
-    if (spec.minReplicas() == 0) {
-      out.put("idleSeconds", spec.idleSeconds());
-      out.put("coldStartTimeoutS", spec.coldStartTimeoutS());
-    }
-    Map<String, VersionScaling.Snapshot> byVersion = new TreeMap<>();
-    String prefix = ModelRegistry.key(model, "");
-    versions.forEach(
-        (key, status) -> {
-          if (key.startsWith(prefix)) {
-            byVersion.put(key.substring(prefix.length()), status.snapshot());
-          }
-        });
-    out.put("versions", byVersion);
-    return Optional.of(out);
+    return spec == null
+        ? Optional.empty()
+        : Optional.of(status.describe(model, spec, maxReplicas(spec)));
   }
 
   /** Lines for {@code GET /metrics}. */
   public String prometheus() {
-    return AutoscalingMetrics.render(new TreeMap<>(snapshots()));
-  }
-
-  private Map<String, VersionScaling.Snapshot> snapshots() {
-    Map<String, VersionScaling.Snapshot> out = new TreeMap<>();
-    versions.forEach((key, status) -> out.put(key, status.snapshot()));
-    return out;
+    return status.prometheus();
   }
 
   private static Thread daemon(Runnable r, String name) {
