@@ -1,5 +1,6 @@
 package dev.kiln.bench;
 
+import dev.kiln.bench.agent.AutoscaleBench;
 import dev.kiln.bench.agent.BatchingBench;
 import dev.kiln.bench.agent.DecodeBench;
 import dev.kiln.bench.agent.DeviceJvmBench;
@@ -78,6 +79,16 @@ public final class BenchMain {
                       : List.of("cnn/cnn.onnx", "large/mobilenet_v2/mobilenet_v2.onnx"),
                   intArg(args, 1, 1000),
                   intArg(args, 2, 10)));
+      case "agent-autoscale" ->
+          AutoscaleBench.print(
+              AutoscaleBench.run(
+                  repo,
+                  args.length > 4
+                      ? List.of(args[4])
+                      : List.of("large/mobilenet_v2/mobilenet_v2.onnx", "cnn/cnn.onnx"),
+                  intArg(args, 2, 8),
+                  intArg(args, 1, 10),
+                  intArg(args, 3, 5)));
       case "agent-device-jvm" ->
           AgentReports.deviceJvm(
               DeviceJvmBench.run(
@@ -142,7 +153,7 @@ public final class BenchMain {
               "unknown benchmark '"
                   + which
                   + "'; try: compile, quantize, torch-paths, agent-overhead, agent-decode, agent-throughput, oip, agent-batching,"
-                  + " agent-device-jvm,"
+                  + " agent-autoscale, agent-device-jvm,"
                   + " agent-footprint,"
                   + " model-load,"
                   + " capture, capture-outbox, capture-sync, fleet-rollout, http-servers [SECONDS] [--quick],"

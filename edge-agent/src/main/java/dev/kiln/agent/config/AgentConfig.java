@@ -23,6 +23,7 @@ public record AgentConfig(
     Models models,
     Batching batching,
     Threads threads,
+    Autoscaling autoscaling,
     List<PipelineSpec> pipelines,
     Cloud cloud) {
 
@@ -169,6 +170,43 @@ public record AgentConfig(
    * @param predictors requests that may run one model concurrently
    */
   public record Threads(int http, int inference, int predictors) {}
+
+  /**
+   * Replica autoscaling per model ({@code autoscaling.models.<name>}); models not named keep a
+   * fixed {@code threads.predictors}.
+   */
+  public record Autoscaling(Map<String, ModelAutoscaling> models) {
+
+    /** The settings for {@code model}, or null when it does not autoscale. */
+    public ModelAutoscaling forModel(String model) {
+      return models.get(model);
+    }
+  }
+
+  /**
+   * Target tracking on in-flight requests per replica (a replica is one engine session of the
+   * model, running one request at a time).
+   *
+   * @param minReplicas replicas kept loaded; 0 unloads the model after {@code idleSeconds} without
+   *     requests and loads it again on the next one (scale to zero)
+   * @param maxReplicas replicas at most (further capped by the cores, see docs/agent.md)
+   * @param targetInFlightPerReplica scale out when the requests in flight per replica, averaged
+   *     over the last second, exceed it; scale in when one replica fewer would still hold them at
+   *     it
+   * @param scaleOutCooldownS seconds after a scale-out before the next one
+   * @param scaleInCooldownS seconds after any scaling before a scale-in
+   * @param idleSeconds with {@code minReplicas} 0: seconds without requests before unloading
+   * @param coldStartTimeoutS how long a request waits for a scaled-to-zero model to load before 503
+   *     with Retry-After (the load goes on)
+   */
+  public record ModelAutoscaling(
+      int minReplicas,
+      int maxReplicas,
+      double targetInFlightPerReplica,
+      int scaleOutCooldownS,
+      int scaleInCooldownS,
+      int idleSeconds,
+      int coldStartTimeoutS) {}
 
   /** A chain of 2-5 models served under {@code name}; each step's outputs feed the next. */
   public record PipelineSpec(String name, List<String> steps) {}

@@ -61,6 +61,7 @@ public final class ConfigLoader {
             "models",
             "batching",
             "threads",
+            "autoscaling",
             "pipelines",
             "cloud");
     String deviceId = top.text("deviceId", hostName());
@@ -146,6 +147,7 @@ public final class ConfigLoader {
         modelsConfig,
         batchingConfig,
         threadsConfig,
+        AutoscalingConfig.read(top),
         pipelines,
         cloud);
   }

@@ -8,6 +8,7 @@ import dev.kiln.agent.http.access.ImportDirs;
 import dev.kiln.agent.serving.InferenceService;
 import dev.kiln.agent.serving.Metrics;
 import dev.kiln.agent.serving.ModelManager;
+import dev.kiln.agent.serving.ModelRegistry;
 import dev.kiln.agent.store.PipelineStore;
 import java.io.IOException;
 import java.util.List;
@@ -251,6 +252,10 @@ public final class AgentHttpServer implements AutoCloseable {
       }
       route(ex);
     } catch (AgentException e) {
+      if (e instanceof ModelRegistry.ColdStartTimeout) {
+        ex.responseHeader(
+            "Retry-After", Long.toString(ModelRegistry.ColdStartTimeout.RETRY_AFTER_SECONDS));
+      }
       reply(ex, e.code(), e.getMessage());
     } catch (IOException e) {
       LOG.debug("client connection failed: {}", e.getMessage());

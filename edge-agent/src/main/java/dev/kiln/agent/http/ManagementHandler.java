@@ -82,6 +82,9 @@ final class ManagementHandler {
         throw new AgentException(AgentErrorCode.MODEL_NOT_READY, name + " has no active version");
       }
       for (InstalledModel.Variant v : s.production()) {
+        if (models.autoscaler().scaledToZero(name, v.version())) {
+          continue; // loads on the next request; loading it here would keep it from zero
+        }
         try (ModelRegistry.Lease ignored = models.lease(name, v.version())) {
           // Loading is the check.
         }
@@ -129,6 +132,10 @@ final class ManagementHandler {
                           "loaded",
                           models.registry().isLoaded(ModelRegistry.key(s.name(), e.getKey()))));
     }
+    models
+        .autoscaler()
+        .describe(s.name())
+        .ifPresent(a -> n.set("autoscaling", RequestDecoder.MAPPER.valueToTree(a)));
     if (!s.production().isEmpty()) {
       try {
         Manifest m = models.manifest(s.name(), s.production().get(0).version());

@@ -34,6 +34,12 @@ public record RunnerSpec(
     sessionOptions = withoutNulls(sessionOptions);
   }
 
+  /** The same payload and threads, run by {@code n} predictors. */
+  public RunnerSpec withPredictors(int n) {
+    return new RunnerSpec(
+        payload, format, executionProviders, threads, sessionOptions, inputNames, outputNames, n);
+  }
+
   private static Map<String, String> withoutNulls(Map<String, String> options) {
     Map<String, String> copy = new LinkedHashMap<>();
     if (options != null) {

@@ -16,7 +16,7 @@ public final class LoadedModel {
   private final Manifest.IoSignature signature;
   private final ModelRunner runner;
   private final DynamicBatcher batcher;
-  private final long estimatedBytes;
+  private long estimatedBytes; // grows and shrinks with replicas, under the registry's lock
   private final long loadMillis;
   private int users;
   private boolean evicted;
@@ -96,6 +96,15 @@ public final class LoadedModel {
 
   public long estimatedBytes() {
     return estimatedBytes;
+  }
+
+  /** Called by {@link ModelRegistry} only, under its lock. */
+  void addEstimatedBytes(long delta) {
+    estimatedBytes += delta;
+  }
+
+  ModelRunner runner() {
+    return runner;
   }
 
   public long loadMillis() {

@@ -4,6 +4,7 @@ import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
 import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.runtime.RunnerFactory;
+import dev.kiln.agent.serving.autoscale.Autoscaler;
 import dev.kiln.agent.store.ArtifactStore;
 import dev.kiln.agent.store.InstalledModel;
 import dev.kiln.agent.store.StoredVersion;
@@ -50,6 +51,7 @@ public final class ModelManager implements AutoCloseable {
   private final ArtifactStore store;
   private final ModelRegistry registry;
   private final ModelLoader loader;
+  private final Autoscaler autoscaler;
   private final AgentConfig config;
   private final Map<String, InstalledModel> states = new ConcurrentHashMap<>();
   private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
@@ -63,7 +65,14 @@ public final class ModelManager implements AutoCloseable {
       Metrics metrics) {
     this.store = store;
     this.registry = registry;
-    this.loader = new ModelLoader(runners, config, metrics);
+    this.autoscaler =
+        new Autoscaler(
+            config.autoscaling(),
+            registry,
+            config.threads().inference(),
+            Runtime.getRuntime().availableProcessors());
+    metrics.addGauges(autoscaler::prometheus);
+    this.loader = new ModelLoader(runners, config, metrics, autoscaler);
     this.config = config;
   }
 
@@ -93,6 +102,7 @@ public final class ModelManager implements AutoCloseable {
         }
       }
     }
+    autoscaler.start();
   }
 
   /**
@@ -246,8 +256,7 @@ public final class ModelManager implements AutoCloseable {
 
   /** Holds a version in memory, loading it (and evicting others) when needed. */
   public ModelRegistry.Lease lease(String name, String version) {
-    return registry.acquire(
-        ModelRegistry.key(name, version), () -> build(io(() -> store.open(name, version))));
+    return autoscaler.lease(name, version, () -> build(io(() -> store.open(name, version))));
   }
 
   public Manifest manifest(String name, String version) {
@@ -282,6 +291,11 @@ public final class ModelManager implements AutoCloseable {
     return registry;
   }
 
+  /** Replica autoscaling of the models named under {@code autoscaling.models}. */
+  public Autoscaler autoscaler() {
+    return autoscaler;
+  }
+
   private InstalledModel save(InstalledModel s) {
     io(
         () -> {
@@ -311,6 +325,7 @@ public final class ModelManager implements AutoCloseable {
 
   @Override
   public void close() {
+    autoscaler.close();
     registry.close();
   }
 }

@@ -2,6 +2,8 @@ package dev.kiln.agent.serving;
 
 import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
+import dev.kiln.agent.runtime.ModelRunner;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -10,6 +12,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,11 +56,9 @@ public final class ModelRegistry implements AutoCloseable {
   /** Returns the loaded version or loads it with {@code loader}, evicting LRU versions to fit. */
   public Lease acquire(String key, Supplier<LoadedModel> loader) {
     while (true) {
-      synchronized (this) {
-        LoadedModel m = loaded.get(key);
-        if (m != null && m.acquire()) {
-          return new Lease(m);
-        }
+      Lease held = leaseLoaded(key);
+      if (held != null) {
+        return held;
       }
       CompletableFuture<LoadedModel> mine = new CompletableFuture<>();
       CompletableFuture<LoadedModel> other = loading.putIfAbsent(key, mine);
@@ -65,16 +70,115 @@ public final class ModelRegistry implements AutoCloseable {
         }
         continue;
       }
+      load(key, loader, mine);
       try {
-        LoadedModel m = loader.get();
-        admit(key, m);
-        mine.complete(m);
-      } catch (RuntimeException e) {
-        mine.completeExceptionally(e);
-        throw e;
-      } finally {
-        loading.remove(key);
+        mine.join();
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof RuntimeException r ? r : e;
       }
+    }
+  }
+
+  /**
+   * As {@link #acquire(String, Supplier)}, but a load runs on {@code background} and the caller
+   * waits for it at most {@code wait}: a scaled-to-zero model's cold start. The load goes on after
+   * a timeout, so a retry finds the model loaded.
+   *
+   * @throws ColdStartTimeout when the load takes longer than {@code wait}
+   */
+  public Lease acquire(
+      String key, Supplier<LoadedModel> loader, Duration wait, Executor background) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      Lease held = leaseLoaded(key);
+      if (held != null) {
+        return held;
+      }
+      CompletableFuture<LoadedModel> mine = new CompletableFuture<>();
+      CompletableFuture<LoadedModel> other = loading.putIfAbsent(key, mine);
+      CompletableFuture<LoadedModel> pending = other != null ? other : mine;
+      if (other == null) {
+        try {
+          background.execute(() -> load(key, loader, mine));
+        } catch (RejectedExecutionException e) {
+          loading.remove(key);
+          mine.completeExceptionally(
+              new AgentException(AgentErrorCode.SHUTTING_DOWN, "the agent is stopping"));
+        }
+      }
+      try {
+        pending.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        throw new ColdStartTimeout(key, wait);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AgentException(
+            AgentErrorCode.SHUTTING_DOWN, "interrupted while " + key + " loads");
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof RuntimeException r
+            ? r
+            : new AgentException(AgentErrorCode.ENGINE_ERROR, e.getCause().getMessage());
+      }
+    }
+  }
+
+  /** A request waited longer than its model's cold-start timeout: 503 with Retry-After. */
+  public static final class ColdStartTimeout extends AgentException {
+    /**
+     * The load goes on, and a retry waits for it again (up to the timeout), so the client may come
+     * back at once.
+     */
+    public static final long RETRY_AFTER_SECONDS = 1;
+
+    ColdStartTimeout(String key, Duration waited) {
+      super(
+          AgentErrorCode.MODEL_NOT_READY,
+          key
+              + " is loading after scaling to zero and did not finish within "
+              + waited.toSeconds()
+              + " s (autoscaling coldStartTimeoutS); retry shortly");
+    }
+  }
+
+  private synchronized Lease leaseLoaded(String key) {
+    LoadedModel m = loaded.get(key);
+    return m != null && m.acquire() ? new Lease(m) : null;
+  }
+
+  private void load(String key, Supplier<LoadedModel> loader, CompletableFuture<LoadedModel> mine) {
+    try {
+      LoadedModel m = loader.get();
+      admit(key, m);
+      mine.complete(m);
+    } catch (RuntimeException e) {
+      mine.completeExceptionally(e);
+    } finally {
+      loading.remove(key);
+    }
+  }
+
+  /**
+   * Counts {@code bytes} more for the version loaded under {@code key} whose runner is {@code
+   * owner}: an added replica. Never evicts another version to make room.
+   *
+   * @return false when that would go over the budget, or {@code owner} is no longer loaded
+   */
+  public synchronized boolean reserve(String key, ModelRunner owner, long bytes) {
+    LoadedModel m = loaded.get(key);
+    if (m == null || m.runner() != owner || usedBytes + bytes > budgetBytes) {
+      return false;
+    }
+    usedBytes += bytes;
+    m.addEstimatedBytes(bytes);
+    return true;
+  }
+
+  /** Gives back what {@link #reserve} counted; nothing when {@code owner} was unloaded since. */
+  public synchronized void unreserve(String key, ModelRunner owner, long bytes) {
+    LoadedModel m = loaded.get(key);
+    if (m != null && m.runner() == owner) {
+      usedBytes -= bytes;
+      m.addEstimatedBytes(-bytes);
     }
   }
 
