@@ -4,7 +4,7 @@ import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.config.ConfigException;
 import dev.kiln.agent.feedback.FeedbackSink;
 import dev.kiln.agent.http.AgentHttpServer;
-import dev.kiln.agent.runtime.DjlRunnerFactory;
+import dev.kiln.agent.runtime.EngineRunnerFactory;
 import dev.kiln.agent.runtime.InferenceThreads;
 import dev.kiln.agent.serving.InferenceService;
 import dev.kiln.agent.serving.Metrics;
@@ -94,7 +94,7 @@ public final class Agent implements AutoCloseable {
         threads.inference() > 0 ? "threads.inference" : "cores / predictors",
         cores);
     ModelManager models =
-        new ModelManager(store, registry, new DjlRunnerFactory(share), config, metrics);
+        new ModelManager(store, registry, new EngineRunnerFactory(share), config, metrics);
     models.start();
     InferenceService service = new InferenceService(models, metrics, capture);
     PipelineStore pipelines = new PipelineStore(config.stateDir());
