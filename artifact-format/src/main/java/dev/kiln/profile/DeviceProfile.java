@@ -76,7 +76,9 @@ public record DeviceProfile(
   /**
    * @param executionProviders ONNX Runtime providers in preference order, CPU last
    * @param threads intra-op threads for inference
-   * @param ortFormat ship the model in ORT format instead of ONNX
+   * @param ortFormat ship the model in ORT format instead of ONNX where the payload is final for
+   *     the device (a CPU target of the compile host's ISA, optimized at ONNX Runtime's ALL level);
+   *     false keeps ONNX, for agents that predate ORT-format support
    */
   public record RuntimeSettings(
       InferenceEngine preferredEngine,

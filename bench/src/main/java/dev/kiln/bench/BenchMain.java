@@ -8,6 +8,7 @@ import dev.kiln.bench.agent.FootprintBench;
 import dev.kiln.bench.agent.ModelLoadBench;
 import dev.kiln.bench.agent.OipBench;
 import dev.kiln.bench.agent.OverheadBench;
+import dev.kiln.bench.agent.RunnerOverheadBench;
 import dev.kiln.bench.agent.ThroughputBench;
 import dev.kiln.bench.capture.CaptureBench;
 import dev.kiln.bench.capture.GroupCommitBench;
@@ -108,6 +109,9 @@ public final class BenchMain {
                       "large/resnet18/resnet18.onnx"),
                   intArg(args, 1, 15),
                   threads));
+      case "runner-overhead" ->
+          RunnerOverheadBench.print(
+              RunnerOverheadBench.run(repo, both, intArg(args, 1, 2000), threads));
       case "capture" ->
           AgentReports.capture(
               CaptureBench.run(
@@ -155,7 +159,7 @@ public final class BenchMain {
                   + "'; try: compile, quantize, torch-paths, agent-overhead, agent-decode, agent-throughput, oip, agent-batching,"
                   + " agent-autoscale, agent-device-jvm,"
                   + " agent-footprint,"
-                  + " model-load,"
+                  + " model-load, runner-overhead,"
                   + " capture, capture-outbox, capture-sync, fleet-rollout, http-servers [SECONDS] [--quick],"
                   + " monitor-check [RECORDS] [ROUNDS]");
     }

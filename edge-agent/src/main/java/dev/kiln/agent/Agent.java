@@ -6,7 +6,7 @@ import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.config.ConfigException;
 import dev.kiln.agent.feedback.FeedbackSink;
 import dev.kiln.agent.http.AgentHttpServer;
-import dev.kiln.agent.runtime.DjlRunnerFactory;
+import dev.kiln.agent.runtime.EngineRunnerFactory;
 import dev.kiln.agent.runtime.InferenceThreads;
 import dev.kiln.agent.serving.InferenceService;
 import dev.kiln.agent.serving.Metrics;
@@ -100,7 +100,7 @@ public final class Agent implements AutoCloseable {
         threads.inference() > 0 ? "threads.inference" : "cores / predictors",
         cores);
     ModelManager models =
-        new ModelManager(store, registry, new DjlRunnerFactory(share), config, metrics);
+        new ModelManager(store, registry, new EngineRunnerFactory(share), config, metrics);
     models.start();
     Bandits bandits =
         Bandits.start(

@@ -13,6 +13,7 @@ import dev.kiln.compiler.pipeline.CompileReport;
 import dev.kiln.compiler.pipeline.CompileRequest;
 import dev.kiln.compiler.pipeline.Compiler;
 import dev.kiln.compiler.pipeline.ProgressListener;
+import dev.kiln.profile.DeviceProfile;
 import dev.kiln.profile.DeviceProfiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -43,25 +44,39 @@ public record BenchModel(
 
   /** Compiles {@code samples/models/<relative>} for x86_64 into {@code work}. */
   public static BenchModel compile(Path repo, String relative, Path work) throws Exception {
+    return compile(repo, relative, work, null);
+  }
+
+  /**
+   * @param profile the device profile to compile for, added to the built-in ones; null for the
+   *     built-in x86_64 target
+   */
+  public static BenchModel compile(Path repo, String relative, Path work, DeviceProfile profile)
+      throws Exception {
     // DJL creates ONNX Runtime's process-wide environment with its own threading options and
     // refuses to start when the compiler's verifier made one first; so DJL goes first, and the
     // compiler and the direct baseline sessions share DJL's environment.
     Engine.getEngine("OnnxRuntime");
     Path source = repo.resolve("samples/models").resolve(relative);
     String name = source.getFileName().toString().replace(".onnx", "");
-    Path dir = Files.createDirectories(work.resolve(name));
+    Path dir =
+        Files.createDirectories(work.resolve(profile == null ? name : name + "-" + profile.name()));
     Path keys = Files.createDirectories(dir.resolve("trusted-keys"));
     Path key = dir.resolve("bench.key");
     // The compiler wants the public half beside the key; the agent trusts a copy of it.
     Ed25519Keys.writePair(Ed25519Keys.generate(), key, dir.resolve("bench.pub"));
     Files.copy(dir.resolve("bench.pub"), keys.resolve("bench.pub"));
-    CompileReport report =
-        new Compiler(DeviceProfiles.fromClasspath(), ProgressListener.SILENT)
-            .compile(
-                CompileRequest.of(source, "x86_64", dir.resolve(name + ".kiln"))
-                    .withSignKey(key)
-                    .withSkipBenchmark(true)
-                    .withForce(true));
+    DeviceProfiles profiles = DeviceProfiles.fromClasspath();
+    CompileRequest request =
+        CompileRequest.of(source, "x86_64", dir.resolve(name + ".kiln"))
+            .withSignKey(key)
+            .withSkipBenchmark(true)
+            .withForce(true);
+    if (profile != null) {
+      profiles = profiles.mergedWith(DeviceProfiles.of(List.of(profile)));
+      request = request.withDevice(profile.name());
+    }
+    CompileReport report = new Compiler(profiles, ProgressListener.SILENT).compile(request);
     Path file = Path.of(report.artifact());
     Artifact artifact = Artifact.unpack(file, dir.resolve("unpacked"));
     OptLevel level =

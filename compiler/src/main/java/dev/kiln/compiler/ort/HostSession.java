@@ -3,6 +3,9 @@ package dev.kiln.compiler.ort;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,20 +13,23 @@ import java.util.Map;
 /**
  * An ONNX Runtime session on the host CPU for the compile stages (verify, benchmark, signature),
  * seen only through Kiln's types; every ORT failure comes out as {@link OrtFailure}.
+ *
+ * <p>An ORT-format payload ({@code .ort}) is opened as the agent opens it: memory-mapped and used
+ * in place by ONNX Runtime, so verification and the benchmark run the shipped bytes the way the
+ * device will. The session holds the mapping until it is closed (unmapped earlier, ONNX Runtime
+ * would read freed memory).
  */
 public final class HostSession implements AutoCloseable {
   private final OrtSession session;
+  private final ByteBuffer mapping;
 
-  private HostSession(OrtSession session) {
+  private HostSession(OrtSession session, ByteBuffer mapping) {
     this.session = session;
+    this.mapping = mapping;
   }
 
   public static HostSession open(Path model, LoadLevel level, int threads) throws OrtFailure {
-    try {
-      return new HostSession(OrtSessions.open(model, level.ortLevel(), threads));
-    } catch (OrtException e) {
-      throw new OrtFailure(e);
-    }
+    return open(model, level, threads, true);
   }
 
   /**
@@ -31,8 +37,22 @@ public final class HostSession implements AutoCloseable {
    */
   public static HostSession openForTiming(Path model, LoadLevel level, int threads)
       throws OrtFailure {
+    return open(model, level, threads, false);
+  }
+
+  private static HostSession open(Path model, LoadLevel level, int threads, boolean spinning)
+      throws OrtFailure {
     try {
-      return new HostSession(OrtSessions.openNonSpinning(model, level.ortLevel(), threads));
+      if (OrtFormat.is(model)) {
+        MappedByteBuffer mapping = OrtFormat.map(model);
+        return new HostSession(
+            OrtSessions.openInPlace(mapping, level.ortLevel(), threads, spinning), mapping);
+      }
+      return new HostSession(
+          spinning
+              ? OrtSessions.open(model, level.ortLevel(), threads)
+              : OrtSessions.openNonSpinning(model, level.ortLevel(), threads),
+          null);
     } catch (OrtException e) {
       throw new OrtFailure(e);
     }
@@ -40,7 +60,7 @@ public final class HostSession implements AutoCloseable {
 
   public static HostSession open(byte[] model, LoadLevel level, int threads) throws OrtFailure {
     try {
-      return new HostSession(OrtSessions.open(model, level.ortLevel(), threads));
+      return new HostSession(OrtSessions.open(model, level.ortLevel(), threads), null);
     } catch (OrtException e) {
       throw new OrtFailure(e);
     }
@@ -78,6 +98,8 @@ public final class HostSession implements AutoCloseable {
       session.close();
     } catch (OrtException e) {
       throw new OrtFailure(e);
+    } finally {
+      Reference.reachabilityFence(mapping);
     }
   }
 

@@ -10,6 +10,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import ai.onnxruntime.TensorInfo;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
@@ -33,11 +34,7 @@ public final class OrtSessions {
 
   /** Opens a session on the CPU with the given optimization level and intra-op threads. */
   public static OrtSession open(Path model, OptLevel level, int threads) throws OrtException {
-    try (SessionOptions options = new SessionOptions()) {
-      options.setOptimizationLevel(level);
-      options.setIntraOpNumThreads(threads);
-      options.setInterOpNumThreads(1);
-      options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+    try (SessionOptions options = options(level, threads, true)) {
       return environment().createSession(model.toString(), options);
     }
   }
@@ -51,23 +48,47 @@ public final class OrtSessions {
    */
   public static OrtSession openNonSpinning(Path model, OptLevel level, int threads)
       throws OrtException {
-    try (SessionOptions options = new SessionOptions()) {
+    try (SessionOptions options = options(level, threads, false)) {
+      return environment().createSession(model.toString(), options);
+    }
+  }
+
+  /**
+   * Opens an ORT-format model the way the agent does: ONNX Runtime uses {@code bytes} (a direct,
+   * memory-mapped buffer) in place, initializers included, so the caller must keep them reachable
+   * until the session is closed.
+   */
+  static OrtSession openInPlace(ByteBuffer bytes, OptLevel level, int threads, boolean spinning)
+      throws OrtException {
+    try (SessionOptions options = options(level, threads, spinning)) {
+      options.addConfigEntry("session.load_model_format", "ORT");
+      options.addConfigEntry("session.use_ort_model_bytes_directly", "1");
+      options.addConfigEntry("session.use_ort_model_bytes_for_initializers", "1");
+      return environment().createSession(bytes, options);
+    }
+  }
+
+  private static SessionOptions options(OptLevel level, int threads, boolean spinning)
+      throws OrtException {
+    SessionOptions options = new SessionOptions();
+    try {
       options.setOptimizationLevel(level);
       options.setIntraOpNumThreads(threads);
       options.setInterOpNumThreads(1);
       options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
-      options.addConfigEntry("session.intra_op.allow_spinning", "0");
-      return environment().createSession(model.toString(), options);
+      if (!spinning) {
+        options.addConfigEntry("session.intra_op.allow_spinning", "0");
+      }
+      return options;
+    } catch (OrtException e) {
+      options.close();
+      throw e;
     }
   }
 
   /** Opens a session on a model held in memory; see {@link #open(Path, OptLevel, int)}. */
   public static OrtSession open(byte[] model, OptLevel level, int threads) throws OrtException {
-    try (SessionOptions options = new SessionOptions()) {
-      options.setOptimizationLevel(level);
-      options.setIntraOpNumThreads(threads);
-      options.setInterOpNumThreads(1);
-      options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+    try (SessionOptions options = options(level, threads, true)) {
       return environment().createSession(model, options);
     }
   }

@@ -71,8 +71,8 @@ final class ManifestFactory {
             Compiler.sessionOptions(deviceLevel, profile.runtime().threads()),
             List.of("onnxruntime " + OrtSessions.version() + " (" + nativeDir(profile) + ")")),
         new Manifest.Payload(
-            "model." + front.payloadFormat(),
-            front.payloadFormat(),
+            "model." + payloadFormat(payload),
+            payloadFormat(payload),
             payloadBytes,
             Compiler.sha256(payload)),
         signature,
@@ -82,6 +82,11 @@ final class ManifestFactory {
         new Manifest.Sizes(Files.size(request.source()), payloadBytes),
         new Manifest.CompilerInfo("kiln", KilnVersion.get()),
         quantization);
+  }
+
+  /** The shipped file's format: the fp32 and reduced payloads are each written in their own. */
+  private static String payloadFormat(java.nio.file.Path payload) {
+    return payload.getFileName().toString().endsWith(".ort") ? "ort" : "onnx";
   }
 
   static Manifest.TargetInfo targetInfo(DeviceProfile profile) {

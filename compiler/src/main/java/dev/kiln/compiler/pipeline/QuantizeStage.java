@@ -228,9 +228,11 @@ final class QuantizeStage {
     if (mode == QuantizeMode.INT8) {
       Path reducedFile = workDir.resolve("int8-qdq.onnx");
       OnnxModelIO.write(judged.model(), reducedFile);
-      payload = workDir.resolve("model-int8.onnx");
+      // Same format as the fp32 payload: an ALL-level int8 payload is as final as an fp32 one.
+      payload = workDir.resolve("model-int8." + (target.ortFormat() ? "ort" : "onnx"));
       try {
-        OrtOfflineOptimizer.optimize(reducedFile, payload, target.optimizerLevel(), false);
+        OrtOfflineOptimizer.optimize(
+            reducedFile, payload, target.optimizerLevel(), target.ortFormat());
       } catch (OrtFailure e) {
         throw new CompileException(
             CompileErrorCode.OPTIMIZER_FAILED,

@@ -16,11 +16,12 @@ public record ResolvedTarget(
     DeviceProfile profile, OptimizerLevel optimizerLevel, String levelReason, boolean ortFormat) {
 
   /**
-   * The agent loads ONNX Runtime models through DJL 0.35, which opens only {@code .onnx} files, so
-   * payloads stay ONNX even for profiles that prefer ORT format. Flip this once the agent can load
-   * ORT format; the optimizer already writes it.
+   * Why an ALL-level host-ISA payload ships as ORT format: the agent (since 0.1.0 with {@code
+   * runtime.OrtRunnerFactory}) memory-maps it and ONNX Runtime uses the bytes in place, so load
+   * time stops growing with the weights (docs/benchmarks.md, "Model load on the agent").
    */
-  static final boolean SHIP_ORT_FORMAT = false;
+  static final String ORT_FORMAT_REASON =
+      "ORT format, memory-mapped: load no longer proportional to weight bytes";
 
   static ResolvedTarget of(DeviceProfile profile, Arch hostArch, Set<String> hostFeatures) {
     if (profile.hasNvidiaAccelerator()) {
@@ -35,7 +36,7 @@ public record ResolvedTarget(
           profile,
           OptimizerLevel.EXTENDED,
           "extended: target arch " + profile.arch() + " differs from host, so no layout transforms",
-          SHIP_ORT_FORMAT && profile.runtime().ortFormat());
+          false);
     }
     Set<String> missing = new HashSet<>(profile.cpu().features());
     missing.removeAll(hostFeatures);
@@ -46,13 +47,18 @@ public record ResolvedTarget(
           "extended: host lacks "
               + missing
               + " that the profile has, so layouts can't be tuned here",
-          SHIP_ORT_FORMAT && profile.runtime().ortFormat());
+          false);
     }
+    // Only a payload that is final for the device ships as ORT format. Below ALL level the device
+    // optimizes at load (the manifest says ALL_OPT), ONNX Runtime then copies the initializers it
+    // rewrites anyway, and an .ort loads no faster than an .onnx (docs/benchmarks.md).
+    boolean ort = profile.runtime().ortFormat();
     return new ResolvedTarget(
         profile,
         OptimizerLevel.ALL,
-        "all: target matches this host's ISA, so NCHWc layouts are valid",
-        SHIP_ORT_FORMAT && profile.runtime().ortFormat());
+        "all: target matches this host's ISA, so NCHWc layouts are valid"
+            + (ort ? "; " + ORT_FORMAT_REASON : ""),
+        ort);
   }
 
   /** Why the payload format differs from what the profile asks for, or null. */
@@ -60,7 +66,10 @@ public record ResolvedTarget(
     return profile.runtime().ortFormat() && !ortFormat
         ? "profile "
             + profile.name()
-            + " prefers ORT format, but the agent's engine (DJL 0.35) loads .onnx only; shipping ONNX"
+            + " prefers ORT format, but this payload is not final for the device ("
+            + levelReason
+            + "), and an ORT-format payload the device still optimizes loads no faster than ONNX;"
+            + " shipping ONNX. Compile on a host of the target's ISA for ORT format"
         : null;
   }
 

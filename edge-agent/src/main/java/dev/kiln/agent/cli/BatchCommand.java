@@ -5,7 +5,7 @@ import dev.kiln.agent.AgentException;
 import dev.kiln.agent.batch.BatchTransform;
 import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.config.ConfigLoader;
-import dev.kiln.agent.runtime.DjlRunnerFactory;
+import dev.kiln.agent.runtime.EngineRunnerFactory;
 import dev.kiln.agent.runtime.ModelRunner;
 import dev.kiln.agent.runtime.RunnerSpec;
 import dev.kiln.agent.store.ArtifactStore;
@@ -82,7 +82,7 @@ public final class BatchCommand implements Callable<Integer> {
     try {
       Artifact artifact = resolve(cfg, scratch);
       int threads = cfg == null ? 0 : cfg.threads().inference();
-      DjlRunnerFactory factory = new DjlRunnerFactory(threads);
+      EngineRunnerFactory factory = new EngineRunnerFactory(threads);
       RunnerSpec runnerSpec =
           RunnerSpec.fromManifest(artifact.manifest(), artifact.payloadPath(), threads, 1);
       try (ModelRunner runner = factory.load(runnerSpec)) {

@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * Loads payloads with DJL: ONNX Runtime for "onnx" payloads, PyTorch for "torchscript". The agent
+ * Loads payloads with DJL: PyTorch for "torchscript" payloads, which is what the agent uses it for
+ * ({@link EngineRunnerFactory}), and ONNX Runtime for "onnx" payloads, kept for benchmarks that
+ * compare DJL's per-request cost with the direct runner's ({@link OrtRunnerFactory}). The agent
  * never downloads engines or models: {@code ai.djl.offline} is forced on before any engine starts.
  *
  * <p>{@code ai.djl.onnx.disable_alternative} is turned on as well, unless set explicitly. Without
@@ -106,8 +108,9 @@ public final class DjlRunnerFactory implements RunnerFactory {
               AgentErrorCode.ARTIFACT_REJECTED,
               "payload format '"
                   + spec.format()
-                  + "' cannot be served by this agent; valid formats: onnx, torchscript."
-                  + " Recompile without the ORT-format option");
+                  + "' cannot be served through DJL; valid formats: onnx, torchscript ("
+                  + EngineRunnerFactory.class.getSimpleName()
+                  + " serves ort)");
     };
   }
 

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.agent.AgentProcess;
 import dev.kiln.agent.TestArtifacts;
 import dev.kiln.agent.cli.AgentMain;
-import dev.kiln.agent.runtime.DjlRunnerFactory;
+import dev.kiln.agent.runtime.EngineRunnerFactory;
 import dev.kiln.agent.runtime.ModelRunner;
 import dev.kiln.agent.runtime.RunnerSpec;
 import dev.kiln.agent.runtime.Tensor;
@@ -62,7 +62,7 @@ class BatchTransformIT {
   }
 
   private static ModelRunner load() {
-    return new DjlRunnerFactory(1)
+    return new EngineRunnerFactory(1)
         .load(RunnerSpec.fromManifest(artifact.manifest(), artifact.payloadPath(), 1, 1));
   }
 

@@ -16,9 +16,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The manifest's session options reach the ONNX Runtime session the agent loads. ONNX Runtime's own
- * profile of the run is the witness: it names the kernels the session executed, which differ by
- * optimization level (at ALL_OPT, BatchNormalization is folded into the convolution).
+ * The manifest's session options reach the ONNX Runtime session the agent loads ({@link
+ * OrtRunnerFactory}, the agent's path for onnx and ort payloads). ONNX Runtime's own profile of the
+ * run is the witness: it names the kernels the session executed, which differ by optimization level
+ * (at ALL_OPT, BatchNormalization is folded into the convolution).
  */
 class SessionOptionsIT {
 
@@ -50,12 +51,9 @@ class SessionOptionsIT {
             List.of("input"),
             List.of("output"),
             1);
-    DjlRunnerFactory factory = new DjlRunnerFactory(1);
-    var criteria =
-        factory.criteria(spec).toBuilder()
-            .optOption("profilerOutput", profileDir.resolve("ort").toString())
-            .build();
-    try (ModelRunner runner = factory.load(criteria, spec)) {
+    try (ModelRunner runner =
+        new OrtRunnerFactory()
+            .load(spec, o -> o.enableProfiling(profileDir.resolve("ort").toString()))) {
       long[] shape = ref.inputShape().stream().mapToLong(Long::longValue).toArray();
       Tensor out = runner.run(Map.of("input", Tensor.ofFloats(shape, ref.input()))).get("output");
       float[] expected = ref.output();
