@@ -200,7 +200,8 @@ public final class OnnxCompile implements FrontEnd {
     if (reduced != null) {
       warnings.addAll(reduced.samples().warnings());
       warnings.addAll(shipping.choice().warnings());
-      quantization = shipping.choice().report(onnxRequest, front, reduced);
+      // The original request: its source size is the TorchScript's for a converted model.
+      quantization = shipping.choice().report(request, front, reduced);
     }
     warnings = new ArrayList<>(new LinkedHashSet<>(warnings));
     warnings.addAll(source.warnings());

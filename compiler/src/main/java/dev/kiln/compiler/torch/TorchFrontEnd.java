@@ -43,12 +43,6 @@ public final class TorchFrontEnd implements FrontEndPlugin {
 
   @Override
   public FrontEnd open(CompileRequest request, ResolvedTarget target) {
-    if (request.quantize().reduces()) {
-      throw new CompileException(
-          CompileErrorCode.BAD_INPUT,
-          "--quantize works on ONNX models; export the TorchScript model to ONNX first"
-              + " (torch.onnx.export), then compile the .onnx with --quantize");
-    }
     if (SourceKind.of(request.source()) == SourceKind.ONNX) {
       throw new CompileException(
           CompileErrorCode.BAD_INPUT,
@@ -58,12 +52,32 @@ public final class TorchFrontEnd implements FrontEndPlugin {
     }
     TorchScriptArchive.check(request.source());
     EnginePlan plan = EnginePlan.choose(request.engine(), target, python);
+    if (plan.engine() == InferenceEngine.PYTORCH && request.quantize().reduces()) {
+      throw quantizeNeedsOnnxRuntime(request, plan);
+    }
     TorchInputs inputs = TorchInputs.of(request);
     if (plan.engine() == InferenceEngine.PYTORCH) {
       return new NativeTorch(request, target, plan, inputs);
     }
     return new OnnxCompile(
         request, target, new TorchConversion(request, plan, inputs, opset(), exportTimeout));
+  }
+
+  /**
+   * int8 and fp16 are made on Kiln's ONNX IR and run by ONNX Runtime's kernels; the PyTorch engine
+   * ships the TorchScript byte for byte, so there is nothing to quantize it with.
+   */
+  private static CompileException quantizeNeedsOnnxRuntime(
+      CompileRequest request, EnginePlan plan) {
+    return new CompileException(
+        CompileErrorCode.BAD_INPUT,
+        "--quantize "
+            + request.quantize().mode().flag()
+            + " needs the ONNX Runtime engine, and this compile is for PyTorch ("
+            + plan.why()
+            + "), which ships the TorchScript as is. Compile with --engine onnxruntime: Kiln"
+            + " converts the model to ONNX (python3 with torch) and quantizes that, gated"
+            + " against the converted fp32 model.");
   }
 
   /**
