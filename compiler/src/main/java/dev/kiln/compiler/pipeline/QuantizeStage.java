@@ -129,7 +129,7 @@ final class QuantizeStage {
                 "dynamic: MatMul/Gemm model without Conv, activations are scaled per batch at run"
                     + " time, so no calibration ranges can be wrong");
       } else {
-        calibration = CalibrationMethod.MINMAX;
+        calibration = request.quantize().calibration();
       }
     }
     boolean needsCalibration = scheme != null && scheme.method() == Int8Method.STATIC_QDQ;
