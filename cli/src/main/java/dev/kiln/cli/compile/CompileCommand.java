@@ -11,6 +11,7 @@ import dev.kiln.compiler.pipeline.CompileRequest;
 import dev.kiln.compiler.pipeline.Compiler;
 import dev.kiln.compiler.pipeline.QuantizeMode;
 import dev.kiln.compiler.pipeline.QuantizeOptions;
+import dev.kiln.compiler.quant.CalibrationMethod;
 import dev.kiln.profile.DeviceProfiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -150,6 +151,14 @@ public final class CompileCommand implements Callable<Integer> {
   Double maxRelError;
 
   @Option(
+      names = "--calibration-method",
+      paramLabel = "METHOD",
+      description =
+          "Static int8: how calibrated values become ranges: minmax (default), or percentile[:P]"
+              + " to clip rare outliers at the P-th percentile of |x| (default P: 99.99).")
+  String calibrationMethod;
+
+  @Option(
       names = "--ship-slower-int8",
       description = "Ship int8 even when it measures slower than fp32 on this host (for size).")
   boolean shipSlowerInt8;
@@ -204,11 +213,15 @@ public final class CompileCommand implements Callable<Integer> {
 
   private QuantizeOptions quantizeOptions() {
     if (quantize == null) {
-      if (minTop1 != null || minSqnr != null || maxRelError != null || shipSlowerInt8) {
+      if (minTop1 != null
+          || minSqnr != null
+          || maxRelError != null
+          || shipSlowerInt8
+          || calibrationMethod != null) {
         throw new CompileException(
             CompileErrorCode.BAD_INPUT,
-            "--min-top1, --min-sqnr, --max-rel-error and --ship-slower-int8 apply only with"
-                + " --quantize int8|fp16");
+            "--min-top1, --min-sqnr, --max-rel-error, --ship-slower-int8 and --calibration-method"
+                + " apply only with --quantize int8|fp16");
       }
       return QuantizeOptions.NONE;
     }
@@ -227,7 +240,27 @@ public final class CompileCommand implements Callable<Integer> {
       throw new CompileException(CompileErrorCode.BAD_INPUT, e.getMessage(), e);
     }
     QuantizeMode mode = QuantizeMode.parse(quantize);
-    return new QuantizeOptions(mode, t, shipSlowerInt8);
+    return new QuantizeOptions(mode, t, shipSlowerInt8, calibrationMethod(mode));
+  }
+
+  /** Static int8 is the only mode that calibrates ranges; elsewhere the option would do nothing. */
+  private CalibrationMethod calibrationMethod(QuantizeMode mode) {
+    if (calibrationMethod == null) {
+      return CalibrationMethod.MINMAX;
+    }
+    if (mode != QuantizeMode.INT8) {
+      throw new CompileException(
+          CompileErrorCode.BAD_INPUT,
+          "--calibration-method applies to --quantize int8 (static int8 calibrates activation"
+              + " ranges); --quantize "
+              + mode.flag()
+              + " calibrates nothing");
+    }
+    try {
+      return CalibrationMethod.parse(calibrationMethod);
+    } catch (IllegalArgumentException e) {
+      throw new CompileException(CompileErrorCode.BAD_INPUT, e.getMessage(), e);
+    }
   }
 
   @Override

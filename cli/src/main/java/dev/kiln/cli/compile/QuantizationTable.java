@@ -29,6 +29,13 @@ final class QuantizationTable {
         .append('\n');
     out.append("Scheme    ").append(m.scheme()).append('\n');
     out.append("          why: ").append(m.why()).append('\n');
+    if (m.calibration() != null) {
+      out.append("          calibration: ")
+          .append(m.calibration())
+          .append(" on ")
+          .append(m.calibrationSamples())
+          .append(" samples\n");
+    }
     GateResult g = q.gate();
     out.append("Gate      ")
         .append(g.passed() ? "PASS " : "FAIL ")

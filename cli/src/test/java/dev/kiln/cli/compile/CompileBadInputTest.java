@@ -133,6 +133,35 @@ class CompileBadInputTest {
     return CliRun.of(all);
   }
 
+  @Test
+  void unknownCalibrationMethod_listsTheValidOnes() throws IOException {
+    CliRun run =
+        run(
+            CliRun.sample("cnn/cnn.onnx"),
+            "--quantize",
+            "int8",
+            "--calibration-method",
+            "percentile:101");
+    assertRejected(run, "minmax, percentile or percentile:P");
+    assertThat(run.exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void calibrationMethod_withoutStaticInt8_isAUsageError() throws IOException {
+    CliRun fp16 =
+        run(
+            CliRun.sample("cnn/cnn.onnx"),
+            "--quantize",
+            "fp16",
+            "--calibration-method",
+            "percentile");
+    assertRejected(fp16, "--quantize fp16 calibrates nothing");
+    assertThat(fp16.exitCode()).isEqualTo(2);
+    CliRun none = run(CliRun.sample("cnn/cnn.onnx"), "--calibration-method", "minmax");
+    assertRejected(none, "apply only with --quantize");
+    assertThat(none.exitCode()).isEqualTo(2);
+  }
+
   private void assertRejected(CliRun run, String mentions) throws IOException {
     assertThat(run.exitCode()).as(run.out() + run.err()).isNotZero();
     assertThat(run.err()).startsWith("error: ").contains(mentions);

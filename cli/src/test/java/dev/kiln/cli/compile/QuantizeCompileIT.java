@@ -52,6 +52,7 @@ class QuantizeCompileIT {
     assertThat(q.path("quantization").path("method").asText()).isEqualTo("static-qdq");
     assertThat(q.path("quantization").path("heldOutSamples").asInt()).isEqualTo(8);
     assertThat(q.path("quantization").path("calibrationSamples").asInt()).isEqualTo(32);
+    assertThat(q.path("quantization").path("calibration").asText()).isEqualTo("minmax");
     // Timing is not asserted: only that the decision follows the measured ratio and is told.
     double ratio = q.path("latencyRatio").asDouble();
     Manifest m = Artifact.unpack(out, tmp.resolve("u")).manifest();
@@ -151,6 +152,32 @@ class QuantizeCompileIT {
         .containsPattern("/\\w+/\\w+ \\((Conv|Gemm|Relu|MaxPool)\\): SQNR [+-]\\d")
         .contains("Nothing was written");
     assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void cnnInt8_percentileCalibration_isRecordedInManifestAndReport() throws IOException {
+    Path data = CalibrationFiles.jsonl(tmp.resolve("cal.jsonl"), "input", CNN_SAMPLE, 20, 4, 1, 1);
+    Path out = tmp.resolve("cnn-p.kiln");
+    String[] options = {
+      "--quantize",
+      "int8",
+      "--calibration-data",
+      data.toString(),
+      "--calibration-method",
+      "percentile:99.9",
+      "--ship-slower-int8",
+      "--skip-benchmark"
+    };
+
+    CliRun table = compile("cnn/cnn.onnx", out, options);
+
+    assertThat(table.exitCode()).as(table.err()).isZero();
+    assertThat(table.out())
+        .contains("percentile calibration (99.9% of |x|)")
+        .contains("calibration: percentile:99.9 on 16 samples");
+    Manifest m = Artifact.unpack(out, tmp.resolve("u")).manifest();
+    assertThat(m.quantization().calibration()).isEqualTo("percentile:99.9");
+    assertThat(m.quantization().scheme()).endsWith("percentile calibration (99.9% of |x|)");
   }
 
   @Test

@@ -67,7 +67,11 @@ public final class CompileRequest {
 
   /** A builder holding this request's values, to change some of them. */
   public Builder toBuilder() {
-    Builder b = new Builder(source);
+    return toBuilder(source);
+  }
+
+  private Builder toBuilder(Path newSource) {
+    Builder b = new Builder(newSource);
     b.target = target;
     b.device = device;
     b.inputShapes = inputShapes;
@@ -190,6 +194,11 @@ public final class CompileRequest {
   /** {@code --quantize} and the gate's thresholds; {@link QuantizeOptions#NONE} for fp32. */
   public QuantizeOptions quantize() {
     return quantize;
+  }
+
+  /** This request for another model file, e.g. the ONNX a TorchScript model was converted to. */
+  public CompileRequest withSource(Path newSource) {
+    return toBuilder(newSource).build();
   }
 
   public CompileRequest withDevice(String newDevice) {

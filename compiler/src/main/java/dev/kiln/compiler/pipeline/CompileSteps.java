@@ -1,58 +1,21 @@
 package dev.kiln.compiler.pipeline;
 
 import dev.kiln.artifact.Manifest;
-import dev.kiln.artifact.VerificationSample;
 import dev.kiln.compiler.ort.HostTensor;
 import dev.kiln.profile.DeviceProfile;
 import dev.kiln.profile.DeviceProfiles;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.security.KeyPair;
 import java.util.Map;
 
 /**
- * The pipeline's shared rules, opened to compilers of other source kinds (TorchScript, in {@code
- * dev.kiln.compiler.torch}) so that every artifact resolves its target, names its file, compares
- * outputs and is packaged the same way, whatever it was compiled from.
+ * The pipeline's shared rules, opened to front ends of other source kinds (TorchScript, in {@code
+ * dev.kiln.compiler.torch}) so that every artifact resolves its target, is named and compares
+ * outputs the same way, whatever it was compiled from.
  */
 public final class CompileSteps {
   private CompileSteps() {}
 
   public static ResolvedTarget resolveTarget(DeviceProfiles profiles, CompileRequest request) {
     return new Compiler(profiles, ProgressListener.SILENT).resolveTarget(request);
-  }
-
-  /** Where the artifact goes; fails now if it exists without {@code --force}. */
-  public static Path checkedDestination(CompileRequest request, String name, ResolvedTarget t) {
-    Path destination = Packager.destination(request, name, request.version(), t.profile().name());
-    Packager.checkDestination(destination, request.force());
-    return destination;
-  }
-
-  /** The {@code --sign-key} pair, or null when the artifact is to stay unsigned. */
-  public static KeyPair signingKey(CompileRequest request) {
-    return Packager.signingKey(request.signKey());
-  }
-
-  /** Stages, seals and moves the artifact into place; nothing appears unless all of it does. */
-  public static void write(
-      Path workDir,
-      Path payload,
-      Manifest manifest,
-      VerificationSample sample,
-      KeyPair key,
-      Path destination,
-      CompileRequest request)
-      throws IOException {
-    Packager.write(
-        workDir,
-        payload,
-        manifest,
-        sample,
-        key,
-        destination,
-        request.directoryOutput(),
-        request.force());
   }
 
   public static Manifest.TargetInfo targetInfo(DeviceProfile profile) {

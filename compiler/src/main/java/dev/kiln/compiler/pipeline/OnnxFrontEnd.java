@@ -21,8 +21,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Stages 1-3 for ONNX sources: parse into Kiln's IR and check it against the target, fix dynamic
- * dims, run Kiln's passes, then ONNX Runtime's offline optimizer. Writes the optimized payload.
+ * Load, specialize and optimize for an ONNX model: parse into Kiln's IR and check it against the
+ * target, fix dynamic dims, run Kiln's passes, then ONNX Runtime's offline optimizer, which writes
+ * the payload. One instance per compile, called stage by stage by {@link OnnxCompile}.
  */
 final class OnnxFrontEnd {
   /**
@@ -49,88 +50,118 @@ final class OnnxFrontEnd {
       List<Manifest.PassRecord> passes,
       List<String> warnings) {}
 
-  private OnnxFrontEnd() {}
+  private final Path source;
+  private final Map<String, long[]> shapes;
+  private final boolean realInputs;
+  private final ResolvedTarget target;
+  private final Path workDir;
+  private final Path reference;
+
+  private ModelProto model;
+  private ModelProto.Builder builder;
+  private OpsetCheck.Report check;
+  private OpHistogram before;
+  private Integer opset;
+  private Map<String, long[]> generatedSizes = Map.of();
+  private String shapeNote = "";
+  private final List<String> shapeWarnings = new ArrayList<>();
+  private Result result;
 
   /**
+   * @param shapes dims to fix ({@code --input-shape}); empty to keep them as the model has them
    * @param realInputs the user gave real inputs (--calibration-data), so dynamic dims take their
    *     sizes and need no --input-shape
    */
-  static Result run(
+  OnnxFrontEnd(
       Path source,
       Map<String, long[]> shapes,
       boolean realInputs,
       ResolvedTarget target,
-      Path workDir,
-      StageRunner stages) {
-    StageRunner.Running loading = stages.start(CompileStage.LOAD);
-    ModelProto model = translate(() -> OnnxModelIO.read(source));
-    OpsetCheck.Report check =
-        translate(() -> OpsetCheck.requireSupported(model, target.opTarget()));
-    OpHistogram before = OpHistogram.of(model);
-    Integer opset = defaultOpset(model);
-    loading.finish(
-        before.nodeCount() + " nodes, " + before.ops().size() + " op types, opset " + opset);
+      Path workDir) {
+    this.source = source;
+    this.shapes = shapes;
+    this.realInputs = realInputs;
+    this.target = target;
+    this.workDir = workDir;
+    this.reference = workDir.resolve("reference.onnx");
+  }
 
-    ModelProto.Builder builder = model.toBuilder();
-    Map<String, long[]> generatedSizes = Map.of();
-    String shapeNote = "";
-    List<String> shapeWarnings = new ArrayList<>();
-    Path reference = workDir.resolve("reference.onnx");
-    if (shapes.isEmpty()) {
-      List<String> dynamic = ShapeSpecializer.dynamicInputs(builder);
-      if (!realInputs) {
-        // The device's own sizes, where its profile declares them; the payload stays dynamic.
-        ProfileInputSizes.Resolved declared = ProfileInputSizes.resolve(builder, target.profile());
-        generatedSizes = declared.shapes();
-        String batchNote = GeneratedInputShapes.check(builder, declared.shapes().keySet());
-        shapeNote =
-            declared.note().isEmpty() || batchNote.isEmpty()
-                ? declared.note() + batchNote
-                : declared.note() + "; " + batchNote;
-      }
-      stages.skip(
-          CompileStage.SPECIALIZE,
-          dynamic.isEmpty()
-              ? "all input shapes are static"
-              : "no --input-shape; dynamic dims stay dynamic in "
-                  + dynamic
-                  + (shapeNote.isEmpty() ? "" : " (" + shapeNote + " for verification)"));
-      OnnxModelIO.write(builder.build(), reference);
-    } else {
-      StageRunner.Running specializing = stages.start(CompileStage.SPECIALIZE);
-      ShapeSpecializer.Result fixed = translate(() -> ShapeSpecializer.apply(builder, shapes));
-      // Dims --input-shape left out (another input's, say) get no made-up size either.
-      String batchNote = realInputs ? "" : GeneratedInputShapes.check(builder);
-      shapeNote = batchNote;
-      OnnxModelIO.write(builder.build(), reference);
-      String rejection = FixedShapesProbe.rejection(source, reference);
-      if (rejection == null) {
-        specializing.finish("fixed " + String.join(", ", describe(fixed.inputShapes())));
-      } else {
-        // ONNX Runtime shape-checks every branch of an If, even one that never runs, so fixing
-        // dims can break a model that is fine with them dynamic. Ship it dynamic and verify at
-        // the sizes the user asked for.
-        builder.clear().mergeFrom(model);
-        OnnxModelIO.write(builder.build(), reference);
-        generatedSizes = shapes;
-        shapeNote =
-            "dims kept dynamic: ONNX Runtime rejects the model with them fixed"
-                + (batchNote.isEmpty() ? "" : "; " + batchNote);
-        shapeWarnings.add(
-            "--input-shape "
-                + String.join(", ", describe(shapes))
-                + ": ONNX Runtime rejects the model with these dims fixed ("
-                + rejection
-                + ") but loads it with them dynamic, so the artifact keeps them dynamic;"
-                + " verification and the benchmark ran at the shapes you gave.");
-        specializing.finish(
-            "kept dynamic: ONNX Runtime rejects the model with "
-                + String.join(", ", describe(shapes))
-                + " fixed; verifying at those shapes");
-      }
+  /** LOAD: parse into Kiln's IR and check it against the target; returns the summary. */
+  String load() {
+    model = translate(() -> OnnxModelIO.read(source));
+    check = translate(() -> OpsetCheck.requireSupported(model, target.opTarget()));
+    before = OpHistogram.of(model);
+    opset = defaultOpset(model);
+    builder = model.toBuilder();
+    return before.nodeCount() + " nodes, " + before.ops().size() + " op types, opset " + opset;
+  }
+
+  /**
+   * SPECIALIZE without {@code --input-shape}: nothing to fix. Settles the sizes verification gives
+   * dims that stay dynamic, and returns why the stage is skipped.
+   */
+  String keepShapes() {
+    List<String> dynamic = ShapeSpecializer.dynamicInputs(builder);
+    if (!realInputs) {
+      // The device's own sizes, where its profile declares them; the payload stays dynamic.
+      ProfileInputSizes.Resolved declared = ProfileInputSizes.resolve(builder, target.profile());
+      generatedSizes = declared.shapes();
+      String batchNote = GeneratedInputShapes.check(builder, declared.shapes().keySet());
+      shapeNote =
+          declared.note().isEmpty() || batchNote.isEmpty()
+              ? declared.note() + batchNote
+              : declared.note() + "; " + batchNote;
     }
+    OnnxModelIO.write(builder.build(), reference);
+    return dynamic.isEmpty()
+        ? "all input shapes are static"
+        : "no --input-shape; dynamic dims stay dynamic in "
+            + dynamic
+            + (shapeNote.isEmpty() ? "" : " (" + shapeNote + " for verification)");
+  }
 
-    StageRunner.Running optimizing = stages.start(CompileStage.OPTIMIZE);
+  /** Whether SPECIALIZE has dims to fix. */
+  boolean specializes() {
+    return !shapes.isEmpty();
+  }
+
+  /** SPECIALIZE with {@code --input-shape}; returns the summary. */
+  String specialize() {
+    ShapeSpecializer.Result fixed = translate(() -> ShapeSpecializer.apply(builder, shapes));
+    // Dims --input-shape left out (another input's, say) get no made-up size either.
+    String batchNote = realInputs ? "" : GeneratedInputShapes.check(builder);
+    shapeNote = batchNote;
+    OnnxModelIO.write(builder.build(), reference);
+    String rejection = FixedShapesProbe.rejection(source, reference);
+    if (rejection == null) {
+      return "fixed " + String.join(", ", describe(fixed.inputShapes()));
+    }
+    // ONNX Runtime shape-checks every branch of an If, even one that never runs, so fixing dims
+    // can break a model that is fine with them dynamic. Ship it dynamic and verify at the sizes
+    // the user asked for.
+    builder.clear().mergeFrom(model);
+    OnnxModelIO.write(builder.build(), reference);
+    generatedSizes = shapes;
+    shapeNote =
+        "dims kept dynamic: ONNX Runtime rejects the model with them fixed"
+            + (batchNote.isEmpty() ? "" : "; " + batchNote);
+    shapeWarnings.add(
+        "--input-shape "
+            + String.join(", ", describe(shapes))
+            + ": ONNX Runtime rejects the model with these dims fixed ("
+            + rejection
+            + ") but loads it with them dynamic, so the artifact keeps them dynamic;"
+            + " verification and the benchmark ran at the shapes you gave.");
+    return "kept dynamic: ONNX Runtime rejects the model with "
+        + String.join(", ", describe(shapes))
+        + " fixed; verifying at those shapes";
+  }
+
+  /**
+   * OPTIMIZE: Kiln's passes, then ONNX Runtime's offline optimizer, which writes the payload;
+   * returns the summary. {@link #result()} holds what the stages after it need.
+   */
+  String optimize() {
     List<Manifest.PassRecord> passes = new ArrayList<>();
     for (PassResult r : PassPipeline.standard().run(builder)) {
       passes.add(
@@ -163,29 +194,34 @@ final class OnnxFrontEnd {
             -1,
             target.levelReason() + (target.ortFormat() ? "; saved in ORT format" : "")));
     OpHistogram afterPasses = OpHistogram.of(optimized);
-    optimizing.finish(
-        before.nodeCount()
-            + " -> "
-            + afterPasses.nodeCount()
-            + " nodes (Kiln passes), then ORT "
-            + target.optimizerLevel().name().toLowerCase(java.util.Locale.ROOT));
     List<String> warnings = new ArrayList<>(check.warnings());
     warnings.addAll(shapeWarnings);
     if (target.formatNote() != null) {
       warnings.add(target.formatNote());
     }
-    return new Result(
-        reference,
-        specialized,
-        generatedSizes,
-        shapeNote,
-        payload,
-        format,
-        opset,
-        before,
-        afterPasses,
-        passes,
-        warnings);
+    result =
+        new Result(
+            reference,
+            specialized,
+            generatedSizes,
+            shapeNote,
+            payload,
+            format,
+            opset,
+            before,
+            afterPasses,
+            passes,
+            warnings);
+    return before.nodeCount()
+        + " -> "
+        + afterPasses.nodeCount()
+        + " nodes (Kiln passes), then ORT "
+        + target.optimizerLevel().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** What LOAD to OPTIMIZE produced; null until OPTIMIZE has run. */
+  Result result() {
+    return result;
   }
 
   private static Integer defaultOpset(ModelProto model) {

@@ -35,7 +35,7 @@ final class QuantizationManifest {
                 + (s.reduceRange() ? ", 7-bit range" : "")
             : "float16",
         int8 ? (s.method() == Int8Method.DYNAMIC ? "dynamic" : "static-qdq") : "fp16",
-        r.calibration() == null ? null : r.calibration().name().toLowerCase(Locale.ROOT),
+        r.calibration() == null ? null : r.calibration().spelling(),
         int8 ? s.why() : "fp16 halves weights; inputs and outputs stay fp32",
         r.calibration() == null ? null : r.samples().calibrate().size(),
         r.samples().heldOut().size(),

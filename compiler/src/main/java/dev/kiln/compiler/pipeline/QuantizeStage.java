@@ -21,7 +21,6 @@ import dev.kiln.compiler.quant.Precision;
 import dev.kiln.compiler.quant.ReducedModel;
 import dev.kiln.compiler.quant.SensitivityPass;
 import dev.kiln.compiler.quant.SensitivityPass.NodeCost;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -103,22 +102,18 @@ final class QuantizeStage {
       ResolvedTarget target,
       OnnxFrontEnd.Result front,
       boolean deviceOptimizes,
-      Path workDir,
-      StageRunner stages)
-      throws IOException, OrtFailure {
-    return stages.run(
-        CompileStage.QUANTIZE,
-        () -> {
-          Result result = new QuantizeStage(request, target, front, deviceOptimizes, workDir).run();
-          return new StageRunner.Done<>(
-              result,
-              result.reduced().scheme()
-                  + "; gate passed: "
-                  + result.gate().summary()
-                  + (result.reverted().isEmpty()
-                      ? ""
-                      : "; kept " + result.reverted().size() + " nodes fp32 (sensitivity pass)"));
-        });
+      Path workDir) {
+    return new QuantizeStage(request, target, front, deviceOptimizes, workDir).run();
+  }
+
+  /** The stage's line, e.g. "int8 static QDQ, ...; gate passed: ...". */
+  static String summary(Result result) {
+    return result.reduced().scheme()
+        + "; gate passed: "
+        + result.gate().summary()
+        + (result.reverted().isEmpty()
+            ? ""
+            : "; kept " + result.reverted().size() + " nodes fp32 (sensitivity pass)");
   }
 
   private Result run() {
@@ -134,7 +129,7 @@ final class QuantizeStage {
                 "dynamic: MatMul/Gemm model without Conv, activations are scaled per batch at run"
                     + " time, so no calibration ranges can be wrong");
       } else {
-        calibration = CalibrationMethod.MINMAX;
+        calibration = request.quantize().calibration();
       }
     }
     boolean needsCalibration = scheme != null && scheme.method() == Int8Method.STATIC_QDQ;

@@ -1,7 +1,7 @@
 /**
- * The staged compile of an ONNX model into an artifact: request and report, target resolution, the
- * load, specialize, optimize, verify, benchmark and package stages, and the shared rules ({@link
- * dev.kiln.compiler.pipeline.CompileSteps}) that the TorchScript compiler reuses so every artifact
- * is verified and packaged the same way.
+ * The compile of a model into an artifact: request and report, target resolution, the one stage
+ * sequence ({@link dev.kiln.compiler.pipeline.Compiler}) that every front end plugs into ({@link
+ * dev.kiln.compiler.pipeline.FrontEndPlugin}), and the ONNX Runtime stages ({@link
+ * dev.kiln.compiler.pipeline.OnnxCompile}) that ONNX models and models converted to ONNX share.
  */
 package dev.kiln.compiler.pipeline;

@@ -11,9 +11,6 @@ import java.util.Map;
  * ops when both sides match).
  */
 final class ActivationParams {
-  /** Fraction of |x| values the percentile range keeps. */
-  static final double PERCENTILE = 0.9999;
-
   private final QdqPlan plan;
   private final Map<String, TensorStats> stats;
   private final CalibrationMethod method;
@@ -54,8 +51,8 @@ final class ActivationParams {
     }
     float min = s.min();
     float max = s.max();
-    if (method == CalibrationMethod.PERCENTILE) {
-      float t = s.absPercentile(PERCENTILE);
+    if (method.kind() == CalibrationMethod.Kind.PERCENTILE) {
+      float t = s.absPercentile(method.keptFraction());
       min = Math.max(min, -t);
       max = Math.min(max, t);
     }

@@ -50,10 +50,6 @@ final class StaticQdq {
         (scheme.reduceRange() ? "7-bit " : "int8 ")
             + (scheme.perChannelWeights() ? "per-channel" : "per-tensor")
             + " weights)";
-    String calibration =
-        method == CalibrationMethod.MINMAX
-            ? "min-max calibration"
-            : "percentile calibration (99.99% of |x|)";
-    return "int8 static QDQ, " + types + weights + ", " + calibration;
+    return "int8 static QDQ, " + types + weights + ", " + method.describe();
   }
 }

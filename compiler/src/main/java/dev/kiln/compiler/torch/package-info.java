@@ -1,7 +1,7 @@
 /**
- * Compiling TorchScript models: recognizing the source file, choosing the engine, then either
- * shipping the TorchScript for libtorch or exporting it to ONNX with the host's python and running
- * the ONNX pipeline, and checking the result against the original in libtorch. The only compiler
- * package that knows DJL and libtorch.
+ * The TorchScript front end: recognizing the source file, choosing the engine, then either shipping
+ * the TorchScript for libtorch or exporting it to ONNX with the host's python for the pipeline's
+ * ONNX stages, and checking the result against the original in libtorch. The only compiler package
+ * that knows DJL and libtorch.
  */
 package dev.kiln.compiler.torch;

@@ -9,6 +9,8 @@ import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.pipeline.CompileRequest;
 import dev.kiln.compiler.pipeline.Compiler;
 import dev.kiln.compiler.pipeline.ProgressListener;
+import dev.kiln.compiler.pipeline.QuantizeMode;
+import dev.kiln.compiler.pipeline.QuantizeOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -133,5 +135,16 @@ class TorchScriptCompileErrorsIT {
         .isInstanceOfSatisfying(
             CompileException.class, e -> assertThat(e.code()).isEqualTo(CompileErrorCode.BAD_INPUT))
         .hasMessageContaining("is ONNX");
+  }
+
+  @Test
+  void compile_refusesQuantize_forThePytorchEngine_namingOnnxRuntime() throws Exception {
+    CompileRequest request =
+        pytorch(TorchSamples.model("cnn/cnn.pt"), "x86_64", TorchSamples.cnnShape())
+            .withQuantize(QuantizeOptions.of(QuantizeMode.INT8));
+
+    compiling(request, NO_PYTHON, CompileErrorCode.BAD_INPUT)
+        .hasMessageContaining("--quantize int8 needs the ONNX Runtime engine")
+        .hasMessageContaining("--engine onnxruntime");
   }
 }
