@@ -26,23 +26,46 @@ final class ModelLoader {
   LoadedModel load(StoredVersion v) {
     long start = System.nanoTime();
     Manifest m = v.artifact().manifest();
-    Manifest.IoSignature sig = m.signature();
-    RunnerSpec spec =
-        RunnerSpec.fromManifest(
+    LoadedModel loaded =
+        assemble(
+            runners,
+            v.name(),
+            v.version(),
             m,
             v.artifact().payloadPath(),
             config.threads().inference(),
-            config.threads().predictors());
+            config.threads().predictors(),
+            config.batching().forModel(v.name()).maxBatchSize(),
+            (long) (m.payload().bytes() * config.models().memoryFactor()),
+            start);
+    metrics.recordLoad(v.name(), v.version(), loaded.loadMillis());
+    return loaded;
+  }
+
+  /**
+   * The engine session and batcher for given serving settings: what {@link #load} does with the
+   * device's config, and what a benchmark ({@link TrialModel}) does with each configuration it
+   * measures, so the two cannot drift apart.
+   */
+  static LoadedModel assemble(
+      RunnerFactory runners,
+      String name,
+      String version,
+      Manifest m,
+      java.nio.file.Path payload,
+      int threads,
+      int predictors,
+      int maxBatchSize,
+      long estimatedBytes,
+      long startNanos) {
+    Manifest.IoSignature sig = m.signature();
+    RunnerSpec spec = RunnerSpec.fromManifest(m, payload, threads, predictors);
     ModelRunner runner = runners.load(spec);
-    AgentConfig.Batching batching = config.batching().forModel(v.name());
     DynamicBatcher batcher =
-        batching.maxBatchSize() > 1 && TensorBatching.batchable(sig)
-            ? new DynamicBatcher(
-                v.name() + "@" + v.version(), runner, batching.maxBatchSize(), spec.predictors())
+        maxBatchSize > 1 && TensorBatching.batchable(sig)
+            ? new DynamicBatcher(name + "@" + version, runner, maxBatchSize, spec.predictors())
             : null;
-    long millis = (System.nanoTime() - start) / 1_000_000;
-    metrics.recordLoad(v.name(), v.version(), millis);
-    long bytes = (long) (m.payload().bytes() * config.models().memoryFactor());
-    return new LoadedModel(v.name(), v.version(), sig, runner, batcher, bytes, millis);
+    long millis = (System.nanoTime() - startNanos) / 1_000_000;
+    return new LoadedModel(name, version, sig, runner, batcher, estimatedBytes, millis);
   }
 }

@@ -50,6 +50,7 @@ public final class ModelManager implements AutoCloseable {
   private final ArtifactStore store;
   private final ModelRegistry registry;
   private final ModelLoader loader;
+  private final RunnerFactory runners;
   private final AgentConfig config;
   private final Map<String, InstalledModel> states = new ConcurrentHashMap<>();
   private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
@@ -64,6 +65,7 @@ public final class ModelManager implements AutoCloseable {
     this.store = store;
     this.registry = registry;
     this.loader = new ModelLoader(runners, config, metrics);
+    this.runners = runners;
     this.config = config;
   }
 
@@ -248,6 +250,16 @@ public final class ModelManager implements AutoCloseable {
   public ModelRegistry.Lease lease(String name, String version) {
     return registry.acquire(
         ModelRegistry.key(name, version), () -> build(io(() -> store.open(name, version))));
+  }
+
+  /** The engine factory production versions load with; a benchmark loads its trials with it. */
+  public RunnerFactory runners() {
+    return runners;
+  }
+
+  /** An installed version, re-verified, whether or not it serves (a benchmark's candidate). */
+  public StoredVersion stored(String name, String version) {
+    return io(() -> store.open(name, version));
   }
 
   public Manifest manifest(String name, String version) {
