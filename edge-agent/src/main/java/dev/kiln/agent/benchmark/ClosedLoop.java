@@ -4,6 +4,7 @@ import dev.kiln.agent.runtime.Tensor;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 /**
@@ -59,12 +60,14 @@ final class ClosedLoop {
                 long[] lat = new long[1024];
                 int n = 0;
                 while (true) {
-                  long waitStart = System.nanoTime();
-                  while (gate.busy() && System.nanoTime() < end) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(YIELD_POLL_NANOS);
+                  if (gate.busy()) {
+                    long waitStart = System.nanoTime();
+                    while (gate.busy() && System.nanoTime() < end) {
+                      LockSupport.parkNanos(YIELD_POLL_NANOS);
+                    }
+                    yielded.addAndGet(System.nanoTime() - waitStart);
                   }
                   long t0 = System.nanoTime();
-                  yielded.addAndGet(t0 - waitStart);
                   if (t0 >= end || issued.incrementAndGet() > maxRequests) {
                     break;
                   }

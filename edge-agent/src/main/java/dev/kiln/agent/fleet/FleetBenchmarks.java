@@ -15,7 +15,6 @@ import dev.kiln.link.protocol.ProtocolJson;
 import dev.kiln.link.protocol.ReplyCode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,7 +103,7 @@ final class FleetBenchmarks {
               deviceId,
               candidates,
               configs,
-              (done, total, row) -> reply.progress(done * 100 / total, progressLine(row)));
+              (done, total, row) -> reply.progress(done * 100 / total, row.summary()));
       long measured = report.rows().stream().filter(BenchmarkReport.Row::measured).count();
       reply.succeeded(
           "measured " + measured + " of " + report.rows().size() + " configurations", report);
@@ -137,22 +136,5 @@ final class FleetBenchmarks {
     }
     var stored = models.stored(t.model(), version);
     return new Candidate(stored.name(), stored.version(), stored.artifact());
-  }
-
-  /** One progress line: what was measured and its figures, or why it was skipped. */
-  static String progressLine(BenchmarkReport.Row r) {
-    String head = r.artifact() + " " + r.precision() + " " + r.config().label() + ": ";
-    if (!r.measured()) {
-      return head + "skipped, " + r.skipped();
-    }
-    return head
-        + String.format(
-            Locale.ROOT,
-            "p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, %.1f req/s, RSS %.0f MiB",
-            r.p50Ms(),
-            r.p95Ms(),
-            r.p99Ms(),
-            r.throughput(),
-            r.rssMiB());
   }
 }

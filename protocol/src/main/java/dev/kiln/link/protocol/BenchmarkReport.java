@@ -1,6 +1,7 @@
 package dev.kiln.link.protocol;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * What a benchmark measured: one row per (artifact, configuration), in the order run. Carried in
@@ -48,6 +49,24 @@ public record BenchmarkReport(String host, int cores, List<Row> rows) {
     /** {@code model@version}. */
     public String artifact() {
       return model + "@" + version;
+    }
+
+    /** One line for people (progress lines, logs): what ran and its figures, or why it did not. */
+    public String summary() {
+      String head = artifact() + " " + precision + " " + config.label() + ": ";
+      if (!measured()) {
+        return head + "skipped, " + skipped;
+      }
+      return head
+          + String.format(
+              Locale.ROOT,
+              "p50 %.3f ms, p95 %.3f ms, p99 %.3f ms, %.1f req/s, RSS %.0f MiB%s",
+              p50Ms,
+              p95Ms,
+              p99Ms,
+              throughput,
+              rssMiB,
+              errors > 0 ? ", " + errors + " failed" : "");
     }
   }
 }
