@@ -25,7 +25,7 @@ final class DeviceBenchmark {
   /** What the device may take beyond its budget: loads, replies, the broker round trip. */
   private static final Duration SLACK = Duration.ofSeconds(60);
 
-  private static final Duration ONLINE_WAIT = Duration.ofSeconds(10);
+  private static final Duration ONLINE_WAIT = Duration.ofSeconds(20);
 
   private DeviceBenchmark() {}
 
