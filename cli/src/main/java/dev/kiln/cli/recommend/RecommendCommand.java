@@ -3,11 +3,15 @@ package dev.kiln.cli.recommend;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.artifact.Json;
 import dev.kiln.error.ExitCode;
+import dev.kiln.fleet.FleetErrorCode;
+import dev.kiln.fleet.FleetException;
 import dev.kiln.fleet.cli.ConsoleOptions;
 import dev.kiln.fleet.cli.FleetExit;
 import dev.kiln.link.protocol.BenchmarkPayload;
 import dev.kiln.link.protocol.BenchmarkReport;
+import dev.kiln.link.protocol.CommandReply;
 import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.ServingConfigPayload;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,6 +84,13 @@ public final class RecommendCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the report and recommendation as JSON")
   boolean json;
 
+  @Option(
+      names = "--apply",
+      description =
+          "With --device: apply the recommendation through the fleet (a signed config command;"
+              + " the device keeps it in its state and reloads the model with it)")
+  boolean apply;
+
   @Mixin GridOptions grid;
   @Mixin BudgetOptions budget;
   @Mixin ConsoleOptions console;
@@ -95,30 +106,54 @@ public final class RecommendCommand implements Callable<Integer> {
               goal == null || goal.maxP95 == null
                   ? Objective.MAX_THROUGHPUT
                   : Objective.maxP95(goal.maxP95);
-          BenchmarkReport report;
           if (where.local) {
+            if (apply) {
+              throw new FleetException(
+                  FleetErrorCode.CONFIG_INVALID,
+                  "--apply needs --device; on this host, put the printed snippet in agent.json");
+            }
             List<Path> files = artifacts.stream().map(Path::of).toList();
-            report = LocalBenchmark.run(files, grid.configs(), budget.asked(), err);
-          } else {
-            BenchmarkPayload payload =
-                new BenchmarkPayload(targets(artifacts), grid.configs(), budget.asked());
-            DeviceBenchmark.Outcome outcome =
-                DeviceBenchmark.run(console.config(err), where.device, payload, err);
+            BenchmarkReport report = LocalBenchmark.run(files, grid.configs(), budget.asked(), err);
+            return print(report, objective, out);
+          }
+          BenchmarkPayload payload =
+              new BenchmarkPayload(targets(artifacts), grid.configs(), budget.asked());
+          try (DeviceSession session = new DeviceSession(console.config(err), where.device, err)) {
+            DeviceSession.Outcome outcome = session.benchmark(payload);
             if (outcome.report() == null) {
-              var r = outcome.refusal();
-              err.println(
-                  where.device
-                      + " "
-                      + r.status()
-                      + (r.code() == null ? "" : " " + r.code())
-                      + ": "
-                      + r.message());
+              err.println(refused(outcome.refusal()));
               return ExitCode.NOT_SUCCEEDED.number();
             }
-            report = outcome.report();
+            int code = print(outcome.report(), objective, out);
+            if (!apply || code != ExitCode.OK.number()) {
+              return code;
+            }
+            BenchmarkReport.Row best =
+                Recommender.choose(outcome.report().rows(), objective).orElseThrow();
+            CommandReply applied =
+                session.apply(
+                    new ServingConfigPayload(
+                        best.model(),
+                        best.config().threads(),
+                        best.config().predictors(),
+                        best.config().maxBatchSize()));
+            if (applied.status() != CommandReply.Status.SUCCEEDED) {
+              err.println(refused(applied));
+              return ExitCode.NOT_SUCCEEDED.number();
+            }
+            (json ? err : out).println("Applied on " + where.device + ": " + applied.message());
+            return ExitCode.OK.number();
           }
-          return print(report, objective, out);
         });
+  }
+
+  private String refused(CommandReply r) {
+    return where.device
+        + " "
+        + r.status()
+        + (r.code() == null ? "" : " " + r.code())
+        + ": "
+        + r.message();
   }
 
   /** {@code MODEL} or {@code MODEL@VERSION}. */

@@ -197,6 +197,37 @@ class RecommendDeviceIT {
   }
 
   @Test
+  void apply_setsTheRecommendedSettingsOnTheDevice_whichKeepsThemAndServes() throws Exception {
+    List<String> args = new ArrayList<>(List.of("cnn", "--apply", "--json"));
+    args.addAll(List.of(TINY_GRID));
+    CliRun run = recommend(args.toArray(String[]::new));
+
+    assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+    JsonNode best = Json.MAPPER.readTree(run.out()).get("recommended");
+    int threads = best.at("/config/threads").asInt();
+    int predictors = best.at("/config/predictors").asInt();
+    int batch = best.at("/config/maxBatchSize").asInt();
+    assertThat(run.err())
+        .contains("config ")
+        .contains(
+            "Applied on "
+                + DEVICE
+                + ": cnn serves with threads "
+                + threads
+                + ", predictors "
+                + predictors
+                + ", maxBatchSize "
+                + batch);
+    JsonNode kept = Json.MAPPER.readTree(tmp.resolve("agent/state/serving/cnn.json").toFile());
+    assertThat(kept.path("threads").asInt()).isEqualTo(threads);
+    assertThat(kept.path("predictors").asInt()).isEqualTo(predictors);
+    assertThat(kept.path("maxBatchSize").asInt()).isEqualTo(batch);
+    agent.awaitHealthy(Duration.ofSeconds(30));
+    assertThat(Files.readString(consoleDir.resolve("audit.jsonl")))
+        .contains("\"commandType\":\"config\"");
+  }
+
+  @Test
   void aModelTheDeviceDoesNotHave_isRefusedWithTheReason() {
     CliRun run = recommend("resnet", "--seconds-per-config", "0.1");
 

@@ -8,6 +8,7 @@ import dev.kiln.link.deploy.DeployCore;
 import dev.kiln.link.deploy.LinkArtifactSource;
 import dev.kiln.link.protocol.BenchmarkPayload;
 import dev.kiln.link.protocol.Command;
+import dev.kiln.link.protocol.ServingConfigPayload;
 import dev.kiln.link.transfer.ArtifactDownloads;
 import dev.kiln.profile.DeviceProfile;
 import java.time.Duration;
@@ -26,6 +27,7 @@ public final class FleetCommands implements CommandHandler {
 
   private final DeployCore core;
   private final FleetBenchmarks benchmarks;
+  private final FleetServingConfig servingConfig;
 
   /**
    * @param onActivated run after a new version takes its slot, so the next heartbeat's health
@@ -39,6 +41,7 @@ public final class FleetCommands implements CommandHandler {
       ArtifactDownloads downloads,
       Runnable onActivated,
       ProductionGate production) {
+    this.servingConfig = new FleetServingConfig(models);
     this.benchmarks =
         new FleetBenchmarks(
             deviceId, models, production, Runtime.getRuntime().availableProcessors());
@@ -60,6 +63,10 @@ public final class FleetCommands implements CommandHandler {
   public void handle(Command command, CommandResponder reply) throws Exception {
     if (BenchmarkPayload.TYPE.equals(command.type())) {
       benchmarks.handle(command, reply);
+      return;
+    }
+    if (ServingConfigPayload.TYPE.equals(command.type())) {
+      servingConfig.handle(command, reply);
       return;
     }
     core.handle(command, reply);

@@ -4,8 +4,11 @@ import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.runtime.ModelRunner;
 import dev.kiln.agent.runtime.RunnerFactory;
 import dev.kiln.agent.runtime.RunnerSpec;
+import dev.kiln.agent.store.ServingSettingsStore;
 import dev.kiln.agent.store.StoredVersion;
 import dev.kiln.artifact.Manifest;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns a verified stored version into a {@link LoadedModel}: engine session, dynamic batcher when
@@ -17,15 +20,32 @@ final class ModelLoader {
   private final AgentConfig config;
   private final Metrics metrics;
 
+  /** Settings a {@code config} command gave a model, in place of agent.json's; by model name. */
+  private final Map<String, ServingSettingsStore.Settings> overrides = new ConcurrentHashMap<>();
+
   ModelLoader(RunnerFactory runners, AgentConfig config, Metrics metrics) {
     this.runners = runners;
     this.config = config;
     this.metrics = metrics;
   }
 
+  /** Loads {@code model} with {@code settings} from now on; null goes back to agent.json's. */
+  void override(String model, ServingSettingsStore.Settings settings) {
+    if (settings == null) {
+      overrides.remove(model);
+    } else {
+      overrides.put(model, settings);
+    }
+  }
+
+  ServingSettingsStore.Settings override(String model) {
+    return overrides.get(model);
+  }
+
   LoadedModel load(StoredVersion v) {
     long start = System.nanoTime();
     Manifest m = v.artifact().manifest();
+    ServingSettingsStore.Settings set = overrides.get(v.name());
     LoadedModel loaded =
         assemble(
             runners,
@@ -33,9 +53,9 @@ final class ModelLoader {
             v.version(),
             m,
             v.artifact().payloadPath(),
-            config.threads().inference(),
-            config.threads().predictors(),
-            config.batching().forModel(v.name()).maxBatchSize(),
+            set != null ? set.threads() : config.threads().inference(),
+            set != null ? set.predictors() : config.threads().predictors(),
+            set != null ? set.maxBatchSize() : config.batching().forModel(v.name()).maxBatchSize(),
             (long) (m.payload().bytes() * config.models().memoryFactor()),
             start);
     metrics.recordLoad(v.name(), v.version(), loaded.loadMillis());
