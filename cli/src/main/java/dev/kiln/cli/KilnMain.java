@@ -8,6 +8,7 @@ import dev.kiln.cli.fleet.SimulateCommand;
 import dev.kiln.cli.keys.KeysCommand;
 import dev.kiln.cli.logging.RoutedLogs;
 import dev.kiln.cli.profiles.ProfilesCommand;
+import dev.kiln.cli.recommend.RecommendCommand;
 import dev.kiln.cloud.cli.CloudCommand;
 import dev.kiln.cloud.cli.DataCommand;
 import dev.kiln.cloud.cli.MonitorCommand;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Command;
       DataCommand.class,
       MonitorCommand.class,
       FleetCommand.class,
+      RecommendCommand.class,
       AutoComplete.GenerateCompletion.class,
       CommandLine.HelpCommand.class
     })

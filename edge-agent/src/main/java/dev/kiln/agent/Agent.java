@@ -201,6 +201,11 @@ public final class Agent implements AutoCloseable {
     metrics.addGauges(lines);
   }
 
+  /** HTTP requests being served now; a fleet benchmark waits while production traffic flows. */
+  public int requestsInFlight() {
+    return metrics.inFlight();
+  }
+
   /** Request and error counts per model and variant, for heartbeats. */
   public Map<String, Double> metricTotals() {
     return metrics.totals();

@@ -2,6 +2,7 @@ package dev.kiln.agent.cloud;
 
 import dev.kiln.agent.Agent;
 import dev.kiln.agent.AgentVersion;
+import dev.kiln.agent.benchmark.ProductionGate;
 import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.feedback.Feedback;
 import dev.kiln.agent.feedback.FeedbackSink;
@@ -147,11 +148,13 @@ public final class CloudLink implements AutoCloseable {
     agent.set(started);
     fleet =
         new FleetCommands(
+            started.config().deviceId(),
             started.modelManager(),
             started.bandits(),
             started.deviceProfile(),
             link.downloads(),
-            () -> health.restart(started.metricWindow()));
+            () -> health.restart(started.metricWindow()),
+            ProductionGate.whileServing(started::requestsInFlight));
     started.addGauges(this::captureGauges);
     attached.countDown();
   }

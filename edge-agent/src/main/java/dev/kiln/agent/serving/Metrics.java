@@ -124,6 +124,11 @@ public final class Metrics {
     this.inFlight = inFlight;
   }
 
+  /** HTTP requests being served now: a benchmark yields while this is above zero. */
+  public int inFlight() {
+    return inFlight.getAsInt();
+  }
+
   /**
    * Adds lines rendered on each scrape, in Prometheus text format: the registry's gauges, the cloud
    * link's capture counters.
@@ -209,7 +214,7 @@ public final class Metrics {
   }
 
   /** VmRSS from /proc (Linux); -1 elsewhere. */
-  static long residentBytes() {
+  public static long residentBytes() {
     try {
       for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (l.startsWith("VmRSS:")) {

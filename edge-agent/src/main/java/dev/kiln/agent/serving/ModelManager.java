@@ -7,6 +7,7 @@ import dev.kiln.agent.runtime.RunnerFactory;
 import dev.kiln.agent.serving.autoscale.Autoscaler;
 import dev.kiln.agent.store.ArtifactStore;
 import dev.kiln.agent.store.InstalledModel;
+import dev.kiln.agent.store.ServingSettingsStore;
 import dev.kiln.agent.store.StoredVersion;
 import dev.kiln.agent.store.VersionState;
 import dev.kiln.artifact.Manifest;
@@ -52,6 +53,8 @@ public final class ModelManager implements AutoCloseable {
   private final ModelRegistry registry;
   private final ModelLoader loader;
   private final Autoscaler autoscaler;
+  private final RunnerFactory runners;
+  private final ServingSettingsStore servingSettings;
   private final AgentConfig config;
   private final Map<String, InstalledModel> states = new ConcurrentHashMap<>();
   private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
@@ -73,6 +76,8 @@ public final class ModelManager implements AutoCloseable {
             Runtime.getRuntime().availableProcessors());
     metrics.addGauges(autoscaler::prometheus);
     this.loader = new ModelLoader(runners, config, metrics, autoscaler);
+    this.runners = runners;
+    this.servingSettings = new ServingSettingsStore(config.stateDir());
     this.config = config;
   }
 
@@ -83,6 +88,7 @@ public final class ModelManager implements AutoCloseable {
       for (String name : store.modelNames()) {
         states.put(name, store.state(name));
       }
+      servingSettings.load().forEach(loader::override);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -249,6 +255,54 @@ public final class ModelManager implements AutoCloseable {
     return next;
   }
 
+  /**
+   * Serves {@code model} with {@code settings} (threads, predictors, batching) from now on, in
+   * place of agent.json's: persisted first, then each serving version reloads with them (requests
+   * in flight finish on the old session). If a version fails to load so, the previous settings are
+   * restored, persisted and loaded again, and this throws.
+   */
+  public void applyServing(String model, ServingSettingsStore.Settings settings) {
+    synchronized (lock(model)) {
+      InstalledModel state = requireModel(model);
+      ServingSettingsStore.Settings before = loader.override(model);
+      persistServing(model, settings);
+      try {
+        reloadServing(state);
+      } catch (RuntimeException e) {
+        persistServing(model, before);
+        reloadServing(state);
+        throw e;
+      }
+    }
+  }
+
+  /** The settings a {@code config} command gave {@code model}; null when agent.json's apply. */
+  public ServingSettingsStore.Settings servingOverride(String model) {
+    return loader.override(model);
+  }
+
+  private void persistServing(String model, ServingSettingsStore.Settings settings) {
+    io(
+        () -> {
+          if (settings == null) {
+            servingSettings.remove(model);
+          } else {
+            servingSettings.save(model, settings);
+          }
+          return null;
+        });
+    loader.override(model, settings);
+  }
+
+  private void reloadServing(InstalledModel state) {
+    for (String version : state.activeVersions()) {
+      registry.unload(ModelRegistry.key(state.name(), version));
+      try (ModelRegistry.Lease ignored = lease(state.name(), version)) {
+        LOG.info("{} version {} reloaded with its serving settings", state.name(), version);
+      }
+    }
+  }
+
   /** Takes a model out of service and frees its memory; artifacts stay installed. */
   public InstalledModel unload(String name) {
     return setTraffic(name, List.of(), null);
@@ -257,6 +311,16 @@ public final class ModelManager implements AutoCloseable {
   /** Holds a version in memory, loading it (and evicting others) when needed. */
   public ModelRegistry.Lease lease(String name, String version) {
     return autoscaler.lease(name, version, () -> build(io(() -> store.open(name, version))));
+  }
+
+  /** The engine factory production versions load with; a benchmark loads its trials with it. */
+  public RunnerFactory runners() {
+    return runners;
+  }
+
+  /** An installed version, re-verified, whether or not it serves (a benchmark's candidate). */
+  public StoredVersion stored(String name, String version) {
+    return io(() -> store.open(name, version));
   }
 
   public Manifest manifest(String name, String version) {

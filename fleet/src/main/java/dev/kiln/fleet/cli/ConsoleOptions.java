@@ -88,7 +88,8 @@ public final class ConsoleOptions {
     return new KeyPair(Ed25519Keys.readPublic(pub), Ed25519Keys.readPrivate(file));
   }
 
-  ConsoleConfig config(PrintWriter out) {
+  /** The console settings these options name (creating the default key on first use). */
+  public ConsoleConfig config(PrintWriter out) {
     return ConsoleConfig.defaults(broker, stateDir, keyPair(out)).withTls(tls());
   }
 

@@ -85,6 +85,14 @@ final class ConsoleMessages implements AutoCloseable {
   private final AuditLog audit;
   private final String operator = System.getProperty("user.name");
 
+  /**
+   * Commands sent outside any deployment ({@link #direct}), by id, with who hears their replies.
+   */
+  private final Map<String, DirectCommand> direct = new HashMap<>();
+
+  private record DirectCommand(
+      String deviceId, java.util.function.Consumer<CommandReply> replies) {}
+
   /** Deployments to step at the end of the current batch (see {@link #stepMoved}). */
   private final Set<Deployment> moved = new LinkedHashSet<>();
 
@@ -205,6 +213,19 @@ final class ConsoleMessages implements AutoCloseable {
 
   private void reply(CommandReply r) {
     long now = System.currentTimeMillis();
+    DirectCommand waiting = direct.get(r.commandId());
+    if (waiting != null && waiting.deviceId().equals(r.deviceId())) {
+      if (FINAL.contains(r.status())) {
+        direct.remove(r.commandId());
+        auditQueued.add(AuditRecord.outcome(r, null, now));
+      }
+      try {
+        waiting.replies().accept(r);
+      } catch (RuntimeException e) {
+        LOG.warn("reply listener for {} failed: {}", r.commandId(), e.getMessage());
+      }
+      return;
+    }
     for (Deployment d : deployments.values()) {
       var row = d.device(r.deviceId());
       if (row != null && r.commandId().equals(row.commandId())) {
@@ -319,10 +340,37 @@ final class ConsoleMessages implements AutoCloseable {
     }
   }
 
+  /**
+   * Signs and queues a command that belongs to no deployment (a {@code benchmark}): audited like
+   * every other, sent after the next write, its replies handed to {@code replies} on the event
+   * thread until the final one.
+   *
+   * @param model the model it concerns, for the audit record
+   */
+  Command direct(
+      String deviceId,
+      String type,
+      Object payload,
+      String model,
+      String version,
+      java.util.function.Consumer<CommandReply> replies) {
+    long now = System.currentTimeMillis();
+    Command c =
+        commands.create(java.util.UUID.randomUUID().toString(), type, deviceId, payload, now);
+    direct.put(c.id(), new DirectCommand(deviceId, replies));
+    auditQueued.add(AuditRecord.command(c, null, model, version, null, operator));
+    publish(c);
+    return c;
+  }
+
   private void queue(Command c, Deployment d, String version) {
     auditQueued.add(
         AuditRecord.command(
             c, d.id(), d.artifact().name(), version, d.artifact().sha256(), operator));
+    publish(c);
+  }
+
+  private void publish(Command c) {
     MessageProps props =
         new MessageProps(
             "application/json",

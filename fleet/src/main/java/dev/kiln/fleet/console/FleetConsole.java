@@ -144,6 +144,23 @@ public final class FleetConsole implements AutoCloseable {
         });
   }
 
+  /**
+   * Sends one signed command outside any deployment (a {@code benchmark}) and returns its id once
+   * it is audited and queued; {@code replies} hears every reply to it, on the console's event
+   * thread (so it must not block), until the final one.
+   *
+   * @param model the model the command concerns, for the audit log
+   */
+  public String send(
+      String deviceId,
+      String type,
+      Object payload,
+      String model,
+      String version,
+      java.util.function.Consumer<dev.kiln.link.protocol.CommandReply> replies) {
+    return call(() -> messages.direct(deviceId, type, payload, model, version, replies).id());
+  }
+
   public void cancel(String id) {
     call(
         () -> {

@@ -34,6 +34,8 @@ public enum ReplyCode implements ErrorCode {
   TRANSFER_REFUSED,
   /** The downloaded artifact failed its signature or hash check. */
   ARTIFACT_REJECTED,
+  /** The device is already running a command of this kind (a benchmark); send it again later. */
+  BUSY,
 
   // Tried and failed: the device stays on what it ran before.
   /** The download stalled or timed out. */
@@ -62,7 +64,7 @@ public enum ReplyCode implements ErrorCode {
   @Override
   public boolean retryable() {
     return switch (this) {
-      case EXPIRED, NOT_YET_VALID, DOWNLOAD_FAILED, NOT_READY -> true;
+      case EXPIRED, NOT_YET_VALID, DOWNLOAD_FAILED, NOT_READY, BUSY -> true;
       default -> false;
     };
   }

@@ -57,6 +57,16 @@ public final class CommandResponder implements Replier {
     return reply(CommandReply.Status.SUCCEEDED, null, 100, message);
   }
 
+  @Override
+  public CompletableFuture<Void> succeeded(String message, Object result) {
+    return reply(
+        CommandReply.Status.SUCCEEDED,
+        null,
+        100,
+        message,
+        result == null ? null : ProtocolJson.mapper().valueToTree(result));
+  }
+
   /** Tried and failed; the device stays on what it ran before. */
   @Override
   public CompletableFuture<Void> failed(ReplyCode code, String message) {
@@ -83,6 +93,15 @@ public final class CommandResponder implements Replier {
 
   private CompletableFuture<Void> reply(
       CommandReply.Status status, ReplyCode code, Integer progress, String msg) {
+    return reply(status, code, progress, msg, null);
+  }
+
+  private CompletableFuture<Void> reply(
+      CommandReply.Status status,
+      ReplyCode code,
+      Integer progress,
+      String msg,
+      com.fasterxml.jackson.databind.JsonNode result) {
     CommandReply r =
         new CommandReply(
             ProtocolJson.SCHEMA_VERSION,
@@ -92,7 +111,8 @@ public final class CommandResponder implements Replier {
             code == null ? null : code.name(),
             progress,
             msg,
-            System.currentTimeMillis());
+            System.currentTimeMillis(),
+            result);
     MessageProps props =
         new MessageProps("application/json", null, null, correlationData, java.util.Map.of());
     return publisher.publish(responseTopic, ProtocolJson.write(r), props);

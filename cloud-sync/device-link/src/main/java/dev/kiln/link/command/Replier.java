@@ -16,6 +16,15 @@ public interface Replier {
 
   CompletableFuture<Void> succeeded(String message);
 
+  /**
+   * Succeeded with what the command measured or read ({@code CommandReply.result},
+   * docs/protocol.md), for commands that answer with data, such as {@code benchmark}. A replier
+   * that cannot carry data sends the message alone.
+   */
+  default CompletableFuture<Void> succeeded(String message, Object result) {
+    return succeeded(message);
+  }
+
   /** Tried and failed; the device stays on what it ran before. */
   CompletableFuture<Void> failed(ReplyCode code, String message);
 
