@@ -6,6 +6,7 @@ import dev.kiln.agent.feedback.FeedbackSink;
 import dev.kiln.agent.http.AgentHttpServer;
 import dev.kiln.agent.runtime.DjlRunnerFactory;
 import dev.kiln.agent.runtime.InferenceThreads;
+import dev.kiln.agent.runtime.OrtNativeLibraries;
 import dev.kiln.agent.serving.InferenceService;
 import dev.kiln.agent.serving.Metrics;
 import dev.kiln.agent.serving.ModelManager;
@@ -93,6 +94,8 @@ public final class Agent implements AutoCloseable {
         share,
         threads.inference() > 0 ? "threads.inference" : "cores / predictors",
         cores);
+    // Before any ONNX Runtime class loads: its libraries come from the state folder, unpacked once.
+    OrtNativeLibraries.useCache(config.stateDir().resolve("native"));
     ModelManager models =
         new ModelManager(store, registry, new DjlRunnerFactory(share), config, metrics);
     models.start();
