@@ -1,6 +1,7 @@
 package dev.kiln.bench;
 
 import dev.kiln.bench.agent.BatchingBench;
+import dev.kiln.bench.agent.ClassListWriter;
 import dev.kiln.bench.agent.DecodeBench;
 import dev.kiln.bench.agent.DeviceJvmBench;
 import dev.kiln.bench.agent.FootprintBench;
@@ -85,6 +86,8 @@ public final class BenchMain {
                   args.length > 2 ? args[2] : "cnn/cnn.onnx",
                   intArg(args, 1, 3),
                   intArg(args, 3, 1000)));
+      case "agent-classlist" ->
+          System.out.println(ClassListWriter.write(repo, intArg(args, 1, 1000)));
       case "agent-footprint" ->
           AgentReports.footprint(FootprintBench.run(repo, both, intArg(args, 1, 5), threads));
       case "model-load" ->
@@ -142,7 +145,7 @@ public final class BenchMain {
               "unknown benchmark '"
                   + which
                   + "'; try: compile, quantize, torch-paths, agent-overhead, agent-decode, agent-throughput, oip, agent-batching,"
-                  + " agent-device-jvm,"
+                  + " agent-device-jvm, agent-classlist,"
                   + " agent-footprint,"
                   + " model-load,"
                   + " capture, capture-outbox, capture-sync, fleet-rollout, http-servers [SECONDS] [--quick],"
