@@ -101,18 +101,24 @@ final class AgentReports {
     }
   }
 
-  static void deviceJvm(List<DeviceJvmBench.Row> rows) {
+  static void deviceJvm(DeviceJvmBench.Result result) {
+    System.out.printf(
+        "Load average (1, 5, 15 min) at the start: %s; at the end: %s. The class-data archive"
+            + " (kiln-agent cds) took %d ms to dump.%n%n",
+        result.loadBefore(), result.loadAfter(), result.archiveMillis());
     System.out.println(
-        "| model | JVM options | starts | spawn to first inference, median ms | RSS after N"
-            + " requests, median MiB | max MiB | request p50 ms, last half |");
-    System.out.println("|---|---|---:|---:|---:|---:|---:|");
-    for (DeviceJvmBench.Row r : rows) {
+        "| model | JVM options | starts | spawn to first inference, median ms | CPU to first"
+            + " inference, median ms | RSS after N requests, median MiB | max MiB | request p50"
+            + " ms, last half |");
+    System.out.println("|---|---|---:|---:|---:|---:|---:|---:|");
+    for (DeviceJvmBench.Row r : result.rows()) {
       System.out.printf(
-          "| %s | %s | %d | %.0f | %.1f | %.1f | %.3f |%n",
+          "| %s | %s | %d | %.0f | %.0f | %.1f | %.1f | %.3f |%n",
           r.model(),
           r.variant(),
           r.starts(),
           r.firstInferenceMs().p50(),
+          r.firstInferenceCpuMs().p50(),
           r.rssMib().p50(),
           r.rssMib().p99(),
           r.lastRequestsMs().p50());

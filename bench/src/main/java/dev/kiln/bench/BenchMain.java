@@ -2,6 +2,7 @@ package dev.kiln.bench;
 
 import dev.kiln.bench.agent.AutoscaleBench;
 import dev.kiln.bench.agent.BatchingBench;
+import dev.kiln.bench.agent.ClassListWriter;
 import dev.kiln.bench.agent.DecodeBench;
 import dev.kiln.bench.agent.DeviceJvmBench;
 import dev.kiln.bench.agent.FootprintBench;
@@ -97,6 +98,8 @@ public final class BenchMain {
                   args.length > 2 ? args[2] : "cnn/cnn.onnx",
                   intArg(args, 1, 3),
                   intArg(args, 3, 1000)));
+      case "agent-classlist" ->
+          System.out.println(ClassListWriter.write(repo, intArg(args, 1, 1000)));
       case "agent-footprint" ->
           AgentReports.footprint(FootprintBench.run(repo, both, intArg(args, 1, 5), threads));
       case "model-load" ->
@@ -157,7 +160,7 @@ public final class BenchMain {
               "unknown benchmark '"
                   + which
                   + "'; try: compile, quantize, torch-paths, agent-overhead, agent-decode, agent-throughput, oip, agent-batching,"
-                  + " agent-autoscale, agent-device-jvm,"
+                  + " agent-autoscale, agent-device-jvm, agent-classlist,"
                   + " agent-footprint,"
                   + " model-load, runner-overhead,"
                   + " capture, capture-outbox, capture-sync, fleet-rollout, http-servers [SECONDS] [--quick],"

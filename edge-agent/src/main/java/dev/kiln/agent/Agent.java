@@ -8,6 +8,7 @@ import dev.kiln.agent.feedback.FeedbackSink;
 import dev.kiln.agent.http.AgentHttpServer;
 import dev.kiln.agent.runtime.EngineRunnerFactory;
 import dev.kiln.agent.runtime.InferenceThreads;
+import dev.kiln.agent.runtime.OrtNativeLibraries;
 import dev.kiln.agent.serving.InferenceService;
 import dev.kiln.agent.serving.Metrics;
 import dev.kiln.agent.serving.ModelManager;
@@ -99,6 +100,8 @@ public final class Agent implements AutoCloseable {
         share,
         threads.inference() > 0 ? "threads.inference" : "cores / predictors",
         cores);
+    // Before any ONNX Runtime class loads: its libraries come from the state folder, unpacked once.
+    OrtNativeLibraries.useCache(config.stateDir().resolve("native"));
     ModelManager models =
         new ModelManager(store, registry, new EngineRunnerFactory(share), config, metrics);
     models.start();

@@ -34,6 +34,8 @@ public final class AgentProcess implements AutoCloseable {
   private JvmProcess process;
   private int port;
   private String heap = "256m";
+  private String classpath = JvmLauncher.testClasspath();
+  private final java.util.List<String> jvmOptions = new java.util.ArrayList<>();
   private int starts;
   private String token;
 
@@ -116,6 +118,18 @@ public final class AgentProcess implements AutoCloseable {
     return this;
   }
 
+  /** The classpath of the next start (the test classpath unless set). */
+  public AgentProcess classpath(String entries) {
+    this.classpath = entries;
+    return this;
+  }
+
+  /** Adds a JVM option from the next start on, after the heap cap and the collector. */
+  public AgentProcess jvmOption(String option) {
+    jvmOptions.add(option);
+    return this;
+  }
+
   /** Starts the process and waits until it answers HTTP. */
   public AgentProcess start() throws IOException {
     port = FreePorts.next();
@@ -123,11 +137,14 @@ public final class AgentProcess implements AutoCloseable {
     token = null;
     Path configFile = workDir.resolve("agent.json");
     Files.write(configFile, Json.toBytes(config));
-    process =
+    JvmLauncher launcher =
         JvmLauncher.kilnAgent(configFile)
-            .classpath(JvmLauncher.testClasspath())
+            .classpath(classpath)
             .jvmOption("-Xmx" + heap)
-            .jvmOption("-XX:+UseSerialGC")
+            .jvmOption("-XX:+UseSerialGC");
+    jvmOptions.forEach(launcher::jvmOption);
+    process =
+        launcher
             .inheritProperty("java.io.tmpdir")
             .property("org.slf4j.simpleLogger.defaultLogLevel", "info")
             .log(workDir.resolve("agent-" + (++starts) + ".log"))

@@ -28,7 +28,13 @@ public final class AgentProcess implements AutoCloseable {
   /** The agent with extra JVM options and environment (a {@link JvmVariant}). */
   public static AgentProcess agent(Path configFile, Path log, JvmVariant variant)
       throws IOException {
-    JvmLauncher launcher = JvmLauncher.kilnAgent(configFile).log(log);
+    return agent(configFile, log, variant, System.getProperty("java.class.path"));
+  }
+
+  /** As {@link #agent(Path, Path, JvmVariant)}, on {@code classpath} (the agent's own jars). */
+  public static AgentProcess agent(Path configFile, Path log, JvmVariant variant, String classpath)
+      throws IOException {
+    JvmLauncher launcher = JvmLauncher.kilnAgent(configFile).classpath(classpath).log(log);
     variant.options().forEach(launcher::jvmOption);
     variant.env().forEach(launcher::env);
     return launch(launcher, log);
@@ -80,6 +86,15 @@ public final class AgentProcess implements AutoCloseable {
       TimeUnit.MILLISECONDS.sleep(20);
     }
     throw new IllegalStateException("kiln-agent served nothing in " + timeoutSeconds + " s");
+  }
+
+  /** CPU time (user + system, all threads) the process has used so far, from /proc (Linux). */
+  public double cpuMillis() throws IOException {
+    String stat = java.nio.file.Files.readString(Path.of("/proc", jvm.pid() + "", "stat"));
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    return ticks * 1000.0 / 100; // USER_HZ is 100 on Linux
   }
 
   /** Resident set size from /proc (Linux), in MiB. */

@@ -1,17 +1,24 @@
 package dev.kiln.bench.agent;
 
+import dev.kiln.agent.runtime.OrtNativeLibraries;
+import dev.kiln.agent.service.DeviceJvm;
 import dev.kiln.bench.Stats;
 import dev.kiln.testkit.FreePorts;
+import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The agent's footprint under several JVM option sets ({@link JvmVariant#candidates}): a real
- * {@code kiln-agent run} process per start, fresh state each time, the agent's own thread defaults.
- * Spawn to first inference, then RSS after 1,000 more requests. The variants take turns within each
- * round, so a drift in machine load hits all of them alike.
+ * {@code kiln-agent run} process per start on the agent's own classpath (its jar and {@code
+ * edge-agent/target/lib}, as the launchers and the unit run it), fresh state each time, the agent's
+ * own thread defaults. Spawn to first inference, the CPU the process used until then, then RSS
+ * after N more requests. The variants take turns within each round, so a drift in machine load hits
+ * all of them alike.
  */
 public final class DeviceJvmBench {
   /** Medians over the starts. */
@@ -20,8 +27,12 @@ public final class DeviceJvmBench {
       String variant,
       int starts,
       Stats firstInferenceMs,
+      Stats firstInferenceCpuMs,
       Stats rssMib,
       Stats lastRequestsMs) {}
+
+  /** The rows, the time the archive took to dump, and the load average before and after. */
+  public record Result(List<Row> rows, long archiveMillis, String loadBefore, String loadAfter) {}
 
   private DeviceJvmBench() {}
 
@@ -29,12 +40,20 @@ public final class DeviceJvmBench {
    * @param requests requests after the first inference, before RSS is read; the p50 latency of the
    *     last half of them is reported too (C1-only JIT trades request speed for memory)
    */
-  public static List<Row> run(Path repo, String relative, int starts, int requests)
-      throws Exception {
+  public static Result run(Path repo, String relative, int starts, int requests) throws Exception {
+    String loadBefore = loadAverage();
     Path work = Files.createTempDirectory("kiln-bench-device-jvm");
     BenchModel model = BenchModel.compile(repo, relative, work);
-    List<JvmVariant> variants = JvmVariant.candidates();
+    String classpath = agentClasspath(repo);
+    Path archive = work.resolve("cds").resolve(DeviceJvm.ARCHIVE_NAME);
+    long archiveMillis = dumpArchive(classpath, archive, work.resolve("cds.log"));
+    // On a device the state folder keeps ONNX Runtime's unpacked libraries between starts; the
+    // fresh state of every start here links to one unpacked copy, made now.
+    Path natives = work.resolve("native");
+    OrtNativeLibraries.useCache(natives);
+    List<JvmVariant> variants = JvmVariant.candidates(archive);
     double[][] first = new double[variants.size()][starts];
+    double[][] cpu = new double[variants.size()][starts];
     double[][] rss = new double[variants.size()][starts];
     double[][] late = new double[variants.size()][];
     for (int v = 0; v < variants.size(); v++) {
@@ -47,9 +66,12 @@ public final class DeviceJvmBench {
         int port = FreePorts.next();
         Path config = dir.resolve("agent.json");
         Files.writeString(config, AgentSetup.of(model, 0, 1).withPort(port).json(dir, "jvm"));
+        Files.createDirectories(dir.resolve("state"));
+        Files.createSymbolicLink(dir.resolve("state").resolve("native"), natives);
         Invoker invoker = new Invoker("http://127.0.0.1:" + port, model.requestJson(), null);
-        try (AgentProcess agent = AgentProcess.agent(config, log, variants.get(v))) {
+        try (AgentProcess agent = AgentProcess.agent(config, log, variants.get(v), classpath)) {
           first[v][i] = agent.awaitFirstInferenceMillis(invoker, log, 180);
+          cpu[v][i] = agent.cpuMillis();
           for (int r = 0; r < requests; r++) {
             long t = System.nanoTime();
             invoker.invoke();
@@ -61,8 +83,8 @@ public final class DeviceJvmBench {
           rss[v][i] = agent.rssMib();
         }
         System.err.printf(
-            "%s start %d [%s]: first inference %.0f ms, RSS %.1f MiB%n",
-            model.name(), i, variants.get(v).name(), first[v][i], rss[v][i]);
+            "%s start %d [%s]: first inference %.0f ms (%.0f ms CPU), RSS %.1f MiB%n",
+            model.name(), i, variants.get(v).name(), first[v][i], cpu[v][i], rss[v][i]);
       }
     }
     List<Row> rows = new ArrayList<>();
@@ -73,9 +95,58 @@ public final class DeviceJvmBench {
               variants.get(v).name(),
               starts,
               Stats.of(first[v]),
+              Stats.of(cpu[v]),
               Stats.of(rss[v]),
               Stats.of(late[v])));
     }
-    return rows;
+    return new Result(rows, archiveMillis, loadBefore, loadAverage());
+  }
+
+  /** The agent jar and its dependencies, as {@code kiln-agent} and the unit put them. */
+  static String agentClasspath(Path repo) throws IOException {
+    Path target = repo.resolve("edge-agent/target");
+    List<String> entries = new ArrayList<>();
+    try (Stream<Path> jars = Files.list(target)) {
+      jars.filter(p -> p.getFileName().toString().matches("kiln-edge-agent-.*\\.jar"))
+          .filter(p -> !p.getFileName().toString().endsWith("-sources.jar"))
+          .forEach(p -> entries.add(p.toAbsolutePath().toString()));
+    }
+    if (entries.isEmpty()) {
+      throw new IllegalStateException("no agent jar in " + target + "; build edge-agent first");
+    }
+    try (Stream<Path> jars = Files.list(target.resolve("lib"))) {
+      jars.map(p -> p.toAbsolutePath().toString()).sorted().forEach(entries::add);
+    }
+    return String.join(File.pathSeparator, entries);
+  }
+
+  /** {@code kiln-agent cds}, as a device runs it; returns its wall time. */
+  private static long dumpArchive(String classpath, Path archive, Path log) throws Exception {
+    long started = System.nanoTime();
+    Process dump =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                classpath,
+                "dev.kiln.agent.cli.AgentMain",
+                "cds",
+                "--archive",
+                archive.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    if (dump.waitFor() != 0) {
+      throw new IllegalStateException("kiln-agent cds failed; see " + log);
+    }
+    return (System.nanoTime() - started) / 1_000_000;
+  }
+
+  static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return parts[0] + " " + parts[1] + " " + parts[2];
+    } catch (IOException e) {
+      return "unknown";
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.bench.agent;
 
 import dev.kiln.agent.service.DeviceJvm;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,13 +10,18 @@ import java.util.Map;
 public record JvmVariant(String name, List<String> options, Map<String, String> env) {
 
   /**
-   * What the footprint bench compares: the agent as the issue found it, JVM defaults, the issue's
-   * first try, the device set and two variations of it.
+   * What the footprint bench compares: the agent as issue 13 found it, JVM defaults, the device
+   * options before the footprint work, the device defaults (with the class-data archive), and the
+   * device defaults without the archive and with C1 only.
+   *
+   * @param archive the class-data archive made for the agent's classpath
    */
-  public static List<JvmVariant> candidates() {
-    List<String> device = DeviceJvm.options(DeviceJvm.DEFAULT_HEAP);
+  public static List<JvmVariant> candidates(Path archive) {
     Map<String, String> arenas = Map.of("MALLOC_ARENA_MAX", DeviceJvm.MALLOC_ARENA_MAX);
-    List<String> c1 = new ArrayList<>(device);
+    List<String> device = new ArrayList<>(DeviceJvm.options(DeviceJvm.DEFAULT_HEAP));
+    List<String> withArchive = new ArrayList<>(device);
+    withArchive.addAll(DeviceJvm.classDataSharing(archive, true));
+    List<String> c1 = new ArrayList<>(withArchive);
     c1.add("-XX:TieredStopAtLevel=1");
     return List.of(
         new JvmVariant(
@@ -24,12 +30,18 @@ public record JvmVariant(String name, List<String> options, Map<String, String> 
             Map.of()),
         new JvmVariant("JVM defaults", List.of(), Map.of()),
         new JvmVariant(
-            "-Xmx64m -XX:+UseSerialGC", List.of("-Xmx64m", "-XX:+UseSerialGC"), Map.of()),
+            "previous device defaults (-Xmx64m -XX:+UseSerialGC -XX:-UsePerfData,"
+                + " MALLOC_ARENA_MAX=2)",
+            List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:-UsePerfData"),
+            arenas),
         new JvmVariant(
-            "device defaults (" + String.join(" ", device) + ", MALLOC_ARENA_MAX=2)",
+            "device defaults without the class-data archive (" + String.join(" ", device) + ")",
             device,
             arenas),
-        new JvmVariant("device defaults + -XX:TieredStopAtLevel=1", c1, arenas),
-        new JvmVariant("device defaults, -Xmx32m", DeviceJvm.options("32m"), arenas));
+        new JvmVariant(
+            "**device defaults** (" + String.join(" ", device) + ", class-data archive)",
+            withArchive,
+            arenas),
+        new JvmVariant("device defaults + -XX:TieredStopAtLevel=1", c1, arenas));
   }
 }

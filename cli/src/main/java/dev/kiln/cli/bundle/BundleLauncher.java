@@ -20,14 +20,24 @@ final class BundleLauncher {
         if [ -n "$JAVA_HOME" ]; then java="$JAVA_HOME/bin/java"; else java=java; fi
         export OPT_OUT_TRACKING=true
         export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-@ARENAS@}"
+        # Class-data sharing: the agent writes the archive on its first start (and after a JDK
+        # upgrade); it is mapped once it exists. KILN_AGENT_CDS=FILE moves it, =off leaves it out.
+        if [ -w "$home" ]; then cds_dir="$home/cds"; else cds_dir="${XDG_CACHE_HOME:-$HOME/.cache}/kiln-agent"; fi
+        cds="${KILN_AGENT_CDS:-$cds_dir/@ARCHIVE@}"
+        cds_opts=""
+        if [ "$cds" != "off" ]; then
+          if [ -f "$cds" ]; then cds_opts="-XX:SharedArchiveFile=$cds"; fi
+          cds_opts="$cds_opts -Dkiln.agent.cds.archive=$cds"
+        fi
         # shellcheck disable=SC2086
-        exec "$java" -Dai.djl.offline=true -Xmx"${KILN_AGENT_HEAP:-@HEAP@}" @OPTIONS@ \\
+        exec "$java" -Dai.djl.offline=true -Xmx"${KILN_AGENT_HEAP:-@HEAP@}" @OPTIONS@ $cds_opts \\
           $KILN_AGENT_JAVA_OPTS \\
           -cp "$home/lib/*" dev.kiln.agent.cli.AgentMain "$@"
         """
         .replace("@ARENAS@", DeviceJvm.MALLOC_ARENA_MAX)
         .replace("@HEAP@", DeviceJvm.DEFAULT_HEAP)
         .replace("@OPTIONS@", String.join(" ", DeviceJvm.OPTIONS))
+        .replace("@ARCHIVE@", DeviceJvm.ARCHIVE_NAME)
         .getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.agent.cli;
 
+import dev.kiln.agent.cds.CdsCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -7,14 +8,14 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code kiln-agent}: serve models ({@code run}), transform files ({@code batch}), make the capture
- * key ({@code keygen}), install.
+ * key ({@code keygen}), write the class-data archive ({@code cds}), install.
  */
 @Command(
     name = "kiln-agent",
     mixinStandardHelpOptions = true,
     version = "kiln-agent 0.1.0",
     description = "Serves Kiln artifacts on an edge device.",
-    subcommands = {RunCommand.class, BatchCommand.class, KeygenCommand.class})
+    subcommands = {RunCommand.class, BatchCommand.class, KeygenCommand.class, CdsCommand.class})
 public final class AgentMain {
   private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
 

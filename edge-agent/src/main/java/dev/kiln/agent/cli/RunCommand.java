@@ -1,6 +1,7 @@
 package dev.kiln.agent.cli;
 
 import dev.kiln.agent.Agent;
+import dev.kiln.agent.cds.BackgroundRefresh;
 import dev.kiln.agent.cloud.CloudLink;
 import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.config.ConfigLoader;
@@ -39,6 +40,9 @@ public final class RunCommand implements Callable<Integer> {
     if (cloud != null) {
       cloud.attach(agent);
     }
+    // After the first model is served: a missing or stale class-data archive is rebuilt for the
+    // next start, never in the way of this one.
+    BackgroundRefresh.startIfStale();
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicBoolean closing = new AtomicBoolean();
     Runnable stop =

@@ -39,6 +39,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class AgentHttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AgentHttpServer.class);
+
+  static {
+    // Jetty's MemoryUtils asks the platform MBean server whether object references are compressed,
+    // only to pad a queue to cache lines; that starts JMX (about 250 classes and a few MB) in every
+    // agent. Answering for it (64-byte lines, 4-byte references, as under the device heap cap)
+    // keeps JMX out; a wrong guess only changes padding.
+    if (System.getProperty("org.eclipse.jetty.util.referencesPerCacheLine") == null) {
+      System.setProperty("org.eclipse.jetty.util.referencesPerCacheLine", "16");
+    }
+  }
+
   private static final Pattern MODEL_PATH =
       Pattern.compile("/models/([^/]+)(/invocations|/variants)?/?");
   private static final Pattern PIPELINE_PATH = Pattern.compile("/pipelines/([^/]+)/?");

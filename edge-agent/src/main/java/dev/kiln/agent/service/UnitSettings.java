@@ -42,6 +42,11 @@ public record UnitSettings(Path java, Path prefix, String user, Path stateDir, P
     return VAR_LIB.relativize(stateDir.normalize()).toString();
   }
 
+  /** The class-data archive the unit maps; the agent writes it on its first start. */
+  public Path cdsArchive() {
+    return stateDir.normalize().resolve("cds").resolve(DeviceJvm.ARCHIVE_NAME);
+  }
+
   public Map<String, String> templateValues() {
     return Map.of(
         "java", java.toString(),
@@ -51,7 +56,8 @@ public record UnitSettings(Path java, Path prefix, String user, Path stateDir, P
         "stateDirectoryName", stateDirectoryName(),
         "configFile", configFile.toString(),
         "jvmOptions", String.join(" ", DeviceJvm.options(DeviceJvm.DEFAULT_HEAP)),
-        "mallocArenaMax", DeviceJvm.MALLOC_ARENA_MAX);
+        "mallocArenaMax", DeviceJvm.MALLOC_ARENA_MAX,
+        "cdsArchive", cdsArchive().toString());
   }
 
   // systemd splits ExecStart= on whitespace and expands '%' and '$'; refusing them is simpler

@@ -68,13 +68,18 @@ class ServicePlannerTest {
 
     String unit = Files.readString(dir.resolve("systemd/kiln-agent.service"));
     assertThat(unit)
-        .contains("# kiln-agent unit template v2")
+        .contains("# kiln-agent unit template v3")
         .contains("User=root")
         .contains("ExecStart=" + JAVA + " -Dai.djl.offline=true -Djava.io.tmpdir=/var/lib/kiln/tmp")
         .contains("-cp \"" + dir.resolve("opt/lib") + "/*\" dev.kiln.agent.cli.AgentMain run")
         .contains("--config " + dir.resolve("etc/agent.json"))
-        .contains("/var/lib/kiln/tmp $KILN_AGENT_JAVA_OPTS -cp")
-        .contains("Environment=\"KILN_AGENT_JAVA_OPTS=-Xmx64m -XX:+UseSerialGC -XX:-UsePerfData\"")
+        .contains(
+            "/var/lib/kiln/tmp -XX:SharedArchiveFile=/var/lib/kiln/cds/kiln-agent.jsa"
+                + " -Dkiln.agent.cds.archive=/var/lib/kiln/cds/kiln-agent.jsa"
+                + " $KILN_AGENT_JAVA_OPTS -cp")
+        .contains(
+            "Environment=\"KILN_AGENT_JAVA_OPTS=-Xmx64m -Xms8m -XX:+UseSerialGC"
+                + " -XX:-UsePerfData\"")
         .contains("Environment=MALLOC_ARENA_MAX=2")
         .contains("StateDirectory=kiln kiln/tmp kiln/djl")
         .contains("CapabilityBoundingSet=\n")

@@ -23,7 +23,7 @@ class UnitTemplateTest {
 
   @Test
   void template_carriesItsVersion() {
-    assertThat(template.version()).isEqualTo(2);
+    assertThat(template.version()).isEqualTo(3);
   }
 
   @Test
