@@ -19,6 +19,7 @@ final class AgentReports {
             + " direct p99 ms | agent p99 ms | rounds |");
     System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     for (OverheadBench.Row r : rows) {
+      line(r, r.directWithAllocation(), "direct, OrtSessions.run (old baseline)");
       line(r, r.ping(), "GET /ping (HTTP floor: no body, no engine)");
       line(r, r.agentNpy(), ".npy, batching off");
       line(r, r.agentJson(), "JSON, batching off");

@@ -19,6 +19,9 @@ import java.util.Map;
  * on, which must not cost a lone client anything. {@code GET /ping} on the same agent is the floor:
  * a request that reaches the agent and is answered without decoding or an engine call.
  *
+ * <p>The direct call is {@link EngineFloor}: inputs copied into native buffers allocated once,
+ * outputs copied out. {@code OrtSessions.run}, the baseline until now, is timed beside it.
+ *
  * <p>Requests go through {@link SocketInvoker}, one blocking socket per subject, so the figure is
  * the agent's and the kernel's, not a client library's. Every session has one intra-op thread, as
  * the issue's goals state them: with more, each session's idle workers spin against whichever
@@ -28,11 +31,15 @@ public final class OverheadBench {
   /** Intra-op threads of the direct session and of the agent's. */
   public static final int THREADS = 1;
 
-  /** Latencies of one model. */
+  /**
+   * Latencies of one model; {@code direct} is the engine floor ({@link EngineFloor}), {@code
+   * directWithAllocation} the older baseline, {@code OrtSessions.run}.
+   */
   public record Row(
       String model,
       int rounds,
       Stats direct,
+      Stats directWithAllocation,
       Stats ping,
       Stats agentJson,
       Stats agentNpy,
@@ -64,15 +71,17 @@ public final class OverheadBench {
           SocketInvoker json = invocations(noBatch, "application/json", jsonBody(model));
           SocketInvoker npy = invocations(noBatch, "application/x-npy", model.requestNpy());
           SocketInvoker batched = invocations(batch, "application/json", jsonBody(model))) {
+        EngineFloor floor = new EngineFloor(direct, model.inputs());
         List<Interleave.Timed> subjects =
             List.of(
+                floor::call,
                 () -> OrtSessions.run(direct, model.inputs()),
                 ping::invoke,
                 json::invoke,
                 npy::invoke,
                 batched::invoke);
         Stats[] s = Interleave.run(subjects, rounds);
-        rows.add(new Row(model.name(), rounds, s[0], s[1], s[2], s[3], s[4]));
+        rows.add(new Row(model.name(), rounds, s[0], s[1], s[2], s[3], s[4], s[5]));
       }
     }
     return rows;
