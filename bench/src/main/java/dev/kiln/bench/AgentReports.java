@@ -15,28 +15,30 @@ final class AgentReports {
 
   static void overhead(List<OverheadBench.Row> rows) {
     System.out.println(
-        "| model | direct p50 ms | agent p50 ms | p50 ratio | p50 overhead ms | direct p99 ms |"
-            + " agent p99 ms | p99 ratio | agent config |");
-    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        "| model | request | direct p50 ms | agent p50 ms | p50 overhead ms | ratio |"
+            + " direct p99 ms | agent p99 ms | rounds |");
+    System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     for (OverheadBench.Row r : rows) {
-      line(r.model(), r.direct(), r.agentNoBatch(), "batching off (maxBatchSize 1), JSON body");
-      line(r.model(), r.direct(), r.agentNpy(), "batching off, .npy body");
-      line(r.model(), r.direct(), r.agentBatch(), "default batching (8 rows, 2 ms), JSON body");
+      line(r, r.directWithAllocation(), "direct, OrtSessions.run (old baseline)");
+      line(r, r.ping(), "GET /ping (HTTP floor: no body, no engine)");
+      line(r, r.agentNpy(), ".npy, batching off");
+      line(r, r.agentJson(), "JSON, batching off");
+      line(r, r.agentBatchJson(), "JSON, batching on (maxBatchSize 8)");
     }
   }
 
-  private static void line(String model, Stats direct, Stats agent, String config) {
+  private static void line(OverheadBench.Row r, Stats agent, String request) {
     System.out.printf(
-        "| %s | %.3f | %.3f | %.1fx | %.3f | %.3f | %.3f | %.1fx | %s |%n",
-        model,
-        direct.p50(),
+        "| %s | %s | %.3f | %.3f | %.3f | %.2fx | %.3f | %.3f | %d |%n",
+        r.model(),
+        request,
+        r.direct().p50(),
         agent.p50(),
-        agent.p50() / direct.p50(),
-        agent.p50() - direct.p50(),
-        direct.p99(),
+        agent.p50() - r.direct().p50(),
+        agent.p50() / r.direct().p50(),
+        r.direct().p99(),
         agent.p99(),
-        agent.p99() / direct.p99(),
-        config);
+        r.rounds());
   }
 
   static void oip(List<OipBench.Row> rows, int clients) {

@@ -54,7 +54,14 @@ public final class BenchMain {
                   intArg(args, 1, 200),
                   threads));
       case "agent-overhead" ->
-          AgentReports.overhead(OverheadBench.run(repo, both, intArg(args, 1, 1000), threads));
+          AgentReports.overhead(
+              OverheadBench.run(
+                  repo,
+                  args.length > 2
+                      ? List.of(args[2])
+                      : List.of(
+                          "cnn/cnn.onnx", "mlp/mlp.onnx", "large/mobilenet_v2/mobilenet_v2.onnx"),
+                  intArg(args, 1, 1000)));
       case "agent-decode" -> DecodeBench.print(DecodeBench.run(intArg(args, 1, 200)));
       case "agent-throughput" ->
           AgentReports.throughput(

@@ -23,7 +23,8 @@ import java.util.function.Function;
  * The Open Inference Protocol's two body forms against {@code /invocations}' two, on one agent
  * (batching off) and one model, in one run: {@code /invocations} with JSON and with .npy, {@code
  * /v2/models/{m}/infer} with JSON tensors and with the binary tensor extension (binary input and
- * binary output). p50 and p99 come from one request at a time, the four paths interleaved round by
+ * binary output). p50 and p99 come from one request at a time over a raw socket ({@link
+ * SocketInvoker}, so no client library's thread handoffs), the four paths interleaved round by
  * round; throughput from a closed loop of {@code clients} clients per path, in the order A B C D,
  * then D C B A, half the time each, so a drift in machine load hits all of them alike.
  */
@@ -54,11 +55,17 @@ public final class OipBench {
               work.resolve(model.name()),
               "oip")) {
         List<Interleave.Timed> timed = new ArrayList<>();
+        List<SocketInvoker> sockets = new ArrayList<>();
         for (Subject s : subjects) {
-          Invoker invoker = s.invoker(agent, null);
+          SocketInvoker invoker =
+              new SocketInvoker(agent.baseUrl(), s.path(), s.contentType(), s.body(), s.headers());
+          sockets.add(invoker);
           timed.add(invoker::invoke);
         }
         Stats[] latency = Interleave.run(timed, runs);
+        for (SocketInvoker invoker : sockets) {
+          invoker.close();
+        }
         long[] done = new long[subjects.size()];
         double[] secs = new double[subjects.size()];
         for (int pass = 0; pass < 2; pass++) {

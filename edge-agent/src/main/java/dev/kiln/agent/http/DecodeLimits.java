@@ -57,6 +57,21 @@ public record DecodeLimits(long maxElements, boolean allowNonFinite) {
     return (int) count;
   }
 
+  /**
+   * Checks a whole decoded array at once: nothing to do when this model accepts non-finite values,
+   * else one tight pass that names the first offender as {@link #checked} does.
+   */
+  public void checkedAll(String input, float[] values) {
+    if (allowNonFinite) {
+      return;
+    }
+    for (float v : values) {
+      if (!Float.isFinite(v)) {
+        checked(input, v);
+      }
+    }
+  }
+
   /** Returns {@code value} when finite or when this model accepts non-finite values. */
   public float checked(String input, float value) {
     if (!allowNonFinite && !Float.isFinite(value)) {

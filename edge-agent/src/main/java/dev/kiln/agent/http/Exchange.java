@@ -31,14 +31,26 @@ final class Exchange {
   private boolean replied;
 
   /**
+   * An exchange with no body yet (refused on its headers, or still to be read).
+   *
    * @param done completed once the reply is written (or the exchange is abandoned)
    */
-  Exchange(Request request, Response response, Callback done, byte[] body) {
+  Exchange(Request request, Response response, Callback done) {
+    this(request, response, done, new byte[0], requestId(request));
+  }
+
+  private Exchange(
+      Request request, Response response, Callback done, byte[] body, String requestId) {
     this.request = request;
     this.response = response;
     this.done = done;
     this.body = body;
-    this.requestId = requestId(request);
+    this.requestId = requestId;
+  }
+
+  /** The same exchange, same request id, once its body has arrived. */
+  Exchange withBody(byte[] body) {
+    return new Exchange(request, response, done, body, requestId);
   }
 
   /** The client's request id if it is a safe token, else a new UUID. */

@@ -95,9 +95,7 @@ public final class Npy {
     if (dtype == DType.FLOAT32) {
       float[] values = new float[(int) count];
       buf.asFloatBuffer().get(values);
-      for (float v : values) {
-        limits.checked(input, v);
-      }
+      limits.checkedAll(input, values);
       return Tensor.ofFloats(shape, values);
     }
     long[] values = new long[(int) count];

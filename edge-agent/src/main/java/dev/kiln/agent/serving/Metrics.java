@@ -29,9 +29,27 @@ public final class Metrics {
   private static final class Series {
     final AtomicLong invocations = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
+
+    /**
+     * Requests per bucket, each counted in its own bucket only: one atomic add per request where
+     * cumulative counts took one per bucket above the latency (up to 13, on the request's thread).
+     * {@link #cumulative} sums them as Prometheus wants.
+     */
     final AtomicLongArray buckets = new AtomicLongArray(BUCKETS.length);
+
     final AtomicLong count = new AtomicLong();
     final AtomicLong sumMicros = new AtomicLong();
+
+    /** Requests at or under each bound. */
+    long[] cumulative() {
+      long[] out = new long[BUCKETS.length];
+      long running = 0;
+      for (int i = 0; i < out.length; i++) {
+        running += buckets.get(i);
+        out[i] = running;
+      }
+      return out;
+    }
   }
 
   private final Map<Key, Series> series = new ConcurrentHashMap<>();
@@ -51,6 +69,7 @@ public final class Metrics {
     for (int i = 0; i < BUCKETS.length; i++) {
       if (seconds <= BUCKETS[i]) {
         s.buckets.incrementAndGet(i);
+        break;
       }
     }
     s.count.incrementAndGet();
@@ -76,8 +95,9 @@ public final class Metrics {
     for (Series s : series.values()) {
       requests += s.count.get();
       errors += s.errors.get();
+      long[] cumulative = s.cumulative();
       for (int i = 0; i < buckets.length; i++) {
-        buckets[i] += s.buckets.get(i);
+        buckets[i] += cumulative[i];
       }
     }
     return new Window(requests, errors, buckets);
@@ -152,12 +172,13 @@ public final class Metrics {
     out.append("# TYPE kiln_invocation_latency_seconds histogram\n");
     sorted.forEach(
         (k, s) -> {
+          long[] cumulative = s.cumulative();
           for (int i = 0; i < BUCKETS.length; i++) {
             line(
                 out,
                 "kiln_invocation_latency_seconds_bucket",
                 labels(k) + ",le=\"" + BUCKETS[i] + "\"",
-                s.buckets.get(i));
+                cumulative[i]);
           }
           line(
               out,

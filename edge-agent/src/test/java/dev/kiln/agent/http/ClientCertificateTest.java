@@ -34,7 +34,7 @@ class ClientCertificateTest {
   private static final class Subject extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-      Exchange ex = new Exchange(request, response, callback, new byte[0]);
+      Exchange ex = new Exchange(request, response, callback);
       String subject =
           ex.verifiedClientCertificate()
               .map(c -> c.getSubjectX500Principal().getName())

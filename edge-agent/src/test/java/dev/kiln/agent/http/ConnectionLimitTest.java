@@ -38,7 +38,7 @@ class ConnectionLimitTest {
           @Override
           public boolean handle(Request request, Response response, Callback callback)
               throws Exception {
-            new Exchange(request, response, callback, new byte[0]).json(200, Map.of("ok", true));
+            new Exchange(request, response, callback).json(200, Map.of("ok", true));
             return true;
           }
         });

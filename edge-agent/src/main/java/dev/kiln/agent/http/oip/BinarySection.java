@@ -50,9 +50,7 @@ final class BinarySection {
     if (dtype == DType.FLOAT32) {
       float[] values = new float[count];
       buf.asFloatBuffer().get(values);
-      for (float v : values) {
-        limits.checked(name, v);
-      }
+      limits.checkedAll(name, values);
       return Tensor.ofFloats(shape, values);
     }
     long[] values = new long[count];

@@ -123,7 +123,7 @@ public record InferRequest(
     long[] shape = shape(name, input.get("shape"));
     int count = limits.admit(name, spec, shape);
     JsonNode data = input.get("data");
-    JsonNode binarySize = input.at("/parameters/binary_data_size");
+    JsonNode binarySize = input.path("parameters").path("binary_data_size");
     if (!binarySize.isMissingNode()) {
       if (data != null) {
         throw bad("input '" + name + "' has both \"data\" and binary_data_size; send one");
@@ -168,7 +168,7 @@ public record InferRequest(
       if (!names.contains(name)) {
         throw bad("model has no output '" + name + "'; its outputs are " + names);
       }
-      JsonNode binary = o.at("/parameters/binary_data");
+      JsonNode binary = o.path("parameters").path("binary_data");
       out.add(
           new RequestedOutput(
               name,

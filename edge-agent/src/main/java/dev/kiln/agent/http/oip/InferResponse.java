@@ -77,10 +77,21 @@ public record InferResponse(byte[] body, int jsonLength) {
       throw new UncheckedIOException(e);
     }
     int jsonLength = json.size();
-    for (Tensor t : binary) {
-      json.writeBytes(littleEndian(t));
+    if (binary.isEmpty()) {
+      return new InferResponse(json.toByteArray(), jsonLength);
     }
-    return new InferResponse(json.toByteArray(), jsonLength);
+    // One array of the reply's exact size, each output copied into it once, in bulk.
+    long size = jsonLength;
+    for (Tensor t : binary) {
+      size += (long) t.size() * t.dtype().bytes();
+    }
+    byte[] body = new byte[Math.toIntExact(size)];
+    System.arraycopy(json.toByteArray(), 0, body, 0, jsonLength);
+    int at = jsonLength;
+    for (Tensor t : binary) {
+      at += putLittleEndian(t, body, at);
+    }
+    return new InferResponse(body, jsonLength);
   }
 
   private static void writeValues(JsonGenerator gen, Tensor t) throws IOException {
@@ -99,14 +110,15 @@ public record InferResponse(byte[] body, int jsonLength) {
     }
   }
 
-  static byte[] littleEndian(Tensor t) {
-    ByteBuffer buf =
-        ByteBuffer.allocate(t.size() * t.dtype().bytes()).order(ByteOrder.LITTLE_ENDIAN);
+  /** Writes {@code t}'s values into {@code into} from {@code at}; returns the bytes written. */
+  private static int putLittleEndian(Tensor t, byte[] into, int at) {
+    int length = t.size() * t.dtype().bytes();
+    ByteBuffer buf = ByteBuffer.wrap(into, at, length).slice().order(ByteOrder.LITTLE_ENDIAN);
     if (t.dtype() == DType.FLOAT32) {
       buf.asFloatBuffer().put(t.floats());
     } else {
       buf.asLongBuffer().put(t.longs());
     }
-    return buf.array();
+    return length;
   }
 }

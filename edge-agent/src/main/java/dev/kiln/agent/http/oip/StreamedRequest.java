@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.agent.AgentException;
 import dev.kiln.agent.http.DecodeLimits;
@@ -48,7 +49,7 @@ record StreamedRequest(JsonNode root, Map<JsonNode, Tensor> data) {
             return null;
           }
         } else {
-          root.set(key, p.readValueAsTree());
+          root.set(key, tree(p));
         }
       }
       return new StreamedRequest(root, data);
@@ -80,11 +81,53 @@ record StreamedRequest(JsonNode root, Map<JsonNode, Tensor> data) {
           data.put(input, t);
           input.putNull("data");
         } else {
-          input.set(key, p.readValueAsTree());
+          input.set(key, tree(p));
         }
       }
     }
     return p.currentToken() == JsonToken.END_ARRAY;
+  }
+
+  /**
+   * The value at the parser as a tree, built as the mapper's {@code readTree} builds it (ints by
+   * size, other numbers as doubles, the last of repeated keys) without going through the mapper:
+   * each {@code readValueAsTree} set up a deserialization context, and the few small values of an
+   * infer request (name, datatype, shape, parameters, outputs) then cost more than a binary
+   * tensor's bytes.
+   */
+  private static JsonNode tree(JsonParser p) throws IOException {
+    JsonNodeFactory nodes = JsonNodeFactory.instance;
+    return switch (p.currentToken()) {
+      case START_OBJECT -> {
+        ObjectNode object = nodes.objectNode();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String key = p.currentName();
+          p.nextToken();
+          object.set(key, tree(p));
+        }
+        yield object;
+      }
+      case START_ARRAY -> {
+        ArrayNode array = nodes.arrayNode();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          array.add(tree(p));
+        }
+        yield array;
+      }
+      case VALUE_STRING -> nodes.textNode(p.getText());
+      case VALUE_NUMBER_INT ->
+          switch (p.getNumberType()) {
+            case INT -> nodes.numberNode(p.getIntValue());
+            case LONG -> nodes.numberNode(p.getLongValue());
+            default -> nodes.numberNode(p.getBigIntegerValue());
+          };
+      case VALUE_NUMBER_FLOAT -> nodes.numberNode(p.getDoubleValue());
+      case VALUE_TRUE -> nodes.booleanNode(true);
+      case VALUE_FALSE -> nodes.booleanNode(false);
+      case VALUE_NULL -> nodes.nullNode();
+        // Anything else is not JSON the infer request can hold: the tree decoder names it.
+      default -> throw new IOException("unexpected token " + p.currentToken());
+    };
   }
 
   private static Tensor readData(

@@ -40,6 +40,22 @@ class StreamedRequestTest {
   }
 
   @Test
+  void everythingButData_isTheTreeTheMapperReads() throws Exception {
+    String json =
+        "{\"id\":\"7\",\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\","
+            + "\"shape\":[1,3],\"parameters\":{\"a\":1,\"a\":2,\"big\":12345678901,"
+            + "\"huge\":123456789012345678901234,\"f\":0.1,\"t\":true,\"n\":null,"
+            + "\"nested\":[[],{},[\"x\",false]]},\"data\":[1,2,3]}],"
+            + "\"parameters\":{\"binary_data_output\":false},\"outputs\":[{\"name\":\"output\","
+            + "\"parameters\":{\"binary_data\":true}}]}";
+    com.fasterxml.jackson.databind.node.ObjectNode expected =
+        (com.fasterxml.jackson.databind.node.ObjectNode) InferRequest.MAPPER.readTree(json);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) expected.get("inputs").get(0))
+        .putNull("data");
+    assertThat(stream(json).root()).isEqualTo(expected);
+  }
+
+  @Test
   void flatAndNestedData_areStreamed_intoTheTensorsTheTreeGives() {
     for (String data : List.of("[1,2.5,3,4,5,-6e-2]", "[[1,2.5,3],[4,5,-6e-2]]")) {
       String json = request(data, "[9007199254740993, -1]");
