@@ -85,8 +85,11 @@ public final class Benchmark {
     if (System.nanoTime() >= deadline) {
       return skipped(c, config, "budget spent (" + (int) budget.maxSeconds() + " s)");
     }
-    // Garbage from the configuration before (tensors, latency arrays) is not this one's memory.
-    System.gc();
+    if (gate == ProductionGate.NONE) {
+      // Garbage from the configuration before (tensors, latency arrays) is not this one's
+      // memory. Never on a device: a full collection would pause production requests too.
+      System.gc();
+    }
     try (TrialModel model =
         TrialModel.load(
             runners, c.artifact(), config.threads(), config.predictors(), config.maxBatchSize())) {
