@@ -93,14 +93,15 @@ public final class Benchmark {
     try (TrialModel model =
         TrialModel.load(
             runners, c.artifact(), config.threads(), config.predictors(), config.maxBatchSize())) {
-      ClosedLoop.run(
-          model::run,
-          model.sampleInputs(),
-          config.concurrency(),
-          budget.secondsPerConfig(),
-          budget.warmUpRequests(),
-          gate,
-          deadline);
+      ClosedLoop.Result warmUp =
+          ClosedLoop.run(
+              model::run,
+              model.sampleInputs(),
+              config.concurrency(),
+              budget.secondsPerConfig(),
+              budget.warmUpRequests(),
+              gate,
+              deadline);
       ClosedLoop.Result r =
           ClosedLoop.run(
               model::run,
@@ -135,7 +136,7 @@ public final class Benchmark {
           ms(ClosedLoop.quantile(r.latenciesNanos(), 0.99)),
           n / seconds,
           rss < 0 ? -1 : rss / (1024.0 * 1024.0),
-          r.yieldedNanos() / 1_000_000,
+          (warmUp.yieldedNanos() + r.yieldedNanos()) / 1_000_000,
           null);
     } catch (RuntimeException | java.io.IOException e) {
       LOG.warn("benchmark of {}@{} {} failed", c.model(), c.version(), config.label(), e);
