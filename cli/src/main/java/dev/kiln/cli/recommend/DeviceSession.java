@@ -85,7 +85,15 @@ final class DeviceSession implements AutoCloseable {
 
   /** Sends the {@code config} command; returns its final reply. */
   CommandReply apply(ServingConfigPayload payload) throws InterruptedException {
-    return send(ServingConfigPayload.TYPE, payload, payload.model(), null, APPLY_WAIT);
+    // The audit record has no field for settings; its version column says what was set.
+    String settings =
+        "settings:t"
+            + payload.threads()
+            + ",p"
+            + payload.predictors()
+            + ",b"
+            + payload.maxBatchSize();
+    return send(ServingConfigPayload.TYPE, payload, payload.model(), settings, APPLY_WAIT);
   }
 
   private CommandReply send(

@@ -85,19 +85,23 @@ public final class Benchmark {
     if (System.nanoTime() >= deadline) {
       return skipped(c, config, "budget spent (" + (int) budget.maxSeconds() + " s)");
     }
-    // Garbage from the configuration before (tensors, latency arrays) is not this one's memory.
-    System.gc();
+    if (gate == ProductionGate.NONE) {
+      // Garbage from the configuration before (tensors, latency arrays) is not this one's
+      // memory. Never on a device: a full collection would pause production requests too.
+      System.gc();
+    }
     try (TrialModel model =
         TrialModel.load(
             runners, c.artifact(), config.threads(), config.predictors(), config.maxBatchSize())) {
-      ClosedLoop.run(
-          model::run,
-          model.sampleInputs(),
-          config.concurrency(),
-          budget.secondsPerConfig(),
-          budget.warmUpRequests(),
-          gate,
-          deadline);
+      ClosedLoop.Result warmUp =
+          ClosedLoop.run(
+              model::run,
+              model.sampleInputs(),
+              config.concurrency(),
+              budget.secondsPerConfig(),
+              budget.warmUpRequests(),
+              gate,
+              deadline);
       ClosedLoop.Result r =
           ClosedLoop.run(
               model::run,
@@ -132,7 +136,7 @@ public final class Benchmark {
           ms(ClosedLoop.quantile(r.latenciesNanos(), 0.99)),
           n / seconds,
           rss < 0 ? -1 : rss / (1024.0 * 1024.0),
-          r.yieldedNanos() / 1_000_000,
+          (warmUp.yieldedNanos() + r.yieldedNanos()) / 1_000_000,
           null);
     } catch (RuntimeException | java.io.IOException e) {
       LOG.warn("benchmark of {}@{} {} failed", c.model(), c.version(), config.label(), e);

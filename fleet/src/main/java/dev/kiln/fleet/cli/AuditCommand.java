@@ -45,7 +45,8 @@ public final class AuditCommand implements Callable<Integer> {
   @Option(
       names = "--type",
       paramLabel = "TYPE",
-      description = "Only commands of TYPE (deploy, rollback) and their outcomes")
+      description =
+          "Only commands of TYPE (deploy, rollback, benchmark, config) and their outcomes")
   String type;
 
   @Option(names = "--json", description = "Print JSON instead of a table")

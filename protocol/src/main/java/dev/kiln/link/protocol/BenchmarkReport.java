@@ -24,7 +24,8 @@ public record BenchmarkReport(String host, int cores, List<Row> rows) {
    * @param throughput requests per second over {@code seconds}
    * @param rssMiB resident memory of the measuring process after the configuration ran, engines
    *     included (on a device: the agent, production models included)
-   * @param yieldedMs time the load paused because production requests were in flight
+   * @param yieldedMs client time the row's load (warm-up included) paused because production
+   *     requests were in flight, summed over its clients
    * @param skipped why it was not measured (budget spent, load failed); null when measured
    */
   public record Row(
