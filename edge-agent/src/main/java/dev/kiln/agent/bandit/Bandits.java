@@ -251,7 +251,7 @@ public final class Bandits implements RoutingPolicy, ServedTrafficSink, AutoClos
   }
 
   /** Per arm of {@code model}'s current variants: learned counts, posterior and share. */
-  public List<ThompsonBandit.Arm> arms(String model) {
+  public List<ArmReport> arms(String model) {
     ThompsonBandit b = bandits.get(model);
     return b == null ? List.of() : b.report(names(variants.apply(model)));
   }
@@ -259,7 +259,7 @@ public final class Bandits implements RoutingPolicy, ServedTrafficSink, AutoClos
   /** Per version of a bandit model, the heartbeat's figures; empty for other models. */
   public Map<String, ModelState.BanditArm> heartbeatArms(String model) {
     Map<String, ModelState.BanditArm> out = new TreeMap<>();
-    for (ThompsonBandit.Arm a : arms(model)) {
+    for (ArmReport a : arms(model)) {
       out.put(
           a.variant(), new ModelState.BanditArm(a.pulls(), a.rewarded(), a.rewardSum(), a.share()));
     }
