@@ -15,7 +15,7 @@ final class BanditMetrics {
     StringBuilder pending = new StringBuilder();
     StringBuilder evicted = new StringBuilder();
     for (String model : new java.util.TreeSet<>(bandits.bandits().keySet())) {
-      for (ThompsonBandit.Arm a : bandits.arms(model)) {
+      for (ArmReport a : bandits.arms(model)) {
         String labels = "{model=\"" + escape(model) + "\",variant=\"" + escape(a.variant()) + "\"}";
         pulls.append("kiln_bandit_pulls_total").append(labels).append(' ').append(a.pulls());
         pulls.append('\n');

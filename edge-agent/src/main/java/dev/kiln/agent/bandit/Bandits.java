@@ -2,7 +2,6 @@ package dev.kiln.agent.bandit;
 
 import dev.kiln.agent.config.RoutingConfig;
 import dev.kiln.agent.feedback.Feedback;
-import dev.kiln.agent.runtime.Tensor;
 import dev.kiln.agent.serving.RoutingPolicy;
 import dev.kiln.agent.serving.ServedInference;
 import dev.kiln.agent.serving.ServedTrafficSink;
@@ -42,9 +41,6 @@ public final class Bandits implements RoutingPolicy, ServedTrafficSink, AutoClos
   /** The bandit a fleet deploy turns on: rewards by feedback, the default floor. */
   public static final RoutingConfig FLEET_DEFAULT =
       new RoutingConfig(RoutingConfig.THOMPSON, 0.05, RoutingConfig.Reward.FEEDBACK, 10_000);
-
-  /** Outputs larger than this are not scored for a label (no argmax over huge tensors). */
-  static final int MAX_SCORED_CLASSES = 100_000;
 
   private final Map<String, ThompsonBandit> bandits = new ConcurrentHashMap<>();
   private final Map<String, PendingRewards> pending = new ConcurrentHashMap<>();
@@ -181,7 +177,8 @@ public final class Bandits implements RoutingPolicy, ServedTrafficSink, AutoClos
       if (waiting != null) {
         waiting.put(
             r.requestId(),
-            new PendingRewards.Pending(r.model(), r.version(), predicted(r.outputs())));
+            new PendingRewards.Pending(
+                r.model(), r.version(), PendingRewards.predicted(r.outputs())));
       }
     }
   }
@@ -230,28 +227,8 @@ public final class Bandits implements RoutingPolicy, ServedTrafficSink, AutoClos
     return null;
   }
 
-  /** The argmax over the last axis of the first output's first row, as a class label. */
-  static String predicted(Map<String, Tensor> outputs) {
-    if (outputs == null || outputs.isEmpty()) {
-      return null;
-    }
-    Tensor t = outputs.values().iterator().next();
-    int classes =
-        t.shape().length == 0 ? 1 : (int) Math.min(t.shape()[t.shape().length - 1], t.size());
-    if (classes < 1 || classes > MAX_SCORED_CLASSES) {
-      return null;
-    }
-    int best = 0;
-    for (int i = 1; i < classes; i++) {
-      if (t.get(i) > t.get(best)) {
-        best = i;
-      }
-    }
-    return Integer.toString(best);
-  }
-
   /** Per arm of {@code model}'s current variants: learned counts, posterior and share. */
-  public List<ThompsonBandit.Arm> arms(String model) {
+  public List<ArmReport> arms(String model) {
     ThompsonBandit b = bandits.get(model);
     return b == null ? List.of() : b.report(names(variants.apply(model)));
   }
@@ -259,7 +236,7 @@ public final class Bandits implements RoutingPolicy, ServedTrafficSink, AutoClos
   /** Per version of a bandit model, the heartbeat's figures; empty for other models. */
   public Map<String, ModelState.BanditArm> heartbeatArms(String model) {
     Map<String, ModelState.BanditArm> out = new TreeMap<>();
-    for (ThompsonBandit.Arm a : arms(model)) {
+    for (ArmReport a : arms(model)) {
       out.put(
           a.variant(), new ModelState.BanditArm(a.pulls(), a.rewarded(), a.rewardSum(), a.share()));
     }

@@ -1,5 +1,6 @@
 package dev.kiln.agent.bandit;
 
+import dev.kiln.agent.runtime.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -52,5 +53,28 @@ final class PendingRewards {
 
   synchronized long evicted() {
     return evicted;
+  }
+
+  /** Outputs larger than this are not scored for a label (no argmax over huge tensors). */
+  static final int MAX_SCORED_CLASSES = 100_000;
+
+  /** The argmax over the last axis of the first output's first row, as a class label. */
+  static String predicted(Map<String, Tensor> outputs) {
+    if (outputs == null || outputs.isEmpty()) {
+      return null;
+    }
+    Tensor t = outputs.values().iterator().next();
+    int classes =
+        t.shape().length == 0 ? 1 : (int) Math.min(t.shape()[t.shape().length - 1], t.size());
+    if (classes < 1 || classes > MAX_SCORED_CLASSES) {
+      return null;
+    }
+    int best = 0;
+    for (int i = 1; i < classes; i++) {
+      if (t.get(i) > t.get(best)) {
+        best = i;
+      }
+    }
+    return Integer.toString(best);
   }
 }

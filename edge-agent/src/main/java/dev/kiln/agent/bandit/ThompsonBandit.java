@@ -105,20 +105,8 @@ final class ThompsonBandit {
     dirty = true;
   }
 
-  /** One variant as reported: learned counts, posterior, P(best) and traffic share. */
-  public record Arm(
-      String variant,
-      long pulls,
-      long rewarded,
-      double rewardSum,
-      double alpha,
-      double beta,
-      double posteriorMean,
-      double probabilityBest,
-      double share) {}
-
   /** The arms among {@code variants}, with P(best) estimated from seeded posterior draws. */
-  List<Arm> report(List<String> variants) {
+  List<ArmReport> report(List<String> variants) {
     Map<String, ArmStats> learned = arms();
     int k = variants.size();
     double[] wins = new double[k];
@@ -141,7 +129,7 @@ final class ThompsonBandit {
       }
     }
     double floor = k == 0 ? 0 : floor(k);
-    Map<String, Arm> out = new LinkedHashMap<>();
+    Map<String, ArmReport> out = new LinkedHashMap<>();
     for (int i = 0; i < k; i++) {
       String v = variants.get(i);
       ArmStats a = learned.getOrDefault(v, ArmStats.NONE);
@@ -149,7 +137,7 @@ final class ThompsonBandit {
       double share = k == 1 ? 1.0 : floor + (1 - k * floor) * pBest;
       out.put(
           v,
-          new Arm(
+          new ArmReport(
               v,
               a.pulls(),
               a.rewarded(),

@@ -68,8 +68,8 @@ class BanditsTest {
     }
     // Expected 0.05 * 4000 = 200 (B's posterior is far below A's, so only the floor sends it).
     assertThat(b2).isBetween(130, 280);
-    ThompsonBandit.Arm a = b.arms("m").get(0);
-    ThompsonBandit.Arm bb = b.arms("m").get(1);
+    ArmReport a = b.arms("m").get(0);
+    ArmReport bb = b.arms("m").get(1);
     assertThat(a.share()).isGreaterThan(0.94);
     assertThat(bb.share()).isGreaterThanOrEqualTo(0.05);
     assertThat(a.posteriorMean()).isGreaterThan(0.9);
@@ -129,7 +129,7 @@ class BanditsTest {
     assertThat(Files.readString(b.file("m"))).contains("\"rewardSum\"");
     Bandits again = bandits(config(0.05, RoutingConfig.Reward.FEEDBACK, 10));
     assertThat(again.arms("m").get(0))
-        .extracting(ThompsonBandit.Arm::pulls, ThompsonBandit.Arm::rewardSum)
+        .extracting(ArmReport::pulls, ArmReport::rewardSum)
         .containsExactly(1L, 0.75);
     Files.writeString(b.file("m"), "{torn");
     assertThat(bandits(config(0.05, RoutingConfig.Reward.FEEDBACK, 10)).arms("m").get(0).pulls())
