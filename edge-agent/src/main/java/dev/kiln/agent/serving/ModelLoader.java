@@ -45,7 +45,9 @@ final class ModelLoader {
       runner = runners.load(spec);
     } else {
       RunnerSpec replica = spec.withPredictors(1);
-      runner = autoscaler.replicas(v.name(), v.version(), () -> runners.load(replica), bytes);
+      runner =
+          autoscaler.replicas(
+              v.name(), v.version(), runners.load(replica), () -> warmedReplica(replica, v), bytes);
     }
     AgentConfig.Batching batching = config.batching().forModel(v.name());
     DynamicBatcher batcher =
@@ -56,5 +58,21 @@ final class ModelLoader {
     long millis = (System.nanoTime() - start) / 1_000_000;
     metrics.recordLoad(v.name(), v.version(), millis);
     return new LoadedModel(v.name(), v.version(), sig, runner, batcher, bytes, millis);
+  }
+
+  /**
+   * A replica added by a scale-out, run on the artifact's sample before it joins: a fresh session's
+   * first calls are many times slower, and no client should pay for them.
+   */
+  private ModelRunner warmedReplica(RunnerSpec spec, StoredVersion v) {
+    ModelRunner replica = runners.load(spec);
+    try {
+      HealthCheck.warmUp(
+          ModelManager.io(v.artifact()::sample), replica::run, ModelManager.WARM_UP_RUNS);
+      return replica;
+    } catch (RuntimeException e) {
+      replica.close();
+      throw e;
+    }
   }
 }
