@@ -68,7 +68,8 @@ final class ModelLoader {
               m, v.artifact().payloadPath(), threads, autoscaler.maxReplicas(scaling));
       RunnerSpec replica = spec.withPredictors(1);
       ModelRunner runner =
-          autoscaler.replicas(v.name(), v.version(), () -> runners.load(replica), bytes);
+          autoscaler.replicas(
+              v.name(), v.version(), runners.load(replica), () -> warmedReplica(replica, v), bytes);
       loaded = assemble(v.name(), v.version(), m, spec, runner, maxBatchSize, bytes, start);
     }
     metrics.recordLoad(v.name(), v.version(), loaded.loadMillis());
@@ -112,5 +113,21 @@ final class ModelLoader {
             : null;
     long millis = (System.nanoTime() - startNanos) / 1_000_000;
     return new LoadedModel(name, version, sig, runner, batcher, estimatedBytes, millis);
+  }
+
+  /**
+   * A replica added by a scale-out, run on the artifact's sample before it joins: a fresh session's
+   * first calls are many times slower, and no client should pay for them.
+   */
+  private ModelRunner warmedReplica(RunnerSpec spec, StoredVersion v) {
+    ModelRunner replica = runners.load(spec);
+    try {
+      HealthCheck.warmUp(
+          ModelManager.io(v.artifact()::sample), replica::run, ModelManager.WARM_UP_RUNS);
+      return replica;
+    } catch (RuntimeException e) {
+      replica.close();
+      throw e;
+    }
   }
 }

@@ -137,19 +137,23 @@ public final class Autoscaler implements AutoCloseable {
   }
 
   /**
-   * Loads the first replica of a version and returns the set that serves it (the version's runner).
-   * The scaler brings it to {@code minReplicas} in the background.
+   * Makes the set that serves a version (its runner) from its first replica; the scaler brings it
+   * to {@code minReplicas} in the background.
    *
-   * @param loadReplica loads one more engine session of the version
+   * @param first the replica loaded with the version
+   * @param loadReplica loads (and warms) one more engine session of the version, for scale-outs
    * @param bytesPerReplica estimated memory of one replica
    */
   public ReplicaSet replicas(
-      String model, String version, Supplier<ModelRunner> loadReplica, long bytesPerReplica) {
+      String model,
+      String version,
+      ModelRunner first,
+      Supplier<ModelRunner> loadReplica,
+      long bytesPerReplica) {
     AgentConfig.ModelAutoscaling spec = config.forModel(model);
     String key = ModelRegistry.key(model, version);
     ReplicaSet set =
-        new ReplicaSet(
-            loadReplica.get(), drained -> registry.unreserve(key, drained, bytesPerReplica));
+        new ReplicaSet(first, drained -> registry.unreserve(key, drained, bytesPerReplica));
     tracked.put(
         key,
         new Tracked(
