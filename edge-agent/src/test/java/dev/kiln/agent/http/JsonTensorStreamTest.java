@@ -54,9 +54,12 @@ class JsonTensorStreamTest {
   private static void refused(String body, Manifest.IoSignature sig, String... fragments) {
     // Once before measuring: the first call in a JVM loads classes, which the counter sees.
     stream(body, sig, false);
+    // Only the streaming pass is measured: the assertion library's own first use loads classes.
     long before = allocated();
-    assertThat(stream(body, sig, false)).as(body).isNull();
-    assertThat(allocated() - before).as("bytes the streaming pass allocated").isLessThan(1 << 20);
+    Map<String, Tensor> decoded = stream(body, sig, false);
+    long allocated = allocated() - before;
+    assertThat(decoded).as(body).isNull();
+    assertThat(allocated).as("bytes the streaming pass allocated").isLessThan(1 << 20);
     byte[] b = utf8(body);
     assertThatThrownBy(
             () ->
