@@ -14,7 +14,12 @@ public record CalibrationMethod(Kind kind, double percentile) {
     /** The smallest and largest value seen. */
     MINMAX,
     /** The range clipped at a percentile of |x|, so rare outliers do not widen it. */
-    PERCENTILE
+    PERCENTILE,
+    /**
+     * The range clipped where the int8 distribution of |x| loses least information (smallest KL
+     * divergence from the calibrated one), see {@link EntropyThreshold}.
+     */
+    ENTROPY
   }
 
   public static final double DEFAULT_PERCENTILE = 99.99;
@@ -22,6 +27,8 @@ public record CalibrationMethod(Kind kind, double percentile) {
   public static final CalibrationMethod MINMAX = new CalibrationMethod(Kind.MINMAX, Double.NaN);
 
   public static final CalibrationMethod PERCENTILE = percentile(DEFAULT_PERCENTILE);
+
+  public static final CalibrationMethod ENTROPY = new CalibrationMethod(Kind.ENTROPY, Double.NaN);
 
   public CalibrationMethod {
     if (kind == Kind.PERCENTILE && !(percentile > 0 && percentile <= 100)) {
@@ -47,6 +54,9 @@ public record CalibrationMethod(Kind kind, double percentile) {
     if (t.equals("percentile")) {
       return PERCENTILE;
     }
+    if (t.equals("entropy")) {
+      return ENTROPY;
+    }
     if (t.startsWith("percentile:")) {
       try {
         return percentile(Double.parseDouble(t.substring("percentile:".length())));
@@ -55,22 +65,28 @@ public record CalibrationMethod(Kind kind, double percentile) {
       }
     }
     throw new IllegalArgumentException(
-        "--calibration-method must be minmax, percentile or percentile:P (P in percent, above 0"
-            + " and at most 100, e.g. percentile:99.9), got '"
+        "--calibration-method must be minmax, percentile, percentile:P (P in percent, above 0"
+            + " and at most 100, e.g. percentile:99.9) or entropy, got '"
             + text
             + "'");
   }
 
   /** As {@code --calibration-method} spells it, and as the manifest records it. */
   public String spelling() {
-    return kind == Kind.MINMAX ? "minmax" : "percentile:" + format(percentile);
+    return switch (kind) {
+      case MINMAX -> "minmax";
+      case PERCENTILE -> "percentile:" + format(percentile);
+      case ENTROPY -> "entropy";
+    };
   }
 
   /** In words, for the scheme line: "min-max calibration". */
   public String describe() {
-    return kind == Kind.MINMAX
-        ? "min-max calibration"
-        : "percentile calibration (" + format(percentile) + "% of |x|)";
+    return switch (kind) {
+      case MINMAX -> "min-max calibration";
+      case PERCENTILE -> "percentile calibration (" + format(percentile) + "% of |x|)";
+      case ENTROPY -> "entropy calibration (KL divergence)";
+    };
   }
 
   /** The share of |x| values (0-1) the percentile range keeps. */
