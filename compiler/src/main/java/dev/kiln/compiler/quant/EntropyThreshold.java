@@ -20,10 +20,15 @@ final class EntropyThreshold {
   private EntropyThreshold() {}
 
   /**
-   * @param counts the histogram of |x|: {@code counts[i]} values in [i, i + 1) x binWidth
+   * @param histogram the histogram of |x|: {@code histogram[i]} values in [i, i + 1) x binWidth
    * @return the threshold; the histogram's top when it has too few bins to choose from
    */
-  static double of(long[] counts, double binWidth) {
+  static double of(long[] histogram, double binWidth) {
+    // The first bin is left out: after a ReLU it holds half the values, all exactly 0, which any
+    // range represents exactly (0 is a uint8 level). Kept in, its spike dominates the divergence
+    // of every wide level that merges it, and pulls the threshold far below the bulk's top.
+    long[] counts = histogram.clone();
+    counts[0] = 0;
     int used = counts.length;
     while (used > 0 && counts[used - 1] == 0) {
       used--;

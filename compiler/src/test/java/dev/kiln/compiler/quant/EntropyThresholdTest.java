@@ -27,6 +27,28 @@ class EntropyThresholdTest {
   }
 
   @Test
+  void exactZerosAfterARelu_doNotPullTheThresholdDown() {
+    double width = 8.0 / 1500;
+    long[] counts = new long[BINS];
+    Random random = new Random(1);
+    for (int i = 0; i < 500_000; i++) {
+      double a = Math.abs(random.nextGaussian());
+      if (a < 8) {
+        counts[(int) (a / width)]++;
+      }
+    }
+    counts[1499]++;
+    long[] relu = counts.clone();
+    relu[0] += 500_000;
+
+    double t = EntropyThreshold.of(counts, width);
+
+    // A normal distribution's 8-bit threshold sits near 4.5 sigma, zeros or not.
+    assertThat(t).isBetween(3.5, 5.5);
+    assertThat(EntropyThreshold.of(relu, width)).isEqualTo(t);
+  }
+
+  @Test
   void aUniformDistribution_keepsNearlyItsWholeRange() {
     double width = 10.0 / BINS;
     long[] counts = new long[BINS];
