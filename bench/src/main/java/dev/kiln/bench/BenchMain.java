@@ -147,8 +147,7 @@ public final class BenchMain {
                   List.of(
                       dev.kiln.compiler.quant.CalibrationMethod.MINMAX,
                       dev.kiln.compiler.quant.CalibrationMethod.PERCENTILE,
-                      dev.kiln.compiler.quant.CalibrationMethod.percentile(99.9),
-                      dev.kiln.compiler.quant.CalibrationMethod.ENTROPY)));
+                      dev.kiln.compiler.quant.CalibrationMethod.percentile(99.9))));
       case "torch-paths" ->
           TorchPathsBench.print(
               TorchPathsBench.run(

@@ -142,7 +142,7 @@ class CompileBadInputTest {
             "int8",
             "--calibration-method",
             "percentile:101");
-    assertRejected(run, "minmax, percentile, percentile:P");
+    assertRejected(run, "minmax, percentile or percentile:P");
     assertThat(run.exitCode()).isEqualTo(2);
   }
 

@@ -55,16 +55,6 @@ public final class TensorStats {
     return total == 0 ? 0 : max;
   }
 
-  /** The histogram of |x|: {@code counts[i]} values in [i, i + 1) times {@link #binWidth()}. */
-  public long[] histogram() {
-    return counts.clone();
-  }
-
-  /** Width of one histogram bin; 0 while every value seen was 0. */
-  public double binWidth() {
-    return binWidth;
-  }
-
   /**
    * The smallest t with at least {@code fraction} of the values having |x| <= t (bin upper edge).
    */

@@ -51,11 +51,8 @@ final class ActivationParams {
     }
     float min = s.min();
     float max = s.max();
-    if (method.kind() != CalibrationMethod.Kind.MINMAX) {
-      float t =
-          method.kind() == CalibrationMethod.Kind.PERCENTILE
-              ? s.absPercentile(method.keptFraction())
-              : (float) EntropyThreshold.of(s.histogram(), s.binWidth());
+    if (method.kind() == CalibrationMethod.Kind.PERCENTILE) {
+      float t = s.absPercentile(method.keptFraction());
       min = Math.max(min, -t);
       max = Math.min(max, t);
     }

@@ -14,12 +14,7 @@ public record CalibrationMethod(Kind kind, double percentile) {
     /** The smallest and largest value seen. */
     MINMAX,
     /** The range clipped at a percentile of |x|, so rare outliers do not widen it. */
-    PERCENTILE,
-    /**
-     * The range clipped where the int8 distribution of |x| loses least information (smallest KL
-     * divergence from the calibrated one), see {@link EntropyThreshold}.
-     */
-    ENTROPY
+    PERCENTILE
   }
 
   public static final double DEFAULT_PERCENTILE = 99.99;
@@ -27,8 +22,6 @@ public record CalibrationMethod(Kind kind, double percentile) {
   public static final CalibrationMethod MINMAX = new CalibrationMethod(Kind.MINMAX, Double.NaN);
 
   public static final CalibrationMethod PERCENTILE = percentile(DEFAULT_PERCENTILE);
-
-  public static final CalibrationMethod ENTROPY = new CalibrationMethod(Kind.ENTROPY, Double.NaN);
 
   public CalibrationMethod {
     if (kind == Kind.PERCENTILE && !(percentile > 0 && percentile <= 100)) {
@@ -54,9 +47,6 @@ public record CalibrationMethod(Kind kind, double percentile) {
     if (t.equals("percentile")) {
       return PERCENTILE;
     }
-    if (t.equals("entropy")) {
-      return ENTROPY;
-    }
     if (t.startsWith("percentile:")) {
       try {
         return percentile(Double.parseDouble(t.substring("percentile:".length())));
@@ -65,28 +55,22 @@ public record CalibrationMethod(Kind kind, double percentile) {
       }
     }
     throw new IllegalArgumentException(
-        "--calibration-method must be minmax, percentile, percentile:P (P in percent, above 0"
-            + " and at most 100, e.g. percentile:99.9) or entropy, got '"
+        "--calibration-method must be minmax, percentile or percentile:P (P in percent, above 0"
+            + " and at most 100, e.g. percentile:99.9), got '"
             + text
             + "'");
   }
 
   /** As {@code --calibration-method} spells it, and as the manifest records it. */
   public String spelling() {
-    return switch (kind) {
-      case MINMAX -> "minmax";
-      case PERCENTILE -> "percentile:" + format(percentile);
-      case ENTROPY -> "entropy";
-    };
+    return kind == Kind.MINMAX ? "minmax" : "percentile:" + format(percentile);
   }
 
   /** In words, for the scheme line: "min-max calibration". */
   public String describe() {
-    return switch (kind) {
-      case MINMAX -> "min-max calibration";
-      case PERCENTILE -> "percentile calibration (" + format(percentile) + "% of |x|)";
-      case ENTROPY -> "entropy calibration (KL divergence)";
-    };
+    return kind == Kind.MINMAX
+        ? "min-max calibration"
+        : "percentile calibration (" + format(percentile) + "% of |x|)";
   }
 
   /** The share of |x| values (0-1) the percentile range keeps. */
