@@ -19,6 +19,7 @@ import dev.kiln.bench.fleet.FleetRolloutBench;
 import dev.kiln.bench.http.HttpServersBench;
 import dev.kiln.bench.http.HttpServersReport;
 import dev.kiln.bench.monitor.MonitorCheckBench;
+import dev.kiln.bench.quantize.CalibrationBench;
 import dev.kiln.bench.quantize.QuantizeBench;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -155,6 +156,23 @@ public final class BenchMain {
                           "large/mobilenet_v2/mobilenet_v2.onnx", new long[] {1, 3, 224, 224}, 40)),
                   intArg(args, 1, 100),
                   threads));
+      case "calibration" ->
+          CalibrationBench.print(
+              CalibrationBench.run(
+                  repo,
+                  List.of(
+                      new QuantizeBench.Subject(
+                          "large/resnet18/resnet18.onnx",
+                          new long[] {1, 3, 224, 224},
+                          intArg(args, 1, 40)),
+                      new QuantizeBench.Subject(
+                          "large/mobilenet_v2/mobilenet_v2.onnx",
+                          new long[] {1, 3, 224, 224},
+                          intArg(args, 1, 40))),
+                  List.of(
+                      dev.kiln.compiler.quant.CalibrationMethod.MINMAX,
+                      dev.kiln.compiler.quant.CalibrationMethod.PERCENTILE,
+                      dev.kiln.compiler.quant.CalibrationMethod.percentile(99.9))));
       case "torch-paths" ->
           TorchPathsBench.print(
               TorchPathsBench.run(
@@ -166,7 +184,7 @@ public final class BenchMain {
           throw new IllegalArgumentException(
               "unknown benchmark '"
                   + which
-                  + "'; try: compile, quantize, torch-paths, agent-overhead, agent-decode, agent-throughput, oip, agent-batching,"
+                  + "'; try: compile, quantize, calibration, torch-paths, agent-overhead, agent-decode, agent-throughput, oip, agent-batching,"
                   + " agent-autoscale, agent-device-jvm, agent-classlist,"
                   + " agent-footprint,"
                   + " model-load, runner-overhead,"
