@@ -3,6 +3,10 @@ package dev.kiln.cli.compile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.agent.runtime.EngineRunnerFactory;
+import dev.kiln.agent.runtime.ModelRunner;
+import dev.kiln.agent.runtime.RunnerSpec;
+import dev.kiln.agent.serving.HealthCheck;
 import dev.kiln.artifact.Artifact;
 import dev.kiln.artifact.Json;
 import dev.kiln.artifact.Manifest;
@@ -76,8 +80,16 @@ class LargeModelsQuantizeIT {
     assertThat(top1 == null || top1 >= 0.99).as("top-1 agreement %s", top1).isTrue();
     assertThat(m.quantization().gate().sqnrDb()).isGreaterThanOrEqualTo(20);
     assertThat(m.quantization().heldOutSamples()).isEqualTo(4);
-    Set<String> ops = PayloadOps.of(artifact, tmp);
-    assertThat(ops).contains("QLinearConv");
+    Set<String> ops = PayloadOps.of(artifact);
+    assertThat(ops).contains("com.microsoft::QLinearConv");
     assertThat(ops).noneMatch(op -> op.equals("Conv"));
+    // Compiled on its own ISA, the int8 QDQ payload is final and ships as ORT format; it must
+    // round-trip through the agent's own load path (memory-mapped) and pass the agent's check.
+    assertThat(m.payload().format()).isEqualTo("ort");
+    try (ModelRunner runner =
+        new EngineRunnerFactory(1).load(RunnerSpec.fromManifest(m, artifact.payloadPath(), 1, 1))) {
+      HealthCheck.Result check = HealthCheck.run(artifact.sample(), runner::run);
+      assertThat(check.ok()).as(check.detail()).isTrue();
+    }
   }
 }

@@ -113,7 +113,7 @@ class QuantizeCompileIT {
     assertThat(m.quantization().gate().passed()).isTrue();
     // x86_64 is this host's ISA: the int8 payload is final, so it ships in ORT format too.
     assertThat(m.payload().format()).isEqualTo("ort");
-    assertThat(PayloadOps.of(artifact, tmp))
+    assertThat(PayloadOps.of(artifact))
         .anyMatch(op -> op.contains("Integer") || op.contains("DynamicQuantize"));
     // The agent's own check, as it runs before the model takes traffic, on the agent's own load
     // path (the .ort memory-mapped, at the manifest's session options).

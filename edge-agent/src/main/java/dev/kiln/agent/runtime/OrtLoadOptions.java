@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The DJL criteria options that make ONNX Runtime load a payload the way the compiler verified it.
+ * The session options that make ONNX Runtime load a payload the way the compiler verified it, keyed
+ * by DJL's criteria option names: {@link OrtSessionOptions} applies them to the agent's own ONNX
+ * Runtime sessions, {@link DjlRunnerFactory} hands them to DJL.
  *
  * <p>The compiler writes {@code engine.sessionOptions} into the manifest. For a payload it
  * optimized at ONNX Runtime's ALL level (host ISA, layout transforms included) it writes {@code
@@ -29,10 +31,10 @@ final class OrtLoadOptions {
   private OrtLoadOptions() {}
 
   /**
-   * The options to hand to DJL's OnnxRuntime engine; keys are the ones DJL's {@code OrtModel}
-   * reads. Manifest keys the agent does not know are ignored, so newer compilers can add options
-   * without breaking older agents; a known key with a value ONNX Runtime cannot take rejects the
-   * artifact.
+   * The checked options; keys are the ones DJL's {@code OrtModel} reads, which {@link
+   * OrtSessionOptions} reads too. Manifest keys the agent does not know are ignored, so newer
+   * compilers can add options without breaking older agents; a known key with a value ONNX Runtime
+   * cannot take rejects the artifact.
    */
   static Map<String, String> of(RunnerSpec spec) {
     Map<String, String> manifest = spec.sessionOptions();

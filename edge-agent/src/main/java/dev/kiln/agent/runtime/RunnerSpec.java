@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Everything an engine needs to load one payload, taken from the artifact manifest.
  *
- * @param format "onnx" or "torchscript"
+ * @param format "onnx", "ort" or "torchscript"
  * @param executionProviders ONNX Runtime providers in preference order; CPU when empty
  * @param threads intra-op threads; 0 lets the engine decide
  * @param sessionOptions the manifest's {@code engine.sessionOptions} (ONNX Runtime's optimization
