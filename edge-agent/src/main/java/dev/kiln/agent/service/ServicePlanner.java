@@ -75,6 +75,7 @@ public final class ServicePlanner {
                   + " or started; on a systemd host run: systemctl daemon-reload &&"
                   + " systemctl enable --now kiln-agent"));
     } else {
+      plan.addAll(classDataArchive(settings));
       plan.add(systemctl("daemon-reload"));
       plan.add(systemctl("enable", UnitTemplate.UNIT_NAME));
       // restart, not start: on an upgrade the old agent must pick up the new jars.
@@ -124,6 +125,44 @@ public final class ServicePlanner {
                   + "; pass --purge to remove them"));
     }
     return plan;
+  }
+
+  /**
+   * Dumps the class-data archive as the service user before the first start, so that start maps it
+   * (docs/agent-service.md, "Class-data sharing"). Failure is not fatal: the agent then writes the
+   * archive itself in the background. The java launcher expands {@code lib/*} here as it does for
+   * ExecStart, so the archive's classpath is the service's.
+   */
+  private static List<ServiceStep> classDataArchive(UnitSettings settings) {
+    Path archive = settings.cdsArchive();
+    return List.of(
+        new ServiceStep.RunCommand(
+            List.of(
+                "install",
+                "-d",
+                "-o",
+                settings.user(),
+                "-g",
+                settings.user(),
+                "-m",
+                "0750",
+                settings.stateDir().toString(),
+                archive.getParent().toString()),
+            true),
+        new ServiceStep.RunCommand(
+            List.of(
+                "runuser",
+                "-u",
+                settings.user(),
+                "--",
+                settings.java().toString(),
+                "-cp",
+                settings.prefix().resolve("lib") + "/*",
+                "dev.kiln.agent.cli.AgentMain",
+                "cds",
+                "--archive",
+                archive.toString()),
+            true));
   }
 
   public static Path unitFile(Path systemdDir) {

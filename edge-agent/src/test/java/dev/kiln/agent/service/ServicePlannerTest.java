@@ -137,6 +137,50 @@ class ServicePlannerTest {
   }
 
   @Test
+  void install_dumpsTheClassDataArchiveAsTheServiceUser_beforeTheFirstStart() throws IOException {
+    List<ServiceStep> plan =
+        planner.install(request(jars("a.jar"), true), new HostFacts(true, false, true));
+
+    int reload =
+        plan.indexOf(new ServiceStep.RunCommand(List.of("systemctl", "daemon-reload"), false));
+    assertThat(plan.subList(reload - 2, reload))
+        .containsExactly(
+            new ServiceStep.RunCommand(
+                List.of(
+                    "install",
+                    "-d",
+                    "-o",
+                    "root",
+                    "-g",
+                    "root",
+                    "-m",
+                    "0750",
+                    "/var/lib/kiln",
+                    "/var/lib/kiln/cds"),
+                true),
+            new ServiceStep.RunCommand(
+                List.of(
+                    "runuser",
+                    "-u",
+                    "root",
+                    "--",
+                    JAVA.toString(),
+                    "-cp",
+                    dir.resolve("opt/lib") + "/*",
+                    "dev.kiln.agent.cli.AgentMain",
+                    "cds",
+                    "--archive",
+                    "/var/lib/kiln/cds/kiln-agent.jsa"),
+                true));
+    // The unit maps the archive these steps write.
+    assertThat(
+            UnitTemplate.fromClasspath()
+                .render(settings().templateValues())
+                .contains("-XX:SharedArchiveFile=/var/lib/kiln/cds/kiln-agent.jsa"))
+        .isTrue();
+  }
+
+  @Test
   void install_skipsSystemctl_whenNoStartGiven() throws IOException {
     List<ServiceStep> plan =
         planner.install(request(jars("a.jar"), false), new HostFacts(true, false, true));
