@@ -215,7 +215,7 @@ public final class OnnxCompile implements FrontEnd {
         manifest.engine().executionProviders(),
         target.optimizerLevel().name().toLowerCase(java.util.Locale.ROOT),
         target.levelReason(),
-        front.payloadFormat(),
+        manifest.payload().format(), // what shipped: fp16 on a CPU target ships .onnx
         front.before().ops(),
         after.ops(),
         front.before().nodeCount(),
