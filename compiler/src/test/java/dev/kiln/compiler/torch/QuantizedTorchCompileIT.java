@@ -92,9 +92,11 @@ class QuantizedTorchCompileIT {
                     .startsWith("done VERIFY: accuracy gate")
                     .contains("vs the TorchScript in libtorch"))
         .anySatisfy(line -> assertThat(line).contains("(TorchScript, libtorch) -> "));
-    // The int8 payload is smaller than the fp32 one it replaced.
-    assertThat(report.quantization().reducedPayloadBytes())
-        .isLessThan(report.quantization().fp32PayloadBytes());
+    // Both sizes are reported. Which is smaller is not asserted: this CNN's weights are a few KB,
+    // so the QDQ scales and zero points can outweigh what int8 saves once both ship as ORT format
+    // (the size gain is asserted on resnet18/mobilenet_v2 in LargeModelsQuantizeIT).
+    assertThat(report.quantization().reducedPayloadBytes()).isPositive();
+    assertThat(report.quantization().fp32PayloadBytes()).isPositive();
   }
 
   @Test
