@@ -39,7 +39,7 @@ public final class DeployCommand implements Callable<Integer> {
       defaultValue = "all-at-once",
       description =
           "all-at-once | rolling:BATCH | canary:PERCENT:BAKE | blue-green | ab:W1,W2 | shadow"
-              + " | bandit:2:DURATION. Default: ${DEFAULT-VALUE}")
+              + " | bandit:ARMS:DURATION. Default: ${DEFAULT-VALUE}")
   String strategy;
 
   @Option(
@@ -84,7 +84,7 @@ public final class DeployCommand implements Callable<Integer> {
     return FleetExit.run(
         spec.commandLine().getErr(),
         () -> {
-          Strategy.parse(strategy);
+          Strategy.parse(strategy).requireArtifacts(1);
           var ref = ArtifactRefs.read(artifact);
           GateConfig gate = new GateConfig(maxErrorRate, maxP95Ratio, 0.0, 1);
           try (FleetConsole console = new FleetConsole(options.config(out))) {

@@ -125,6 +125,7 @@ public final class FleetConsole implements AutoCloseable {
   public String deploy(
       ArtifactRef artifact, TargetSelector targets, String strategy, GateConfig gate) {
     Strategy parsed = Strategy.parse(strategy);
+    parsed.requireArtifacts(1);
     return call(
         () -> {
           long now = System.currentTimeMillis();

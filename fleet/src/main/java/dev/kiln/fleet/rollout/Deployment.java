@@ -171,6 +171,15 @@ public final class Deployment {
     return id;
   }
 
+  /**
+   * The versions this deployment brings as bandit arms, in the order the verdict lists them after
+   * the running version. A deployment carries one artifact today, so one.
+   */
+  @JsonIgnore
+  public List<String> armVersions() {
+    return List.of(artifact.version());
+  }
+
   public ArtifactRef artifact() {
     return artifact;
   }

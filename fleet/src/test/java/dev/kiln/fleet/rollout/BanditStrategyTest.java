@@ -31,9 +31,65 @@ class BanditStrategyTest {
     assertThat(s.plan(List.of("a", "b")))
         .extracting(Strategy.Phase::variant)
         .containsExactly("b", "primary");
-    assertThatThrownBy(() -> Strategy.parse("bandit:3:10m")).hasMessageContaining("ARMS must be 2");
+    assertThat(Strategy.parse("bandit:3:10m").arms()).isEqualTo(3);
+    assertThat(Strategy.parse("bandit:3:10m").text()).isEqualTo("bandit:3:600000ms");
+    assertThatThrownBy(() -> Strategy.parse("bandit:1:10m"))
+        .hasMessageContaining("ARMS must be 2..9");
+    assertThatThrownBy(() -> Strategy.parse("bandit:10:10m"))
+        .hasMessageContaining("ARMS must be 2..9");
     assertThatThrownBy(() -> Strategy.parse("bandit:2"))
         .hasMessageContaining("bandit:ARMS:DURATION");
+  }
+
+  @Test
+  void armCount_mustBeOnePlusTheArtifacts_namingBothNumbers() {
+    Strategy.parse("bandit:2:10m").requireArtifacts(1);
+    Strategy.parse("bandit:3:10m").requireArtifacts(2);
+    Strategy.parse("canary:10:1m").requireArtifacts(1);
+    assertThatThrownBy(() -> Strategy.parse("bandit:3:10m").requireArtifacts(1))
+        .hasMessageContaining("ARMS 3")
+        .hasMessageContaining("needs 2 artifact(s), but the deployment has 1");
+    assertThatThrownBy(() -> Strategy.parse("bandit:2:10m").requireArtifacts(2))
+        .hasMessageContaining("ARMS 2")
+        .hasMessageContaining("needs 1 artifact(s), but the deployment has 2");
+    assertThatThrownBy(() -> Strategy.parse("rolling:2").requireArtifacts(2))
+        .hasMessageContaining("deploys one artifact, but the deployment has 2");
+  }
+
+  @Test
+  void verdict_overThreeArms_picksTheBestOfThree_deterministically() {
+    List<String> versions = List.of("1", "2", "3");
+    // Version 3 is clearly best on both devices, version 2 in between.
+    List<Map<String, Double>> devices =
+        List.of(threeArms(40, 10, 40, 20, 40, 36), threeArms(60, 15, 60, 33, 60, 54));
+    BanditVerdict.Snapshot s = BanditVerdict.assess("mlp", versions, devices, 7);
+    assertThat(s.arms()).extracting(BanditVerdict.Arm::version).containsExactly("1", "2", "3");
+    assertThat(s.arms().get(2).rewarded()).isEqualTo(100);
+    assertThat(s.arms().get(2).rewardSum()).isEqualTo(90.0);
+    assertThat(s.arms().get(2).probabilityBest()).isGreaterThanOrEqualTo(BanditVerdict.CONFIDENCE);
+    assertThat(s.arms().stream().mapToDouble(BanditVerdict.Arm::probabilityBest).sum())
+        .isCloseTo(1.0, within());
+    assertThat(s.decision()).isEqualTo(BanditVerdict.Decision.PROMOTE);
+    assertThat(s.winner()).isEqualTo("3");
+    assertThat(BanditVerdict.assess("mlp", versions, devices, 7)).isEqualTo(s);
+
+    // The middle arm can win as well.
+    BanditVerdict.Snapshot middle =
+        BanditVerdict.assess("mlp", versions, List.of(threeArms(100, 20, 100, 90, 100, 30)), 7);
+    assertThat(middle.decision()).isEqualTo(BanditVerdict.Decision.PROMOTE);
+    assertThat(middle.winner()).isEqualTo("2");
+
+    // The running version best of three: keep it.
+    BanditVerdict.Snapshot old =
+        BanditVerdict.assess("mlp", versions, List.of(threeArms(100, 90, 100, 20, 100, 30)), 7);
+    assertThat(old.decision()).isEqualTo(BanditVerdict.Decision.KEEP_OLD);
+    assertThat(old.winner()).isEqualTo("1");
+
+    // Two new arms alike: neither is best with the confidence, so nothing is decided.
+    BanditVerdict.Snapshot tie =
+        BanditVerdict.assess("mlp", versions, List.of(threeArms(100, 20, 100, 80, 100, 80)), 7);
+    assertThat(tie.decision()).isEqualTo(BanditVerdict.Decision.UNDECIDED);
+    assertThat(tie.winner()).isNull();
   }
 
   @Test
@@ -143,6 +199,22 @@ class BanditStrategyTest {
         fleet.heartbeat(r.deviceId(), "2", 0.0, 10.0, now + 1);
       }
     }
+  }
+
+  /** Heartbeat metrics of a device with three arms, versions 1, 2 and 3. */
+  private static Map<String, Double> threeArms(
+      int n1, double sum1, int n2, double sum2, int n3, double sum3) {
+    Map<String, Double> m = new HashMap<>();
+    int[] pulls = {n1, n2, n3};
+    double[] sums = {sum1, sum2, sum3};
+    for (int i = 0; i < 3; i++) {
+      String v = String.valueOf(i + 1);
+      m.put(BanditVerdict.key("mlp", v, "pulls"), (double) pulls[i]);
+      m.put(BanditVerdict.key("mlp", v, "rewarded"), (double) pulls[i]);
+      m.put(BanditVerdict.key("mlp", v, "reward_sum"), sums[i]);
+      m.put(BanditVerdict.key("mlp", v, "share"), 1.0 / 3);
+    }
+    return m;
   }
 
   private static Map<String, Double> arms(int n1, double sum1, int n2, double sum2) {
