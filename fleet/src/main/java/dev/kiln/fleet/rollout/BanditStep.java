@@ -41,6 +41,7 @@ final class BanditStep {
       return;
     }
     if (s.decision() == BanditVerdict.Decision.PROMOTE && healthy) {
+      d.promoteArm(s.winner());
       d.apply(
           Transition.PROMOTE,
           now,

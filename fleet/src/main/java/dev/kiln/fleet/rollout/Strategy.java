@@ -24,8 +24,11 @@ import java.util.regex.Pattern;
 public record Strategy(
     Kind kind, int batchSize, int canaryPercent, Duration bake, List<Integer> weights, int arms) {
 
-  /** The most bandit arms: each device's exploration floor is capped at 1/ARMS of its traffic. */
-  public static final int MAX_ARMS = 9;
+  /**
+   * The most bandit arms: a device holds each new arm in a slot of its own ({@code b}, {@code c}),
+   * beside the running version.
+   */
+  public static final int MAX_ARMS = 3;
 
   public static final String ALLOWED =
       "all-at-once | rolling:BATCH | canary:PERCENT:BAKE (bake like 30s, 5m, 1h) | blue-green"
@@ -193,7 +196,14 @@ public record Strategy(
         // The new version joins as the second arm; when the bandit picks it, every device switches
         // to it as primary. When the old version wins, the deployment rolls back instead.
       case BANDIT -> {
-        phases.add(new Phase("bandit arms", devices, Slot.B.wireName(), true));
+        // A third arm lands after the second, as its own deploy command; the bake starts when
+        // every arm is in place.
+        if (arms == 3) {
+          phases.add(new Phase("bandit arm b", devices, Slot.B.wireName(), false));
+          phases.add(new Phase("bandit arm c", devices, Slot.C.wireName(), true));
+        } else {
+          phases.add(new Phase("bandit arms", devices, Slot.B.wireName(), true));
+        }
         phases.add(new Phase("promote winner", devices, Slot.PRIMARY.wireName(), false));
       }
     }

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 class BanditStrategyTest {
   private static final ArtifactRef V2 =
       new ArtifactRef("mlp", "2", "abc", 10, "x86_64", "linux-x86_64", List.of(), "/a.kiln");
+  private static final ArtifactRef V3 =
+      new ArtifactRef("mlp", "3", "def", 10, "x86_64", "linux-x86_64", List.of(), "/b.kiln");
 
   private final AtomicInteger ids = new AtomicInteger();
   private final RolloutEngine engine =
@@ -34,9 +36,9 @@ class BanditStrategyTest {
     assertThat(Strategy.parse("bandit:3:10m").arms()).isEqualTo(3);
     assertThat(Strategy.parse("bandit:3:10m").text()).isEqualTo("bandit:3:600000ms");
     assertThatThrownBy(() -> Strategy.parse("bandit:1:10m"))
-        .hasMessageContaining("ARMS must be 2..9");
-    assertThatThrownBy(() -> Strategy.parse("bandit:10:10m"))
-        .hasMessageContaining("ARMS must be 2..9");
+        .hasMessageContaining("ARMS must be 2..3");
+    assertThatThrownBy(() -> Strategy.parse("bandit:4:10m"))
+        .hasMessageContaining("ARMS must be 2..3");
     assertThatThrownBy(() -> Strategy.parse("bandit:2"))
         .hasMessageContaining("bandit:ARMS:DURATION");
   }
@@ -130,6 +132,82 @@ class BanditStrategyTest {
         .last()
         .extracting(BanditVerdict.Snapshot::decision)
         .isEqualTo(BanditVerdict.Decision.PROMOTE);
+  }
+
+  @Test
+  void threeArms_landOneAfterTheOther_andTheBestOfThreeIsPromoted() {
+    for (String id : fleet.online.keySet()) {
+      fleet.heartbeat(id, "1", 0.0, 10.0, now - 10);
+    }
+    Deployment d =
+        Deployment.create(
+            "dep3",
+            List.of(V2, V3),
+            TargetSelector.everyDevice(),
+            Strategy.parse("bandit:3:1m"),
+            GateConfig.defaults(),
+            now,
+            600_000);
+    assertThat(d.armVersions()).containsExactly("2", "3");
+    assertThat(d.artifactFor("b")).isEqualTo(V2);
+    assertThat(d.artifactFor("c")).isEqualTo(V3);
+    assertThat(deploys(engine.step(d, fleet, now))).containsOnly("b").hasSize(3);
+    answer(d);
+    // The second arm landed everywhere: the third follows, each device its own deploy command.
+    List<Action> third = engine.step(d, fleet, now);
+    assertThat(deploys(third)).containsOnly("c").hasSize(3);
+    assertThat(third)
+        .filteredOn(a -> a instanceof Action.SetDesired s && s.slot().equals("mlp#c"))
+        .extracting(a -> ((Action.SetDesired) a).version())
+        .containsOnly("3");
+    answer(d);
+    for (String id : fleet.online.keySet()) {
+      fleet.reported.get(id).put("mlp", "1");
+      fleet.reported.get(id).put("mlp#b", "2");
+      fleet.reported.get(id).put("mlp#c", "3");
+      Map<String, Double> m = new HashMap<>(fleet.metrics.get(id));
+      m.putAll(threeArms(40, 10, 40, 20, 40, 36));
+      fleet.metrics.put(id, m);
+      fleet.metricsAt.put(id, now + 5);
+    }
+    now += 10;
+
+    List<Action> promote = engine.step(d, fleet, now);
+
+    assertThat(d.state()).isEqualTo(DeploymentState.PROMOTED);
+    assertThat(d.reason()).contains("3 is best with P >= 0.95");
+    assertThat(d.artifact()).as("the winner is what phase 2 deploys").isEqualTo(V3);
+    assertThat(deploys(promote)).containsOnly("primary").hasSize(3);
+    assertThat(promote)
+        .filteredOn(a -> a instanceof Action.SetDesired s && s.slot().equals("mlp"))
+        .extracting(a -> ((Action.SetDesired) a).version())
+        .containsOnly("3");
+    answer(d);
+    engine.step(d, fleet, now);
+    assertThat(d.state()).isEqualTo(DeploymentState.SUCCEEDED);
+  }
+
+  @Test
+  void threeArms_needTwoArtifactsOfOneModel() {
+    Strategy three = Strategy.parse("bandit:3:1m");
+    GateConfig gate = GateConfig.defaults();
+    TargetSelector all = TargetSelector.everyDevice();
+    assertThatThrownBy(() -> Deployment.create("x", List.of(V2), all, three, gate, now, 1))
+        .hasMessageContaining("ARMS 3")
+        .hasMessageContaining("but the deployment has 1");
+    ArtifactRef other =
+        new ArtifactRef("cnn", "3", "fff", 10, "x86_64", "linux-x86_64", List.of(), "/c.kiln");
+    assertThatThrownBy(() -> Deployment.create("x", List.of(V2, other), all, three, gate, now, 1))
+        .hasMessageContaining("different versions of one model");
+    assertThatThrownBy(() -> Deployment.create("x", List.of(V2, V2), all, three, gate, now, 1))
+        .hasMessageContaining("different versions of one model");
+  }
+
+  private static List<String> deploys(List<Action> actions) {
+    return actions.stream()
+        .filter(a -> a instanceof Action.Deploy)
+        .map(a -> ((Action.Deploy) a).variant())
+        .toList();
   }
 
   @Test
