@@ -234,6 +234,7 @@ public final class Deployment {
   /**
    * The bandit chose {@code version}: from now on it is the deployment's artifact (what the
    * promotion phase makes primary and what the outcome names); the others stay listed as arms.
+   * {@link #artifactFor} is only asked for {@code c} before this, while phase 1 installs the arms.
    */
   public void promoteArm(String version) {
     List<ArtifactRef> all = artifacts();
