@@ -115,6 +115,16 @@ final class AgentSlots implements DeployTarget {
                 s.shadow());
           }
         }
+        case C -> {
+          // A third bandit arm joins the arms already there (primary and b), never replaces one.
+          if (!DeployPayload.BANDIT.equals(p.routing())) {
+            throw DeployFailure.refused(
+                ReplyCode.ACTIVATION_FAILED,
+                "variant c is a third bandit arm; deploy it with routing \"bandit\"");
+          }
+          bandits.enable(p.model());
+          placer.place(Placement.VARIANT, 50);
+        }
         case PRIMARY -> {
           // Blue/green's switch: green takes all traffic and blue stays loaded, so a rollback is
           // a switch back, not a reload.

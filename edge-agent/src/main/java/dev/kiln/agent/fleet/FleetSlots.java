@@ -25,9 +25,12 @@ public final class FleetSlots {
     List<FilledSlot> out = new ArrayList<>();
     List<InstalledModel.Variant> production = m.production();
     double total = production.stream().mapToDouble(InstalledModel.Variant::weight).sum();
+    int weighted = 0;
     for (int i = 0; i < production.size(); i++) {
       InstalledModel.Variant v = production.get(i);
-      Slot slot = i == 0 ? Slot.PRIMARY : v.weight() > 0 ? Slot.B : Slot.GREEN;
+      // The weighted variants after the primary are b, then c (a third bandit arm).
+      Slot slot =
+          i == 0 ? Slot.PRIMARY : v.weight() <= 0 ? Slot.GREEN : weighted++ == 0 ? Slot.B : Slot.C;
       out.add(new FilledSlot(slot.wireName(), v.version(), total > 0 ? v.weight() / total : 0.0));
     }
     if (m.shadow() != null) {

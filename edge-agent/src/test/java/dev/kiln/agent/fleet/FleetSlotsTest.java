@@ -31,6 +31,25 @@ class FleetSlotsTest {
   }
 
   @Test
+  void aThirdWeightedVariant_isSlotC_theThirdBanditArm() {
+    InstalledModel m =
+        model(
+            List.of(
+                new InstalledModel.Variant("1", 50),
+                new InstalledModel.Variant("2", 50),
+                new InstalledModel.Variant("3", 0),
+                new InstalledModel.Variant("4", 100)),
+            null);
+    assertThat(FleetSlots.of(m))
+        .containsExactly(
+            new FleetSlots.FilledSlot("primary", "1", 0.25),
+            new FleetSlots.FilledSlot("b", "2", 0.25),
+            new FleetSlots.FilledSlot("green", "3", 0.0),
+            new FleetSlots.FilledSlot("c", "4", 0.5));
+    assertThat(FleetSlots.versionIn(m, "c")).isEqualTo("4");
+  }
+
+  @Test
   void emptySlots_areNull() {
     InstalledModel m = model(List.of(new InstalledModel.Variant("1", 1)), null);
     assertThat(FleetSlots.versionIn(m, "primary")).isEqualTo("1");

@@ -3,12 +3,14 @@ package dev.kiln.fleet.cli;
 import dev.kiln.fleet.console.ArtifactRefs;
 import dev.kiln.fleet.console.DeploymentView;
 import dev.kiln.fleet.console.FleetConsole;
+import dev.kiln.fleet.rollout.ArtifactRef;
 import dev.kiln.fleet.rollout.DeploymentState;
 import dev.kiln.fleet.rollout.GateConfig;
 import dev.kiln.fleet.rollout.Strategy;
 import dev.kiln.fleet.rollout.TargetSelector;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -28,8 +30,12 @@ public final class DeployCommand implements Callable<Integer> {
   @Mixin ConsoleOptions options;
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "ARTIFACT", description = "The .kiln archive to deploy")
-  Path artifact;
+  @Parameters(
+      paramLabel = "ARTIFACT",
+      arity = "1..*",
+      description =
+          "The .kiln archive to deploy; for bandit:ARMS, ARMS - 1 of them (versions of one model)")
+  List<Path> artifacts;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Targets targets;
@@ -39,7 +45,7 @@ public final class DeployCommand implements Callable<Integer> {
       defaultValue = "all-at-once",
       description =
           "all-at-once | rolling:BATCH | canary:PERCENT:BAKE | blue-green | ab:W1,W2 | shadow"
-              + " | bandit:2:DURATION. Default: ${DEFAULT-VALUE}")
+              + " | bandit:ARMS:DURATION. Default: ${DEFAULT-VALUE}")
   String strategy;
 
   @Option(
@@ -84,19 +90,22 @@ public final class DeployCommand implements Callable<Integer> {
     return FleetExit.run(
         spec.commandLine().getErr(),
         () -> {
-          Strategy.parse(strategy);
-          var ref = ArtifactRefs.read(artifact);
+          Strategy.parse(strategy).requireArtifacts(artifacts.size());
+          List<ArtifactRef> refs = new ArrayList<>();
+          for (Path artifact : artifacts) {
+            refs.add(ArtifactRefs.read(artifact));
+          }
           GateConfig gate = new GateConfig(maxErrorRate, maxP95Ratio, 0.0, 1);
           try (FleetConsole console = new FleetConsole(options.config(out))) {
             console.start();
             Devices.awaitKnown(console, Duration.ofSeconds(3));
             Devices.awaitModels(console, Duration.ofSeconds(15));
-            String id = console.deploy(ref, targets.selector(), strategy, gate);
+            String id = console.deploy(refs, targets.selector(), strategy, gate);
             out.println(
                 "deployment "
                     + id
                     + ": "
-                    + ref.label()
+                    + String.join(", ", refs.stream().map(ArtifactRef::label).toList())
                     + " to "
                     + targets.selector().describe()
                     + " with "

@@ -115,7 +115,9 @@ final class ConsoleMessages implements AutoCloseable {
   }
 
   void offer(Deployment d) {
-    chunks.offer(d.artifact().sha256(), Path.of(d.artifact().path()));
+    for (ArtifactRef a : d.artifacts()) {
+      chunks.offer(a.sha256(), Path.of(a.path()));
+    }
   }
 
   void handle(InboundMessage m) {
@@ -312,7 +314,7 @@ final class ConsoleMessages implements AutoCloseable {
                     s.slot(), new DesiredModel(s.version(), s.artifactSha256(), s.deploymentId())),
             true);
       } else if (a instanceof Action.Deploy x) {
-        ArtifactRef art = d.artifact();
+        ArtifactRef art = d.artifactFor(x.variant());
         DeployPayload p =
             new DeployPayload(
                 d.id(),
@@ -322,7 +324,8 @@ final class ConsoleMessages implements AutoCloseable {
                 new DeployPayload.Artifact(art.sha256(), art.bytes(), null, config.chunkSize()),
                 new DeployPayload.Target(art.arch(), art.profile(), art.executionProviders()),
                 d.strategy().weights(),
-                d.strategy().kind() == Strategy.Kind.BANDIT && Slot.B.wireName().equals(x.variant())
+                d.strategy().kind() == Strategy.Kind.BANDIT
+                        && !Slot.PRIMARY.wireName().equals(x.variant())
                     ? DeployPayload.BANDIT
                     : null);
         queue(
@@ -366,7 +369,16 @@ final class ConsoleMessages implements AutoCloseable {
   private void queue(Command c, Deployment d, String version) {
     auditQueued.add(
         AuditRecord.command(
-            c, d.id(), d.artifact().name(), version, d.artifact().sha256(), operator));
+            c,
+            d.id(),
+            d.artifact().name(),
+            version,
+            d.artifacts().stream()
+                .filter(a -> a.version().equals(version))
+                .findFirst()
+                .orElse(d.artifact())
+                .sha256(),
+            operator));
     publish(c);
   }
 

@@ -124,7 +124,18 @@ public final class FleetConsole implements AutoCloseable {
   /** Creates and starts a deployment; returns its id once it is on disk. */
   public String deploy(
       ArtifactRef artifact, TargetSelector targets, String strategy, GateConfig gate) {
+    return deploy(List.of(artifact), targets, strategy, gate);
+  }
+
+  /**
+   * As {@link #deploy(ArtifactRef, TargetSelector, String, GateConfig)}, with several artifacts for
+   * a {@code bandit:ARMS} strategy: ARMS - 1 versions of one model, each a new arm.
+   */
+  public String deploy(
+      List<ArtifactRef> artifacts, TargetSelector targets, String strategy, GateConfig gate) {
     Strategy parsed = Strategy.parse(strategy);
+    parsed.requireArtifacts(artifacts.size());
+    ArtifactRef artifact = artifacts.get(0);
     return call(
         () -> {
           long now = System.currentTimeMillis();
@@ -136,7 +147,7 @@ public final class FleetConsole implements AutoCloseable {
           }
           Deployment d =
               Deployment.create(
-                  id, artifact, targets, parsed, gate, now, config.deploymentTimeout().toMillis());
+                  id, artifacts, targets, parsed, gate, now, config.deploymentTimeout().toMillis());
           deployments.put(id, d);
           messages.offer(d);
           messages.step(d, now);

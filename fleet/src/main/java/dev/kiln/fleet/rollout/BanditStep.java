@@ -9,10 +9,10 @@ import java.util.Map;
 /**
  * The bake of a {@code bandit} deployment: while the health gates watch the arms, the devices'
  * bandits learn; the console adds up their posteriors ({@link BanditVerdict}) on every step and
- * records the arms over time. It promotes the new version fleet-wide as soon as it is best with
- * {@link BanditVerdict#CONFIDENCE} and the health gates pass, rolls back as soon as the running
- * version is best with that confidence, and at the end of the duration keeps the running version
- * (rolls back) when neither is.
+ * records the arms over time. It promotes a new version fleet-wide as soon as it is best among the
+ * arms with {@link BanditVerdict#CONFIDENCE} and the health gates pass, rolls back as soon as the
+ * running version is best with that confidence, and at the end of the duration keeps the running
+ * version (rolls back) when neither is.
  */
 final class BanditStep {
   private BanditStep() {}
@@ -27,10 +27,7 @@ final class BanditStep {
         metrics.add(fleet.metrics(r.deviceId()));
       }
     }
-    List<String> versions =
-        old == null || old.equals(d.artifact().version())
-            ? List.of(d.artifact().version())
-            : List.of(old, d.artifact().version());
+    List<String> versions = arms(old, d);
     BanditVerdict.Snapshot s = BanditVerdict.assess(model, versions, metrics, now);
     d.recordBandit(s, now);
     boolean ended = now >= d.bakeUntil();
@@ -44,10 +41,11 @@ final class BanditStep {
       return;
     }
     if (s.decision() == BanditVerdict.Decision.PROMOTE && healthy) {
+      d.promoteArm(s.winner());
       d.apply(
           Transition.PROMOTE,
           now,
-          d.artifact().version()
+          s.winner()
               + " is best with P >= "
               + BanditVerdict.CONFIDENCE
               + ": "
@@ -78,6 +76,21 @@ final class BanditStep {
               + ": "
               + s.reason());
     }
+  }
+
+  /**
+   * The arms in the verdict's order: the running version first, then each deployed version. Only
+   * the deployed ones when the devices ran none of the others (or ran the deployed one already).
+   */
+  static List<String> arms(String old, Deployment d) {
+    List<String> deployed = d.armVersions();
+    if (old == null || deployed.contains(old)) {
+      return deployed;
+    }
+    List<String> all = new ArrayList<>();
+    all.add(old);
+    all.addAll(deployed);
+    return List.copyOf(all);
   }
 
   /** The version most devices ran as primary before the deployment. */

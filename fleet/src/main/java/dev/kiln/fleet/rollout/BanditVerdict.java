@@ -29,7 +29,7 @@ public final class BanditVerdict {
 
   /** What the fleet's bandit says now. */
   public enum Decision {
-    /** The new version is best with the stated confidence. */
+    /** A new version (the snapshot's {@code winner}) is best with the stated confidence. */
     PROMOTE,
     /** The running version is best with the stated confidence. */
     KEEP_OLD,
@@ -52,11 +52,16 @@ public final class BanditVerdict {
       double estimatedReward,
       double probabilityBest) {}
 
-  /** The arms at one time, with the decision they support. */
-  public record Snapshot(long at, int devices, List<Arm> arms, Decision decision, String reason) {}
+  /**
+   * The arms at one time, with the decision they support.
+   *
+   * @param winner the version best with the stated confidence; null while {@code UNDECIDED}
+   */
+  public record Snapshot(
+      long at, int devices, List<Arm> arms, Decision decision, String reason, String winner) {}
 
   /**
-   * @param versions the running version first, then the new one
+   * @param versions the running version first, then each new one (two or more arms in all)
    * @param devices heartbeat metrics of the devices serving both arms
    */
   public static Snapshot assess(
@@ -109,13 +114,18 @@ public final class BanditVerdict {
               wins[i] / DRAWS));
       enough &= rewarded[i] >= MIN_REWARDS;
     }
+    // With CONFIDENCE above one half at most one arm can reach it, so the first found is the one.
     Decision decision = Decision.UNDECIDED;
-    if (enough && arms.get(k - 1).probabilityBest() >= CONFIDENCE) {
-      decision = Decision.PROMOTE;
-    } else if (enough && arms.get(0).probabilityBest() >= CONFIDENCE) {
-      decision = Decision.KEEP_OLD;
+    String winner = null;
+    for (int i = 0; enough && i < k; i++) {
+      if (arms.get(i).probabilityBest() >= CONFIDENCE) {
+        decision = i == 0 ? Decision.KEEP_OLD : Decision.PROMOTE;
+        winner = versions.get(i);
+        break;
+      }
     }
-    return new Snapshot(now, reporting, List.copyOf(arms), decision, describe(arms, reporting));
+    return new Snapshot(
+        now, reporting, List.copyOf(arms), decision, describe(arms, reporting), winner);
   }
 
   static String describe(List<Arm> arms, int devices) {

@@ -30,7 +30,7 @@ final class Convergence {
         || Objects.equals(desired, reported)) {
       return List.of();
     }
-    if (desired != null && desired.equals(d.artifact().version())) {
+    if (desired != null && d.armVersions().contains(desired)) {
       d.update(row.sent(id, now, false), now);
       String variant = Slot.splitKey(slot)[1];
       return List.of(new Action.Deploy(deviceId, id, d.id(), variant));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.kiln.fleet.FleetErrorCode;
 import dev.kiln.fleet.FleetException;
+import dev.kiln.link.protocol.Slot;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,13 @@ public final class Deployment {
 
   private String id;
   private ArtifactRef artifact;
+
+  /**
+   * A {@code bandit:3} deployment's third arm (variant {@code c}), beside {@link #artifact}
+   * (variant {@code b}); empty for every other deployment.
+   */
+  private List<ArtifactRef> extraArms = new ArrayList<>();
+
   private TargetSelector targets;
   private Strategy strategy;
   private GateConfig gate;
@@ -61,9 +69,36 @@ public final class Deployment {
       GateConfig gate,
       long now,
       long timeoutMs) {
+    return create(id, List.of(artifact), targets, strategy, gate, now, timeoutMs);
+  }
+
+  /**
+   * A deployment of one artifact, or of ARMS - 1 of them for a {@code bandit} strategy (each a new
+   * arm, installed one after the other); all of one model, each a different version.
+   */
+  public static Deployment create(
+      String id,
+      List<ArtifactRef> artifacts,
+      TargetSelector targets,
+      Strategy strategy,
+      GateConfig gate,
+      long now,
+      long timeoutMs) {
+    strategy.requireArtifacts(artifacts.size());
+    ArtifactRef artifact = artifacts.get(0);
+    for (ArtifactRef a : artifacts.subList(1, artifacts.size())) {
+      if (!a.name().equals(artifact.name())
+          || artifacts.stream().filter(o -> o.version().equals(a.version())).count() > 1) {
+        throw new FleetException(
+            FleetErrorCode.BAD_STRATEGY,
+            "bandit arms must be different versions of one model, not "
+                + artifacts.stream().map(ArtifactRef::label).toList());
+      }
+    }
     Deployment d = new Deployment();
     d.id = id;
     d.artifact = artifact;
+    d.extraArms = new ArrayList<>(artifacts.subList(1, artifacts.size()));
     d.targets = targets;
     d.strategy = strategy;
     d.gate = gate;
@@ -169,6 +204,46 @@ public final class Deployment {
 
   public String id() {
     return id;
+  }
+
+  /**
+   * The versions this deployment brings as bandit arms, in the order the verdict lists them after
+   * the running version. A deployment carries one artifact today, so one.
+   */
+  @JsonIgnore
+  public List<String> armVersions() {
+    return artifacts().stream().map(ArtifactRef::version).toList();
+  }
+
+  /** Every artifact the deployment brings: the main one first, then the extra bandit arms. */
+  @JsonIgnore
+  public List<ArtifactRef> artifacts() {
+    List<ArtifactRef> all = new ArrayList<>();
+    all.add(artifact);
+    all.addAll(extraArms == null ? List.of() : extraArms);
+    return all;
+  }
+
+  /** The artifact a deploy to {@code variant} installs: the third arm for {@code c}. */
+  public ArtifactRef artifactFor(String variant) {
+    return Slot.C.wireName().equals(variant) && extraArms != null && !extraArms.isEmpty()
+        ? extraArms.get(0)
+        : artifact;
+  }
+
+  /**
+   * The bandit chose {@code version}: from now on it is the deployment's artifact (what the
+   * promotion phase makes primary and what the outcome names); the others stay listed as arms.
+   * {@link #artifactFor} is only asked for {@code c} before this, while phase 1 installs the arms.
+   */
+  public void promoteArm(String version) {
+    List<ArtifactRef> all = artifacts();
+    ArtifactRef won =
+        all.stream().filter(a -> a.version().equals(version)).findFirst().orElse(artifact);
+    all.remove(won);
+    artifact = won;
+    extraArms = new ArrayList<>(all);
+    revision++;
   }
 
   public ArtifactRef artifact() {

@@ -217,11 +217,12 @@ public final class RolloutEngine {
 
   private void bake(Deployment d, FleetView fleet, long now, List<Action> actions) {
     List<HealthGate.Sample> samples = new ArrayList<>();
-    String slot = Slot.key(d.artifact().name(), d.currentPhase().variant());
+    String variant = d.currentPhase().variant();
+    String slot = Slot.key(d.artifact().name(), variant);
     for (DeviceRollout r : d.currentPhaseDevices()) {
       if (r.status() == Status.ACTIVE
           && fleet.metricsAt(r.deviceId()) > r.activatedAt()
-          && d.artifact().version().equals(fleet.reportedVersion(r.deviceId(), slot))) {
+          && d.artifactFor(variant).version().equals(fleet.reportedVersion(r.deviceId(), slot))) {
         samples.add(new HealthGate.Sample(r.deviceId(), fleet.metrics(r.deviceId())));
       }
     }
@@ -305,10 +306,9 @@ public final class RolloutEngine {
   private void desire(Deployment d, List<Action> actions) {
     Strategy.Phase phase = d.currentPhase();
     String slot = Slot.key(d.artifact().name(), phase.variant());
+    ArtifactRef art = d.artifactFor(phase.variant());
     for (String device : phase.devices()) {
-      actions.add(
-          new Action.SetDesired(
-              device, slot, d.artifact().version(), d.artifact().sha256(), d.id()));
+      actions.add(new Action.SetDesired(device, slot, art.version(), art.sha256(), d.id()));
       // Switching a staged variant (blue-green's green) to primary empties its slot on the device.
       if (Slot.PRIMARY.wireName().equals(phase.variant())) {
         for (String variantSlot : variantSlots(d)) {

@@ -19,15 +19,22 @@ import java.util.regex.Pattern;
  * @param canaryPercent share of targets in the canary phase
  * @param bake how long health gates watch the new version before the next step
  * @param weights traffic weights (old, new) for {@code ab}
- * @param arms bandit arms for {@code bandit} (the running version and the new one); 0 otherwise
+ * @param arms bandit arms for {@code bandit} (the running version and each new one); 0 otherwise
  */
 public record Strategy(
     Kind kind, int batchSize, int canaryPercent, Duration bake, List<Integer> weights, int arms) {
 
+  /**
+   * The most bandit arms: a device holds each new arm in a slot of its own ({@code b}, {@code c}),
+   * beside the running version.
+   */
+  public static final int MAX_ARMS = 3;
+
   public static final String ALLOWED =
       "all-at-once | rolling:BATCH | canary:PERCENT:BAKE (bake like 30s, 5m, 1h) | blue-green"
-          + " | ab:W1,W2 (weights summing to 100) | shadow | bandit:ARMS:DURATION (ARMS 2: the"
-          + " running version and the new one; DURATION like 10m)";
+          + " | ab:W1,W2 (weights summing to 100) | shadow | bandit:ARMS:DURATION (ARMS 2.."
+          + MAX_ARMS
+          + ": the running version and each deployed one; DURATION like 10m)";
 
   private static final Pattern ROLLING = Pattern.compile("rolling:(\\d{1,6})");
   private static final Pattern CANARY = Pattern.compile("canary:(\\d{1,3}):(\\d{1,6})(ms|s|m|h)");
@@ -98,11 +105,9 @@ public record Strategy(
     m = BANDIT.matcher(s);
     if (m.matches()) {
       int arms = Integer.parseInt(m.group(1));
-      if (arms != 2) {
+      if (arms < 2 || arms > MAX_ARMS) {
         throw bad(
-            text,
-            "ARMS must be 2 (the running version and the deployed one): a deployment carries one"
-                + " artifact");
+            text, "ARMS must be 2.." + MAX_ARMS + " (the running version and each deployed one)");
       }
       Duration d = duration(Long.parseLong(m.group(2)), m.group(3));
       if (d.isZero()) {
@@ -112,6 +117,35 @@ public record Strategy(
       return new Strategy(Kind.BANDIT, 0, 100, d, List.of(50, 50), arms);
     }
     throw bad(text, null);
+  }
+
+  /**
+   * Checks that a deployment names as many artifacts as the strategy has new arms: a {@code
+   * bandit:ARMS} deployment runs the devices' version as one arm and each artifact as another, so
+   * it needs ARMS - 1 artifacts. Other strategies deploy exactly one.
+   */
+  public void requireArtifacts(int artifacts) {
+    int wanted = kind == Kind.BANDIT ? arms - 1 : 1;
+    if (artifacts == wanted) {
+      return;
+    }
+    throw new FleetException(
+        FleetErrorCode.BAD_STRATEGY,
+        kind == Kind.BANDIT
+            ? "strategy '"
+                + text()
+                + "' has ARMS "
+                + arms
+                + " (the running version and "
+                + wanted
+                + " deployed one(s)), so it needs "
+                + wanted
+                + " artifact(s), but the deployment has "
+                + artifacts
+            : "strategy '"
+                + text()
+                + "' deploys one artifact, but the deployment has "
+                + artifacts);
   }
 
   /** The CLI form, e.g. {@code canary:10:300s}; {@link #parse} reads it back to an equal value. */
@@ -162,7 +196,14 @@ public record Strategy(
         // The new version joins as the second arm; when the bandit picks it, every device switches
         // to it as primary. When the old version wins, the deployment rolls back instead.
       case BANDIT -> {
-        phases.add(new Phase("bandit arms", devices, Slot.B.wireName(), true));
+        // A third arm lands after the second, as its own deploy command; the bake starts when
+        // every arm is in place.
+        if (arms == 3) {
+          phases.add(new Phase("bandit arm b", devices, Slot.B.wireName(), false));
+          phases.add(new Phase("bandit arm c", devices, Slot.C.wireName(), true));
+        } else {
+          phases.add(new Phase("bandit arms", devices, Slot.B.wireName(), true));
+        }
         phases.add(new Phase("promote winner", devices, Slot.PRIMARY.wireName(), false));
       }
     }

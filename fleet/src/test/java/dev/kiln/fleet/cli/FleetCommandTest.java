@@ -97,6 +97,34 @@ class FleetCommandTest {
   }
 
   @Test
+  void deploy_banditArms_mustBeOnePlusTheArtifacts_exits2_namingBoth() {
+    int code =
+        run(
+            "deploy",
+            "x.kiln",
+            "--all",
+            "--strategy",
+            "bandit:3:10m",
+            "--state-dir",
+            dir.toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("ARMS 3").contains("but the deployment has 1");
+    err.getBuffer().setLength(0);
+    code =
+        run(
+            "deploy",
+            "x.kiln",
+            "y.kiln",
+            "--all",
+            "--strategy",
+            "bandit:2:10m",
+            "--state-dir",
+            dir.toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("ARMS 2").contains("but the deployment has 2");
+  }
+
+  @Test
   void deploy_needsExactlyOneTarget() {
     int code = run("deploy", "x.kiln", "--all", "--group", "lab", "--state-dir", dir.toString());
     assertThat(code).isEqualTo(2);

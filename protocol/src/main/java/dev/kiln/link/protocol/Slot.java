@@ -15,6 +15,11 @@ public enum Slot {
   PRIMARY("primary"),
   /** Takes the B share of traffic under A/B. */
   B("b"),
+  /**
+   * A third bandit arm beside primary and {@link #B} (the fleet's {@code bandit:3} strategy): joins
+   * the model's production variants; the device's bandit shares the traffic.
+   */
+  C("c"),
   /** Installed and loaded, takes no traffic until a primary deploy of the same version. */
   GREEN("green"),
   /** Sees a copy of the traffic; its answers are measured and discarded. */

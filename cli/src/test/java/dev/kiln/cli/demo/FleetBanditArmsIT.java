@@ -1,0 +1,254 @@
+package dev.kiln.cli.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.artifact.Ed25519Keys;
+import dev.kiln.artifact.Json;
+import dev.kiln.cli.CliRun;
+import dev.kiln.compiler.pipeline.CompileRequest;
+import dev.kiln.compiler.pipeline.Compiler;
+import dev.kiln.compiler.pipeline.ProgressListener;
+import dev.kiln.fleet.console.ArtifactRefs;
+import dev.kiln.fleet.console.ConsoleConfig;
+import dev.kiln.fleet.console.DeploymentView;
+import dev.kiln.fleet.console.FleetConsole;
+import dev.kiln.fleet.rollout.BanditVerdict;
+import dev.kiln.fleet.rollout.DeploymentState;
+import dev.kiln.fleet.rollout.GateConfig;
+import dev.kiln.fleet.rollout.RolloutEngine;
+import dev.kiln.fleet.rollout.TargetSelector;
+import dev.kiln.fleet.state.DeviceRecord;
+import dev.kiln.profile.DeviceProfiles;
+import dev.kiln.testkit.Mosquitto;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fleet {@code bandit:3} strategy over a real agent and a real broker: the agent runs {@code
+ * mlp} version 1; one deployment brings versions 2 and 3 as the second and third arms (variants
+ * {@code b} and {@code c}, one deploy command each). A client rewards each answer by {@code POST
+ * /feedback}: version 3's with probability 0.9, version 2's with 0.5, version 1's with 0.1. The
+ * console must promote version 3, the best of three, with P(best) >= 0.95 before the 3-minute
+ * duration ends; the agent then serves version 3 alone.
+ */
+class FleetBanditArmsIT {
+  private static final Duration WAIT = Duration.ofSeconds(180);
+  private static final GateConfig GATE = new GateConfig(0.05, 50.0, 0.0, 1);
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  @TempDir static Path tmp;
+  private static Mosquitto broker;
+  private static FleetConsole console;
+  private static final Map<String, DemoAgent.Setup> setups = new LinkedHashMap<>();
+  private static final Map<String, DemoAgent> agents = new LinkedHashMap<>();
+  private static Path artifactKey;
+  private static Path consolePub;
+
+  @BeforeAll
+  static void fleet() throws Exception {
+    Mosquitto.requireInstalled();
+    artifactKey = DemoKeys.generate(tmp.resolve("keys"));
+    KeyPair consoleKey = Ed25519Keys.generate();
+    consolePub = tmp.resolve("console-keys").resolve("console.pub");
+    Files.createDirectories(consolePub.getParent());
+    Ed25519Keys.writePair(consoleKey, consolePub.resolveSibling("console.key"), consolePub);
+    Path v1 = compile("1");
+    broker = Mosquitto.start(tmp.resolve("mosquitto"));
+    console =
+        new FleetConsole(
+            ConsoleConfig.defaults(broker.url(), tmp.resolve("console"), consoleKey)
+                .withTimeouts(Duration.ofMinutes(5), new RolloutEngine.Settings(30_000, 3))
+                .withClientId("fleet-bandit-arms-console"));
+    console.start();
+    for (String id : List.of("arms-1")) {
+      setups.put(
+          id,
+          DemoAgent.configure(
+              tmp.resolve("agents").resolve(id),
+              new DemoAgent.Device(
+                  id,
+                  null,
+                  List.of("arms"),
+                  List.of(v1),
+                  List.of(artifactKey.resolveSibling("kiln.pub"), consolePub),
+                  "mlp",
+                  broker.url(),
+                  1)));
+      agents.put(id, DemoAgent.launch(setups.get(id)));
+    }
+    for (DemoAgent a : agents.values()) {
+      a.awaitHealthy(WAIT);
+    }
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                setups.keySet().stream()
+                    .allMatch(
+                        id -> {
+                          DeviceRecord r = record(id);
+                          return r != null && r.online() && r.metricsAt() > 0;
+                        }));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    for (DemoAgent a : agents.values()) {
+      a.close();
+    }
+    if (console != null) {
+      console.close();
+    }
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  @Test
+  void threeArmDeployment_promotesTheBestOfThree() throws Exception {
+    AtomicBoolean running = new AtomicBoolean(true);
+    // Answers per version (index = version), counted by the client.
+    AtomicLongArray served = new AtomicLongArray(4);
+    Thread client = new Thread(() -> rewardLoop(running, served), "bandit-client");
+    client.setDaemon(true);
+    client.start();
+    try {
+      // Traffic first, so the health gate's baseline has figures for the running version.
+      await().atMost(WAIT).until(() -> served.get(1) > 50);
+      String id =
+          console.deploy(
+              List.of(ArtifactRefs.read(compile("2")), ArtifactRefs.read(compile("3"))),
+              TargetSelector.group("arms"),
+              "bandit:3:3m",
+              GATE);
+      await().atMost(WAIT).until(() -> console.deployment(id).state().terminal());
+      DeploymentView v = console.deployment(id);
+      assertThat(v.state()).as(v.reason()).isEqualTo(DeploymentState.SUCCEEDED);
+      String promotion =
+          v.history().stream()
+              .filter(s -> s.to() == DeploymentState.PROMOTED)
+              .findFirst()
+              .orElseThrow()
+              .reason();
+      assertThat(promotion).contains("3 is best with P >= 0.95");
+      BanditVerdict.Snapshot last = v.bandit().get(v.bandit().size() - 1);
+      assertThat(last.decision()).isEqualTo(BanditVerdict.Decision.PROMOTE);
+      assertThat(last.winner()).isEqualTo("3");
+      assertThat(last.devices()).isEqualTo(1);
+      assertThat(last.arms()).extracting(BanditVerdict.Arm::version).containsExactly("1", "2", "3");
+      BanditVerdict.Arm old = last.arms().get(0);
+      BanditVerdict.Arm better = last.arms().get(2);
+      assertThat(better.estimatedReward()).isGreaterThan(last.arms().get(1).estimatedReward());
+      assertThat(better.probabilityBest()).isGreaterThanOrEqualTo(BanditVerdict.CONFIDENCE);
+      assertThat(better.estimatedReward()).isGreaterThan(old.estimatedReward());
+      assertThat(better.share()).isGreaterThan(old.share());
+      assertThat(old.rewarded()).isGreaterThanOrEqualTo(BanditVerdict.MIN_REWARDS);
+      System.out.printf(
+          "fleet bandit arms IT: %s; client saw v1 %d, v2 %d, v3 %d answers%n",
+          promotion, served.get(1), served.get(2), served.get(3));
+
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  setups.keySet().stream()
+                      .allMatch(
+                          d ->
+                              "3".equals(record(d).reported().get("mlp"))
+                                  && !record(d).reported().containsKey("mlp#b")
+                                  && !record(d).reported().containsKey("mlp#c")));
+      for (String device : setups.keySet()) {
+        assertThat(version(invoke(device))).isEqualTo("3");
+      }
+      CliRun status =
+          CliRun.of("fleet", "status", id, "--state-dir", tmp.resolve("console").toString());
+      assertThat(status.out()).contains("EST. REWARD", "P(BEST)", "PROMOTE");
+    } finally {
+      running.set(false);
+      client.join(5000);
+    }
+  }
+
+  private static void rewardLoop(AtomicBoolean running, AtomicLongArray served) {
+    Random random = new Random(15);
+    while (running.get()) {
+      for (String device : setups.keySet()) {
+        try {
+          HttpResponse<String> r = invoke(device);
+          if (r.statusCode() != 200) {
+            continue;
+          }
+          JsonNode body = Json.MAPPER.readTree(r.body());
+          String version = body.get("version").asText();
+          served.incrementAndGet(Integer.parseInt(version));
+          double p = "3".equals(version) ? 0.9 : "2".equals(version) ? 0.5 : 0.1;
+          String feedback =
+              "{\"requestId\": \""
+                  + body.get("requestId").asText()
+                  + "\", \"reward\": "
+                  + (random.nextDouble() < p ? 1 : 0)
+                  + "}";
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(setups.get(device).baseUrl() + "/feedback"))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(feedback))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
+        } catch (Exception e) {
+          // An agent switching versions may refuse a request; the loop goes on.
+        }
+      }
+    }
+  }
+
+  private static String version(HttpResponse<String> r) throws Exception {
+    return Json.MAPPER.readTree(r.body()).get("version").asText();
+  }
+
+  private static HttpResponse<String> invoke(String device) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(setups.get(device).baseUrl() + "/invocations"))
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofByteArray(
+                    DemoTraffic.body(
+                        Json.MAPPER.readTree(CliRun.sample("mlp/mlp.reference.json").toFile()))))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static DeviceRecord record(String id) {
+    return console.devices().stream().filter(r -> r.deviceId().equals(id)).findFirst().orElse(null);
+  }
+
+  private static Path compile(String version) {
+    Path out = tmp.resolve("artifacts").resolve(version + "-mlp");
+    return Path.of(
+        new Compiler(DeviceProfiles.fromClasspath(), ProgressListener.SILENT)
+            .compile(
+                CompileRequest.of(CliRun.sample("mlp/mlp.onnx"), null, out)
+                    .withIdentity("mlp", version)
+                    .withSignKey(artifactKey)
+                    .withSkipBenchmark(true))
+            .artifact());
+  }
+}
