@@ -4,7 +4,7 @@ import dev.kiln.agent.benchmark.Benchmark;
 import dev.kiln.agent.benchmark.BenchmarkBudget;
 import dev.kiln.agent.benchmark.Candidate;
 import dev.kiln.agent.benchmark.ProductionGate;
-import dev.kiln.agent.runtime.DjlRunnerFactory;
+import dev.kiln.agent.runtime.EngineRunnerFactory;
 import dev.kiln.artifact.Artifact;
 import dev.kiln.artifact.ArtifactErrorCode;
 import dev.kiln.artifact.ArtifactException;
@@ -49,7 +49,8 @@ final class LocalBenchmark {
         candidates.add(Candidate.of(a));
       }
       int cores = Runtime.getRuntime().availableProcessors();
-      Benchmark bench = new Benchmark(new DjlRunnerFactory(0), ProductionGate.NONE, budget, cores);
+      Benchmark bench =
+          new Benchmark(new EngineRunnerFactory(0), ProductionGate.NONE, budget, cores);
       List<BenchmarkPayload.Config> configs =
           asked.isEmpty() ? bench.defaultGrid(candidates) : asked;
       progress.println(

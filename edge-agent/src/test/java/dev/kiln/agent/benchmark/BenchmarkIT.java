@@ -3,7 +3,7 @@ package dev.kiln.agent.benchmark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.agent.TestArtifacts;
-import dev.kiln.agent.runtime.DjlRunnerFactory;
+import dev.kiln.agent.runtime.EngineRunnerFactory;
 import dev.kiln.artifact.Artifact;
 import dev.kiln.artifact.Ed25519Keys;
 import dev.kiln.link.protocol.BenchmarkPayload.Budget;
@@ -31,7 +31,7 @@ class BenchmarkIT {
     Artifact artifact = Artifact.unpack(file, tmp.resolve("unpacked"));
     Benchmark bench =
         new Benchmark(
-            new DjlRunnerFactory(0), ProductionGate.NONE, new Budget(120, 0.3, 300, 5), 2);
+            new EngineRunnerFactory(0), ProductionGate.NONE, new Budget(120, 0.3, 300, 5), 2);
     List<Config> configs =
         List.of(new Config(1, 1, 1, 1), new Config(1, 1, 16, 4), new Config(2, 2, 1, 1));
     List<String> progress = new ArrayList<>();

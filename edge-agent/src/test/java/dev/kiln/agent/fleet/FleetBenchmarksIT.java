@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.agent.TestArtifacts;
 import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.config.ConfigLoader;
-import dev.kiln.agent.runtime.DjlRunnerFactory;
+import dev.kiln.agent.runtime.EngineRunnerFactory;
 import dev.kiln.agent.serving.Metrics;
 import dev.kiln.agent.serving.ModelManager;
 import dev.kiln.agent.serving.ModelRegistry;
@@ -107,7 +107,7 @@ class FleetBenchmarksIT {
                 true,
                 DeviceProfiles.fromClasspath().get("linux-x86_64")),
             new ModelRegistry(1L << 30),
-            new DjlRunnerFactory(0),
+            new EngineRunnerFactory(0),
             config,
             new Metrics());
     models.start();
