@@ -3,13 +3,8 @@ package dev.kiln.cli.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.artifact.Ed25519Keys;
-import dev.kiln.artifact.Json;
 import dev.kiln.cli.CliRun;
-import dev.kiln.compiler.pipeline.CompileRequest;
-import dev.kiln.compiler.pipeline.Compiler;
-import dev.kiln.compiler.pipeline.ProgressListener;
 import dev.kiln.fleet.console.ArtifactRefs;
 import dev.kiln.fleet.console.ConsoleConfig;
 import dev.kiln.fleet.console.DeploymentView;
@@ -20,11 +15,7 @@ import dev.kiln.fleet.rollout.GateConfig;
 import dev.kiln.fleet.rollout.RolloutEngine;
 import dev.kiln.fleet.rollout.TargetSelector;
 import dev.kiln.fleet.state.DeviceRecord;
-import dev.kiln.profile.DeviceProfiles;
 import dev.kiln.testkit.Mosquitto;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +24,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.AfterAll;
@@ -51,8 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
 class FleetBanditIT {
   private static final Duration WAIT = Duration.ofSeconds(180);
   private static final GateConfig GATE = new GateConfig(0.05, 50.0, 0.0, 1);
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @TempDir static Path tmp;
   private static Mosquitto broker;
@@ -127,7 +115,12 @@ class FleetBanditIT {
     AtomicBoolean running = new AtomicBoolean(true);
     // Answers per version (index = version), counted by the client.
     AtomicLongArray served = new AtomicLongArray(3);
-    Thread client = new Thread(() -> rewardLoop(running, served), "bandit-client");
+    Thread client =
+        new Thread(
+            () ->
+                BanditClient.rewardLoop(
+                    setups.values(), running, served, version -> "2".equals(version) ? 0.9 : 0.2),
+            "bandit-client");
     client.setDaemon(true);
     client.start();
     try {
@@ -170,7 +163,7 @@ class FleetBanditIT {
                               "2".equals(record(d).reported().get("mlp"))
                                   && !record(d).reported().containsKey("mlp#b")));
       for (String device : setups.keySet()) {
-        assertThat(version(invoke(device))).isEqualTo("2");
+        assertThat(BanditClient.version(invoke(device))).isEqualTo("2");
       }
       CliRun status =
           CliRun.of("fleet", "status", id, "--state-dir", tmp.resolve("console").toString());
@@ -181,67 +174,15 @@ class FleetBanditIT {
     }
   }
 
-  private static void rewardLoop(AtomicBoolean running, AtomicLongArray served) {
-    Random random = new Random(15);
-    while (running.get()) {
-      for (String device : setups.keySet()) {
-        try {
-          HttpResponse<String> r = invoke(device);
-          if (r.statusCode() != 200) {
-            continue;
-          }
-          JsonNode body = Json.MAPPER.readTree(r.body());
-          String version = body.get("version").asText();
-          served.incrementAndGet(Integer.parseInt(version));
-          double p = "2".equals(version) ? 0.9 : 0.2;
-          String feedback =
-              "{\"requestId\": \""
-                  + body.get("requestId").asText()
-                  + "\", \"reward\": "
-                  + (random.nextDouble() < p ? 1 : 0)
-                  + "}";
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create(setups.get(device).baseUrl() + "/feedback"))
-                  .header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString(feedback))
-                  .build(),
-              HttpResponse.BodyHandlers.discarding());
-        } catch (Exception e) {
-          // An agent switching versions may refuse a request; the loop goes on.
-        }
-      }
-    }
-  }
-
-  private static String version(HttpResponse<String> r) throws Exception {
-    return Json.MAPPER.readTree(r.body()).get("version").asText();
-  }
-
-  private static HttpResponse<String> invoke(String device) throws Exception {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create(setups.get(device).baseUrl() + "/invocations"))
-            .header("Content-Type", "application/json")
-            .POST(
-                HttpRequest.BodyPublishers.ofByteArray(
-                    DemoTraffic.body(
-                        Json.MAPPER.readTree(CliRun.sample("mlp/mlp.reference.json").toFile()))))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
   private static DeviceRecord record(String id) {
     return console.devices().stream().filter(r -> r.deviceId().equals(id)).findFirst().orElse(null);
   }
 
   private static Path compile(String version) {
-    Path out = tmp.resolve("artifacts").resolve(version + "-mlp");
-    return Path.of(
-        new Compiler(DeviceProfiles.fromClasspath(), ProgressListener.SILENT)
-            .compile(
-                CompileRequest.of(CliRun.sample("mlp/mlp.onnx"), null, out)
-                    .withIdentity("mlp", version)
-                    .withSignKey(artifactKey)
-                    .withSkipBenchmark(true))
-            .artifact());
+    return BanditClient.compileMlp(tmp.resolve("artifacts"), version, artifactKey);
+  }
+
+  private static HttpResponse<String> invoke(String device) throws Exception {
+    return BanditClient.invoke(setups.get(device));
   }
 }
