@@ -105,6 +105,9 @@ final class CompileReportTable {
           .append(r.benchmark() != null ? ", for verification and benchmark" : ", for verification")
           .append('\n');
     }
+    if (r.baseline() != null) {
+      out.append("Baseline  ").append(r.baseline()).append('\n');
+    }
     if (r.benchmark() != null) {
       String baseline =
           "torchscript".equals(r.sourceFramework())

@@ -2,6 +2,7 @@ package dev.kiln.compiler.pipeline;
 
 import dev.kiln.artifact.ArtifactWriter;
 import dev.kiln.artifact.Sha256;
+import dev.kiln.artifact.baseline.BaselineFiles;
 import dev.kiln.compiler.api.CompileErrorCode;
 import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.ort.LoadLevel;
@@ -111,17 +112,25 @@ public final class Compiler {
     }
     StageRunner.Running packaging = stages.start(CompileStage.PACKAGE);
     FrontEnd.Contents contents = front.contents();
+    CompileBaseline.Result baseline =
+        CompileBaseline.build(request, front.baselineModel(), CompileSteps.defaultName(request));
     Packager.write(
         workDir,
         contents.payload(),
         contents.manifest(),
         contents.sample(),
+        baseline.json(),
         key,
         destination,
         request.directoryOutput(),
         request.force());
-    packaging.finish(destination + (key != null ? " (signed)" : " (unsigned)"));
-    return front.report(destination, contents.manifest(), key != null);
+    packaging.finish(
+        destination
+            + (key != null ? " (signed)" : " (unsigned)")
+            + (baseline.json() != null ? ", with " + BaselineFiles.FILE_NAME : ""));
+    return front
+        .report(destination, contents.manifest(), key != null)
+        .withBaseline(baseline.summary());
   }
 
   /**

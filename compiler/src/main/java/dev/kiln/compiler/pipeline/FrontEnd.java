@@ -48,6 +48,14 @@ public interface FrontEnd extends AutoCloseable {
    */
   CompileReport report(Path destination, Manifest manifest, boolean signed);
 
+  /**
+   * An ONNX model computing what the payload computes, run on the calibration data for the
+   * artifact's baseline; null when the front end has none (then the artifact has no baseline).
+   */
+  default Path baselineModel() {
+    return null;
+  }
+
   /** A failure as the operator should read it, e.g. naming a conversion that came first. */
   default CompileException explain(CompileException e) {
     return e;

@@ -239,6 +239,12 @@ public final class OnnxCompile implements FrontEnd {
         quantization);
   }
 
+  /** The ONNX as loaded, before Kiln's passes: the most literal reading of the model. */
+  @Override
+  public Path baselineModel() {
+    return front.referenceModel();
+  }
+
   @Override
   public CompileException explain(CompileException e) {
     return source.explain(e);

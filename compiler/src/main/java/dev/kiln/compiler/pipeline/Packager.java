@@ -7,6 +7,7 @@ import dev.kiln.artifact.Ed25519Keys;
 import dev.kiln.artifact.Json;
 import dev.kiln.artifact.Manifest;
 import dev.kiln.artifact.VerificationSample;
+import dev.kiln.artifact.baseline.BaselineFiles;
 import dev.kiln.compiler.api.CompileErrorCode;
 import dev.kiln.compiler.api.CompileException;
 import java.io.IOException;
@@ -14,7 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 
-/** Stage 6: lays out the artifact, seals it and moves it into place in one step. */
+/**
+ * Stage 6: lays out the artifact (with {@code baseline.json} when the compile had real inputs),
+ * seals it and moves it into place in one step.
+ */
 final class Packager {
   private Packager() {}
 
@@ -66,6 +70,7 @@ final class Packager {
       Path payload,
       Manifest manifest,
       VerificationSample sample,
+      byte[] baseline,
       KeyPair key,
       Path destination,
       boolean directory,
@@ -75,6 +80,10 @@ final class Packager {
     Files.copy(payload, staging.resolve(manifest.payload().file()));
     Files.write(staging.resolve(ArtifactFormat.SAMPLE), Json.toBytes(sample));
     Files.write(staging.resolve(ArtifactFormat.MANIFEST), Json.toBytes(manifest));
+    if (baseline != null) {
+      // Listed in SHA256SUMS like every file, so the signature covers it too.
+      Files.write(staging.resolve(BaselineFiles.FILE_NAME), baseline);
+    }
     ArtifactWriter.seal(staging, key);
     try {
       if (directory) {
