@@ -3,6 +3,7 @@ package dev.kiln.cloud.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.cloud.CloudErrorCode;
 import dev.kiln.cloud.CloudException;
+import dev.kiln.cloud.dataset.LabelledExport;
 import dev.kiln.cloud.store.CaptureQueries;
 import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.cloud.store.QueryResult;
@@ -117,7 +118,11 @@ public final class DataCommand implements Runnable {
   @Command(
       name = "export",
       mixinStandardHelpOptions = true,
-      description = "Write a model's captures (the retraining dataset) to Parquet or CSV.")
+      description = {
+        "Write a model's captures (the retraining dataset) to Parquet or CSV;",
+        "with --with-labels, a training set: inputs joined with their labels, split 80/20 by",
+        "request id, to --out DIR (dataset.parquet, train.npz, validation.npz, train-inputs.npz)."
+      })
   static final class Export implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @CommandLine.Mixin DbOption db;
@@ -131,20 +136,64 @@ public final class DataCommand implements Runnable {
             "Only captures at or after T: an instant (2026-01-31T12:00:00Z) or a UTC date (2026-01-31).")
     String since;
 
-    @Option(names = "--format", required = true, description = "parquet or csv.")
+    @Option(names = "--format", description = "parquet or csv (without --with-labels).")
     CaptureQueries.Format format;
 
     @Option(
         names = {"-o", "--output"},
-        required = true,
-        description = "Output file.")
+        description = "Output file (without --with-labels).")
     Path output;
+
+    @Option(
+        names = "--with-labels",
+        description = "Write a labelled training set to --out DIR instead.")
+    boolean withLabels;
+
+    @Option(names = "--version", description = "Only this version (with --with-labels).")
+    String version;
+
+    @Option(names = "--out", description = "Folder for the training set (with --with-labels).")
+    Path outDir;
+
+    @Option(names = "--json", description = "Print the training set's summary as JSON.")
+    boolean json;
 
     @Override
     public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      if (withLabels) {
+        if (outDir == null) {
+          throw new CloudException(CloudErrorCode.USAGE, "--with-labels needs --out DIR");
+        }
+        try (CaptureStore store = CaptureStore.openReadOnly(db.db)) {
+          LabelledExport.Summary s =
+              new LabelledExport(store).export(model, version, parseSince(since), outDir);
+          if (json) {
+            out.println(ProtocolJson.mapper().valueToTree(s).toPrettyString());
+          } else {
+            out.printf(
+                "exported %d labelled records of %s to %s: %d train, %d validation (%d%%/%d%% by"
+                    + " request id); %d captures without a label, %d labelled without inputs%n",
+                s.train() + s.validation(),
+                model,
+                outDir,
+                s.train(),
+                s.validation(),
+                s.trainPercent(),
+                100 - s.trainPercent(),
+                s.unlabelled(),
+                s.withoutInputs());
+          }
+        }
+        return 0;
+      }
+      if (format == null || output == null) {
+        throw new CloudException(
+            CloudErrorCode.USAGE, "export needs --format and -o FILE, or --with-labels --out DIR");
+      }
       try (CaptureStore store = CaptureStore.openReadOnly(db.db)) {
         long n = new CaptureQueries(store).export(model, parseSince(since), format, output);
-        spec.commandLine().getOut().printf("exported %d records of %s to %s%n", n, model, output);
+        out.printf("exported %d records of %s to %s%n", n, model, output);
       }
       return 0;
     }
