@@ -7,6 +7,7 @@ import dev.kiln.cli.fleet.CompareCommand;
 import dev.kiln.cli.fleet.SimulateCommand;
 import dev.kiln.cli.keys.KeysCommand;
 import dev.kiln.cli.logging.RoutedLogs;
+import dev.kiln.cli.loop.LoopCommand;
 import dev.kiln.cli.profiles.ProfilesCommand;
 import dev.kiln.cli.recommend.RecommendCommand;
 import dev.kiln.cloud.cli.CloudCommand;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Command;
     description = "Compile, sign, deploy and serve ML models on edge fleets.",
     subcommands = {
       DemoCommand.class,
+      LoopCommand.class,
       CompileCommand.class,
       ProfilesCommand.class,
       KeysCommand.class,

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * A real kiln-agent process, started from this JVM's classpath with a config pointing at the demo's
  * artifact, key and broker. Closing sends SIGTERM, which drains in-flight requests.
  */
-final class DemoAgent implements AutoCloseable {
+public final class DemoAgent implements AutoCloseable {
   private final JvmProcess process;
   private final String baseUrl;
   private final Path log;
@@ -34,7 +34,7 @@ final class DemoAgent implements AutoCloseable {
   }
 
   /** A configured agent that can be launched, killed and launched again on the same state. */
-  record Setup(Path configFile, String baseUrl, Path log) {}
+  public record Setup(Path configFile, String baseUrl, Path log) {}
 
   static DemoAgent start(Path dir, Path artifact, Path key, String model, String brokerUrl)
       throws IOException {
@@ -63,7 +63,7 @@ final class DemoAgent implements AutoCloseable {
    * @param artifacts installed at first start (the device's factory provisioning)
    * @param trustedKeys public keys trusted for artifacts and fleet commands alike
    */
-  record Device(
+  public record Device(
       String id,
       String profile,
       List<String> groups,
@@ -73,7 +73,7 @@ final class DemoAgent implements AutoCloseable {
       String brokerUrl,
       int heartbeatSeconds) {}
 
-  static Setup configure(Path agentDir, Device device) throws IOException {
+  public static Setup configure(Path agentDir, Device device) throws IOException {
     Files.createDirectories(agentDir);
     Path trusted = Files.createDirectories(agentDir.resolve("trusted-keys"));
     for (Path pub : device.trustedKeys()) {
@@ -107,7 +107,7 @@ final class DemoAgent implements AutoCloseable {
     return new Setup(configFile, "http://127.0.0.1:" + port, agentDir.resolve("agent.log"));
   }
 
-  static DemoAgent launch(Setup setup) throws IOException {
+  public static DemoAgent launch(Setup setup) throws IOException {
     Path agentDir = setup.configFile().getParent();
     Path configFile = setup.configFile();
     Path log = setup.log();
@@ -116,7 +116,7 @@ final class DemoAgent implements AutoCloseable {
     return new DemoAgent(process, setup.baseUrl(), log);
   }
 
-  void awaitHealthy(Duration timeout) throws Exception {
+  public void awaitHealthy(Duration timeout) throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
@@ -138,7 +138,7 @@ final class DemoAgent implements AutoCloseable {
         "kiln-agent was not healthy within " + timeout + "; see " + log);
   }
 
-  String baseUrl() {
+  public String baseUrl() {
     return baseUrl;
   }
 

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * The demo's fleet console, in this process: its own signing key (devices trust its public half), a
  * rollout that prints each transition and device status as it happens, and the fleet tables.
  */
-final class DemoFleet implements AutoCloseable {
+public final class DemoFleet implements AutoCloseable {
   private final FleetConsole console;
   private final Path publicKey;
 
@@ -34,7 +34,7 @@ final class DemoFleet implements AutoCloseable {
     this.publicKey = publicKey;
   }
 
-  static DemoFleet start(Path dir, String brokerUrl) throws IOException {
+  public static DemoFleet start(Path dir, String brokerUrl) throws IOException {
     Path stateDir = Files.createDirectories(dir);
     KeyPair key = Ed25519Keys.generate();
     Path pub = stateDir.resolve("console.pub");
@@ -49,11 +49,11 @@ final class DemoFleet implements AutoCloseable {
   }
 
   /** What devices must trust to accept this console's commands. */
-  Path publicKey() {
+  public Path publicKey() {
     return publicKey;
   }
 
-  void awaitOnline(List<String> ids, Duration timeout) throws InterruptedException {
+  public void awaitOnline(List<String> ids, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!online(ids)) {
       if (System.nanoTime() > deadline) {
@@ -81,7 +81,7 @@ final class DemoFleet implements AutoCloseable {
    * Waits until every device's heartbeat reports {@code version} for {@code model}: a deployment
    * succeeds on the devices' replies, and the fleet table shows their next heartbeats.
    */
-  void awaitRunning(List<String> ids, String model, String version, Duration timeout)
+  public void awaitRunning(List<String> ids, String model, String version, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!running(ids, model, version) && System.nanoTime() < deadline) {
@@ -98,7 +98,7 @@ final class DemoFleet implements AutoCloseable {
   }
 
   /** Deploys and follows the deployment to its end, printing what happens. */
-  DeploymentView rollout(
+  public DeploymentView rollout(
       Path artifact,
       List<String> devices,
       String strategy,
@@ -138,7 +138,7 @@ final class DemoFleet implements AutoCloseable {
     }
   }
 
-  String devicesTable() {
+  public String devicesTable() {
     return Views.devices(console.devices());
   }
 

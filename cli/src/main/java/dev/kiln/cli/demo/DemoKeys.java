@@ -6,11 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** A fresh signing key for the demo; the agent trusts only its public half. */
-final class DemoKeys {
+public final class DemoKeys {
   private DemoKeys() {}
 
   /** Returns the private key file; {@code kiln.pub} sits beside it. */
-  static Path generate(Path dir) throws IOException {
+  public static Path generate(Path dir) throws IOException {
     Files.createDirectories(dir);
     Path key = dir.resolve("kiln.key");
     Ed25519Keys.writePair(Ed25519Keys.generate(), key, dir.resolve("kiln.pub"));

@@ -1,0 +1,43 @@
+package dev.kiln.cli.loop;
+
+import java.util.List;
+
+/**
+ * What {@code kiln loop --json} prints: the figures of every step.
+ *
+ * @param driftDetected the drifted window crossed a threshold against version 1's baseline
+ * @param driftViolations those violations, {@code scope feature measure value > threshold}
+ * @param baseWindowViolations violations in the window before the drift (expected none)
+ * @param v1AccuracyBefore version 1's field accuracy before the drift
+ * @param v1AccuracyDrifted version 1's field accuracy on the drifted requests
+ * @param v1ShadowPhaseAccuracy version 1, serving, during the shadow phase
+ * @param v2ShadowPhaseAccuracy version 2, as a shadow, on the same requests
+ * @param promoted version 2 was promoted and runs on every device
+ * @param promotion the decision's reason, with its figures
+ * @param v2AccuracyAfter version 2's field accuracy after promotion
+ * @param driftAfter drift against version 2's baseline after promotion
+ * @param driftAfterMax the largest value of each measure after promotion, {@code measure=value}
+ */
+record LoopSummary(
+    String model,
+    long v1BaselineRecords,
+    boolean driftDetected,
+    List<String> driftViolations,
+    List<String> baseWindowViolations,
+    double v1AccuracyBefore,
+    double v1AccuracyDrifted,
+    long exportedTrain,
+    long exportedValidation,
+    long exportedUnlabelled,
+    double retrainValidationAccuracy,
+    long v2BaselineRecords,
+    double v1ShadowPhaseAccuracy,
+    double v2ShadowPhaseAccuracy,
+    long shadowPhaseLabelled,
+    boolean promoted,
+    String promotion,
+    double v2AccuracyAfter,
+    boolean driftAfter,
+    List<String> driftAfterViolations,
+    List<String> driftAfterMax,
+    double seconds) {}
