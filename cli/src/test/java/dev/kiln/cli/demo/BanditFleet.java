@@ -123,6 +123,11 @@ final class BanditFleet implements AutoCloseable {
     return BanditClient.compileMlp(dir.resolve("artifacts"), version, artifactKey);
   }
 
+  /** {@code source} compiled as mlp {@code version}, signed with the key the agents trust. */
+  Path compile(String version, Path source) {
+    return BanditClient.compileAsMlp(dir.resolve("artifacts"), source, version, artifactKey);
+  }
+
   HttpResponse<String> invoke(String deviceId) throws Exception {
     return BanditClient.invoke(setups.get(deviceId));
   }
