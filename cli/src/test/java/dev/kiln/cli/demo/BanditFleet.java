@@ -96,6 +96,11 @@ final class BanditFleet implements AutoCloseable {
     }
   }
 
+  /** The broker everyone here talks to, for a test that publishes as the cloud would. */
+  String brokerUrl() {
+    return broker.url();
+  }
+
   FleetConsole console() {
     return console;
   }

@@ -12,6 +12,12 @@ import dev.kiln.fleet.rollout.GateConfig;
 import dev.kiln.fleet.rollout.Gates;
 import dev.kiln.fleet.rollout.TargetSelector;
 import dev.kiln.fleet.state.DeviceRecord;
+import dev.kiln.link.protocol.DriftAlert;
+import dev.kiln.link.protocol.MessageProps;
+import dev.kiln.link.protocol.ProtocolJson;
+import dev.kiln.link.protocol.Topics;
+import dev.kiln.link.transport.MqttTransport;
+import dev.kiln.link.transport.TransportConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -130,13 +136,64 @@ class FleetAccuracyGateIT {
     assertThat(status.out()).contains("accuracy: mlp@3 accuracy").contains("gates: ");
   }
 
+  /**
+   * The drift gate: the cloud's monitor publishes the documented alert message (docs/protocol.md,
+   * "Drift alerts") for the canary's version while the canary bakes; the console hears it on {@code
+   * kiln/v1/alerts/drift/mlp} and rolls the canary back, naming the violation. The version is as
+   * accurate as the running one, so only the drift gate can stop it.
+   */
   @Test
   @Order(3)
+  void driftAlertForTheCanarysVersion_rollsItBack() throws Exception {
+    GateConfig drift = Gates.apply(GATE, List.of("drift"));
+    String id =
+        fleet
+            .console()
+            .deploy(
+                ArtifactRefs.read(fleet.compile("4")),
+                TargetSelector.group("quality"),
+                "canary:50:10m",
+                drift);
+    await()
+        .atMost(WAIT)
+        .until(() -> fleet.console().deployment(id).state() == DeploymentState.BAKING);
+    DriftAlert alert =
+        new DriftAlert(
+            ProtocolJson.SCHEMA_VERSION,
+            "drift",
+            "mlp",
+            "version",
+            "4",
+            null,
+            System.currentTimeMillis() - 60_000,
+            System.currentTimeMillis(),
+            600,
+            System.currentTimeMillis(),
+            List.of(new DriftAlert.Violation("x[2]", "psi", 0.93, 0.2)));
+    try (MqttTransport monitor =
+        new MqttTransport(TransportConfig.builder(fleet.brokerUrl(), "drift-monitor").build())) {
+      monitor.start();
+      await().atMost(Duration.ofSeconds(30)).until(monitor::isConnected);
+      monitor
+          .publish(Topics.driftAlert("mlp"), alert.toJson(), 1, false, MessageProps.none())
+          .get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    await().atMost(WAIT).until(() -> fleet.console().deployment(id).state().terminal());
+
+    DeploymentView v = fleet.console().deployment(id);
+    assertThat(v.state()).as(v.reason()).isEqualTo(DeploymentState.ROLLED_BACK);
+    assertThat(v.reason()).contains("drift alert for mlp@4 (version): x[2] psi 0.930 > 0.2");
+    assertThat(v.drift()).hasSize(1);
+    System.out.println("accuracy gate IT, drift: " + v.reason());
+  }
+
+  @Test
+  @Order(4)
   void accuracyPerVersion_reportedByTheAgents_matchesWhatTheClientCounted() throws Exception {
     running.set(false);
     client.join(10_000);
     Map<String, long[]> sent = traffic.tally();
-    assertThat(sent).containsKeys("1", "2", "3");
+    assertThat(sent).containsKeys("1", "2", "3", "4");
 
     // Heartbeats carry totals; once one after the last label has come, the sums must be equal.
     await()

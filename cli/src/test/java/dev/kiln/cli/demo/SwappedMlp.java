@@ -1,5 +1,6 @@
 package dev.kiln.cli.demo;
 
+import com.google.protobuf.ByteString;
 import dev.kiln.cli.CliRun;
 import dev.kiln.compiler.ir.proto.ModelProto;
 import dev.kiln.compiler.ir.proto.TensorProto;
@@ -36,29 +37,18 @@ final class SwappedMlp {
   }
 
   /**
-   * Swaps the first two rows of {@code row} floats of a raw float32 tensor, written back as
-   * float_data.
+   * Swaps the first two rows of {@code row} floats of a raw float32 tensor, kept as raw data (the
+   * form the compiler reads the sample's initializers in).
    */
   private static TensorProto swap(TensorProto t, int row) {
-    java.nio.FloatBuffer raw =
-        t.getRawData()
-            .asReadOnlyByteBuffer()
-            .order(java.nio.ByteOrder.LITTLE_ENDIAN)
-            .asFloatBuffer();
-    if (raw.remaining() < 2 * row) {
+    int bytes = row * Float.BYTES;
+    if (t.getRawData().size() < 2 * bytes) {
       throw new IllegalStateException(t.getName() + " is not stored as raw float32 data");
     }
-    float[] values = new float[raw.remaining()];
-    raw.get(values);
-    for (int i = 0; i < row; i++) {
-      float first = values[i];
-      values[i] = values[row + i];
-      values[row + i] = first;
-    }
-    TensorProto.Builder out = t.toBuilder().clearRawData();
-    for (float v : values) {
-      out.addFloatData(v);
-    }
-    return out.build();
+    byte[] raw = t.getRawData().toByteArray();
+    byte[] first = java.util.Arrays.copyOfRange(raw, 0, bytes);
+    System.arraycopy(raw, bytes, raw, 0, bytes);
+    System.arraycopy(first, 0, raw, bytes, bytes);
+    return t.toBuilder().setRawData(ByteString.copyFrom(raw)).build();
   }
 }
