@@ -6,6 +6,8 @@ import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.config.ConfigException;
 import dev.kiln.agent.feedback.FeedbackSink;
 import dev.kiln.agent.http.AgentHttpServer;
+import dev.kiln.agent.quality.FieldScorer;
+import dev.kiln.agent.quality.ScoringFeedbackSink;
 import dev.kiln.agent.runtime.EngineRunnerFactory;
 import dev.kiln.agent.runtime.InferenceThreads;
 import dev.kiln.agent.runtime.OrtNativeLibraries;
@@ -43,6 +45,7 @@ public final class Agent implements AutoCloseable {
   private final Metrics metrics;
   private final DeviceProfile device;
   private final Bandits bandits;
+  private final FieldScorer scorer;
 
   private Agent(
       AgentConfig config,
@@ -51,9 +54,11 @@ public final class Agent implements AutoCloseable {
       AgentHttpServer http,
       Metrics metrics,
       DeviceProfile device,
-      Bandits bandits) {
+      Bandits bandits,
+      FieldScorer scorer) {
     this.config = config;
     this.bandits = bandits;
+    this.scorer = scorer;
     this.device = device;
     this.models = models;
     this.service = service;
@@ -116,10 +121,13 @@ public final class Agent implements AutoCloseable {
                     .map(InstalledModel::production)
                     .orElse(List.of()));
     // Always wired: a fleet deploy may turn a bandit on at any time (an idle one costs a lookup).
-    InferenceService service = new InferenceService(models, metrics, tee(bandits, capture));
+    FieldScorer scorer = new FieldScorer();
+    InferenceService service =
+        new InferenceService(models, metrics, tee(scorer, tee(bandits, capture)));
     service.setRouting(bandits);
     metrics.addGauges(bandits::metrics);
-    feedback = new BanditFeedbackSink(bandits, feedback);
+    metrics.addGauges(scorer::metrics);
+    feedback = new ScoringFeedbackSink(scorer, new BanditFeedbackSink(bandits, feedback));
     PipelineStore pipelines = new PipelineStore(config.stateDir());
     config.pipelines().forEach(service::putPipeline);
     pipelines.load().forEach(service::putPipeline);
@@ -132,10 +140,10 @@ public final class Agent implements AutoCloseable {
         device.name(),
         config.http().host(),
         http.port());
-    return new Agent(config, models, service, http, metrics, device, bandits);
+    return new Agent(config, models, service, http, metrics, device, bandits, scorer);
   }
 
-  /** The bandits count every served request before capture sees it. */
+  /** The first sink sees every served request before the next. */
   private static ServedTrafficSink tee(ServedTrafficSink first, ServedTrafficSink then) {
     return r -> {
       try {
@@ -197,6 +205,11 @@ public final class Agent implements AutoCloseable {
   /** Bandit routing: fleet deploys of the {@code bandit} strategy turn it on per model. */
   public Bandits bandits() {
     return bandits;
+  }
+
+  /** Ground truth scored per served version, for heartbeats and the accuracy gate. */
+  public FieldScorer fieldScorer() {
+    return scorer;
   }
 
   /** Adds lines to {@code GET /metrics}, in Prometheus text format, rendered on each scrape. */

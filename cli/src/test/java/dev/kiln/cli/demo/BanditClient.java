@@ -89,11 +89,18 @@ final class BanditClient {
 
   /** The sample mlp compiled and signed as {@code version}, under {@code dir}. */
   static Path compileMlp(Path dir, String version, Path signKey) {
+    return compileAsMlp(dir, CliRun.sample("mlp/mlp.onnx"), version, signKey);
+  }
+
+  /**
+   * {@code source} (an ONNX model with the mlp's input and output) compiled as mlp {@code version}.
+   */
+  static Path compileAsMlp(Path dir, Path source, String version, Path signKey) {
     Path out = dir.resolve(version + "-mlp");
     return Path.of(
         new Compiler(DeviceProfiles.fromClasspath(), ProgressListener.SILENT)
             .compile(
-                CompileRequest.of(CliRun.sample("mlp/mlp.onnx"), null, out)
+                CompileRequest.of(source, null, out)
                     .withIdentity("mlp", version)
                     .withSignKey(signKey)
                     .withSkipBenchmark(true))

@@ -96,6 +96,11 @@ final class BanditFleet implements AutoCloseable {
     }
   }
 
+  /** The broker everyone here talks to, for a test that publishes as the cloud would. */
+  String brokerUrl() {
+    return broker.url();
+  }
+
   FleetConsole console() {
     return console;
   }
@@ -121,6 +126,11 @@ final class BanditFleet implements AutoCloseable {
   /** The sample mlp compiled as {@code version}, signed with the key the agents trust. */
   Path compile(String version) {
     return BanditClient.compileMlp(dir.resolve("artifacts"), version, artifactKey);
+  }
+
+  /** {@code source} compiled as mlp {@code version}, signed with the key the agents trust. */
+  Path compile(String version, Path source) {
+    return BanditClient.compileAsMlp(dir.resolve("artifacts"), source, version, artifactKey);
   }
 
   HttpResponse<String> invoke(String deviceId) throws Exception {

@@ -7,6 +7,7 @@ import dev.kiln.cloud.ingest.IngestConfig;
 import dev.kiln.cloud.ingest.Ingestor;
 import dev.kiln.cloud.monitor.Monitor;
 import dev.kiln.cloud.monitor.MonitorLoop;
+import dev.kiln.cloud.monitor.ViolationMetrics;
 import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.link.transport.TransportConfig;
 import java.nio.file.Path;
@@ -68,6 +69,7 @@ public final class CloudService implements AutoCloseable {
   private static final Duration ALERT_PUBLISH_TIMEOUT = Duration.ofSeconds(10);
 
   private final CaptureStore store;
+  private final ViolationMetrics violationMetrics;
   private final EmbeddedBroker broker;
   private final Ingestor ingestor;
   private final String brokerUrl;
@@ -75,6 +77,7 @@ public final class CloudService implements AutoCloseable {
 
   private CloudService(CaptureStore store, EmbeddedBroker broker, Ingestor ingestor, String url) {
     this.store = store;
+    this.violationMetrics = new ViolationMetrics(store);
     this.broker = broker;
     this.ingestor = ingestor;
     this.brokerUrl = url;
@@ -163,7 +166,18 @@ public final class CloudService implements AutoCloseable {
             store,
             (topic, payload) -> ingestor.publish(topic, payload, ALERT_PUBLISH_TIMEOUT),
             settings,
-            onCheck);
+            o -> {
+              violationMetrics.checked(o);
+              onCheck.accept(o);
+            });
+  }
+
+  /**
+   * The drift violations as Prometheus text, with the monitor's check times when it runs here; for
+   * the service's {@code GET /metrics}.
+   */
+  public ViolationMetrics violationMetrics() {
+    return violationMetrics;
   }
 
   public Ingestor ingestor() {

@@ -277,7 +277,7 @@ public final class CloudLink implements AutoCloseable {
     }
     Map<String, Double> metrics = new java.util.TreeMap<>(agent.metricTotals());
     metrics.putAll(health.next(agent.metricWindow()));
-    return new AgentTelemetry(AgentVersion.CURRENT, models, metrics);
+    return new AgentTelemetry(AgentVersion.CURRENT, models, metrics, agent.fieldScorer().report());
   }
 
   /** Stores queued capture on disk and says goodbye to the broker; unsent records stay queued. */

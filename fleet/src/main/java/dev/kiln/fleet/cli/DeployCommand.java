@@ -6,6 +6,7 @@ import dev.kiln.fleet.console.FleetConsole;
 import dev.kiln.fleet.rollout.ArtifactRef;
 import dev.kiln.fleet.rollout.DeploymentState;
 import dev.kiln.fleet.rollout.GateConfig;
+import dev.kiln.fleet.rollout.Gates;
 import dev.kiln.fleet.rollout.Strategy;
 import dev.kiln.fleet.rollout.TargetSelector;
 import java.nio.file.Path;
@@ -61,6 +62,16 @@ public final class DeployCommand implements Callable<Integer> {
   double maxP95Ratio;
 
   @Option(
+      names = "--gate",
+      paramLabel = "GATE",
+      description =
+          "More gates for the bake, repeatable: accuracy:MARGIN[:MIN_LABELLED[:WAIT]] (the new"
+              + " version's field accuracy may fall at most MARGIN below the old one's, each over at"
+              + " least MIN_LABELLED labels, default 200; WAIT after the bake for missing labels,"
+              + " default 30m) | drift (a drift alert for the new version fails the bake)")
+  List<String> gates;
+
+  @Option(
       names = "--wait",
       defaultValue = "PT2H",
       description = "How long to follow it (ISO-8601). Default: ${DEFAULT-VALUE}")
@@ -95,7 +106,7 @@ public final class DeployCommand implements Callable<Integer> {
           for (Path artifact : artifacts) {
             refs.add(ArtifactRefs.read(artifact));
           }
-          GateConfig gate = new GateConfig(maxErrorRate, maxP95Ratio, 0.0, 1);
+          GateConfig gate = Gates.apply(new GateConfig(maxErrorRate, maxP95Ratio, 0.0, 1), gates);
           try (FleetConsole console = new FleetConsole(options.config(out))) {
             console.start();
             Devices.awaitKnown(console, Duration.ofSeconds(3));
@@ -109,7 +120,10 @@ public final class DeployCommand implements Callable<Integer> {
                     + " to "
                     + targets.selector().describe()
                     + " with "
-                    + strategy);
+                    + strategy
+                    + (gates == null || gates.isEmpty()
+                        ? ""
+                        : ", gates " + String.join(" ", gates)));
             DeploymentView v = ConsoleRun.follow(console, id, wait, out);
             return ConsoleRun.exit(v, DeploymentState.SUCCEEDED);
           }

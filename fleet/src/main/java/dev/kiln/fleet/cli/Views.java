@@ -117,6 +117,12 @@ public final class Views {
     if (!v.bandit().isEmpty()) {
       out.append(bandit(v.bandit())).append('\n');
     }
+    out.append("gates: ").append(v.gates()).append('\n');
+    if (v.accuracy() != null) {
+      out.append("accuracy: ").append(v.accuracy().describe()).append('\n');
+    }
+    v.drift().forEach(f -> out.append("drift: ").append(f.describe()).append('\n'));
+    out.append('\n');
     TextTable h = new TextTable("AT", "TRANSITION", "FROM", "TO", "REASON");
     v.history()
         .forEach(

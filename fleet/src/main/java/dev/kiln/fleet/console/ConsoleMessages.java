@@ -2,10 +2,12 @@ package dev.kiln.fleet.console;
 
 import dev.kiln.fleet.audit.AuditLog;
 import dev.kiln.fleet.audit.AuditRecord;
+import dev.kiln.fleet.rollout.AccuracyGate;
 import dev.kiln.fleet.rollout.Action;
 import dev.kiln.fleet.rollout.ArtifactRef;
 import dev.kiln.fleet.rollout.BanditVerdict;
 import dev.kiln.fleet.rollout.Deployment;
+import dev.kiln.fleet.rollout.DriftGate;
 import dev.kiln.fleet.rollout.RolloutEngine;
 import dev.kiln.fleet.rollout.Strategy;
 import dev.kiln.fleet.state.DesiredModel;
@@ -16,6 +18,8 @@ import dev.kiln.link.protocol.CommandReply;
 import dev.kiln.link.protocol.DeployPayload;
 import dev.kiln.link.protocol.DeviceInfo;
 import dev.kiln.link.protocol.DeviceStatus;
+import dev.kiln.link.protocol.DriftAlert;
+import dev.kiln.link.protocol.FieldScores;
 import dev.kiln.link.protocol.Heartbeat;
 import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.protocol.MessageProps;
@@ -63,7 +67,9 @@ final class ConsoleMessages implements AutoCloseable {
           Topics.allDevices(TopicKind.HEARTBEAT),
           Topics.allDevices(TopicKind.REPLIES),
           Topics.allDevices(TopicKind.INFO),
-          Topics.allArtifactGets());
+          Topics.allArtifactGets(),
+          // Drift alerts from the cloud's monitor, for deployments with the drift gate.
+          Topics.allAlerts());
 
   private final ConsoleConfig config;
   private final DeviceRegistry registry;
@@ -148,6 +154,12 @@ final class ConsoleMessages implements AutoCloseable {
                     heartbeat(hb);
                   }
                 }
+                case DRIFT_ALERT -> {
+                  DriftAlert a = ProtocolJson.read(m.payload(), DriftAlert.class);
+                  if (t.detail().equals(a.model())) {
+                    driftAlert(a);
+                  }
+                }
                 case REPLIES -> {
                   // Replies are matched to the command they answer, not ordered by their date.
                   CommandReply r = ProtocolJson.read(m.payload(), CommandReply.class);
@@ -208,9 +220,34 @@ final class ConsoleMessages implements AutoCloseable {
         metrics.put(BanditVerdict.key(ms.name(), ms.version(), "share"), a.share());
       }
     }
+    if (hb.quality() != null) {
+      // Beside the health figures too: the accuracy gate reads a device's totals per version.
+      for (FieldScores.Version v : hb.quality().versions()) {
+        metrics.put(AccuracyGate.key(v.model(), v.version(), "labelled"), (double) v.labelled());
+        metrics.put(AccuracyGate.key(v.model(), v.version(), "correct"), (double) v.correct());
+        metrics.put(AccuracyGate.key(v.model(), v.version(), "valued"), (double) v.valued());
+        metrics.put(AccuracyGate.key(v.model(), v.version(), "abs_error_sum"), v.absErrorSum());
+      }
+      metrics.put("quality.feedback_unmatched", (double) hb.quality().unmatched());
+    }
     var before = registry.get(hb.deviceId());
     boolean changed = !slots.equals(before.reported()) || !shares.equals(before.weights());
     registry.update(hb.deviceId(), r -> r.withHeartbeat(slots, shares, metrics, hb.ts()), changed);
+  }
+
+  /**
+   * Hands a drift alert to every running deployment of its model; those whose drift gate keeps it
+   * are stepped at the end of the batch, so the gate fails within one batch.
+   */
+  private void driftAlert(DriftAlert alert) {
+    long now = System.currentTimeMillis();
+    for (Deployment d : deployments.values()) {
+      if (DriftGate.offer(d, alert, now)) {
+        LOG.info(
+            "deployment {}: drift alert for {}@{} kept", d.id(), alert.model(), alert.version());
+        moved.add(d);
+      }
+    }
   }
 
   private void reply(CommandReply r) {

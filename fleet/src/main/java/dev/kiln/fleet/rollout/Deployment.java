@@ -59,6 +59,14 @@ public final class Deployment {
 
   static final int MAX_BANDIT_SNAPSHOTS = 120;
 
+  /** The accuracy gate's latest figures; null until it judged (or when not asked for). */
+  private AccuracyGate.Figures accuracy;
+
+  /** Drift alerts the drift gate kept, oldest first, at most {@link #MAX_DRIFT_FINDINGS}. */
+  private List<DriftGate.Finding> drift = new ArrayList<>();
+
+  static final int MAX_DRIFT_FINDINGS = 20;
+
   private Deployment() {}
 
   public static Deployment create(
@@ -340,6 +348,38 @@ public final class Deployment {
     bandit.add(s);
     while (bandit.size() > MAX_BANDIT_SNAPSHOTS) {
       bandit.remove(0);
+    }
+    updatedAt = now;
+    revision++;
+  }
+
+  /** The accuracy gate's latest figures, or null. */
+  public AccuracyGate.Figures accuracy() {
+    return accuracy;
+  }
+
+  /** Keeps the accuracy gate's figures; a change counts as one, so the file shows the latest. */
+  void recordAccuracy(AccuracyGate.Figures figures, long now) {
+    if (figures == null || figures.equals(accuracy)) {
+      return;
+    }
+    accuracy = figures;
+    updatedAt = now;
+    revision++;
+  }
+
+  /** Drift alerts the drift gate kept; empty when none came or the gate is off. */
+  public List<DriftGate.Finding> drift() {
+    return drift == null ? List.of() : List.copyOf(drift);
+  }
+
+  void recordDrift(DriftGate.Finding finding, long now) {
+    if (drift == null) {
+      drift = new ArrayList<>();
+    }
+    drift.add(finding);
+    while (drift.size() > MAX_DRIFT_FINDINGS) {
+      drift.remove(0);
     }
     updatedAt = now;
     revision++;

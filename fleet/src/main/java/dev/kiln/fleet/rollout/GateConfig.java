@@ -12,13 +12,17 @@ import dev.kiln.fleet.FleetException;
  * @param minSamples updated devices that must have reported a heartbeat before a gate can pass
  * @param minRequestsForLatency requests a heartbeat window must hold for its p95 to be judged: the
  *     95th percentile of a handful of requests is whichever one was slowest
+ * @param accuracy the field-accuracy gate ({@code --gate accuracy:...}); null when not asked for
+ * @param drift whether a drift alert for the new version fails a bake ({@code --gate drift})
  */
 public record GateConfig(
     double maxErrorRate,
     double maxP95Ratio,
     double maxActivationFailureRate,
     int minSamples,
-    int minRequestsForLatency) {
+    int minRequestsForLatency,
+    AccuracyGate.Config accuracy,
+    boolean drift) {
 
   /** Judges p95 only over windows of {@value #MIN_REQUESTS_FOR_LATENCY} requests or more. */
   public static final int MIN_REQUESTS_FOR_LATENCY = 20;
@@ -26,6 +30,22 @@ public record GateConfig(
   public GateConfig(
       double maxErrorRate, double maxP95Ratio, double maxActivationFailureRate, int minSamples) {
     this(maxErrorRate, maxP95Ratio, maxActivationFailureRate, minSamples, MIN_REQUESTS_FOR_LATENCY);
+  }
+
+  public GateConfig(
+      double maxErrorRate,
+      double maxP95Ratio,
+      double maxActivationFailureRate,
+      int minSamples,
+      int minRequestsForLatency) {
+    this(
+        maxErrorRate,
+        maxP95Ratio,
+        maxActivationFailureRate,
+        minSamples,
+        minRequestsForLatency,
+        null,
+        false);
   }
 
   public GateConfig {
@@ -42,5 +62,29 @@ public record GateConfig(
 
   public static GateConfig defaults() {
     return new GateConfig(0.05, 1.5, 0.0, 1);
+  }
+
+  /** The same thresholds with the field-accuracy gate. */
+  public GateConfig withAccuracy(AccuracyGate.Config gate) {
+    return new GateConfig(
+        maxErrorRate,
+        maxP95Ratio,
+        maxActivationFailureRate,
+        minSamples,
+        minRequestsForLatency,
+        gate,
+        drift);
+  }
+
+  /** The same thresholds with the drift gate on or off. */
+  public GateConfig withDrift(boolean on) {
+    return new GateConfig(
+        maxErrorRate,
+        maxP95Ratio,
+        maxActivationFailureRate,
+        minSamples,
+        minRequestsForLatency,
+        accuracy,
+        on);
   }
 }

@@ -226,7 +226,8 @@ public final class RolloutEngine {
         samples.add(new HealthGate.Sample(r.deviceId(), fleet.metrics(r.deviceId())));
       }
     }
-    GateResult result = HealthGate.metrics(d.gate(), d.baseline(), samples);
+    GateResult result =
+        PhaseGates.judge(d, fleet, HealthGate.metrics(d.gate(), d.baseline(), samples), now);
     if (result.verdict() == GateResult.Verdict.FAIL) {
       d.apply(Transition.GATE_FAILED, now, d.currentPhase().name() + ": " + result.reason());
     } else if (d.strategy().kind() == Strategy.Kind.BANDIT) {

@@ -7,13 +7,16 @@ import java.util.Optional;
  * on {@link #kind()} rather than prefix and suffix tests spread over the modules. {@link Topics}
  * builds the strings this parses.
  *
- * @param deviceId the device the topic belongs to; null for {@link TopicKind#ARTIFACT_GET}
- * @param detail the level after the kind (command type, artifact SHA-256); empty when the kind has
- *     none
+ * @param deviceId the device the topic belongs to; null for {@link TopicKind#ARTIFACT_GET} and
+ *     {@link TopicKind#DRIFT_ALERT}
+ * @param detail the level after the kind (command type, artifact SHA-256, an alert's model); empty
+ *     when the kind has none
  */
 public record Topic(TopicKind kind, String deviceId, String detail) {
   private static final String DEVICES = Topics.DEVICES + "/";
   private static final String ARTIFACTS = Topics.ARTIFACTS + "/";
+  private static final String DRIFT_ALERTS =
+      Topics.ALERTS + "/" + TopicKind.DRIFT_ALERT.segment() + "/";
 
   /**
    * Parses any topic of the tree; empty for one outside it, of an unknown kind, with a device id
@@ -32,6 +35,12 @@ public record Topic(TopicKind kind, String deviceId, String detail) {
               && !parts[0].isEmpty()
               && parts[1].equals(TopicKind.ARTIFACT_GET.segment())
           ? Optional.of(new Topic(TopicKind.ARTIFACT_GET, null, parts[0]))
+          : Optional.empty();
+    }
+    if (topic.startsWith(DRIFT_ALERTS)) {
+      String model = topic.substring(DRIFT_ALERTS.length());
+      return Topics.isDeviceId(model)
+          ? Optional.of(new Topic(TopicKind.DRIFT_ALERT, null, model))
           : Optional.empty();
     }
     return Optional.empty();

@@ -1,9 +1,9 @@
 package dev.kiln.link.protocol;
 
 /**
- * Every kind of topic in the v1 tree (docs/protocol.md). All but {@link #ARTIFACT_GET} live under
- * one device, {@code kiln/v1/devices/{id}/{segment}}; the detailed ones carry one more level (a
- * command's type, an artifact's SHA-256).
+ * Every kind of topic in the v1 tree (docs/protocol.md). All but {@link #ARTIFACT_GET} and {@link
+ * #DRIFT_ALERT} live under one device, {@code kiln/v1/devices/{id}/{segment}}; the detailed ones
+ * carry one more level (a command's type, an artifact's SHA-256).
  */
 public enum TopicKind {
   STATUS("status", false),
@@ -17,7 +17,9 @@ public enum TopicKind {
   /** Detail: the SHA-256 of the artifact whose chunks the console sends there. */
   ARTIFACT_CHUNKS("artifacts", true),
   /** {@code kiln/v1/artifacts/{sha256}/get}, not under a device; detail: the SHA-256. */
-  ARTIFACT_GET("get", true);
+  ARTIFACT_GET("get", true),
+  /** {@code kiln/v1/alerts/drift/{model}}, not under a device; detail: the model. */
+  DRIFT_ALERT("drift", true);
 
   private final String segment;
   private final boolean detailed;
@@ -39,6 +41,6 @@ public enum TopicKind {
 
   /** Whether topics of this kind sit under {@code kiln/v1/devices/{id}/}. */
   public boolean perDevice() {
-    return this != ARTIFACT_GET;
+    return this != ARTIFACT_GET && this != DRIFT_ALERT;
   }
 }

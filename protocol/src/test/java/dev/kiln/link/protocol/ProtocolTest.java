@@ -34,6 +34,9 @@ class ProtocolTest {
         .contains(new Topic(TopicKind.ARTIFACT_CHUNKS, "d1", "ab12"));
     assertThat(Topic.parse(Topics.artifactGet("ab12")))
         .contains(new Topic(TopicKind.ARTIFACT_GET, null, "ab12"));
+    assertThat(Topic.parse(Topics.driftAlert("mlp")))
+        .contains(new Topic(TopicKind.DRIFT_ALERT, null, "mlp"));
+    assertThat(Topic.parse(Topics.driftAlert("mlp") + "/extra")).isEmpty();
   }
 
   @Test

@@ -11,6 +11,7 @@ import dev.kiln.cloud.monitor.Measurement;
 import dev.kiln.cloud.monitor.Monitor;
 import dev.kiln.cloud.monitor.Scope;
 import dev.kiln.cloud.monitor.Thresholds;
+import dev.kiln.cloud.monitor.ViolationMetrics;
 import dev.kiln.cloud.monitor.ViolationTable;
 import dev.kiln.cloud.monitor.WindowLength;
 import dev.kiln.cloud.store.CaptureStore;
@@ -248,10 +249,21 @@ public final class MonitorCommand implements Runnable {
     @Option(names = "--json", description = "Print a JSON array of violations.")
     boolean json;
 
+    @Option(
+        names = "--metrics",
+        description =
+            "Print every violation series in Prometheus text format (what the cloud service serves"
+                + " at GET /metrics); --model, --since and --limit do not apply.")
+    boolean metrics;
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       try (CaptureStore store = CaptureStore.openReadOnly(db.db)) {
+        if (metrics) {
+          out.print(new ViolationMetrics(store).render());
+          return 0;
+        }
         var r = new ViolationTable(store).recent(model, DataCommand.parseSince(since), limit);
         if (json) {
           out.println(QueryResultFormat.json(r).toPrettyString());

@@ -3,6 +3,7 @@ package dev.kiln.cloud.monitor;
 import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.link.error.LinkErrorCode;
 import dev.kiln.link.error.LinkException;
+import dev.kiln.link.protocol.DriftAlert;
 import dev.kiln.link.protocol.Topics;
 import java.sql.SQLException;
 import org.slf4j.Logger;
@@ -46,7 +47,7 @@ public final class Monitor {
     int failed = 0;
     if (alerts != null && r.drifted()) {
       String topic = Topics.driftAlert(r.model());
-      for (DriftAlert a : DriftAlert.of(r, nowMs)) {
+      for (DriftAlert a : DriftAlerts.of(r, nowMs)) {
         try {
           alerts.publish(topic, a.toJson());
           published++;

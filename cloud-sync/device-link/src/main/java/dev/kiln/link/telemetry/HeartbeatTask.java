@@ -48,7 +48,8 @@ public final class HeartbeatTask implements Runnable {
               t.agentVersion(),
               t.models(),
               t.metrics(),
-              linkStats.get());
+              linkStats.get(),
+              t.quality());
       outbox.append(ProtocolJson.write(hb));
       outbox.flush();
     } catch (RuntimeException e) {

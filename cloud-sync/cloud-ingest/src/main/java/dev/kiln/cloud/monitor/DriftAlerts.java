@@ -1,5 +1,6 @@
 package dev.kiln.cloud.monitor;
 
+import dev.kiln.link.protocol.DriftAlert;
 import dev.kiln.link.protocol.ProtocolJson;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,24 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The message on {@code kiln/v1/alerts/drift/{model}} (docs/protocol.md, "Drift alerts"): one per
- * group of a check that crossed a threshold, with every violation of that group.
+ * Turns a check's report into its alerts (the wire record is the protocol's {@link DriftAlert}).
  */
-public record DriftAlert(
-    int schema,
-    String type,
-    String model,
-    String scope,
-    String version,
-    String deviceId,
-    long windowStartMs,
-    long windowEndMs,
-    long records,
-    long detectedAtMs,
-    List<Violation> violations) {
-
-  /** One crossed threshold. */
-  public record Violation(String feature, String measure, double value, double threshold) {}
+public final class DriftAlerts {
+  private DriftAlerts() {}
 
   /** The alerts of a report: one per group with violations, in the report's order. */
   public static List<DriftAlert> of(DriftReport r, long detectedAtMs) {
@@ -51,13 +38,12 @@ public record DriftAlert(
               first.records(),
               detectedAtMs,
               ms.stream()
-                  .map(m -> new Violation(m.feature(), m.measure(), m.value(), m.threshold()))
+                  .map(
+                      m ->
+                          new DriftAlert.Violation(
+                              m.feature(), m.measure(), m.value(), m.threshold()))
                   .toList()));
     }
     return alerts;
-  }
-
-  public byte[] toJson() {
-    return ProtocolJson.write(this);
   }
 }
