@@ -20,6 +20,7 @@ import dev.kiln.compiler.pipeline.CompileRequest;
 import dev.kiln.compiler.pipeline.Compiler;
 import dev.kiln.compiler.pipeline.ProgressListener;
 import dev.kiln.fleet.console.DeploymentView;
+import dev.kiln.fleet.rollout.AccuracyGate;
 import dev.kiln.fleet.rollout.DeploymentState;
 import dev.kiln.fleet.rollout.GateConfig;
 import dev.kiln.profile.DeviceProfiles;
@@ -68,6 +69,14 @@ public final class LoopCommand implements Callable<Integer> {
 
   static final String PROMOTE_STRATEGY = "canary:50:5s";
 
+  /**
+   * The fleet's accuracy gate on the promoting canary ({@code --gate accuracy:0:200:1m}): version
+   * 2's field accuracy, as the agents score it, must not fall below version 1's at all, each over
+   * at least 200 labels, or the canary rolls back. The gate can only refuse a worse version; {@link
+   * Promotion} asks for a better one before the canary starts.
+   */
+  static final AccuracyGate.Config ACCURACY_GATE = new AccuracyGate.Config(0.0, 200, 60_000);
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
@@ -112,7 +121,7 @@ public final class LoopCommand implements Callable<Integer> {
     Path calibration =
         LoopTask.calibration(dir.resolve("v1/calibration.jsonl"), CALIBRATION_SAMPLES, 1);
     CompileReport v1 = compile(source, calibration, "1", dir.resolve("v1"), key);
-    Baseline v1Baseline = LoopDrift.fromArtifact(v1.artifactPath(), dir.resolve("v1/unpacked"));
+    Baseline v1Baseline = LoopDrift.fromArtifact(v1.artifactPath());
     steps.note("version 1: " + v1.baseline());
     try (CloudService cloud =
             CloudService.start(
@@ -282,7 +291,7 @@ public final class LoopCommand implements Callable<Integer> {
     steps.step("Compile and sign version 2, with a baseline from the drifted training inputs");
     CompileReport v2 =
         compile(v2Onnx, export.resolve("train-inputs.npz"), "2", dir.resolve("v2"), key);
-    Baseline v2Baseline = LoopDrift.fromArtifact(v2.artifactPath(), dir.resolve("v2/unpacked"));
+    Baseline v2Baseline = LoopDrift.fromArtifact(v2.artifactPath());
     steps.done(dir.relativize(v2.artifactPath()) + ": " + v2.baseline());
 
     steps.step("Canary version 2 as a shadow of version 1 (mirrored traffic, answers discarded)");
@@ -310,18 +319,36 @@ public final class LoopCommand implements Callable<Integer> {
     Promotion decision = Promotion.decide(v1Shadow, v2Shadow);
     steps.note(decision.reason());
     boolean promoted = false;
+    AccuracyGate.Figures gate = null;
     if (decision.promote()) {
+      steps.note(
+          "rolling out version 2 as primary: "
+              + PROMOTE_STRATEGY
+              + " --gate "
+              + ACCURACY_GATE.text()
+              + " while labelled, drifted traffic flows");
       DeploymentView rollout;
       try (BackgroundLoad load = new BackgroundLoad(traffic)) {
         rollout =
             fleet.rollout(
-                v2.artifactPath(), DEVICES, PROMOTE_STRATEGY, GATE, steps, Duration.ofMinutes(2));
+                v2.artifactPath(),
+                DEVICES,
+                PROMOTE_STRATEGY,
+                GATE.withAccuracy(ACCURACY_GATE),
+                steps,
+                Duration.ofMinutes(3));
       }
       promoted = rollout.state() == DeploymentState.SUCCEEDED;
-      fleet.awaitRunning(DEVICES, model, "2", Duration.ofSeconds(30));
+      gate = rollout.accuracy();
+      if (gate != null) {
+        steps.note("accuracy gate: " + gate.describe());
+      }
+      if (promoted) {
+        fleet.awaitRunning(DEVICES, model, "2", Duration.ofSeconds(30));
+      }
       steps.done(
           promoted
-              ? "version 2 promoted (" + PROMOTE_STRATEGY + "): " + rollout.reason()
+              ? "version 2 promoted: " + rollout.reason()
               : "promotion ended " + rollout.state() + ": " + rollout.reason());
     } else {
       steps.done("version 2 not promoted");
@@ -372,6 +399,10 @@ public final class LoopCommand implements Callable<Integer> {
         decision.labelled(),
         promoted,
         decision.reason(),
+        gate == null ? null : ACCURACY_GATE.text(),
+        gate == null ? null : gate.newAccuracy(),
+        gate == null ? null : gate.oldAccuracy(),
+        gate == null ? null : gate.describe(),
         v2After == null ? 0 : v2After.accuracy(),
         afterV2.drifted(),
         LoopDrift.violations(afterV2),

@@ -1,6 +1,5 @@
 package dev.kiln.cli.loop;
 
-import dev.kiln.artifact.Artifact;
 import dev.kiln.artifact.baseline.Baseline;
 import dev.kiln.artifact.baseline.BaselineFiles;
 import dev.kiln.cloud.monitor.DriftCheck;
@@ -10,8 +9,6 @@ import dev.kiln.cloud.monitor.Monitor;
 import dev.kiln.cloud.monitor.Scope;
 import dev.kiln.cloud.monitor.Thresholds;
 import dev.kiln.cloud.store.CaptureStore;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -33,14 +30,12 @@ final class LoopDrift {
 
   private LoopDrift() {}
 
-  /** The baseline inside an artifact file (a {@code .kiln}), unpacked to {@code scratch}. */
-  static Baseline fromArtifact(Path kiln, Path scratch) throws IOException {
-    Artifact a = Artifact.unpack(kiln, scratch);
-    Path file = a.dir().resolve(BaselineFiles.FILE_NAME);
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalStateException(kiln + " has no " + BaselineFiles.FILE_NAME);
-    }
-    return BaselineFiles.read(file);
+  /**
+   * The baseline inside an artifact file (a {@code .kiln}), as {@code --baseline FILE.kiln} reads
+   * it.
+   */
+  static Baseline fromArtifact(Path kiln) {
+    return BaselineFiles.readFileOrArtifact(kiln);
   }
 
   static DriftReport check(CaptureStore store, Baseline baseline, long fromMs, long untilMs)

@@ -14,6 +14,11 @@ import java.util.List;
  * @param v2ShadowPhaseAccuracy version 2, as a shadow, on the same requests
  * @param promoted version 2 was promoted and runs on every device
  * @param promotion the decision's reason, with its figures
+ * @param promotionGate the fleet gate the promoting canary passed, {@code accuracy:...}; null when
+ *     not promoted
+ * @param gateNewAccuracy version 2's field accuracy as the agents scored it, when the gate judged
+ * @param gateOldAccuracy version 1's, over its whole time in service (before the drift too)
+ * @param gateFigures the gate's figures in words
  * @param v2AccuracyAfter version 2's field accuracy after promotion
  * @param driftAfter drift against version 2's baseline after promotion
  * @param driftAfterMax the largest value of each measure after promotion, {@code measure=value}
@@ -36,6 +41,10 @@ record LoopSummary(
     long shadowPhaseLabelled,
     boolean promoted,
     String promotion,
+    String promotionGate,
+    Double gateNewAccuracy,
+    Double gateOldAccuracy,
+    String gateFigures,
     double v2AccuracyAfter,
     boolean driftAfter,
     List<String> driftAfterViolations,

@@ -61,6 +61,11 @@ class LoopIT {
     assertThat(v2).isGreaterThan(v1 + Promotion.MARGIN);
     assertThat(s.path("shadowPhaseLabelled").asLong())
         .isGreaterThanOrEqualTo(Promotion.MIN_LABELLED);
+    // ... and the fleet's accuracy gate, on the agents' own field scores, let the canary through.
+    assertThat(s.path("promotionGate").asText()).isEqualTo(LoopCommand.ACCURACY_GATE.text());
+    assertThat(s.path("gateNewAccuracy").asDouble())
+        .as(s.path("gateFigures").asText())
+        .isGreaterThan(s.path("gateOldAccuracy").asDouble());
     // 10: back under threshold against version 2's baseline.
     assertThat(s.path("driftAfter").asBoolean()).as(out).isFalse();
     assertThat(s.path("driftAfterViolations")).isEmpty();

@@ -1,8 +1,10 @@
 package dev.kiln.compiler.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.artifact.Artifact;
+import dev.kiln.artifact.ArtifactException;
 import dev.kiln.artifact.baseline.Baseline;
 import dev.kiln.artifact.baseline.BaselineBuilder;
 import dev.kiln.artifact.baseline.BaselineFiles;
@@ -41,6 +43,9 @@ class CompileBaselineTest {
     assertThat(Files.readString(artifact.dir().resolve("SHA256SUMS")))
         .contains("  " + BaselineFiles.FILE_NAME);
     Baseline baseline = BaselineFiles.read(file);
+    assertThat(BaselineFiles.readFileOrArtifact(report.artifactPath()))
+        .as("what kiln monitor check --baseline ARTIFACT.kiln reads")
+        .isEqualTo(baseline);
     assertThat(baseline.source()).isEqualTo("calibration");
     assertThat(baseline.model()).isEqualTo("drift");
     assertThat(baseline.modelVersion()).isEqualTo("7");
@@ -74,6 +79,9 @@ class CompileBaselineTest {
     assertThat(report.baseline()).startsWith("none: no --calibration-data");
     Artifact artifact = Artifact.unpack(report.artifactPath(), tmp.resolve("unpacked-none"));
     assertThat(artifact.dir().resolve(BaselineFiles.FILE_NAME)).doesNotExist();
+    assertThatThrownBy(() -> BaselineFiles.readFileOrArtifact(report.artifactPath()))
+        .isInstanceOf(ArtifactException.class)
+        .hasMessageContaining("compiled without --calibration-data");
   }
 
   private CompileReport compile(CompileRequest.Builder b, String out) {

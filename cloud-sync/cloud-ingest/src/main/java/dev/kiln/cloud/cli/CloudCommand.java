@@ -249,7 +249,7 @@ public final class CloudCommand implements Runnable {
       }
       List<Baseline> read = new ArrayList<>();
       for (Path p : baselines) {
-        Baseline b = BaselineFiles.read(p);
+        Baseline b = BaselineFiles.readFileOrArtifact(p);
         Topics.driftAlert(b.model());
         read.add(b);
       }

@@ -152,7 +152,11 @@ public final class MonitorCommand implements Runnable {
     @Option(names = "--model", description = "Model name (default: the baseline's).")
     String model;
 
-    @Option(names = "--baseline", required = true, description = "baseline.json to compare with.")
+    @Option(
+        names = "--baseline",
+        required = true,
+        description =
+            "baseline.json to compare with, or a .kiln artifact (or artifact folder) carrying one.")
     Path baseline;
 
     @Option(names = "--version", description = "Only this model version (default: all).")
@@ -205,7 +209,7 @@ public final class MonitorCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      Baseline b = BaselineFiles.read(baseline);
+      Baseline b = BaselineFiles.readFileOrArtifact(baseline);
       if (model != null && !model.equals(b.model())) {
         throw new CloudException(
             CloudErrorCode.USAGE,
