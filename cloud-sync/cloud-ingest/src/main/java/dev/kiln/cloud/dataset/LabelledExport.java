@@ -47,7 +47,7 @@ public final class LabelledExport {
       SELECT c.request_id, c.version, c.device_id, epoch_ms(c.ts) AS ts_ms, c.inputs, l.label,
              coalesce(c.truncated, false) AS truncated
       FROM captures c LEFT JOIN latest l USING (request_id)
-      WHERE c.model = ? AND NOT coalesce(c.shadow, false) AND c.request_id IS NOT NULL
+      WHERE c.model = ? AND NOT coalesce(c.shadow, false)
         AND (CAST(? AS VARCHAR) IS NULL OR c.version = ?)
         AND (CAST(? AS BIGINT) IS NULL OR c.ts >= epoch_ms(?))
       ORDER BY c.ts, c.id""";
@@ -67,7 +67,8 @@ public final class LabelledExport {
    *
    * @param train labelled records in the training part
    * @param validation labelled records in the validation part
-   * @param unlabelled served captures (with inputs) that have no label
+   * @param unlabelled served captures (with inputs) that have no label, or no request id to carry
+   *     one
    * @param withoutInputs labelled captures whose inputs were not kept (truncated or outputs mode)
    * @param inputs the input tensors' names, in column order
    */

@@ -70,6 +70,36 @@ class DataCommandTest {
   }
 
   @Test
+  void exportWithLabels_countsCapturesWithoutLabels_andNeedsAFolder() throws Exception {
+    Path dir = tmp.resolve("set");
+    JsonNode summary =
+        ProtocolJson.mapper()
+            .readTree(
+                run(
+                    "export",
+                    "--db",
+                    db.toString(),
+                    "--model",
+                    "resnet",
+                    "--with-labels",
+                    "--out",
+                    dir.toString(),
+                    "--json"));
+    // The fixture's captures carry no request id, so none can have a label.
+    assertThat(summary.path("train").asLong()).isZero();
+    assertThat(summary.path("validation").asLong()).isZero();
+    assertThat(summary.path("unlabelled").asLong()).isEqualTo(40);
+    assertThat(summary.path("trainPercent").asInt()).isEqualTo(80);
+    assertThat(dir.resolve("dataset.parquet")).exists();
+    assertThat(dir.resolve("train.npz")).exists();
+
+    run("export", "--db", db.toString(), "--model", "resnet", "--with-labels");
+    assertThat(failure.get())
+        .isInstanceOf(CloudException.class)
+        .hasMessageContaining("--with-labels needs --out DIR");
+  }
+
+  @Test
   void query_printsATableForPeople_andJsonForScripts() throws Exception {
     String table =
         run(
