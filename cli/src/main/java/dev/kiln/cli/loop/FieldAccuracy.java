@@ -2,6 +2,7 @@ package dev.kiln.cli.loop;
 
 import dev.kiln.cloud.store.CaptureQueries;
 import dev.kiln.cloud.store.QueryResult;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -78,6 +79,24 @@ final class FieldAccuracy {
       ((Number) row.get(1)).longValue(),
       ((Number) row.get(2)).longValue()
     };
+  }
+
+  /** Waits until a phase's captures (serving and shadow) and labels are all in the store. */
+  static void awaitStored(
+      CaptureQueries queries, String prefix, long serving, long shadow, long labels)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    long[] have = FieldAccuracy.stored(queries, LoopTask.MODEL, prefix);
+    while (have[0] < serving || have[1] < shadow || have[2] < labels) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            String.format(
+                "%s*: %d/%d captures, %d/%d shadow captures, %d/%d labels reached the store within a minute",
+                prefix, have[0], serving, have[1], shadow, have[2], labels));
+      }
+      Thread.sleep(200);
+      have = FieldAccuracy.stored(queries, LoopTask.MODEL, prefix);
+    }
   }
 
   private static String literal(String s) {

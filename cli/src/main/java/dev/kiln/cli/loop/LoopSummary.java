@@ -1,5 +1,7 @@
 package dev.kiln.cli.loop;
 
+import dev.kiln.artifact.baseline.Baseline;
+import dev.kiln.fleet.rollout.AccuracyGate;
 import java.util.List;
 
 /**
@@ -49,4 +51,37 @@ record LoopSummary(
     boolean driftAfter,
     List<String> driftAfterViolations,
     List<String> driftAfterMax,
-    double seconds) {}
+    double seconds) {
+
+  static LoopSummary of(
+      Baseline v1Baseline, RetrainSteps.Result r, RolloutSteps.Result p, double seconds) {
+    AccuracyGate.Figures gate = p.gate();
+    return new LoopSummary(
+        LoopTask.MODEL,
+        v1Baseline.records(),
+        r.during().drifted(),
+        LoopDrift.violations(r.during()),
+        LoopDrift.violations(r.before()),
+        r.v1Before().accuracy(),
+        r.v1Drifted().accuracy(),
+        r.exported().train(),
+        r.exported().validation(),
+        r.exported().unlabelled(),
+        r.retrained().path("validationAccuracy").asDouble(),
+        r.v2Baseline().records(),
+        p.decision().oldAccuracy(),
+        p.decision().newAccuracy(),
+        p.decision().labelled(),
+        p.promoted(),
+        p.decision().reason(),
+        gate == null ? null : RolloutSteps.ACCURACY_GATE.text(),
+        gate == null ? null : gate.newAccuracy(),
+        gate == null ? null : gate.oldAccuracy(),
+        gate == null ? null : gate.describe(),
+        p.v2After() == null ? 0 : p.v2After().accuracy(),
+        p.afterV2().drifted(),
+        LoopDrift.violations(p.afterV2()),
+        LoopDrift.maxima(p.afterV2()),
+        Math.round(seconds * 10) / 10.0);
+  }
+}

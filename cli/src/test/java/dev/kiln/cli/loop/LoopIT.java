@@ -62,7 +62,7 @@ class LoopIT {
     assertThat(s.path("shadowPhaseLabelled").asLong())
         .isGreaterThanOrEqualTo(Promotion.MIN_LABELLED);
     // ... and the fleet's accuracy gate, on the agents' own field scores, let the canary through.
-    assertThat(s.path("promotionGate").asText()).isEqualTo(LoopCommand.ACCURACY_GATE.text());
+    assertThat(s.path("promotionGate").asText()).isEqualTo(RolloutSteps.ACCURACY_GATE.text());
     assertThat(s.path("gateNewAccuracy").asDouble())
         .as(s.path("gateFigures").asText())
         .isGreaterThan(s.path("gateOldAccuracy").asDouble());
@@ -91,7 +91,7 @@ class LoopIT {
             }
             return null;
           });
-      assertThat(n[0]).isEqualTo(n[1]).isEqualTo(LoopCommand.SHADOW_REQUESTS);
+      assertThat(n[0]).isEqualTo(n[1]).isEqualTo(RolloutSteps.SHADOW_REQUESTS);
       assertThat(acc[0]).isCloseTo(v1, org.assertj.core.data.Offset.offset(1e-9));
       assertThat(acc[1]).isCloseTo(v2, org.assertj.core.data.Offset.offset(1e-9));
       // The detected drift was stored, as every check's violations are.
@@ -121,7 +121,7 @@ class LoopIT {
                   return rs.getLong(1);
                 }
               });
-      assertThat(afterV2).isEqualTo(LoopCommand.AFTER_REQUESTS);
+      assertThat(afterV2).isEqualTo(RolloutSteps.AFTER_REQUESTS);
     }
   }
 }
