@@ -37,8 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * version that computes what version 1 computes is right on all of them. Version 2 is the same
  * model: its canary passes the gate and it is promoted. Version 3 swaps classes 0 and 1, so it is
  * right only on the half of the inputs in class 2: its canary rolls back with both accuracies in
- * the reason. Last, what the agents report per version (added up by the console from their
- * heartbeats) equals what the client counted itself from the labels it sent.
+ * the reason. Version 4 is the same model again, deployed with the drift gate: a drift alert for it
+ * rolls its canary back. Last, what the agents report per version (added up by the console from
+ * their heartbeats) equals what the client counted itself from the labels it sent.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FleetAccuracyGateIT {

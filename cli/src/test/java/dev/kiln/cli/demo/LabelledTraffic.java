@@ -72,11 +72,10 @@ final class LabelledTraffic {
               + perSide
               + " of each");
     }
-    List<Example> pool = new ArrayList<>();
-    for (int i = 0; i < perSide; i++) {
-      pool.add(swapped.get(i));
-      pool.add(kept.get(i));
-    }
+    // One side after the other, not interleaved: requests go to the agents in turn, so with two
+    // agents an interleaved pool would give one agent only classes 0 and 1.
+    List<Example> pool = new ArrayList<>(swapped);
+    pool.addAll(kept);
     return new LabelledTraffic(pool);
   }
 

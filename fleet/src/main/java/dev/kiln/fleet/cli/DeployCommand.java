@@ -102,11 +102,11 @@ public final class DeployCommand implements Callable<Integer> {
         spec.commandLine().getErr(),
         () -> {
           Strategy.parse(strategy).requireArtifacts(artifacts.size());
+          GateConfig gate = Gates.apply(new GateConfig(maxErrorRate, maxP95Ratio, 0.0, 1), gates);
           List<ArtifactRef> refs = new ArrayList<>();
           for (Path artifact : artifacts) {
             refs.add(ArtifactRefs.read(artifact));
           }
-          GateConfig gate = Gates.apply(new GateConfig(maxErrorRate, maxP95Ratio, 0.0, 1), gates);
           try (FleetConsole console = new FleetConsole(options.config(out))) {
             console.start();
             Devices.awaitKnown(console, Duration.ofSeconds(3));

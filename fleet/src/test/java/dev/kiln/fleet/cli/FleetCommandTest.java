@@ -97,6 +97,35 @@ class FleetCommandTest {
   }
 
   @Test
+  void deploy_withABadGate_exits2_listingTheAllowedForms() {
+    int code =
+        run(
+            "deploy",
+            "x.kiln",
+            "--all",
+            "--strategy",
+            "canary:10:5m",
+            "--gate",
+            "accuracy:0.02:200",
+            "--gate",
+            "latency",
+            "--state-dir",
+            dir.toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("gate 'latency' is not valid")
+        .contains("accuracy:MARGIN[:MIN_LABELLED[:WAIT]]")
+        .contains("drift");
+  }
+
+  @Test
+  void status_ofADeployment_showsItsGates() {
+    seed();
+    assertThat(run("status", "dep-1", "--state-dir", dir.toString())).isZero();
+    assertThat(out.toString()).contains("gates: error-rate<=0.05 p95-ratio<=1.5\n");
+  }
+
+  @Test
   void deploy_banditArms_mustBeOnePlusTheArtifacts_exits2_namingBoth() {
     int code =
         run(
