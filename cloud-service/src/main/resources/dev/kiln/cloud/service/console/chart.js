@@ -32,7 +32,7 @@ function clock(ms) {
 }
 
 function fmt(v) {
-  return Math.abs(v) >= 100 || Number.isInteger(v) ? String(Math.round(v)) : v.toFixed(v < 1 ? 3 : 1);
+  return Math.abs(v) >= 100 || Number.isInteger(v) ? String(Math.round(v)) : v.toFixed(Math.abs(v) < 1 ? 2 : 1);
 }
 
 /**
@@ -122,7 +122,7 @@ export function barChart({id, title, unit, bars}) {
   const height = bars.length * row + 10;
   const max = Math.max(...bars.map(b => b.value), 0) || 1;
   const width = v => (v / max) * (W - left - 70);
-  const svg = s('svg', {class: 'chart', viewBox: `0 0 ${W} ${height}`, role: 'img', 'aria-labelledby': captionId},
+  const svg = s('svg', {class: 'chart bars', viewBox: `0 0 ${W} ${height}`, role: 'img', 'aria-labelledby': captionId},
     s('desc', {}, bars.map(b => `${b.label}: ${fmt(b.value)}`).join('; ')));
   bars.forEach((b, i) => {
     const yy = 5 + i * row;

@@ -45,9 +45,11 @@ export function columnsOf(items, preferred = []) {
   return keys.map(k => ({
     label: k,
     num: items.some(i => typeof i?.[k] === 'number'),
-    cell: i => value(i?.[k]),
+    cell: i => (ISO.test(i?.[k]) ? time(i[k]) : value(i?.[k])),
   }));
 }
+
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
 
 export function value(v) {
   if (v === null || v === undefined) return '–';
