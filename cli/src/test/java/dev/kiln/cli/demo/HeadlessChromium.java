@@ -1,4 +1,4 @@
-package dev.kiln.cli.console;
+package dev.kiln.cli.demo;
 
 import dev.kiln.testkit.RequiredTool;
 import java.io.IOException;
