@@ -196,6 +196,19 @@ public final class FleetConsole implements AutoCloseable {
     return call(registry::all);
   }
 
+  /**
+   * Runs a read-only query over the registry on the event thread (where the registry lives), so a
+   * caller can page through ten thousand devices without copying them all.
+   */
+  public <T> T readDevices(java.util.function.Function<DeviceRegistry, T> query) {
+    return call(() -> query.apply(registry));
+  }
+
+  /** Appends records to this console's audit log (the one log of its state dir). */
+  public void audit(List<dev.kiln.fleet.audit.AuditRecord> records) {
+    audit.append(records);
+  }
+
   public List<DeploymentView> deployments() {
     return call(
         () -> {

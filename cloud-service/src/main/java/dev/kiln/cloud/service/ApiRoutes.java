@@ -1,0 +1,24 @@
+package dev.kiln.cloud.service;
+
+import dev.kiln.cloud.CloudService;
+import dev.kiln.cloud.service.api.FleetRoutes;
+import dev.kiln.cloud.service.api.OpenApiDocument;
+import dev.kiln.cloud.service.api.Route;
+import dev.kiln.cloud.service.auth.TokenStore;
+import dev.kiln.fleet.console.FleetConsole;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every route of the API, from the parts of the service that answer them. */
+final class ApiRoutes {
+  private ApiRoutes() {}
+
+  static List<Route> all(
+      FleetConsole console, CloudService cloud, Path stateDir, TokenStore tokens) {
+    List<Route> out = new ArrayList<>();
+    out.add(OpenApiDocument.route());
+    out.addAll(new FleetRoutes(console).routes());
+    return out;
+  }
+}
