@@ -13,6 +13,7 @@ import dev.kiln.cloud.monitor.MonitorLoop;
 import dev.kiln.cloud.monitor.Scope;
 import dev.kiln.cloud.monitor.WindowLength;
 import dev.kiln.cloud.service.CloudHost;
+import dev.kiln.cloud.service.console.ConsoleFiles;
 import dev.kiln.link.protocol.Topics;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -221,7 +222,7 @@ public final class CloudCommand implements Runnable {
       CountDownLatch stopped = new CountDownLatch(1);
       Path state = stateDir != null ? stateDir : Path.of(db.toString() + ".state");
       CloudHost.Settings settings =
-          new CloudHost.Settings(o, state, apiBind, apiPort, inboxPaused, null);
+          new CloudHost.Settings(o, state, apiBind, apiPort, inboxPaused, new ConsoleFiles());
       try (CloudHost host = CloudHost.start(settings, out)) {
         CloudService service = host.cloud();
         out.printf(
@@ -235,6 +236,7 @@ public final class CloudCommand implements Runnable {
         out.printf(
             "kiln cloud: fleet console on %s; API on %s (token: %s)%n",
             state.toAbsolutePath(), host.apiUrl(), state.resolve("admin.token").toAbsolutePath());
+        out.printf("kiln cloud: web console on http://%s:%d/%n", apiBind, host.apiPort());
         out.flush();
         if (monitorSettings != null) {
           service.startMonitor(monitorSettings, outcome -> printCheck(out, outcome));
