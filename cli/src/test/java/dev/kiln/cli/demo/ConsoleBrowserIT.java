@@ -24,9 +24,9 @@ import org.openqa.selenium.WebElement;
 /**
  * The web console in headless Chromium against the real service: simulated devices and two real
  * kiln-agent processes report to it over MQTT; a person signs in, sees the devices, starts a canary
- * from the New deployment form with a real compiled artifact, watches it progress to SUCCEEDED,
- * and sees the model's charts fill from the traffic the agents served; a viewer cannot deploy.
- * Runs in order on one fleet. Screenshots go to target/screenshots/.
+ * from the New deployment form with a real compiled artifact, watches it progress to SUCCEEDED, and
+ * sees the model's charts fill from the traffic the agents served; a viewer cannot deploy. Runs in
+ * order on one fleet. Screenshots go to target/screenshots/.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleBrowserIT {
@@ -115,8 +115,7 @@ class ConsoleBrowserIT {
     page.waitFor("#filter-group option[value='lab']").click();
     await()
         .atMost(WAIT)
-        .untilAsserted(
-            () -> assertThat(page.all("#devices tbody tr")).hasSize(AGENTS.size()));
+        .untilAsserted(() -> assertThat(page.all("#devices tbody tr")).hasSize(AGENTS.size()));
   }
 
   @Test

@@ -76,8 +76,7 @@ public final class ConsoleFiles extends Handler.Abstract {
       return true;
     }
     String name = fileName(path);
-    Optional<File> file =
-        name == null ? Optional.empty() : cache.computeIfAbsent(name, this::load);
+    Optional<File> file = name == null ? Optional.empty() : cache.computeIfAbsent(name, this::load);
     if (file.isEmpty()) {
       reply(response, callback, 404, "text/plain; charset=utf-8", "no console file " + path + "\n");
       return true;

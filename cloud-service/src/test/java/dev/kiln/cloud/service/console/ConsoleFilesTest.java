@@ -74,8 +74,9 @@ class ConsoleFilesTest {
 
   @Test
   void namesOutsideTheConsole_are404_andOtherPathsAreLeftToTheNextHandler() throws Exception {
-    assertThat(get("/console/../pom.xml", null).statusCode()).isEqualTo(404);
-    assertThat(get("/console/%2e%2e/ConsoleFiles.class", null).statusCode()).isEqualTo(404);
+    // Jetty refuses ambiguous (dot-dot) paths itself with 400; what reaches the handler gets 404.
+    assertThat(get("/console/../pom.xml", null).statusCode()).isIn(400, 404);
+    assertThat(get("/console/%2e%2e/ConsoleFiles.class", null).statusCode()).isIn(400, 404);
     assertThat(get("/console/missing.js", null).statusCode()).isEqualTo(404);
     assertThat(get("/console/ConsoleFiles.class", null).statusCode()).isEqualTo(404);
     assertThat(ConsoleFiles.isConsolePath("/api/v1/whoami")).isFalse();
