@@ -2,8 +2,11 @@ package dev.kiln.cloud.service;
 
 import dev.kiln.cloud.CloudService;
 import dev.kiln.cloud.service.api.ArtifactRoutes;
+import dev.kiln.cloud.service.api.AuditRoutes;
+import dev.kiln.cloud.service.api.DataRoutes;
 import dev.kiln.cloud.service.api.DeploymentRoutes;
 import dev.kiln.cloud.service.api.FleetRoutes;
+import dev.kiln.cloud.service.api.MonitoringRoutes;
 import dev.kiln.cloud.service.api.OpenApiDocument;
 import dev.kiln.cloud.service.api.Route;
 import dev.kiln.cloud.service.api.TokenRoutes;
@@ -32,6 +35,9 @@ final class ApiRoutes {
     out.addAll(new DeploymentRoutes(deployments).routes());
     out.addAll(new ArtifactRoutes(artifacts).routes());
     out.addAll(new TokenRoutes(tokens).routes());
+    out.addAll(new DataRoutes(cloud.store(), artifacts).routes());
+    out.addAll(new MonitoringRoutes(cloud.store()).routes());
+    out.addAll(new AuditRoutes(stateDir).routes());
     return out;
   }
 }
