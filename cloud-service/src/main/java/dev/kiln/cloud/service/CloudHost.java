@@ -6,6 +6,12 @@ import dev.kiln.cloud.CloudService;
 import dev.kiln.cloud.service.api.ApiServer;
 import dev.kiln.cloud.service.api.Route;
 import dev.kiln.cloud.service.auth.TokenStore;
+import dev.kiln.cloud.service.deploy.ArtifactCatalog;
+import dev.kiln.cloud.service.deploy.Deployments;
+import dev.kiln.cloud.service.deploy.RequestRunner;
+import dev.kiln.cloud.service.inbox.FileInbox;
+import dev.kiln.cloud.service.inbox.Inbox;
+import dev.kiln.cloud.service.inbox.InboxWorker;
 import dev.kiln.files.OwnerOnly;
 import dev.kiln.fleet.console.ConsoleConfig;
 import dev.kiln.fleet.console.FleetConsole;
@@ -18,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.server.Handler;
 
@@ -51,12 +56,15 @@ public final class CloudHost implements AutoCloseable {
 
   private final CloudService cloud;
   private final FleetConsole console;
+  private final InboxWorker worker;
   private final ApiServer api;
   private final Path stateDir;
 
-  private CloudHost(CloudService cloud, FleetConsole console, ApiServer api, Path stateDir) {
+  private CloudHost(
+      CloudService cloud, FleetConsole console, InboxWorker worker, ApiServer api, Path stateDir) {
     this.cloud = cloud;
     this.console = console;
+    this.worker = worker;
     this.api = api;
     this.stateDir = stateDir;
   }
@@ -70,24 +78,32 @@ public final class CloudHost implements AutoCloseable {
     }
     CloudService cloud = CloudService.start(s.cloud());
     FleetConsole console = null;
+    InboxWorker worker = null;
     ApiServer api = null;
     try {
       console = new FleetConsole(consoleConfig(s, cloud, out));
       console.start();
-      List<Route> routes = new ArrayList<>();
-      routes.addAll(ApiRoutes.all(console, cloud, s.stateDir(), tokens));
-      FleetConsole auditTo = console;
+      ArtifactCatalog artifacts = new ArtifactCatalog(s.stateDir());
+      Inbox inbox = FileInbox.open(s.stateDir());
+      worker = new InboxWorker(inbox, new RequestRunner(console, artifacts), s.inboxPaused());
+      worker.start();
+      Deployments deployments = new Deployments(console, inbox, worker, artifacts);
+      List<Route> routes =
+          ApiRoutes.all(console, cloud, s.stateDir(), tokens, deployments, artifacts);
       api =
           new ApiServer(
-              s.apiBind(), s.apiPort(), routes, tokens, new ConsoleCallAudit(auditTo), s.web());
+              s.apiBind(), s.apiPort(), routes, tokens, new ConsoleCallAudit(console), s.web());
       api.start();
       AtomicFiles.write(
           s.stateDir().resolve(API_PORT_FILE),
           (api.port() + "\n").getBytes(StandardCharsets.UTF_8));
-      return new CloudHost(cloud, console, api, s.stateDir());
+      return new CloudHost(cloud, console, worker, api, s.stateDir());
     } catch (IOException | RuntimeException e) {
       if (api != null) {
         api.close();
+      }
+      if (worker != null) {
+        worker.close();
       }
       if (console != null) {
         console.close();
@@ -161,6 +177,7 @@ public final class CloudHost implements AutoCloseable {
   public void close() {
     try {
       api.close();
+      worker.close();
     } finally {
       try {
         console.close();
