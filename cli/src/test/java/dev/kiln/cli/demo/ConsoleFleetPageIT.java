@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the console's own performance mark for the first device page on screen.
  *
  * <p>One load first warms everything a person's first visit also pays once (the JIT of the
- * service's request path, Chromium's module cache); then three loads are measured and the median
- * is judged, so one stall of this shared 2-core machine does not decide it. Figures go to stdout;
+ * service's request path, Chromium's module cache); then three loads are measured and the median is
+ * judged, so one stall of this shared 2-core machine does not decide it. Figures go to stdout;
  * docs/benchmarks.md ("Web console") records them.
  */
 class ConsoleFleetPageIT {

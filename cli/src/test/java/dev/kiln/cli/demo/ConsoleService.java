@@ -9,7 +9,7 @@ import dev.kiln.cloud.service.auth.TokenStore;
 import dev.kiln.cloud.service.console.ConsoleFiles;
 import dev.kiln.fleet.simulate.FleetSimulator;
 import dev.kiln.fleet.simulate.SimBehavior;
-import dev.kiln.testkit.FreePorts;
+import dev.kiln.testkit.Mosquitto;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -19,48 +19,71 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The cloud service as {@code kiln cloud run} starts it (embedded broker, ingestor, fleet console,
- * HTTP API and the web console), in this JVM, with an operator and a viewer token, and simulated
- * devices on demand. The browser tests open {@link #url()} in Chromium.
+ * The cloud service as {@code kiln cloud run --broker} starts it (ingestor, fleet console, HTTP API
+ * and the web console, on a real Mosquitto), in this JVM, with an operator and a viewer token, and
+ * simulated devices on demand. The browser tests open {@link #url()} in Chromium.
  */
 final class ConsoleService implements AutoCloseable {
+  private final Mosquitto broker;
   private final CloudHost host;
   private final Path dir;
   private final String operatorToken;
   private final String viewerToken;
   private final List<FleetSimulator> simulators = new ArrayList<>();
 
-  private ConsoleService(CloudHost host, Path dir, String operatorToken, String viewerToken) {
+  private ConsoleService(
+      Mosquitto broker, CloudHost host, Path dir, String operatorToken, String viewerToken) {
+    this.broker = broker;
     this.host = host;
     this.dir = dir;
     this.operatorToken = operatorToken;
     this.viewerToken = viewerToken;
   }
 
+  /**
+   * Starts the service on a real Mosquitto (as {@code kiln cloud run --broker}): ten thousand
+   * simulated devices on the embedded broker came online a few a second, too slowly for the
+   * benchmark, while Mosquitto takes them all in seconds, as the fleet-rollout bench shows.
+   */
   static ConsoleService start(Path dir) throws Exception {
+    Mosquitto.requireInstalled();
     Path state = dir.resolve("state");
-    CloudHost host =
-        CloudHost.start(
-            new CloudHost.Settings(
-                new CloudService.Options(
-                    null,
-                    dir.resolve("cloud.duckdb"),
-                    "127.0.0.1",
-                    FreePorts.next(),
-                    dir.resolve("broker"),
-                    false,
-                    "console-it-ingest",
-                    null,
-                    null),
-                state,
-                "127.0.0.1",
-                0,
-                false,
-                new ConsoleFiles()),
-            new PrintWriter(System.out, true));
+    Mosquitto broker = Mosquitto.start(dir.resolve("mosquitto"));
+    CloudHost host;
+    try {
+      host = startHost(dir, state, broker.url());
+    } catch (Exception | Error e) {
+      broker.close();
+      throw e;
+    }
     TokenStore tokens = TokenStore.open(state);
     return new ConsoleService(
-        host, dir, tokens.create("olivia", Role.OPERATOR), tokens.create("victor", Role.VIEWER));
+        broker,
+        host,
+        dir,
+        tokens.create("olivia", Role.OPERATOR),
+        tokens.create("victor", Role.VIEWER));
+  }
+
+  private static CloudHost startHost(Path dir, Path state, String brokerUrl) throws Exception {
+    return CloudHost.start(
+        new CloudHost.Settings(
+            new CloudService.Options(
+                brokerUrl,
+                dir.resolve("cloud.duckdb"),
+                null,
+                0,
+                null,
+                false,
+                "console-it-ingest",
+                null,
+                null),
+            state,
+            "127.0.0.1",
+            0,
+            false,
+            new ConsoleFiles()),
+        new PrintWriter(System.out, true));
   }
 
   CloudHost host() {
@@ -127,6 +150,10 @@ final class ConsoleService implements AutoCloseable {
     for (FleetSimulator s : simulators) {
       s.close();
     }
-    host.close();
+    try {
+      host.close();
+    } finally {
+      broker.close();
+    }
   }
 }
