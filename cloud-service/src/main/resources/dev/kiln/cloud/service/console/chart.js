@@ -25,10 +25,11 @@ function niceStep(max, count) {
   return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * pow;
 }
 
-function clock(ms) {
+/** HH:MM, or HH:MM:SS when the axis spans less than ten minutes (labels would repeat). */
+function clock(ms, span = Infinity) {
   const d = new Date(ms);
   const p = n => String(n).padStart(2, '0');
-  return `${p(d.getHours())}:${p(d.getMinutes())}`;
+  return `${p(d.getHours())}:${p(d.getMinutes())}` + (span < 600_000 ? `:${p(d.getSeconds())}` : '');
 }
 
 function fmt(v) {
@@ -69,7 +70,7 @@ export function lineChart({id, title, unit, series}) {
     })
     .join('; ');
   const svg = s('svg', {class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': `${captionId} ${descId}`},
-    s('desc', {id: descId}, `${all.length} points from ${clock(t0)} to ${clock(t1)}. ${summary}.`));
+    s('desc', {id: descId}, `${all.length} points from ${clock(t0, t1 - t0)} to ${clock(t1, t1 - t0)}. ${summary}.`));
 
   const grid = s('g', {class: 'grid'});
   const yAxis = s('g', {class: 'axis'});
@@ -82,7 +83,7 @@ export function lineChart({id, title, unit, series}) {
     s('line', {x1: M.left, x2: M.left, y1: M.top, y2: H - M.bottom}));
   for (let i = 0; i <= 4; i++) {
     const t = t0 + ((t1 - t0) * i) / 4;
-    xAxis.append(s('text', {x: x(t), y: H - M.bottom + 16, 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle'}, clock(t)));
+    xAxis.append(s('text', {x: x(t), y: H - M.bottom + 16, 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle'}, clock(t, t1 - t0)));
   }
   svg.append(grid, yAxis, xAxis);
 

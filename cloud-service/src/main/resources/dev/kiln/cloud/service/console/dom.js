@@ -77,7 +77,7 @@ export function time(iso) {
   return h('time', {datetime: iso, title: iso}, text);
 }
 
-const OK = new Set(['SUCCEEDED', 'ACTIVE', 'PROMOTED', 'passed']);
+const OK = new Set(['SUCCEEDED', 'ACTIVE', 'PROMOTED', 'DONE', 'passed']);
 const BAD = new Set(['FAILED', 'ROLLED_BACK', 'ROLLING_BACK', 'TIMED_OUT', 'CANCELLED', 'REFUSED', 'failed']);
 const RUN = new Set(['NEW', 'QUEUED', 'IN_PROGRESS', 'BAKING', 'PENDING', 'SENT']);
 
