@@ -180,6 +180,20 @@ class ConsoleBrowserIT {
 
   @Test
   @Order(4)
+  void capturesAuditAndMonitoring_showTheirTables_withoutErrors() {
+    page.go("#/captures");
+    assertThat(page.text("#captures table")).contains("lab-1").contains("mlp");
+    page.go("#/audit");
+    // The canary the operator started is on record, with who started it.
+    assertThat(page.text("#audit table")).contains("olivia").contains("deployments");
+    page.go("#/monitoring");
+    page.waitFor("#violations table, #violations .empty");
+    page.waitFor("#quality table, #quality .empty");
+    assertThat(page.all("main .alert")).isEmpty();
+  }
+
+  @Test
+  @Order(5)
   void viewer_cannotPressDeploy_andAForcedRequestShowsThe403() throws Exception {
     page.script("sessionStorage.clear()");
     page.signIn(service.viewerToken());

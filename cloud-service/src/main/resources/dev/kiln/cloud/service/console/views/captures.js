@@ -12,7 +12,7 @@ export async function render(main) {
     cursor => api.get('/captures', {...filters, limit: 100, cursor}),
     page => {
       const rows = page.items || [];
-      replace(box, table('Captured predictions', columnsOf(rows, ['time', 'requestId', 'device', 'model', 'version', 'latencyMs', 'outcome']), rows, 'No captured predictions match.'));
+      replace(box, table('Captured predictions', columnsOf(rows, ['time', 'requestId', 'device', 'model', 'version', 'variant', 'latencyMs', 'outcome', 'shadow', 'prediction']), rows, 'No captured predictions match.'));
     });
   const input = (id, label) => h('label', {for: `capture-${id}`}, label, h('input', {id: `capture-${id}`, name: id, autocomplete: 'off'}));
   const form = h('form', {class: 'filters', 'aria-label': 'Filter captures'},

@@ -39,7 +39,8 @@ export async function render(main, [id], session) {
       {label: 'State', cell: x => stateBadge(x.state)},
       {label: 'Version', cell: x => x.version || '–'},
       {label: 'Reason', cell: x => x.reason || ''},
-    ], d.devices || [], 'No device targeted yet.'));
+    ], d.devices || [], 'No device targeted yet.'),
+    d.nextDeviceCursor ? h('p', {class: 'hint'}, `The first ${(d.devices || []).length} devices; the counts above cover all of them.`) : null);
     if (lastState !== null && lastState !== d.state) announce(`Deployment ${id} is now ${d.state}`);
     lastState = d.state;
     return d;

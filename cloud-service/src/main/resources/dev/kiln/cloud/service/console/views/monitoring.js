@@ -8,7 +8,8 @@ import {poll, errorBox} from './common.js';
 
 export async function render(main, params, session) {
   const models = ((await api.get('/models')).items || []).map(m => m.model);
-  const modelSelect = h('select', {id: 'monitor-model', name: 'model'}, h('option', {value: ''}, 'All models'), models.map(m => h('option', {value: m}, m)));
+  // Field accuracy is per model, so the page always has one chosen (the first by default).
+  const modelSelect = h('select', {id: 'monitor-model', name: 'model'}, models.map(m => h('option', {value: m}, m)));
   const since = h('select', {id: 'monitor-since', name: 'since'}, ['1h', '24h', '7d'].map(w => h('option', {value: w}, `last ${w}`)));
   const drift = h('div', {id: 'violations'});
   const quality = h('div', {id: 'quality'});
@@ -25,6 +26,10 @@ export async function render(main, params, session) {
     quality);
 
   const load = async () => {
+    if (!modelSelect.value) {
+      replace(drift, h('p', {class: 'empty'}, 'No model has been deployed or captured yet.'));
+      return;
+    }
     const [v, q] = await Promise.all([
       api.get('/monitoring/violations', {model: modelSelect.value, since: since.value}),
       api.get('/monitoring/quality', {model: modelSelect.value}),
@@ -34,14 +39,14 @@ export async function render(main, params, session) {
       violations.length ? barChart({id: 'chart-drift', title: 'Drift score per violation', bars: violations
         .filter(x => typeof (x.score ?? x.value) === 'number')
         .slice(0, 20)
-        .map(x => ({label: [x.model, x.version, x.feature ?? x.measure ?? x.output].filter(Boolean).join(' '), value: x.score ?? x.value}))}) : null,
-      table('Drift violations', columnsOf(violations, ['time', 'model', 'version', 'device', 'measure', 'score', 'threshold']), violations, 'No drift over its threshold in this window.'));
+        .map(x => ({label: [x.version, x.device, x.feature, x.measure].filter(Boolean).join(' '), value: x.score ?? x.value}))}) : null,
+      table('Drift violations', columnsOf(violations, ['detectedAt', 'model', 'scope', 'version', 'device', 'feature', 'measure', 'value', 'threshold', 'records']), violations, 'No drift over its threshold in this window.'));
     const rows = q.items || [];
     const acc = rows.filter(x => typeof x.accuracy === 'number');
     replace(quality,
       acc.length ? barChart({id: 'chart-accuracy', title: 'Field accuracy per version', unit: '%',
-        bars: acc.map(x => ({label: [x.model, x.version].filter(Boolean).join('@'), value: x.accuracy * 100}))}) : null,
-      table('Field accuracy', columnsOf(rows, ['model', 'version', 'labelled', 'accuracy']), rows, 'No labelled predictions yet (kiln data label, or POST /feedback on the agent).'));
+        bars: acc.map(x => ({label: `${q.model ?? x.model ?? ''}@${x.version}`, value: x.accuracy * 100}))}) : null,
+      table(`Field accuracy of ${q.model ?? modelSelect.value}`, columnsOf(rows, ['version', 'labelled', 'accuracy', 'valued', 'mae', 'rmse']), rows, 'No labelled predictions yet (kiln data label, or POST /feedback on the agent).'));
   };
   for (const el of [modelSelect, since]) el.addEventListener('change', () => load().catch(e => replace(errors, errorBox(e))));
   await load();
