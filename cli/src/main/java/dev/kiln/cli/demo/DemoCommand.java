@@ -75,6 +75,21 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Sample under samples/models (default: ${DEFAULT-VALUE}).")
   String model;
 
+  @Option(
+      names = "--keep-running",
+      description = {
+        "After the demo, keep the cloud service (with its web console) and the agents up",
+        "until Ctrl-C, and print the console's URL and where its admin token is."
+      })
+  boolean keepRunning;
+
+  @Option(
+      names = "--console-port",
+      defaultValue = "8480",
+      description =
+          "With --keep-running: the web console's port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int consolePort;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -109,20 +124,33 @@ public final class DemoCommand implements Callable<Integer> {
 
     steps.step("Start the cloud side: embedded MQTT 5 broker, ingestor, DuckDB, fleet console");
     int brokerPort = FreePorts.next();
-    try (CloudService cloud =
-            CloudService.start(
-                new CloudService.Options(
-                    null,
-                    dir.resolve("cloud.duckdb"),
-                    "127.0.0.1",
-                    brokerPort,
-                    dir.resolve("broker"),
-                    false,
-                    "kiln-demo-ingest",
-                    null,
-                    null));
-        DemoFleet fleet = DemoFleet.start(dir.resolve("console"), cloud.brokerUrl())) {
+    CloudService.Options cloudOptions =
+        new CloudService.Options(
+            null,
+            dir.resolve("cloud.duckdb"),
+            "127.0.0.1",
+            brokerPort,
+            dir.resolve("broker"),
+            false,
+            "kiln-demo-ingest",
+            null,
+            null);
+    DemoKeepRunning keep = keepRunning ? DemoKeepRunning.install() : null;
+    try (DemoCloud cloudSide =
+        keepRunning
+            ? DemoCloud.service(cloudOptions, dir.resolve("service"), consolePort, out)
+            : DemoCloud.embedded(cloudOptions, dir.resolve("console"))) {
+      CloudService cloud = cloudSide.cloud();
+      DemoFleet fleet = cloudSide.fleet();
       steps.done(cloud.brokerUrl() + ", store " + dir.resolve("cloud.duckdb"));
+      if (cloudSide.consoleUrl() != null) {
+        steps.done(
+            "web console on "
+                + cloudSide.consoleUrl()
+                + " (admin token in "
+                + cloudSide.adminToken()
+                + ")");
+      }
 
       steps.step(
           "Start " + DEVICES.size() + " kiln-agent processes with 1.0.0, trusting both keys");
@@ -202,13 +230,23 @@ public final class DemoCommand implements Callable<Integer> {
         fleet.awaitRunning(DEVICES, report.model(), "1.1.0", Duration.ofSeconds(30));
         out.println("Fleet (from the console: status, info and heartbeats over MQTT):");
         out.println(fleet.devicesTable());
+        if (keepRunning) {
+          keep.untilCtrlC(out, cloudSide.consoleUrl(), cloudSide.adminToken());
+        }
       } finally {
         for (DemoAgent agent : agents) {
           agent.close();
         }
       }
+    } finally {
+      if (keep != null) {
+        keep.closed();
+      }
     }
     out.println("Done. Everything is in " + dir + "; try:");
+    if (!keepRunning) {
+      out.println("  ./kiln demo --keep-running   # then open the fleet in the web console");
+    }
     out.println(
         "  ./kiln data query --db "
             + dir.resolve("cloud.duckdb")

@@ -28,10 +28,17 @@ import java.util.concurrent.TimeUnit;
 public final class DemoFleet implements AutoCloseable {
   private final FleetConsole console;
   private final Path publicKey;
+  private final boolean owned;
 
-  private DemoFleet(FleetConsole console, Path publicKey) {
+  private DemoFleet(FleetConsole console, Path publicKey, boolean owned) {
     this.console = console;
     this.publicKey = publicKey;
+    this.owned = owned;
+  }
+
+  /** The console a cloud service hosts (demo --keep-running); the service closes it, not this. */
+  static DemoFleet of(FleetConsole console, Path publicKey) {
+    return new DemoFleet(console, publicKey, false);
   }
 
   public static DemoFleet start(Path dir, String brokerUrl) throws IOException {
@@ -45,7 +52,7 @@ public final class DemoFleet implements AutoCloseable {
                 .withTimeouts(Duration.ofMinutes(3), new RolloutEngine.Settings(15_000, 3))
                 .withClientId("kiln-demo-console"));
     console.start();
-    return new DemoFleet(console, pub);
+    return new DemoFleet(console, pub, true);
   }
 
   /** What devices must trust to accept this console's commands. */
@@ -144,6 +151,8 @@ public final class DemoFleet implements AutoCloseable {
 
   @Override
   public void close() {
-    console.close();
+    if (owned) {
+      console.close();
+    }
   }
 }

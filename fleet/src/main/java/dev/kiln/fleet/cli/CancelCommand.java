@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "cancel", description = "Cancel a running deployment.")
 public final class CancelCommand implements Callable<Integer> {
   @Mixin ConsoleOptions options;
+  @Mixin ApiOptions api;
   @Spec CommandSpec spec;
 
   @Parameters(paramLabel = "DEPLOYMENT", description = "Deployment id")
@@ -23,6 +24,11 @@ public final class CancelCommand implements Callable<Integer> {
     return FleetExit.run(
         spec.commandLine().getErr(),
         () -> {
+          ServiceApi service = api.connect(options);
+          if (service != null) {
+            return ApiCommands.change(
+                service, id, "cancel", "CANCELLED", java.time.Duration.ofMinutes(5), out);
+          }
           try (FleetConsole console = new FleetConsole(options.config(out))) {
             console.cancel(id);
             out.println(id + " " + console.deployment(id).state());

@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "deploy", description = "Roll an artifact out to devices.")
 public final class DeployCommand implements Callable<Integer> {
   @Mixin ConsoleOptions options;
+  @Mixin ApiOptions api;
   @Spec CommandSpec spec;
 
   @Parameters(
@@ -106,6 +107,19 @@ public final class DeployCommand implements Callable<Integer> {
           List<ArtifactRef> refs = new ArrayList<>();
           for (Path artifact : artifacts) {
             refs.add(ArtifactRefs.read(artifact));
+          }
+          ServiceApi service = api.connect(options);
+          if (service != null) {
+            return ApiCommands.deploy(
+                service,
+                artifacts,
+                targets.selector(),
+                strategy,
+                maxErrorRate,
+                maxP95Ratio,
+                gates == null ? List.of() : gates,
+                wait,
+                out);
           }
           try (FleetConsole console = new FleetConsole(options.config(out))) {
             console.start();

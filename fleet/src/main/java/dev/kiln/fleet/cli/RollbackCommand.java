@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "rollback", description = "Roll a deployment back to the previous version.")
 public final class RollbackCommand implements Callable<Integer> {
   @Mixin ConsoleOptions options;
+  @Mixin ApiOptions api;
   @Spec CommandSpec spec;
 
   @Parameters(paramLabel = "DEPLOYMENT", description = "Deployment id")
@@ -32,6 +33,10 @@ public final class RollbackCommand implements Callable<Integer> {
     return FleetExit.run(
         spec.commandLine().getErr(),
         () -> {
+          ServiceApi service = api.connect(options);
+          if (service != null) {
+            return ApiCommands.change(service, id, "rollback", "ROLLED_BACK", wait, out);
+          }
           try (FleetConsole console = new FleetConsole(options.config(out))) {
             console.start();
             Devices.awaitKnown(console, Duration.ofSeconds(3));

@@ -133,13 +133,30 @@ public final class FleetConsole implements AutoCloseable {
    */
   public String deploy(
       List<ArtifactRef> artifacts, TargetSelector targets, String strategy, GateConfig gate) {
+    return deploy(
+        "dep-" + UUID.randomUUID().toString().substring(0, 8), artifacts, targets, strategy, gate);
+  }
+
+  /**
+   * As {@link #deploy(List, TargetSelector, String, GateConfig)} under a given id, at most once:
+   * when a deployment with this id exists (a queued request replayed after a restart), nothing
+   * happens and the id is returned. The cloud service derives the id from the request's.
+   */
+  public String deploy(
+      String id,
+      List<ArtifactRef> artifacts,
+      TargetSelector targets,
+      String strategy,
+      GateConfig gate) {
     Strategy parsed = Strategy.parse(strategy);
     parsed.requireArtifacts(artifacts.size());
     ArtifactRef artifact = artifacts.get(0);
     return call(
         () -> {
+          if (deployments.containsKey(id)) {
+            return id;
+          }
           long now = System.currentTimeMillis();
-          String id = "dep-" + UUID.randomUUID().toString().substring(0, 8);
           for (Deployment old : deployments.values()) {
             if (!old.state().terminal() && old.artifact().name().equals(artifact.name())) {
               messages.execute(engine.cancel(old, now, "superseded by " + id));
@@ -196,6 +213,19 @@ public final class FleetConsole implements AutoCloseable {
     return call(registry::all);
   }
 
+  /**
+   * Runs a read-only query over the registry on the event thread (where the registry lives), so a
+   * caller can page through ten thousand devices without copying them all.
+   */
+  public <T> T readDevices(java.util.function.Function<DeviceRegistry, T> query) {
+    return call(() -> query.apply(registry));
+  }
+
+  /** Appends records to this console's audit log (the one log of its state dir). */
+  public void audit(List<dev.kiln.fleet.audit.AuditRecord> records) {
+    audit.append(records);
+  }
+
   public List<DeploymentView> deployments() {
     return call(
         () -> {
@@ -205,6 +235,16 @@ public final class FleetConsole implements AutoCloseable {
           }
           return out;
         });
+  }
+
+  /**
+   * Runs a read-only query over every deployment (oldest first) on the event thread, where they
+   * live; the query must not keep or change them.
+   */
+  public <T> T readDeployments(
+      java.util.function.Function<java.util.Collection<Deployment>, T> query) {
+    return call(
+        () -> query.apply(java.util.Collections.unmodifiableCollection(deployments.values())));
   }
 
   public DeploymentView deployment(String id) {
