@@ -11,6 +11,7 @@ import dev.kiln.cloud.monitor.Monitor;
 import dev.kiln.cloud.monitor.MonitorLoop;
 import dev.kiln.cloud.monitor.Scope;
 import dev.kiln.cloud.monitor.WindowLength;
+import dev.kiln.cloud.store.StoreLocation;
 import dev.kiln.link.protocol.Topics;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -43,7 +44,8 @@ public final class CloudCommand implements Runnable {
       name = "run",
       mixinStandardHelpOptions = true,
       description = {
-        "Ingest device capture, status and heartbeats into DuckDB until interrupted.",
+        "Ingest device capture, status and heartbeats into the store (DuckDB, or PostgreSQL"
+            + " shared by replicas) until interrupted.",
         "Without --broker, starts an embedded MQTT 5 broker on --bind:--port: plain and"
             + " anonymous on loopback (the default), or with --tls DIR mutual TLS and per-device"
             + " topic ACLs, which any other --bind address requires.",
@@ -58,9 +60,17 @@ public final class CloudCommand implements Runnable {
     String broker;
 
     @Option(
+        names = "--store",
+        paramLabel = "STORE",
+        description =
+            "Where captures go: duckdb:PATH (one process) or postgresql://HOST:PORT/DB?user=NAME,"
+                + " shared by replicas (default: duckdb:kiln-cloud.duckdb).")
+    String store;
+
+    @Option(
         names = "--db",
-        defaultValue = "kiln-cloud.duckdb",
-        description = "DuckDB file (default: ${DEFAULT-VALUE}).")
+        paramLabel = "PATH",
+        description = "DuckDB file; the same as --store duckdb:PATH.")
     Path db;
 
     @Option(
@@ -163,11 +173,12 @@ public final class CloudCommand implements Runnable {
             "--tls configures the embedded broker; with --broker use --ca, --cert and --key");
       }
       String id = clientId != null ? clientId : "kiln-ingest-" + hostname();
-      Path dataDir = brokerData != null ? brokerData : Path.of(db.toString() + ".broker");
+      StoreLocation location = StoreLocation.choose(store, db);
+      Path dataDir = brokerData != null ? brokerData : defaultBrokerData(location);
       CloudService.Options o =
           new CloudService.Options(
               broker,
-              db,
+              location,
               bind,
               port,
               dataDir,
@@ -193,7 +204,7 @@ public final class CloudCommand implements Runnable {
                 ? (tlsDir != null ? "embedded mutual-TLS" : "embedded")
                 : "external",
             service.embeddedBroker() ? bind + ":" + port : broker,
-            db.toAbsolutePath(),
+            location instanceof StoreLocation.DuckDb d ? d.file().toAbsolutePath() : location,
             id);
         out.flush();
         if (monitorSettings != null) {
@@ -232,6 +243,13 @@ public final class CloudCommand implements Runnable {
         stopped.countDown();
       }
       return 0;
+    }
+
+    /** Beside the DuckDB file; for a PostgreSQL store, in the working folder. */
+    private static Path defaultBrokerData(StoreLocation location) {
+      return location instanceof StoreLocation.DuckDb d
+          ? Path.of(d.file() + ".broker")
+          : Path.of(StoreLocation.DEFAULT_FILE + ".broker");
     }
 
     /** Read and checked before anything starts, so a bad option costs no broker start-up. */

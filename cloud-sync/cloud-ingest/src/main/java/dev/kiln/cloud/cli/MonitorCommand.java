@@ -77,7 +77,7 @@ public final class MonitorCommand implements Runnable {
     @Override
     public Integer call() {
       Baseline b;
-      try (CaptureStore store = CaptureStore.openReadOnly(db.db)) {
+      try (CaptureStore store = CaptureStore.openReadOnly(db.location())) {
         b =
             CaptureBaselines.build(
                 store,
@@ -215,7 +215,7 @@ public final class MonitorCommand implements Runnable {
       long start = end - WindowLength.parse("--window", window).toMillis();
       DriftCheck check = new DriftCheck(b, limits.thresholds(), scopes(by));
       Monitor.Outcome o;
-      try (CaptureStore store = CaptureStore.open(db.db);
+      try (CaptureStore store = CaptureStore.open(db.location());
           AlertClient alerts =
               broker == null ? null : AlertClient.connect(broker, clientId, ca, cert, key)) {
         o = new Monitor(store, alerts).check(check, version, start, end, now);
@@ -251,7 +251,7 @@ public final class MonitorCommand implements Runnable {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (CaptureStore store = CaptureStore.openReadOnly(db.db)) {
+      try (CaptureStore store = CaptureStore.openReadOnly(db.location())) {
         var r = new ViolationTable(store).recent(model, DataCommand.parseSince(since), limit);
         if (json) {
           out.println(QueryResultFormat.json(r).toPrettyString());
