@@ -2,6 +2,7 @@ package dev.kiln.cloud.ingest;
 
 import dev.kiln.cloud.quality.FeedbackTable;
 import dev.kiln.cloud.registry.DeviceStatusTable;
+import dev.kiln.cloud.store.CaptureRow;
 import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.link.error.LinkException;
 import dev.kiln.link.protocol.DeviceStatus;
@@ -190,7 +191,7 @@ public final class Ingestor implements AutoCloseable {
           "capture schema " + schema + " is not supported by this ingestor (v1)");
     }
     List<byte[]> lines = CaptureBatchCodec.decode(m.payload());
-    List<CaptureRecord> batch = new ArrayList<>(lines.size());
+    List<CaptureRow> batch = new ArrayList<>(lines.size());
     List<FeedbackRecord> feedbackLines = new ArrayList<>();
     for (byte[] line : lines) {
       if (FeedbackRecord.isFeedbackLine(line)) {
@@ -202,7 +203,8 @@ public final class Ingestor implements AutoCloseable {
         }
         continue;
       }
-      CaptureRecord r = ProtocolJson.read(line, CaptureRecord.class);
+      CaptureRow row = CaptureRow.parse(line);
+      CaptureRecord r = row.record();
       if (!device.equals(r.deviceId()) || r.id() == null || r.model() == null) {
         // A device may only write its own records; the topic is what the broker's ACL checked.
         // A line without id or model (a record kind this ingestor does not know) could never be
@@ -210,10 +212,10 @@ public final class Ingestor implements AutoCloseable {
         rejected.incrementAndGet();
         continue;
       }
-      batch.add(r);
+      batch.add(row);
     }
     String batchId = m.props().userProperty(CaptureBatchCodec.PROP_BATCH_ID);
-    int n = batch.isEmpty() ? 0 : store.insertCaptures(batch, batchId);
+    int n = batch.isEmpty() ? 0 : store.insertRows(batch, batchId);
     if (!feedbackLines.isEmpty()) {
       // Its own transaction: a redelivery after a failure here finds the captures already stored
       // and skips them, since both tables are keyed by record id.

@@ -53,7 +53,12 @@ public interface CaptureStore extends AutoCloseable {
    * Inserts a batch in one transaction; returns how many records were new (the rest were
    * duplicates, stored before by this or another replica).
    */
-  int insertCaptures(List<CaptureRecord> records, String batchId) throws SQLException;
+  default int insertCaptures(List<CaptureRecord> records, String batchId) throws SQLException {
+    return insertRows(records.stream().map(CaptureRow::of).toList(), batchId);
+  }
+
+  /** The same for rows already flattened (the ingestor's path, {@link CaptureRow#parse}). */
+  int insertRows(List<CaptureRow> rows, String batchId) throws SQLException;
 
   /** Runs {@code work} in one transaction. */
   <T> T inTransaction(SqlWork<T> work) throws SQLException;

@@ -3,7 +3,6 @@ package dev.kiln.cloud.store;
 import dev.kiln.cloud.CloudErrorCode;
 import dev.kiln.cloud.CloudException;
 import dev.kiln.files.OwnerOnly;
-import dev.kiln.link.protocol.capture.CaptureRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -118,9 +117,8 @@ public final class DuckDbCaptureStore implements CaptureStore {
    * duplicates).
    */
   @Override
-  public synchronized int insertCaptures(List<CaptureRecord> records, String batchId)
-      throws SQLException {
-    return inTransaction(c -> CaptureInsert.insert(c, records, batchId));
+  public synchronized int insertRows(List<CaptureRow> rows, String batchId) throws SQLException {
+    return inTransaction(c -> CaptureInsert.insert(c, Dialect.DUCKDB, rows, batchId));
   }
 
   /** Runs {@code work} in one transaction on the store's connection. */

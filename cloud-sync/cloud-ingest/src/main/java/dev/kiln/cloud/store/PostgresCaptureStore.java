@@ -2,7 +2,6 @@ package dev.kiln.cloud.store;
 
 import dev.kiln.cloud.CloudErrorCode;
 import dev.kiln.cloud.CloudException;
-import dev.kiln.link.protocol.capture.CaptureRecord;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -86,9 +85,8 @@ public final class PostgresCaptureStore implements CaptureStore {
   }
 
   @Override
-  public synchronized int insertCaptures(List<CaptureRecord> records, String batchId)
-      throws SQLException {
-    return inTransaction(c -> CaptureInsert.insert(c, records, batchId));
+  public synchronized int insertRows(List<CaptureRow> rows, String batchId) throws SQLException {
+    return inTransaction(c -> CaptureInsert.insert(c, Dialect.POSTGRESQL, rows, batchId));
   }
 
   @Override
