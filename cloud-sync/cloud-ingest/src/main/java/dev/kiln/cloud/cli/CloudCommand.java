@@ -52,6 +52,8 @@ public final class CloudCommand implements Runnable {
         "Several ingestors with different --client-id share capture (MQTT 5 shared subscription)."
       })
   static final class Run implements Callable<Integer> {
+    private static final java.time.Duration EXTERNAL_READY_WAIT = java.time.Duration.ofSeconds(30);
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(
@@ -207,6 +209,18 @@ public final class CloudCommand implements Runnable {
             location instanceof StoreLocation.DuckDb d ? d.file().toAbsolutePath() : location,
             id);
         out.flush();
+        if (!service.embeddedBroker()) {
+          // Replicas and scripts wait for this line: capture published to a shared subscription
+          // before anyone holds it is dropped by the broker.
+          if (service.ingestor().awaitReady(EXTERNAL_READY_WAIT)) {
+            out.printf("kiln cloud: subscribed to capture on %s%n", broker);
+          } else {
+            out.printf(
+                "kiln cloud: not yet subscribed to %s after %d s; retrying in the background%n",
+                broker, EXTERNAL_READY_WAIT.toSeconds());
+          }
+          out.flush();
+        }
         if (monitorSettings != null) {
           service.startMonitor(monitorSettings, outcome -> printCheck(out, outcome));
           out.printf(
