@@ -55,6 +55,7 @@ public final class PostgresServer implements AutoCloseable {
   private final Path home;
   private final int port;
   private final Thread cleanupOnExit;
+  private Options options;
 
   private PostgresServer(PostgresBinaries binaries, PostgresOsUser user, Path root, int port) {
     this.binaries = binaries;
@@ -144,6 +145,15 @@ public final class PostgresServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops (fast shutdown) and starts again on the same port and data, as a database failover or
+   * restart looks to its clients: every open connection is cut.
+   */
+  public void restart() {
+    stop();
+    launch(options);
+  }
+
   @Override
   public void close() {
     stopAndDelete();
@@ -210,6 +220,7 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   private void launch(Options options) {
+    this.options = options;
     String serverOptions =
         String.join(
             " ",

@@ -16,8 +16,10 @@ import java.util.Properties;
  *
  * <p>One connection for writes and short reads (synchronized, as the ingestor writes from one
  * thread), and a fresh connection per {@link #scan}, so a long drift check or export does not hold
- * up ingest. A read-only store's connections are read-only sessions: {@code kiln data query} cannot
- * write through them.
+ * up ingest. A call that fails because the connection broke (the server restarted or failed over)
+ * throws, as any failed write does, so the ingestor leaves that batch unacknowledged; the next call
+ * connects again. A read-only store's connections are read-only sessions: {@code kiln data query}
+ * cannot write through them.
  */
 public final class PostgresCaptureStore implements CaptureStore {
   /** Rows a scan fetches per round trip: bounded memory for a scan over millions of rows. */
@@ -25,7 +27,8 @@ public final class PostgresCaptureStore implements CaptureStore {
 
   private final StoreLocation.Postgres location;
   private final boolean readOnly;
-  private final Connection conn;
+  private Connection conn;
+  private boolean broken;
 
   private PostgresCaptureStore(StoreLocation.Postgres location, boolean readOnly, Connection conn) {
     this.location = location;
@@ -91,24 +94,32 @@ public final class PostgresCaptureStore implements CaptureStore {
 
   @Override
   public synchronized <T> T inTransaction(SqlWork<T> work) throws SQLException {
+    Connection conn = connection();
     conn.setAutoCommit(false);
     try {
       T result = work.run(conn);
       conn.commit();
       return result;
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException e) {
+      noteFailure(e);
+      rollbackQuietly();
+      throw e;
+    } catch (RuntimeException e) {
       rollbackQuietly();
       throw e;
     } finally {
-      conn.setAutoCommit(true);
+      if (!broken) {
+        conn.setAutoCommit(true);
+      }
     }
   }
 
   @Override
   public synchronized <T> T read(SqlWork<T> work) {
     try {
-      return work.run(conn);
+      return work.run(connection());
     } catch (SQLException e) {
+      noteFailure(e);
       throw new CloudException(CloudErrorCode.QUERY_FAILED, e.getMessage(), e);
     }
   }
@@ -128,6 +139,34 @@ public final class PostgresCaptureStore implements CaptureStore {
       }
     } catch (SQLException e) {
       throw new CloudException(CloudErrorCode.QUERY_FAILED, e.getMessage(), e);
+    }
+  }
+
+  /** The connection, opened again first when the last call found it broken. */
+  private Connection connection() throws SQLException {
+    if (broken) {
+      closeQuietly(conn);
+      try {
+        conn = connect(location, readOnly, 0);
+      } catch (CloudException e) {
+        throw new SQLException(e.getMessage(), "08001", e);
+      }
+      broken = false;
+    }
+    return conn;
+  }
+
+  /** SQLSTATE class 08 (connection exception) or 57P (the server shut down): connect again. */
+  private void noteFailure(SQLException e) {
+    String state = e.getSQLState();
+    if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
+      broken = true;
+      return;
+    }
+    try {
+      broken = conn.isClosed() || !conn.isValid(2);
+    } catch (SQLException stillBroken) {
+      broken = true;
     }
   }
 

@@ -1,9 +1,11 @@
 package dev.kiln.cloud.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.cloud.it.Fixtures;
 import dev.kiln.testkit.PostgresServer;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -77,6 +79,20 @@ class PostgresCaptureStoreContractIT extends CaptureStoreContract {
     } finally {
       opened.forEach(CaptureStore::close);
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void afterTheServerRestarts_theStoreConnectsAgain() throws Exception {
+    try (CaptureStore s = CaptureStore.open(newLocation())) {
+      assertThat(s.insertCaptures(records(0, 10), "b1")).isEqualTo(10);
+      server.restart();
+      // The call that finds its connection cut fails and stores nothing (the ingestor leaves the
+      // batch unacknowledged); the next one connects again.
+      assertThatThrownBy(() -> s.insertCaptures(records(10, 20), "b2"))
+          .isInstanceOf(SQLException.class);
+      assertThat(s.insertCaptures(records(10, 20), "b2")).isEqualTo(10);
+      assertThat(Fixtures.count(s, "SELECT count(*) FROM captures")).isEqualTo(20);
     }
   }
 }
