@@ -60,6 +60,23 @@ public interface CaptureStore extends AutoCloseable {
   /** The same for rows already flattened (the ingestor's path, {@link CaptureRow#parse}). */
   int insertRows(List<CaptureRow> rows, String batchId) throws SQLException;
 
+  /**
+   * Several batches in one transaction (the ingestor's group commit); returns how many records of
+   * each were new. All or nothing.
+   */
+  default int[] insertGroups(List<List<CaptureRow>> batches, List<String> batchIds)
+      throws SQLException {
+    Dialect d = dialect();
+    return inTransaction(
+        c -> {
+          int[] inserted = new int[batches.size()];
+          for (int i = 0; i < inserted.length; i++) {
+            inserted[i] = CaptureInsert.insert(c, d, batches.get(i), batchIds.get(i));
+          }
+          return inserted;
+        });
+  }
+
   /** Runs {@code work} in one transaction. */
   <T> T inTransaction(SqlWork<T> work) throws SQLException;
 
