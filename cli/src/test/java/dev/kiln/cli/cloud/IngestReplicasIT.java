@@ -93,9 +93,12 @@ class IngestReplicasIT {
       throws Exception {
     Path log = tmp.resolve("replica-" + name + ".log");
     Files.writeString(log, "");
+    // Its library log (kiln-cloud.log, in the working folder for a PostgreSQL store) stays in tmp.
+    Path dir = Files.createDirectories(tmp.resolve("replica-" + name));
     return JvmLauncher.of("dev.kiln.cli.KilnMain")
         .classpath(JvmLauncher.testClasspath())
         .jvmOption("-Xmx256m")
+        .directory(dir)
         .args(
             "cloud",
             "run",
