@@ -12,6 +12,7 @@ import dev.kiln.bench.agent.OverheadBench;
 import dev.kiln.bench.agent.RunnerOverheadBench;
 import dev.kiln.bench.agent.ThroughputBench;
 import dev.kiln.bench.capture.CaptureBench;
+import dev.kiln.bench.capture.CaptureStoresBench;
 import dev.kiln.bench.capture.GroupCommitBench;
 import dev.kiln.bench.capture.OutboxBench;
 import dev.kiln.bench.cloud.CloudApiBench;
@@ -128,6 +129,8 @@ public final class BenchMain {
           AgentReports.capture(
               CaptureBench.run(
                   repo, "cnn/cnn.onnx", intArg(args, 1, 5000), intArg(args, 2, 1000), threads));
+      case "capture-stores" ->
+          CaptureStoresBench.print(CaptureStoresBench.run(intArg(args, 1, 20000)));
       case "capture-sync" ->
           GroupCommitBench.print(
               GroupCommitBench.run(new int[] {1, 4, 16, 64}, intArg(args, 1, 200)));
@@ -193,7 +196,7 @@ public final class BenchMain {
                   + " agent-autoscale, agent-device-jvm, agent-classlist,"
                   + " agent-footprint,"
                   + " model-load, runner-overhead,"
-                  + " capture, capture-outbox, capture-sync, fleet-rollout, http-servers [SECONDS] [--quick],"
+                  + " capture, capture-stores [RECORDS], capture-outbox, capture-sync, fleet-rollout, http-servers [SECONDS] [--quick],"
                   + " monitor-check [RECORDS] [ROUNDS], cloud-api [DEVICES] [LIMIT] [ROUNDS]");
     }
   }

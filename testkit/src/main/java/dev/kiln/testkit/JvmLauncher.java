@@ -24,6 +24,7 @@ public final class JvmLauncher {
   private ProcessBuilder.Redirect stderr = ProcessBuilder.Redirect.DISCARD;
   private boolean mergeStderr;
   private Path log;
+  private Path directory;
 
   private JvmLauncher(String mainClass) {
     this.mainClass = mainClass;
@@ -96,6 +97,12 @@ public final class JvmLauncher {
     return this;
   }
 
+  /** The child's working folder, where it writes files named by relative paths (its own logs). */
+  public JvmLauncher directory(Path dir) {
+    this.directory = dir;
+    return this;
+  }
+
   /** Appends the child's stdout and stderr to {@code file}. */
   public JvmLauncher log(Path file) {
     this.log = file;
@@ -136,6 +143,9 @@ public final class JvmLauncher {
 
   public JvmProcess start() throws IOException {
     ProcessBuilder pb = new ProcessBuilder(command()).redirectOutput(stdout);
+    if (directory != null) {
+      pb.directory(directory.toFile());
+    }
     if (mergeStderr) {
       pb.redirectErrorStream(true);
     } else {

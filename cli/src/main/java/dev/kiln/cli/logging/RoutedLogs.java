@@ -92,6 +92,15 @@ public final class RoutedLogs implements CommandLine.IExecutionStrategy {
     String name = spec.qualifiedName(" ");
     if (name.equals("kiln cloud run")) {
       Path db = optionValue(spec, "--db");
+      String store = optionValue(spec, "--store");
+      if (db == null) {
+        // A PostgreSQL store has no file to sit beside: the log goes to the working folder.
+        db =
+            Path.of(
+                store != null && store.startsWith("duckdb:")
+                    ? store.substring("duckdb:".length())
+                    : "kiln-cloud.duckdb");
+      }
       String base = db.getFileName().toString().replaceFirst("\\.duckdb$", "");
       return db.toAbsolutePath().resolveSibling(base + ".log");
     }
@@ -104,7 +113,7 @@ public final class RoutedLogs implements CommandLine.IExecutionStrategy {
     return null;
   }
 
-  private static Path optionValue(CommandSpec spec, String name) {
+  private static <T> T optionValue(CommandSpec spec, String name) {
     OptionSpec option = spec.findOption(name);
     return option == null ? null : option.getValue();
   }

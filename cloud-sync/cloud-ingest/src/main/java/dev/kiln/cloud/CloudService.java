@@ -9,6 +9,7 @@ import dev.kiln.cloud.monitor.Monitor;
 import dev.kiln.cloud.monitor.MonitorLoop;
 import dev.kiln.cloud.monitor.ViolationMetrics;
 import dev.kiln.cloud.store.CaptureStore;
+import dev.kiln.cloud.store.StoreLocation;
 import dev.kiln.link.transport.TransportConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +32,7 @@ public final class CloudService implements AutoCloseable {
    */
   public record Options(
       String brokerUrl,
-      Path db,
+      StoreLocation store,
       String bind,
       int port,
       Path brokerDir,
@@ -40,7 +41,32 @@ public final class CloudService implements AutoCloseable {
       String shareGroup,
       Consumer<TransportConfig.Builder> transport,
       BrokerTls tls) {
-    /** A plain embedded broker (or an external one). */
+    /** A DuckDB file with the embedded broker or an external one. */
+    public Options(
+        String brokerUrl,
+        Path db,
+        String bind,
+        int port,
+        Path brokerDir,
+        boolean persistentBroker,
+        String clientId,
+        String shareGroup,
+        Consumer<TransportConfig.Builder> transport,
+        BrokerTls tls) {
+      this(
+          brokerUrl,
+          StoreLocation.duckdb(db),
+          bind,
+          port,
+          brokerDir,
+          persistentBroker,
+          clientId,
+          shareGroup,
+          transport,
+          tls);
+    }
+
+    /** A DuckDB file with a plain embedded broker (or an external one). */
     public Options(
         String brokerUrl,
         Path db,
@@ -53,7 +79,31 @@ public final class CloudService implements AutoCloseable {
         Consumer<TransportConfig.Builder> transport) {
       this(
           brokerUrl,
-          db,
+          StoreLocation.duckdb(db),
+          bind,
+          port,
+          brokerDir,
+          persistentBroker,
+          clientId,
+          shareGroup,
+          transport,
+          null);
+    }
+
+    /** A plain embedded broker (or an external one). */
+    public Options(
+        String brokerUrl,
+        StoreLocation store,
+        String bind,
+        int port,
+        Path brokerDir,
+        boolean persistentBroker,
+        String clientId,
+        String shareGroup,
+        Consumer<TransportConfig.Builder> transport) {
+      this(
+          brokerUrl,
+          store,
           bind,
           port,
           brokerDir,
@@ -87,7 +137,7 @@ public final class CloudService implements AutoCloseable {
     // Checked before anything opens: an exposed plain listener is refused without side effects.
     BrokerListener listener =
         o.brokerUrl() == null ? new BrokerListener(o.bind(), o.port(), o.tls()) : null;
-    CaptureStore store = CaptureStore.open(o.db());
+    CaptureStore store = CaptureStore.open(o.store());
     EmbeddedBroker broker = null;
     try {
       if (listener != null) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -62,6 +63,16 @@ public final class MqttTransport implements AutoCloseable {
     void handle(InboundMessage message) throws Exception;
   }
 
+  /**
+   * Processes one inbound message and finishes later: the message is acknowledged when the stage
+   * completes normally, and not acknowledged (the connection is bounced, so the broker delivers it
+   * again) when it completes exceptionally. Stages must complete in the order their messages
+   * arrived, as MQTT acknowledges QoS 1 messages in order.
+   */
+  public interface AsyncMessageHandler {
+    CompletionStage<Void> handle(InboundMessage message);
+  }
+
   /** Last will, rebuilt before each connect attempt so it can carry the connection's time. */
   public record Will(String topic, byte[] payload, boolean retained, MessageProps props) {}
 
@@ -80,6 +91,7 @@ public final class MqttTransport implements AutoCloseable {
   private volatile Set<KeptSubscription> granted = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean reconnectScheduled = new AtomicBoolean();
   private volatile MessageHandler handler = m -> {};
+  private volatile AsyncMessageHandler asyncHandler;
   private volatile Supplier<Will> will = () -> null;
   private volatile boolean closed;
 
@@ -145,6 +157,11 @@ public final class MqttTransport implements AutoCloseable {
 
   public void setMessageHandler(MessageHandler handler) {
     this.handler = handler;
+  }
+
+  /** Instead of {@link #setMessageHandler}: acknowledges when the handler's stage completes. */
+  public void setAsyncMessageHandler(AsyncMessageHandler handler) {
+    this.asyncHandler = handler;
   }
 
   public void setWill(Supplier<Will> will) {
@@ -381,6 +398,32 @@ public final class MqttTransport implements AutoCloseable {
       LOG.info("disconnected from {}: {}", config.brokerUrl(), cause);
       connectionDropped(cause);
     }
+  }
+
+  /**
+   * Delivers to the asynchronous handler when one is set (null otherwise); completes with true when
+   * the message may be acknowledged.
+   */
+  CompletionStage<Boolean> deliverLater(MqttAsyncClient from, InboundMessage in) {
+    AsyncMessageHandler h = asyncHandler;
+    if (h == null) {
+      return null;
+    }
+    CompletionStage<Void> stage;
+    try {
+      stage = h.handle(in);
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    return stage.handle(
+        (ok, e) -> {
+          if (e == null) {
+            return true;
+          }
+          LOG.warn("handler failed for message on {}; not acknowledging it", in.topic(), e);
+          scheduler.execute(() -> bounce(from, "bounced after a handler failure"));
+          return false;
+        });
   }
 
   /** Delivers to the handler; true when the message may be acknowledged. */

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Events of one Paho client, forwarded to its {@link MqttTransport}. Acknowledges an inbound QoS 1
- * message only after the handler returned: Paho runs with manual acks for that.
+ * message only after the handler returned, or after its stage completed for an asynchronous
+ * handler: Paho runs with manual acks for that.
  */
 final class PahoCallback implements MqttCallback {
   private static final Logger LOG = LoggerFactory.getLogger(PahoCallback.class);
@@ -41,17 +42,34 @@ final class PahoCallback implements MqttCallback {
     if (!transport.isCurrent(owner)) {
       return;
     }
-    boolean ok =
-        transport.deliver(
-            owner,
-            new InboundMessage(
-                topic,
-                message.getPayload(),
-                message.getQos(),
-                message.isRetained(),
-                PahoProps.fromPaho(message.getProperties())));
-    if (ok && message.getQos() > 0) {
+    InboundMessage in =
+        new InboundMessage(
+            topic,
+            message.getPayload(),
+            message.getQos(),
+            message.isRetained(),
+            PahoProps.fromPaho(message.getProperties()));
+    var later = transport.deliverLater(owner, in);
+    if (later != null) {
+      later.thenAccept(
+          ok -> {
+            if (ok && message.getQos() > 0) {
+              acknowledge(message);
+            }
+          });
+      return;
+    }
+    if (transport.deliver(owner, in) && message.getQos() > 0) {
       owner.messageArrivedComplete(message.getId(), message.getQos());
+    }
+  }
+
+  /** From the handler's thread; a client replaced meanwhile cannot acknowledge any more. */
+  private void acknowledge(MqttMessage message) {
+    try {
+      owner.messageArrivedComplete(message.getId(), message.getQos());
+    } catch (MqttException | RuntimeException e) {
+      LOG.debug("cannot acknowledge message {}: {}", message.getId(), e.toString());
     }
   }
 

@@ -14,6 +14,7 @@ import dev.kiln.cloud.monitor.Scope;
 import dev.kiln.cloud.monitor.WindowLength;
 import dev.kiln.cloud.service.CloudHost;
 import dev.kiln.cloud.service.console.ConsoleFiles;
+import dev.kiln.cloud.store.StoreLocation;
 import dev.kiln.link.protocol.Topics;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -48,14 +49,16 @@ public final class CloudCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Run the cloud service until interrupted: ingest device capture, status and heartbeats"
-            + " into DuckDB, run the fleet console on --state-dir and serve the HTTP API"
-            + " (docs/cloud-service.md).",
+            + " into the store (DuckDB, or PostgreSQL shared by replicas), run the fleet console on"
+            + " --state-dir and serve the HTTP API and web console (docs/cloud-service.md).",
         "Without --broker, starts an embedded MQTT 5 broker on --bind:--port: plain and"
             + " anonymous on loopback (the default), or with --tls DIR mutual TLS and per-device"
             + " topic ACLs, which any other --bind address requires.",
         "Several ingestors with different --client-id share capture (MQTT 5 shared subscription)."
       })
   static final class Run implements Callable<Integer> {
+    private static final java.time.Duration EXTERNAL_READY_WAIT = java.time.Duration.ofSeconds(30);
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(
@@ -64,9 +67,17 @@ public final class CloudCommand implements Runnable {
     String broker;
 
     @Option(
+        names = "--store",
+        paramLabel = "STORE",
+        description =
+            "Where captures go: duckdb:PATH (one process) or postgresql://HOST:PORT/DB?user=NAME,"
+                + " shared by replicas (default: duckdb:kiln-cloud.duckdb).")
+    String store;
+
+    @Option(
         names = "--db",
-        defaultValue = "kiln-cloud.duckdb",
-        description = "DuckDB file (default: ${DEFAULT-VALUE}).")
+        paramLabel = "PATH",
+        description = "DuckDB file; the same as --store duckdb:PATH.")
     Path db;
 
     @Option(
@@ -199,11 +210,12 @@ public final class CloudCommand implements Runnable {
             "--tls configures the embedded broker; with --broker use --ca, --cert and --key");
       }
       String id = clientId != null ? clientId : "kiln-ingest-" + hostname();
-      Path dataDir = brokerData != null ? brokerData : Path.of(db.toString() + ".broker");
+      StoreLocation location = StoreLocation.choose(store, db);
+      Path dataDir = brokerData != null ? brokerData : defaultBrokerData(location);
       CloudService.Options o =
           new CloudService.Options(
               broker,
-              db,
+              location,
               bind,
               port,
               dataDir,
@@ -233,13 +245,25 @@ public final class CloudCommand implements Runnable {
                 ? (tlsDir != null ? "embedded mutual-TLS" : "embedded")
                 : "external",
             service.embeddedBroker() ? bind + ":" + port : broker,
-            db.toAbsolutePath(),
+            location instanceof StoreLocation.DuckDb d ? d.file().toAbsolutePath() : location,
             id);
         out.printf(
             "kiln cloud: fleet console on %s; API on %s (token: %s)%n",
             state.toAbsolutePath(), host.apiUrl(), state.resolve("admin.token").toAbsolutePath());
         out.printf("kiln cloud: web console on http://%s:%d/%n", apiBind, host.apiPort());
         out.flush();
+        if (!service.embeddedBroker()) {
+          // Replicas and scripts wait for this line: capture published to a shared subscription
+          // before anyone holds it is dropped by the broker.
+          if (service.ingestor().awaitReady(EXTERNAL_READY_WAIT)) {
+            out.printf("kiln cloud: subscribed to capture on %s%n", broker);
+          } else {
+            out.printf(
+                "kiln cloud: not yet subscribed to %s after %d s; retrying in the background%n",
+                broker, EXTERNAL_READY_WAIT.toSeconds());
+          }
+          out.flush();
+        }
         if (monitorSettings != null) {
           service.startMonitor(monitorSettings, outcome -> printCheck(out, outcome));
           out.printf(
@@ -276,6 +300,13 @@ public final class CloudCommand implements Runnable {
         stopped.countDown();
       }
       return 0;
+    }
+
+    /** Beside the DuckDB file; for a PostgreSQL store, in the working folder. */
+    private static Path defaultBrokerData(StoreLocation location) {
+      return location instanceof StoreLocation.DuckDb d
+          ? Path.of(d.file() + ".broker")
+          : Path.of(StoreLocation.DEFAULT_FILE + ".broker");
     }
 
     /** Read and checked before anything starts, so a bad option costs no broker start-up. */

@@ -7,6 +7,7 @@ import dev.kiln.cloud.dataset.LabelledExport;
 import dev.kiln.cloud.store.CaptureQueries;
 import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.cloud.store.QueryResult;
+import dev.kiln.cloud.store.StoreLocation;
 import dev.kiln.link.protocol.ProtocolJson;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "data",
     mixinStandardHelpOptions = true,
-    description = "Query, summarize and export captured inference data (DuckDB).",
+    description = "Query, summarize and export captured inference data (DuckDB or PostgreSQL).",
     subcommands = {
       DataCommand.Query.class,
       DataCommand.Stats.class,
@@ -40,13 +41,25 @@ public final class DataCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** Options every data subcommand takes. */
+  /** Options every data subcommand takes: where the captures are. */
   static class DbOption {
     @Option(
+        names = "--store",
+        paramLabel = "STORE",
+        description =
+            "The capture store: duckdb:PATH or postgresql://HOST:PORT/DB?user=NAME"
+                + " (default: duckdb:kiln-cloud.duckdb).")
+    String store;
+
+    @Option(
         names = "--db",
-        defaultValue = "kiln-cloud.duckdb",
-        description = "DuckDB file written by `kiln cloud run` (default: ${DEFAULT-VALUE}).")
+        paramLabel = "PATH",
+        description = "DuckDB file written by `kiln cloud run`; the same as --store duckdb:PATH.")
     Path db;
+
+    StoreLocation location() {
+      return StoreLocation.choose(store, db);
+    }
   }
 
   @Command(
@@ -68,7 +81,7 @@ public final class DataCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (CaptureStore store = CaptureStore.openReadOnly(db.db)) {
+      try (CaptureStore store = CaptureStore.openReadOnly(db.location())) {
         print(spec.commandLine().getOut(), new CaptureQueries(store).query(sql), json);
       }
       return 0;
@@ -95,7 +108,7 @@ public final class DataCommand implements Runnable {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (CaptureStore store = CaptureStore.openReadOnly(db.db)) {
+      try (CaptureStore store = CaptureStore.openReadOnly(db.location())) {
         CaptureQueries.Stats s = new CaptureQueries(store).stats(model);
         if (json) {
           ObjectNode o = ProtocolJson.mapper().createObjectNode();
@@ -119,7 +132,9 @@ public final class DataCommand implements Runnable {
       name = "export",
       mixinStandardHelpOptions = true,
       description = {
-        "Write a model's captures (the retraining dataset) to Parquet or CSV;",
+        "Write captures (the retraining dataset) to Parquet or CSV: one model to one file, or",
+        "with --partitioned every model (or --model) to Parquet folders model=M/date=YYYY-MM-DD/",
+        "that DuckDB, Spark and Trino read as one partitioned table (docs/scale.md);",
         "with --with-labels, a training set: inputs joined with their labels, split 80/20 by",
         "request id, to --out DIR (dataset.parquet, train.npz, validation.npz, train-inputs.npz)."
       })
@@ -127,7 +142,7 @@ public final class DataCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @CommandLine.Mixin DbOption db;
 
-    @Option(names = "--model", required = true, description = "Model name.")
+    @Option(names = "--model", description = "Model name (required without --partitioned).")
     String model;
 
     @Option(
@@ -140,8 +155,14 @@ public final class DataCommand implements Runnable {
     CaptureQueries.Format format;
 
     @Option(
+        names = "--partitioned",
+        description =
+            "Write Parquet under the --output folder, partitioned hive-style by model and UTC date.")
+    boolean partitioned;
+
+    @Option(
         names = {"-o", "--output"},
-        description = "Output file (without --with-labels).")
+        description = "Output file (a folder with --partitioned; not with --with-labels).")
     Path output;
 
     @Option(
@@ -162,10 +183,11 @@ public final class DataCommand implements Runnable {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       if (withLabels) {
-        if (outDir == null) {
-          throw new CloudException(CloudErrorCode.USAGE, "--with-labels needs --out DIR");
+        if (outDir == null || model == null) {
+          throw new CloudException(
+              CloudErrorCode.USAGE, "--with-labels needs --model NAME and --out DIR");
         }
-        try (CaptureStore store = CaptureStore.openReadOnly(db.db)) {
+        try (CaptureStore store = CaptureStore.openReadOnly(db.location())) {
           LabelledExport.Summary s =
               new LabelledExport(store).export(model, version, parseSince(since), outDir);
           if (json) {
@@ -191,9 +213,21 @@ public final class DataCommand implements Runnable {
         throw new CloudException(
             CloudErrorCode.USAGE, "export needs --format and -o FILE, or --with-labels --out DIR");
       }
-      try (CaptureStore store = CaptureStore.openReadOnly(db.db)) {
-        long n = new CaptureQueries(store).export(model, parseSince(since), format, output);
-        out.printf("exported %d records of %s to %s%n", n, model, output);
+      if (partitioned && format != CaptureQueries.Format.PARQUET) {
+        throw new CloudException(CloudErrorCode.USAGE, "--partitioned writes Parquet only");
+      }
+      if (!partitioned && model == null) {
+        throw new CloudException(
+            CloudErrorCode.USAGE, "--model is required (or --partitioned for every model)");
+      }
+      try (CaptureStore store = CaptureStore.openReadOnly(db.location())) {
+        CaptureQueries q = new CaptureQueries(store);
+        long n =
+            partitioned
+                ? q.exportPartitioned(model, parseSince(since), output)
+                : q.export(model, parseSince(since), format, output);
+        out.printf(
+            "exported %d records of %s to %s%n", n, model == null ? "every model" : model, output);
       }
       return 0;
     }

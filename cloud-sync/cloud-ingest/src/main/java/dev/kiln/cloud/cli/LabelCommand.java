@@ -34,7 +34,7 @@ final class LabelCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (CaptureStore store = CaptureStore.open(db.db);
+    try (CaptureStore store = CaptureStore.open(db.location());
         Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       LabelImport.Result r = new LabelImport(new FeedbackTable(store)).run(in, file.toString());
       spec.commandLine()

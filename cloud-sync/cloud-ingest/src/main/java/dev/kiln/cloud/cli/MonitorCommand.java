@@ -78,7 +78,7 @@ public final class MonitorCommand implements Runnable {
     @Override
     public Integer call() {
       Baseline b;
-      try (CaptureStore store = CaptureStore.openReadOnly(db.db)) {
+      try (CaptureStore store = CaptureStore.openReadOnly(db.location())) {
         b =
             CaptureBaselines.build(
                 store,
@@ -220,7 +220,7 @@ public final class MonitorCommand implements Runnable {
       long start = end - WindowLength.parse("--window", window).toMillis();
       DriftCheck check = new DriftCheck(b, limits.thresholds(), scopes(by));
       Monitor.Outcome o;
-      try (CaptureStore store = CaptureStore.open(db.db);
+      try (CaptureStore store = CaptureStore.open(db.location());
           AlertClient alerts =
               broker == null ? null : AlertClient.connect(broker, clientId, ca, cert, key)) {
         o = new Monitor(store, alerts).check(check, version, start, end, now);
@@ -263,7 +263,7 @@ public final class MonitorCommand implements Runnable {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (CaptureStore store = CaptureStore.openReadOnly(db.db)) {
+      try (CaptureStore store = CaptureStore.openReadOnly(db.location())) {
         if (metrics) {
           out.print(new ViolationMetrics(store).render());
           return 0;

@@ -44,7 +44,7 @@ final class QualityCommand implements Callable<Integer> {
   @Override
   public Integer call() throws JsonProcessingException {
     FieldQuality.Report r;
-    try (CaptureStore store = CaptureStore.openReadOnly(db.db)) {
+    try (CaptureStore store = CaptureStore.openReadOnly(db.location())) {
       r = new FieldQuality(store).report(model, FieldQuality.By.parse(by), shadow);
     }
     PrintWriter out = spec.commandLine().getOut();

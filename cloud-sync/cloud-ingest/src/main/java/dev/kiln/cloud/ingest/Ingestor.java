@@ -2,6 +2,7 @@ package dev.kiln.cloud.ingest;
 
 import dev.kiln.cloud.quality.FeedbackTable;
 import dev.kiln.cloud.registry.DeviceStatusTable;
+import dev.kiln.cloud.store.CaptureRow;
 import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.link.error.LinkException;
 import dev.kiln.link.protocol.DeviceStatus;
@@ -16,12 +17,12 @@ import dev.kiln.link.protocol.capture.CaptureBatchCodec;
 import dev.kiln.link.protocol.capture.CaptureRecord;
 import dev.kiln.link.protocol.capture.FeedbackRecord;
 import dev.kiln.link.transport.MqttTransport;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -29,9 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Subscribes to capture (shared), status and heartbeats, and writes them to the store. A QoS 1
- * message is acknowledged only after its transaction commits: if the database throws, the message
- * is not acknowledged and the broker redelivers it; a redelivered batch is de-duplicated by record
- * id. Undecodable messages are counted and acknowledged (retrying them would never succeed).
+ * message is acknowledged only after its transaction commits ({@link IngestWriter}: consecutive
+ * capture batches share one transaction): if the database throws, the message is not acknowledged
+ * and the broker redelivers it; a redelivered batch is de-duplicated by record id. Undecodable
+ * messages are counted and acknowledged (retrying them would never succeed).
  */
 public final class Ingestor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Ingestor.class);
@@ -51,6 +53,7 @@ public final class Ingestor implements AutoCloseable {
   private final AtomicLong feedbackRecords = new AtomicLong();
   private final AtomicLong feedbackInserted = new AtomicLong();
   private final FeedbackTable feedback;
+  private final IngestWriter writer;
   private final Set<Provenance.Verdict> loggedCauses = ConcurrentHashMap.newKeySet();
 
   public Ingestor(IngestConfig config, CaptureStore store) {
@@ -59,7 +62,8 @@ public final class Ingestor implements AutoCloseable {
     this.registry = new DeviceStatusTable(store);
     this.feedback = new FeedbackTable(store);
     this.transport = new MqttTransport(config.transport());
-    transport.setMessageHandler(this::handle);
+    this.writer = new IngestWriter(store);
+    transport.setAsyncMessageHandler(this::handle);
     // Kept, so it is renewed on every connect: a broker that lost our session (restart without
     // persistence) reports sessionPresent=false and would otherwise send us nothing.
     transport.keepSubscribed(
@@ -124,33 +128,44 @@ public final class Ingestor implements AutoCloseable {
     return feedbackInserted.get();
   }
 
-  private void handle(InboundMessage m) throws SQLException {
+  /**
+   * Decodes on the MQTT thread; the store write runs on the writer's thread, in arrival order, and
+   * the message is acknowledged when it committed. A message that is not stored (undecodable, not
+   * believed, not ours) still takes its turn, so acknowledgements stay in arrival order.
+   */
+  private CompletableFuture<Void> handle(InboundMessage m) {
     Optional<Topic> topic = Topic.parse(m.topic());
     if (topic.isEmpty()) {
-      return;
+      return writer.other(() -> {});
     }
     String device = topic.get().deviceId();
     try {
       switch (topic.get().kind()) {
         case CAPTURE -> {
           if (believed(m, device, null, 0)) {
-            ingestBatch(m, device);
+            return writer.capture(decodeBatch(m, device));
           }
         }
         case STATUS -> {
           if (m.payload().length > 0) {
             DeviceStatus s = ProtocolJson.read(m.payload(), DeviceStatus.class);
             if (believed(m, device, s.deviceId(), Math.max(s.ts(), s.connectedAt()))) {
-              registry.onStatus(s);
-              statuses.incrementAndGet();
+              return writer.other(
+                  () -> {
+                    registry.onStatus(s);
+                    statuses.incrementAndGet();
+                  });
             }
           }
         }
         case HEARTBEAT -> {
           Heartbeat hb = ProtocolJson.read(m.payload(), Heartbeat.class);
           if (believed(m, device, hb.deviceId(), hb.ts())) {
-            registry.onHeartbeat(hb, m.payload());
-            heartbeats.incrementAndGet();
+            return writer.other(
+                () -> {
+                  registry.onHeartbeat(hb, m.payload());
+                  heartbeats.incrementAndGet();
+                });
           }
         }
         default -> {}
@@ -159,6 +174,7 @@ public final class Ingestor implements AutoCloseable {
       rejected.incrementAndGet();
       LOG.warn("rejecting undecodable message on {}: {}", m.topic(), e.getMessage());
     }
+    return writer.other(() -> {});
   }
 
   /**
@@ -182,7 +198,7 @@ public final class Ingestor implements AutoCloseable {
     return false;
   }
 
-  private void ingestBatch(InboundMessage m, String device) throws SQLException {
+  private IngestWriter.CaptureBatch decodeBatch(InboundMessage m, String device) {
     String schema = m.props().userProperty(CaptureBatchCodec.PROP_SCHEMA);
     if (schema != null && !schema.equals(String.valueOf(ProtocolJson.SCHEMA_VERSION))) {
       throw new LinkException(
@@ -190,7 +206,7 @@ public final class Ingestor implements AutoCloseable {
           "capture schema " + schema + " is not supported by this ingestor (v1)");
     }
     List<byte[]> lines = CaptureBatchCodec.decode(m.payload());
-    List<CaptureRecord> batch = new ArrayList<>(lines.size());
+    List<CaptureRow> batch = new ArrayList<>(lines.size());
     List<FeedbackRecord> feedbackLines = new ArrayList<>();
     for (byte[] line : lines) {
       if (FeedbackRecord.isFeedbackLine(line)) {
@@ -202,7 +218,8 @@ public final class Ingestor implements AutoCloseable {
         }
         continue;
       }
-      CaptureRecord r = ProtocolJson.read(line, CaptureRecord.class);
+      CaptureRow row = CaptureRow.parse(line);
+      CaptureRecord r = row.record();
       if (!device.equals(r.deviceId()) || r.id() == null || r.model() == null) {
         // A device may only write its own records; the topic is what the broker's ACL checked.
         // A line without id or model (a record kind this ingestor does not know) could never be
@@ -210,20 +227,24 @@ public final class Ingestor implements AutoCloseable {
         rejected.incrementAndGet();
         continue;
       }
-      batch.add(r);
+      batch.add(row);
     }
     String batchId = m.props().userProperty(CaptureBatchCodec.PROP_BATCH_ID);
-    int n = batch.isEmpty() ? 0 : store.insertCaptures(batch, batchId);
-    if (!feedbackLines.isEmpty()) {
-      // Its own transaction: a redelivery after a failure here finds the captures already stored
-      // and skips them, since both tables are keyed by record id.
-      feedbackInserted.addAndGet(
-          feedback.insert(feedbackLines, FeedbackTable.SOURCE_DEVICE, batchId));
-      feedbackRecords.addAndGet(feedbackLines.size());
-    }
-    batches.incrementAndGet();
-    records.addAndGet(batch.size());
-    inserted.addAndGet(n);
+    return new IngestWriter.CaptureBatch(
+        batch,
+        batchId,
+        n -> {
+          if (!feedbackLines.isEmpty()) {
+            // Its own transaction: a redelivery after a failure here finds the captures already
+            // stored and skips them, since both tables are keyed by record id.
+            feedbackInserted.addAndGet(
+                feedback.insert(feedbackLines, FeedbackTable.SOURCE_DEVICE, batchId));
+            feedbackRecords.addAndGet(feedbackLines.size());
+          }
+          batches.incrementAndGet();
+          records.addAndGet(batch.size());
+          inserted.addAndGet(n);
+        });
   }
 
   /**
@@ -245,5 +266,6 @@ public final class Ingestor implements AutoCloseable {
   @Override
   public void close() {
     transport.close();
+    writer.close();
   }
 }

@@ -3,6 +3,7 @@ package dev.kiln.cloud.quality;
 import dev.kiln.cloud.CloudErrorCode;
 import dev.kiln.cloud.CloudException;
 import dev.kiln.cloud.store.CaptureStore;
+import dev.kiln.cloud.store.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -69,14 +70,17 @@ public final class FieldQuality {
   public record Report(
       String model, By by, List<Group> groups, long unmatchedLabels, long unmatchedValues) {}
 
-  /** The latest label and the latest value per request id. */
+  /**
+   * The latest label and the latest value per request id: DuckDB's arg_max, or PostgreSQL's first
+   * element of the values ordered newest first.
+   */
   private static final String LATEST =
       """
       WITH latest_label AS (
-        SELECT request_id, arg_max(label, ts) AS label FROM feedback
+        SELECT request_id, %2$s AS label FROM feedback
         WHERE label IS NOT NULL GROUP BY request_id),
       latest_value AS (
-        SELECT request_id, arg_max(value, ts) AS value FROM feedback
+        SELECT request_id, %3$s AS value FROM feedback
         WHERE value IS NOT NULL GROUP BY request_id),
       served AS (
         SELECT request_id, %1$s AS k, CAST(output_top AS VARCHAR) AS predicted, output_first
@@ -101,7 +105,7 @@ public final class FieldQuality {
             SELECT k, label AS cls, 1 AS actual, 0 AS pred,
                    CASE WHEN label = predicted THEN 1 ELSE 0 END AS hit FROM pairs
             UNION ALL
-            SELECT k, predicted AS cls, 0, 1, 0 FROM pairs WHERE predicted IS NOT NULL)
+            SELECT k, predicted AS cls, 0, 1, 0 FROM pairs WHERE predicted IS NOT NULL) AS tally
           GROUP BY k, cls ORDER BY k, cls""";
 
   private static final String REGRESSION =
@@ -132,14 +136,15 @@ public final class FieldQuality {
         conn -> {
           Map<String, long[]> accuracyN = new LinkedHashMap<>();
           Map<String, Double> accuracy = new LinkedHashMap<>();
-          try (ResultSet rs = query(conn, ACCURACY, by, model, includeShadow)) {
+          Dialect d = store.dialect();
+          try (ResultSet rs = query(conn, d, ACCURACY, by, model, includeShadow)) {
             while (rs.next()) {
               accuracyN.put(key(rs), new long[] {rs.getLong("n")});
               accuracy.put(key(rs), rs.getDouble("acc"));
             }
           }
           Map<String, List<ClassFigures>> classes = new LinkedHashMap<>();
-          try (ResultSet rs = query(conn, CLASSES, by, model, includeShadow)) {
+          try (ResultSet rs = query(conn, d, CLASSES, by, model, includeShadow)) {
             while (rs.next()) {
               long labelled = rs.getLong("labelled");
               long predicted = rs.getLong("predicted");
@@ -157,7 +162,7 @@ public final class FieldQuality {
             }
           }
           Map<String, Object[]> regression = new LinkedHashMap<>();
-          try (ResultSet rs = query(conn, REGRESSION, by, model, includeShadow)) {
+          try (ResultSet rs = query(conn, d, REGRESSION, by, model, includeShadow)) {
             while (rs.next()) {
               regression.put(
                   key(rs),
@@ -194,8 +199,12 @@ public final class FieldQuality {
   }
 
   private static ResultSet query(
-      Connection conn, String sql, By by, String model, boolean includeShadow) throws SQLException {
-    PreparedStatement ps = conn.prepareStatement(String.format(sql, by.column));
+      Connection conn, Dialect d, String sql, By by, String model, boolean includeShadow)
+      throws SQLException {
+    String latestLabel = d.pick("arg_max(label, ts)", "(array_agg(label ORDER BY ts DESC))[1]");
+    String latestValue = d.pick("arg_max(value, ts)", "(array_agg(value ORDER BY ts DESC))[1]");
+    PreparedStatement ps =
+        conn.prepareStatement(String.format(sql, by.column, latestLabel, latestValue));
     ps.setString(1, model);
     ps.setBoolean(2, includeShadow);
     // Closing the result set closes the statement with it.

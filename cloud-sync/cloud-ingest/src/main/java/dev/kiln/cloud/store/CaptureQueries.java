@@ -1,7 +1,5 @@
 package dev.kiln.cloud.store;
 
-import dev.kiln.cloud.CloudErrorCode;
-import dev.kiln.cloud.CloudException;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,11 +18,12 @@ public final class CaptureQueries {
    */
   public record Stats(String model, QueryResult volume, QueryResult outputs) {}
 
+  /** Percentiles are DuckDB's quantile_cont and PostgreSQL's ordered-set percentile_cont. */
   private static final String VOLUME =
       """
       SELECT version, variant, device_id, count(*) AS records,
-        round(quantile_cont(latency_ms, 0.5), 3) AS latency_p50_ms,
-        round(quantile_cont(latency_ms, 0.95), 3) AS latency_p95_ms,
+        round(%s, 3) AS latency_p50_ms,
+        round(%s, 3) AS latency_p95_ms,
         round(avg(latency_ms), 3) AS latency_mean_ms,
         count(*) FILTER (WHERE shadow) AS shadow,
         count(*) FILTER (WHERE truncated) AS truncated,
@@ -32,6 +31,13 @@ public final class CaptureQueries {
       FROM captures WHERE model = ?
       GROUP BY version, variant, device_id
       ORDER BY version, variant, device_id""";
+
+  private static final String DUCKDB_P50 = "quantile_cont(latency_ms, 0.5)";
+  private static final String DUCKDB_P95 = "quantile_cont(latency_ms, 0.95)";
+  private static final String POSTGRESQL_P50 =
+      "percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms)";
+  private static final String POSTGRESQL_P95 =
+      "percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms)";
 
   private static final String OUTPUTS =
       """
@@ -41,10 +47,6 @@ public final class CaptureQueries {
       FROM captures WHERE model = ? AND output_top IS NOT NULL
       GROUP BY version, variant, output_top
       ORDER BY version, variant, records DESC, top_class""";
-
-  private static final String EXPORT_COLUMNS =
-      "id, device_id, model, version, variant, ts, latency_ms, shadow, truncated, output_top,"
-          + " output_max, inputs, outputs";
 
   private final CaptureStore store;
 
@@ -69,7 +71,10 @@ public final class CaptureQueries {
   }
 
   public Stats stats(String model) {
-    return new Stats(model, select(VOLUME, model), select(OUTPUTS, model));
+    Dialect d = store.dialect();
+    String volume =
+        VOLUME.formatted(d.pick(DUCKDB_P50, POSTGRESQL_P50), d.pick(DUCKDB_P95, POSTGRESQL_P95));
+    return new Stats(model, select(volume, model), select(OUTPUTS, model));
   }
 
   /**
@@ -77,40 +82,17 @@ public final class CaptureQueries {
    * time then id so repeated exports of the same data are identical. Returns the row count.
    */
   public long export(String model, Long sinceMs, Format format, Path out) {
-    String where =
-        "model = "
-            + literal(model)
-            + (sinceMs == null ? "" : " AND ts >= epoch_ms(" + sinceMs + ")");
-    String options = format == Format.PARQUET ? "FORMAT parquet" : "FORMAT csv, HEADER true";
-    String copy =
-        "COPY (SELECT "
-            + EXPORT_COLUMNS
-            + " FROM captures WHERE "
-            + where
-            + " ORDER BY ts, id) TO "
-            + literal(out.toAbsolutePath().toString())
-            + " ("
-            + options
-            + ")";
-    try {
-      return store.read(
-          c -> {
-            try (Statement st = c.createStatement()) {
-              long n;
-              try (ResultSet rs = st.executeQuery("SELECT count(*) FROM captures WHERE " + where)) {
-                rs.next();
-                n = rs.getLong(1);
-              }
-              st.execute(copy);
-              return n;
-            }
-          });
-    } catch (CloudException e) {
-      throw new CloudException(
-          CloudErrorCode.EXPORT_FAILED,
-          "export to " + out + " failed: " + e.getCause().getMessage(),
-          e);
-    }
+    return CaptureExport.toFile(store, new CaptureExport.Selection(model, sinceMs), format, out);
+  }
+
+  /**
+   * Writes captures as Parquet under {@code dir}, partitioned hive-style by model and UTC date
+   * ({@code model=M/date=YYYY-MM-DD/}). Returns the row count.
+   *
+   * @param model null for every model
+   */
+  public long exportPartitioned(String model, Long sinceMs, Path dir) {
+    return CaptureExport.partitioned(store, new CaptureExport.Selection(model, sinceMs), dir);
   }
 
   private QueryResult select(String sql, String model) {

@@ -1,281 +1,100 @@
 package dev.kiln.cloud.store;
 
-import dev.kiln.cloud.CloudErrorCode;
-import dev.kiln.cloud.CloudException;
-import dev.kiln.files.OwnerOnly;
 import dev.kiln.link.protocol.capture.CaptureRecord;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The DuckDB store: captures keyed by record id, the device registry, heartbeat history. Writes are
- * transactions; a method that returns has committed. De-duplication is in the database ({@code ON
- * CONFLICT DO NOTHING} on the primary key), so a batch delivered twice stores its records once. One
- * connection, synchronized: DuckDB allows one writing process per file anyway.
+ * Where captured data lives: captures keyed by record id, the device status table, heartbeats,
+ * feedback and drift violations. Two implementations, {@link DuckDbCaptureStore} (one file, the
+ * embedded default) and {@link PostgresCaptureStore} (shared by ingest replicas), pass the same
+ * contract tests. Their schema is versioned by numbered migration scripts applied at open.
  *
- * <p>At rest: a folder the store creates for its file is created 0700. DuckDB creates the database
- * file and its write-ahead log itself, with the process umask; the store narrows them to 0600 on
- * open and after every commit, and warns at open when the folder lets other users in, since the log
- * is readable in between unless the umask is 077 (the {@code kiln} launcher sets it for {@code kiln
- * cloud}). DuckDB's own encryption is not used: from 1.4.1 it writes encrypted files only with the
- * httpfs extension loaded, which the JDBC jar does not carry (docs/security.md).
+ * <p>Contract: a write method that returns has committed; one that throws has stored nothing of its
+ * call. {@link #insertCaptures} de-duplicates by record id in the database, so a batch delivered
+ * twice, to one ingestor or to two replicas sharing a store, stores each record once.
  */
-public final class CaptureStore implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(CaptureStore.class);
-  private static final int ROWS_PER_STATEMENT = 200;
-  private static final String CAPTURE_COLUMNS =
-      "id, device_id, model, version, variant, ts, latency_ms, shadow, truncated, output_top,"
-          + " output_max, inputs, outputs, batch_id, request_id, output_first";
-  private static final String CAPTURE_VALUES =
-      "(?, ?, ?, ?, ?, epoch_ms(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+public interface CaptureStore extends AutoCloseable {
 
-  private final Connection conn;
-  private final Path file;
-
-  private CaptureStore(Connection conn, Path file) {
-    this.conn = conn;
-    this.file = file;
+  /** Opens or creates the DuckDB file for writing (the embedded default). */
+  static CaptureStore open(Path file) {
+    return open(StoreLocation.duckdb(file));
   }
 
-  /** Opens or creates {@code file} for writing and applies the schema. */
-  public static CaptureStore open(Path file) {
-    CaptureStore s = new CaptureStore(connect(file, false), file);
-    s.createSchema();
-    s.keepPrivate();
-    warnIfFolderShared(file);
-    return s;
+  /** Opens the store for writing and brings its schema up to date. */
+  static CaptureStore open(StoreLocation location) {
+    if (location instanceof StoreLocation.DuckDb d) {
+      return DuckDbCaptureStore.open(d.file());
+    }
+    return PostgresCaptureStore.open((StoreLocation.Postgres) location, false);
+  }
+
+  /** Opens an existing DuckDB file read-only, for queries and exports. */
+  static CaptureStore openReadOnly(Path file) {
+    return openReadOnly(StoreLocation.duckdb(file));
   }
 
   /** Opens an existing store read-only, for queries and exports. */
-  public static CaptureStore openReadOnly(Path file) {
-    if (!Files.exists(file)) {
-      throw new CloudException(
-          CloudErrorCode.DB_OPEN_FAILED,
-          "no capture database at "
-              + file
-              + "; run `kiln cloud run --db "
-              + file
-              + "` first or pass --db");
+  static CaptureStore openReadOnly(StoreLocation location) {
+    if (location instanceof StoreLocation.DuckDb d) {
+      return DuckDbCaptureStore.openReadOnly(d.file());
     }
-    return new CaptureStore(connect(file, true), file);
+    return PostgresCaptureStore.open((StoreLocation.Postgres) location, true);
   }
 
-  private static Connection connect(Path file, boolean readOnly) {
-    try {
-      Path parent = file.toAbsolutePath().getParent();
-      if (!readOnly && parent != null && !Files.isDirectory(parent)) {
-        OwnerOnly.createDirectories(parent);
-      }
-      Properties p = new Properties();
-      if (readOnly) {
-        p.setProperty("duckdb.read_only", "true");
-      }
-      return DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath(), p);
-    } catch (SQLException e) {
-      String msg = String.valueOf(e.getMessage());
-      if (msg.contains("lock")) {
-        throw new CloudException(
-            CloudErrorCode.DB_LOCKED,
-            file
-                + " is open in another process (DuckDB allows one writer per file): stop `kiln cloud"
-                + " run` using it, or copy the file and query the copy",
-            e);
-      }
-      throw new CloudException(
-          CloudErrorCode.DB_OPEN_FAILED, "cannot open " + file + ": " + msg, e);
-    } catch (java.io.IOException e) {
-      throw new CloudException(
-          CloudErrorCode.DB_OPEN_FAILED, "cannot create " + file.getParent(), e);
-    }
-  }
+  Dialect dialect();
 
-  private void createSchema() {
-    try (Statement st = conn.createStatement()) {
-      for (String sql : Schema.STATEMENTS) {
-        st.execute(sql);
-      }
-      st.execute(
-          "INSERT INTO kiln_schema SELECT "
-              + Schema.VERSION
-              + " WHERE NOT EXISTS (SELECT 1 FROM kiln_schema)");
-      st.execute("UPDATE kiln_schema SET version = " + Schema.VERSION);
-    } catch (SQLException e) {
-      throw new CloudException(CloudErrorCode.DB_OPEN_FAILED, "cannot create schema in " + file, e);
-    }
-  }
-
-  public Path file() {
-    return file;
-  }
+  /** Where the store is, for messages (no password). */
+  StoreLocation location();
 
   /**
    * Inserts a batch in one transaction; returns how many records were new (the rest were
-   * duplicates).
+   * duplicates, stored before by this or another replica).
    */
-  public synchronized int insertCaptures(List<CaptureRecord> records, String batchId)
-      throws SQLException {
-    Map<String, CaptureRow> unique = new LinkedHashMap<>();
-    for (CaptureRecord r : records) {
-      unique.putIfAbsent(r.id(), CaptureRow.of(r));
-    }
-    List<CaptureRow> rows = new ArrayList<>(unique.values());
-    int inserted = 0;
-    conn.setAutoCommit(false);
-    try {
-      for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-        inserted +=
-            insertChunk(
-                rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT)), batchId);
-      }
-      conn.commit();
-      keepPrivate();
-    } catch (SQLException | RuntimeException e) {
-      conn.rollback();
-      throw e;
-    } finally {
-      conn.setAutoCommit(true);
-    }
-    return inserted;
+  default int insertCaptures(List<CaptureRecord> records, String batchId) throws SQLException {
+    return insertRows(records.stream().map(CaptureRow::of).toList(), batchId);
   }
 
-  private int insertChunk(List<CaptureRow> rows, String batchId) throws SQLException {
-    String sql =
-        "INSERT INTO captures ("
-            + CAPTURE_COLUMNS
-            + ") VALUES "
-            + String.join(", ", java.util.Collections.nCopies(rows.size(), CAPTURE_VALUES))
-            + " ON CONFLICT DO NOTHING";
-    try (PreparedStatement ps = conn.prepareStatement(sql)) {
-      int i = 1;
-      for (CaptureRow row : rows) {
-        CaptureRecord r = row.record();
-        ps.setString(i++, r.id());
-        ps.setString(i++, r.deviceId());
-        ps.setString(i++, r.model());
-        ps.setString(i++, r.version());
-        ps.setString(i++, r.variant());
-        ps.setLong(i++, r.timestampMs());
-        ps.setDouble(i++, r.latencyMs());
-        ps.setBoolean(i++, r.shadow());
-        ps.setBoolean(i++, r.truncated());
-        ps.setObject(i++, row.outputTop());
-        ps.setObject(i++, row.outputMax());
-        ps.setString(i++, row.inputsJson());
-        ps.setString(i++, row.outputsJson());
-        ps.setString(i++, batchId);
-        ps.setString(i++, r.requestId());
-        ps.setObject(i++, row.outputFirst());
-      }
-      return ps.executeUpdate();
-    }
-  }
-
-  /** Runs {@code work} in one transaction on the store's connection. */
-  public synchronized <T> T inTransaction(SqlWork<T> work) throws SQLException {
-    conn.setAutoCommit(false);
-    try {
-      T result = work.run(conn);
-      conn.commit();
-      keepPrivate();
-      return result;
-    } catch (SQLException | RuntimeException e) {
-      conn.rollback();
-      throw e;
-    } finally {
-      conn.setAutoCommit(true);
-    }
-  }
-
-  /** Runs a read on the store's connection. */
-  public synchronized <T> T read(SqlWork<T> work) {
-    try {
-      return work.run(conn);
-    } catch (SQLException e) {
-      throw new CloudException(CloudErrorCode.QUERY_FAILED, e.getMessage(), e);
-    }
-  }
+  /** The same for rows already flattened (the ingestor's path, {@link CaptureRow#parse}). */
+  int insertRows(List<CaptureRow> rows, String batchId) throws SQLException;
 
   /**
-   * Runs a long read on a second connection to the same database, so the ingestor's writes on the
-   * main connection go on meanwhile (DuckDB isolates the read as a snapshot). The connection
-   * streams results ({@code jdbc_stream_results}), so a scan over millions of rows holds one chunk
-   * at a time, not the whole result.
+   * Several batches in one transaction (the ingestor's group commit); returns how many records of
+   * each were new. All or nothing.
    */
-  public <T> T scan(SqlWork<T> work) {
-    try (Connection second = conn.unwrap(org.duckdb.DuckDBConnection.class).duplicate()) {
-      try (Statement st = second.createStatement()) {
-        st.execute("SET jdbc_stream_results = true");
-      }
-      return work.run(second);
-    } catch (SQLException e) {
-      throw new CloudException(CloudErrorCode.QUERY_FAILED, e.getMessage(), e);
-    }
+  default int[] insertGroups(List<List<CaptureRow>> batches, List<String> batchIds)
+      throws SQLException {
+    Dialect d = dialect();
+    return inTransaction(
+        c -> {
+          int[] inserted = new int[batches.size()];
+          for (int i = 0; i < inserted.length; i++) {
+            inserted[i] = CaptureInsert.insert(c, d, batches.get(i), batchIds.get(i));
+          }
+          return inserted;
+        });
   }
+
+  /** Runs {@code work} in one transaction. */
+  <T> T inTransaction(SqlWork<T> work) throws SQLException;
+
+  /** Runs a short read. */
+  <T> T read(SqlWork<T> work);
+
+  /**
+   * Runs a long read on its own connection, streaming results, so the ingestor's writes go on
+   * meanwhile.
+   */
+  <T> T scan(SqlWork<T> work);
+
+  @Override
+  void close();
 
   /** Work against a JDBC connection. */
   @FunctionalInterface
-  public interface SqlWork<T> {
+  interface SqlWork<T> {
     T run(Connection c) throws SQLException;
-  }
-
-  /**
-   * Narrows the database, its write-ahead log (recreated after each checkpoint) and its spill
-   * folder to the owner: one stat each when they are already private.
-   */
-  private void keepPrivate() {
-    try {
-      OwnerOnly.narrow(file, OwnerOnly.FILE);
-      Path wal = file.resolveSibling(file.getFileName() + ".wal");
-      if (Files.exists(wal)) {
-        OwnerOnly.narrow(wal, OwnerOnly.FILE);
-      }
-      Path spill = file.resolveSibling(file.getFileName() + ".tmp");
-      if (Files.isDirectory(spill)) {
-        OwnerOnly.narrow(spill, OwnerOnly.FOLDER);
-      }
-    } catch (java.io.IOException e) {
-      LOG.warn("cannot narrow the modes of {} to its owner: {}", file, e.toString());
-    }
-  }
-
-  private static void warnIfFolderShared(Path file) {
-    Path parent = file.toAbsolutePath().getParent();
-    try {
-      if (parent != null
-          && OwnerOnly.posix(parent)
-          && OwnerOnly.sharedWithOthers(Files.getPosixFilePermissions(parent))) {
-        LOG.warn(
-            "captures are stored in {}, whose folder {} other users may enter: DuckDB creates its"
-                + " write-ahead log with the process umask before Kiln narrows it to 0600. Keep the"
-                + " database in a folder only its owner can enter (chmod 700 {}), or run with umask"
-                + " 077 (the kiln launcher does for kiln cloud)",
-            file,
-            parent,
-            parent);
-      }
-    } catch (java.io.IOException e) {
-      LOG.debug("cannot read the modes of {}", parent, e);
-    }
-  }
-
-  @Override
-  public synchronized void close() {
-    try {
-      conn.close();
-    } catch (SQLException e) {
-      // Closing is best effort; DuckDB checkpoints on close when it can.
-    }
   }
 }

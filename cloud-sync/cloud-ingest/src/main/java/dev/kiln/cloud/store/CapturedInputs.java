@@ -28,7 +28,7 @@ public record CapturedInputs(
           + FILTER
           + " AND NOT coalesce(truncated, false) AND NOT coalesce(shadow, false) AND NOT "
           + NO_INPUTS
-          + " ORDER BY ts DESC, id DESC LIMIT ?) ORDER BY ts, id";
+          + " ORDER BY ts DESC, id DESC LIMIT ?) AS newest ORDER BY ts, id";
 
   private static final String COUNTS =
       "SELECT"

@@ -1,5 +1,7 @@
 /**
- * The DuckDB store of captures, devices and heartbeats: its schema and upgrades, transactional
- * writes that de-duplicate by record id, and the queries behind {@code kiln data}.
+ * The capture store, DuckDB (the embedded default) or PostgreSQL (shared by ingest replicas),
+ * behind one interface: captures, devices, heartbeats, feedback and drift violations; numbered
+ * schema migrations per dialect; transactional writes that de-duplicate by record id; the queries
+ * and exports behind {@code kiln data}.
  */
 package dev.kiln.cloud.store;

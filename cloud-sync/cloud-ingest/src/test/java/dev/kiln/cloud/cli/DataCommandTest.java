@@ -218,4 +218,43 @@ class DataCommandTest {
         .hasMessageContaining("--by is version or device");
     assertThat(((CloudException) failure.get()).code()).isEqualTo(CloudErrorCode.USAGE);
   }
+
+  @Test
+  void store_takesTheDuckDbFormOfTheOption_andRefusesItBesideDb() {
+    String table = run("query", "--store", "duckdb:" + db, "SELECT count(*) AS n FROM captures");
+    assertThat(table).contains("40");
+
+    run("query", "--store", "duckdb:" + db, "--db", db.toString(), "SELECT 1");
+    assertThat(failure.get())
+        .isInstanceOf(CloudException.class)
+        .hasMessageContaining("--store or --db");
+    failure.set(null);
+    run("query", "--store", "mysql://x", "SELECT 1");
+    assertThat(((CloudException) failure.get()).code()).isEqualTo(CloudErrorCode.USAGE);
+  }
+
+  @Test
+  void exportPartitioned_writesAFolderPerModelAndDate() throws Exception {
+    Path lake = tmp.resolve("lake");
+    String out =
+        run(
+            "export",
+            "--db",
+            db.toString(),
+            "--format",
+            "parquet",
+            "--partitioned",
+            "-o",
+            lake.toString());
+    assertThat(out).contains("exported 40 records of every model");
+    try (var models = Files.list(lake)) {
+      assertThat(models.map(p -> p.getFileName().toString())).containsExactly("model=resnet");
+    }
+    try (var dates = Files.list(lake.resolve("model=resnet"))) {
+      assertThat(dates.map(p -> p.getFileName().toString())).allMatch(d -> d.startsWith("date=20"));
+    }
+
+    run("export", "--db", db.toString(), "--format", "csv", "--partitioned", "-o", lake.toString());
+    assertThat(failure.get()).hasMessageContaining("Parquet only");
+  }
 }
