@@ -111,8 +111,15 @@ public final class FleetConsole implements AutoCloseable {
         }
       }
     }
-    for (byte[] body : store.recordedCommands(unanswered).values()) {
+    Map<String, byte[]> recorded = store.recordedCommands(unanswered);
+    for (byte[] body : recorded.values()) {
       messages.resend(body);
+    }
+    if (!recorded.isEmpty()) {
+      LOG.info(
+          "re-sending {} unanswered command(s) under their own ids; devices drop those they"
+              + " already have",
+          recorded.size());
     }
     this.requests = new RequestIntake(store, this::carryOut);
   }

@@ -10,6 +10,7 @@ import dev.kiln.link.transport.TransportConfig;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -107,12 +108,20 @@ public final class ConsoleReplica implements AutoCloseable {
     fence = new LeaderLease.Fence(holder, epoch.getAsLong());
     renewedAt = System.nanoTime();
     FleetConsole c = new FleetConsole(config, PostgresFleetState.forLeader(url, fence));
-    for (InboundMessage m : witness.recent()) {
+    List<InboundMessage> heard = witness.recent();
+    for (InboundMessage m : heard) {
       c.accept(m);
     }
     c.start();
     console = c;
-    say("leading as " + holder + " (epoch " + fence.epoch() + ")");
+    say(
+        "leading as "
+            + holder
+            + " (epoch "
+            + fence.epoch()
+            + "); handed the console "
+            + heard.size()
+            + " device replies heard while following");
   }
 
   private void stepDown(String why) {
