@@ -2,6 +2,8 @@ package dev.kiln.cli.fleet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.cloud.store.CaptureStore;
+import dev.kiln.cloud.store.Comparison;
+import dev.kiln.cloud.store.ComparisonQueries;
 import dev.kiln.error.ExitCode;
 import dev.kiln.fleet.FleetException;
 import dev.kiln.fleet.rollout.Deployment;

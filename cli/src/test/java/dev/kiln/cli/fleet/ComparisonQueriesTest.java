@@ -3,6 +3,8 @@ package dev.kiln.cli.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.cloud.store.CaptureStore;
+import dev.kiln.cloud.store.Comparison;
+import dev.kiln.cloud.store.ComparisonQueries;
 import dev.kiln.link.protocol.capture.CaptureRecord;
 import dev.kiln.link.protocol.capture.CaptureTensor;
 import java.nio.file.Path;

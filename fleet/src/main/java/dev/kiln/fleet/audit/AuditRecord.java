@@ -26,6 +26,8 @@ import java.time.Instant;
   "sha256",
   "keyId",
   "operator",
+  "role",
+  "target",
   "status",
   "code",
   "message",
@@ -43,12 +45,18 @@ public record AuditRecord(
     String sha256,
     String keyId,
     String operator,
+    String role,
+    String target,
     String status,
     String code,
     String message,
     String prev) {
   public static final String COMMAND = "command";
   public static final String OUTCOME = "outcome";
+
+  /** A state-changing call to the cloud service's API (docs/cloud-service.md). */
+  public static final String API = "api";
+
   private static final int MAX_MESSAGE = 500;
 
   /** A signed command about to be sent. */
@@ -74,6 +82,8 @@ public record AuditRecord(
         null,
         null,
         null,
+        null,
+        null,
         null);
   }
 
@@ -95,8 +105,47 @@ public record AuditRecord(
         null,
         null,
         null,
+        null,
+        null,
         r.status().name(),
         r.code(),
+        message,
+        null);
+  }
+
+  /**
+   * A call to the cloud service's API: the token's name and role as operator and role, {@code
+   * METHOD /template} as the command type, the path called as target, the HTTP status as status and
+   * the request id or the error as message.
+   */
+  public static AuditRecord apiCall(
+      Instant at,
+      String who,
+      String role,
+      String action,
+      String target,
+      int status,
+      String detail) {
+    String message = detail;
+    if (message != null && message.length() > MAX_MESSAGE) {
+      message = message.substring(0, MAX_MESSAGE) + "...";
+    }
+    return new AuditRecord(
+        at.toString(),
+        API,
+        null,
+        action,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        who,
+        role,
+        target,
+        Integer.toString(status),
+        null,
         message,
         null);
   }
@@ -114,6 +163,8 @@ public record AuditRecord(
         sha256,
         keyId,
         operator,
+        role,
+        target,
         status,
         code,
         message,

@@ -195,12 +195,27 @@ public final class FleetConsole implements AutoCloseable {
    */
   public String deploy(
       List<ArtifactRef> artifacts, TargetSelector targets, String strategy, GateConfig gate) {
+    return deploy(newDeploymentId(), artifacts, targets, strategy, gate);
+  }
+
+  /**
+   * As {@link #deploy(List, TargetSelector, String, GateConfig)} under a given id, at most once:
+   * when a deployment with this id exists (a queued request replayed after a restart), nothing
+   * happens and the id is returned. The cloud service derives the id from the request's.
+   */
+  public String deploy(
+      String id,
+      List<ArtifactRef> artifacts,
+      TargetSelector targets,
+      String strategy,
+      GateConfig gate) {
     Strategy parsed = Strategy.parse(strategy);
     parsed.requireArtifacts(artifacts.size());
-    String id = newDeploymentId();
     return call(
         () -> {
-          start(id, artifacts, targets, parsed, gate);
+          if (!deployments.containsKey(id)) {
+            start(id, artifacts, targets, parsed, gate);
+          }
           return id;
         });
   }
@@ -272,6 +287,27 @@ public final class FleetConsole implements AutoCloseable {
     return call(registry::all);
   }
 
+  /**
+   * Runs a read-only query over the registry on the event thread (where the registry lives), so a
+   * caller can page through ten thousand devices without copying them all.
+   */
+  public <T> T readDevices(java.util.function.Function<DeviceRegistry, T> query) {
+    return call(() -> query.apply(registry));
+  }
+
+  /**
+   * Appends records to this console's audit log (the one log of its fleet state), on the event
+   * thread so they chain in order with the console's own; durable when this returns, and throws
+   * (FENCED on a replica that no longer leads) when they are not.
+   */
+  public void audit(List<dev.kiln.fleet.audit.AuditRecord> records) {
+    call(
+        () -> {
+          store.write(new StateChanges(List.of(), List.of(), records, List.of(), List.of()));
+          return null;
+        });
+  }
+
   public List<DeploymentView> deployments() {
     return call(
         () -> {
@@ -281,6 +317,16 @@ public final class FleetConsole implements AutoCloseable {
           }
           return out;
         });
+  }
+
+  /**
+   * Runs a read-only query over every deployment (oldest first) on the event thread, where they
+   * live; the query must not keep or change them.
+   */
+  public <T> T readDeployments(
+      java.util.function.Function<java.util.Collection<Deployment>, T> query) {
+    return call(
+        () -> query.apply(java.util.Collections.unmodifiableCollection(deployments.values())));
   }
 
   public DeploymentView deployment(String id) {

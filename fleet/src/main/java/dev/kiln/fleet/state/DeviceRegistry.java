@@ -18,7 +18,7 @@ import java.util.function.UnaryOperator;
  * thread.
  */
 public final class DeviceRegistry implements FleetView {
-  private final Map<String, DeviceRecord> devices = new TreeMap<>();
+  private final TreeMap<String, DeviceRecord> devices = new TreeMap<>();
   private final Set<String> dirty = new LinkedHashSet<>();
 
   public DeviceRegistry(Collection<DeviceRecord> loaded) {
@@ -41,6 +41,20 @@ public final class DeviceRegistry implements FleetView {
 
   public List<DeviceRecord> all() {
     return new ArrayList<>(devices.values());
+  }
+
+  /**
+   * The devices after {@code id} in id order (all of them for null), as a live view: for keyset
+   * paging, whose cost does not grow with how deep the page is. Read it on the event thread only.
+   */
+  public java.util.Collection<DeviceRecord> after(String id) {
+    return id == null
+        ? java.util.Collections.unmodifiableCollection(devices.values())
+        : java.util.Collections.unmodifiableCollection(devices.tailMap(id, false).values());
+  }
+
+  public int size() {
+    return devices.size();
   }
 
   /** Whether a durable change happened since {@link #written}. */

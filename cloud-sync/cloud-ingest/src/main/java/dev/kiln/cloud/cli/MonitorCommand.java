@@ -100,7 +100,7 @@ public final class MonitorCommand implements Runnable {
   }
 
   /** Threshold options, defaults from {@link Thresholds#DEFAULTS}. */
-  static final class ThresholdOptions {
+  public static final class ThresholdOptions {
     @Option(names = "--psi", description = "PSI threshold (default 0.2).")
     Double psi;
 
@@ -123,7 +123,7 @@ public final class MonitorCommand implements Runnable {
         description = "Groups with fewer records in the window are not judged (default 500).")
     Long minRecords;
 
-    Thresholds thresholds() {
+    public Thresholds thresholds() {
       Thresholds d = Thresholds.DEFAULTS;
       return new Thresholds(
           psi != null ? psi : d.psi(),

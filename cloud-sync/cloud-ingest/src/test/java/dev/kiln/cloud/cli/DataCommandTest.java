@@ -170,15 +170,6 @@ class DataCommandTest {
   }
 
   @Test
-  void cloudRun_helpListsTheOptions() {
-    StringWriter out = new StringWriter();
-    CommandLine cli = new CommandLine(new CloudCommand());
-    cli.setOut(new PrintWriter(out));
-    assertThat(cli.execute("run", "--help")).isZero();
-    assertThat(out.toString()).contains("--broker").contains("--db").contains("--port");
-  }
-
-  @Test
   void label_importsACsv_andQuality_countsLabelsThatMatchNoCapture() throws Exception {
     Path labels = tmp.resolve("labels.csv");
     Files.writeString(labels, "request_id,label\nnobody-1,2\nnobody-2,0\n");

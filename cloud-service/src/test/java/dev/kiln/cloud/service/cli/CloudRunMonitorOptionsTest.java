@@ -1,4 +1,4 @@
-package dev.kiln.cloud.cli;
+package dev.kiln.cloud.service.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

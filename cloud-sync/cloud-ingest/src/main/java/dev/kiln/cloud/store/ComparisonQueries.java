@@ -1,8 +1,7 @@
-package dev.kiln.cli.fleet;
+package dev.kiln.cloud.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.artifact.Json;
-import dev.kiln.cloud.store.CaptureStore;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,20 +16,52 @@ import java.util.TreeMap;
 /**
  * The SQL behind {@code kiln fleet compare}, over the DuckDB that {@code kiln cloud run} fills:
  * {@code captures} for predictions, latency and agreement, {@code heartbeats} for error counts.
- * Everything is restricted to the deployment's devices and time window.
+ * Everything is restricted to the deployment's devices and time window. {@code kiln fleet compare}
+ * and the cloud service's {@code GET /compare} both ask here.
  */
-final class ComparisonQueries {
+public final class ComparisonQueries {
   private final CaptureStore store;
 
-  ComparisonQueries(CaptureStore store) {
+  public ComparisonQueries(CaptureStore store) {
     this.store = store;
+  }
+
+  /**
+   * Two versions of a model over a window, on every device that captured either: shadow
+   * (same-request) agreement when {@code b} ran as a shadow there, class-mix agreement otherwise.
+   */
+  public Comparison compareVersions(String model, String a, String b, long from, long to) {
+    List<String> versions = List.of(a, b);
+    List<String> devices = new ArrayList<>();
+    boolean[] shadow = new boolean[1];
+    store.read(
+        c -> {
+          String sql =
+              "SELECT device_id, bool_or(coalesce(shadow, false) AND version = ?) FROM captures"
+                  + " WHERE model = ? AND epoch_ms(ts) BETWEEN ? AND ?"
+                  + in("version", versions.size())
+                  + " GROUP BY device_id ORDER BY device_id";
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, b);
+            bindAll(ps, bind(ps, 2, model, from, to), versions);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                devices.add(rs.getString(1));
+                shadow[0] |= rs.getBoolean(2);
+              }
+            }
+          }
+          return null;
+        });
+    return compare(
+        null, shadow[0] ? "shadow" : "ab", model, b, versions, devices, from, to, shadow[0]);
   }
 
   /**
    * @param versions the versions to report (the new one and what the devices ran before)
    * @param sameRequests true for shadow (pair records by request), false for A/B (class mix)
    */
-  Comparison compare(
+  public Comparison compare(
       String deployment,
       String strategy,
       String model,

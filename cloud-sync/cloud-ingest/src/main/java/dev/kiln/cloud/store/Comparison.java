@@ -1,10 +1,11 @@
-package dev.kiln.cli.fleet;
+package dev.kiln.cloud.store;
 
 import java.util.List;
 
 /**
- * What {@code kiln fleet compare} reports for one deployment: how each version served over the
- * deployment's time window on its devices, and how often the new version agrees with the old.
+ * What {@code kiln fleet compare} (and the service's {@code GET /compare}) reports for one
+ * deployment: how each version served over the deployment's time window on its devices, and how
+ * often the new version agrees with the old.
  *
  * @param from epoch ms the deployment started
  * @param to epoch ms it ended, or now while it runs

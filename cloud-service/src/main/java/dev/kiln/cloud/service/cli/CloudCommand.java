@@ -1,4 +1,4 @@
-package dev.kiln.cloud.cli;
+package dev.kiln.cloud.service.cli;
 
 import dev.kiln.artifact.baseline.Baseline;
 import dev.kiln.artifact.baseline.BaselineFiles;
@@ -6,11 +6,13 @@ import dev.kiln.cloud.CloudErrorCode;
 import dev.kiln.cloud.CloudException;
 import dev.kiln.cloud.CloudService;
 import dev.kiln.cloud.broker.BrokerTls;
+import dev.kiln.cloud.cli.MonitorCommand;
 import dev.kiln.cloud.ingest.IngestStats;
 import dev.kiln.cloud.monitor.Monitor;
 import dev.kiln.cloud.monitor.MonitorLoop;
 import dev.kiln.cloud.monitor.Scope;
 import dev.kiln.cloud.monitor.WindowLength;
+import dev.kiln.cloud.service.CloudHost;
 import dev.kiln.link.protocol.Topics;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -24,13 +26,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code kiln cloud}: the cloud side of capture. */
+/** {@code kiln cloud}: the cloud service (capture, fleet console, API) and its tokens. */
 @Command(
     name = "cloud",
     mixinStandardHelpOptions = true,
     description =
-        "Run the cloud side: MQTT broker (embedded unless --broker) and capture ingestor.",
-    subcommands = {CloudCommand.Run.class})
+        "Run the cloud service: MQTT broker (embedded unless --broker), capture ingestor, fleet"
+            + " console and HTTP API.",
+    subcommands = {CloudCommand.Run.class, TokenCommand.class})
 public final class CloudCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -43,7 +46,9 @@ public final class CloudCommand implements Runnable {
       name = "run",
       mixinStandardHelpOptions = true,
       description = {
-        "Ingest device capture, status and heartbeats into DuckDB until interrupted.",
+        "Run the cloud service until interrupted: ingest device capture, status and heartbeats"
+            + " into DuckDB, run the fleet console on --state-dir and serve the HTTP API"
+            + " (docs/cloud-service.md).",
         "Without --broker, starts an embedded MQTT 5 broker on --bind:--port: plain and"
             + " anonymous on loopback (the default), or with --tls DIR mutual TLS and per-device"
             + " topic ACLs, which any other --bind address requires.",
@@ -154,6 +159,34 @@ public final class CloudCommand implements Runnable {
 
     @CommandLine.Mixin MonitorCommand.ThresholdOptions limits;
 
+    @Option(
+        names = {"--state-dir", "--state"},
+        paramLabel = "DIR",
+        description =
+            "Service state: the fleet console's devices, deployments, audit log and key, the"
+                + " request inbox and the API tokens (default: DB file name + .state).")
+    Path stateDir;
+
+    @Option(
+        names = "--api-bind",
+        defaultValue = "127.0.0.1",
+        description = "HTTP API address (default: ${DEFAULT-VALUE}).")
+    String apiBind;
+
+    @Option(
+        names = "--api-port",
+        defaultValue = "8480",
+        description =
+            "HTTP API port (default: ${DEFAULT-VALUE}); 0 picks a free one, written to"
+                + " STATE/api.port.")
+    int apiPort;
+
+    @Option(
+        names = "--inbox-paused",
+        hidden = true,
+        description = "Queue deploy, cancel and rollback requests but run none (maintenance).")
+    boolean inboxPaused;
+
     @Override
     public Integer call() throws Exception {
       MonitorLoop.Settings monitorSettings = monitorSettings();
@@ -186,7 +219,11 @@ public final class CloudCommand implements Runnable {
       var out = spec.commandLine().getOut();
       CountDownLatch stop = new CountDownLatch(1);
       CountDownLatch stopped = new CountDownLatch(1);
-      try (CloudService service = CloudService.start(o)) {
+      Path state = stateDir != null ? stateDir : Path.of(db.toString() + ".state");
+      CloudHost.Settings settings =
+          new CloudHost.Settings(o, state, apiBind, apiPort, inboxPaused, null);
+      try (CloudHost host = CloudHost.start(settings, out)) {
+        CloudService service = host.cloud();
         out.printf(
             "kiln cloud: %s broker %s, ingesting into %s as %s (Ctrl-C to stop)%n",
             service.embeddedBroker()
@@ -195,6 +232,9 @@ public final class CloudCommand implements Runnable {
             service.embeddedBroker() ? bind + ":" + port : broker,
             db.toAbsolutePath(),
             id);
+        out.printf(
+            "kiln cloud: fleet console on %s; API on %s (token: %s)%n",
+            state.toAbsolutePath(), host.apiUrl(), state.resolve("admin.token").toAbsolutePath());
         out.flush();
         if (monitorSettings != null) {
           service.startMonitor(monitorSettings, outcome -> printCheck(out, outcome));

@@ -1,0 +1,105 @@
+package dev.kiln.cloud.service.inbox;
+
+import java.time.Instant;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands queued requests to whoever runs them, one at a time in arrival order, and records each
+ * outcome in the inbox. On start it first replays what an earlier run left QUEUED. A request that
+ * throws is FAILED with the error; it is not retried (the error is a refusal such as an unknown
+ * deployment, which a retry would not change).
+ */
+public final class InboxWorker implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(InboxWorker.class);
+
+  /** Runs one request; must be idempotent (see {@link Inbox}). */
+  @FunctionalInterface
+  public interface Executor {
+    void execute(InboxRequest request) throws Exception;
+  }
+
+  private final Inbox inbox;
+  private final Executor executor;
+  private final LinkedBlockingQueue<InboxRequest> queue = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private final boolean paused;
+  private volatile boolean stopping;
+
+  /**
+   * @param paused accept nothing for running: queued requests stay QUEUED in the inbox until a
+   *     worker that is not paused starts on it
+   */
+  public InboxWorker(Inbox inbox, Executor executor, boolean paused) {
+    this.inbox = inbox;
+    this.executor = executor;
+    this.paused = paused;
+    this.thread = new Thread(this::loop, "kiln-inbox");
+    thread.setDaemon(true);
+  }
+
+  public void start() {
+    if (paused) {
+      LOG.warn("the inbox is paused: requests are queued but not run");
+      return;
+    }
+    queue.addAll(inbox.pending());
+    thread.start();
+  }
+
+  /** Called after {@link Inbox#append} returned. */
+  public void submit(InboxRequest stored) {
+    if (!paused) {
+      queue.add(stored);
+    }
+  }
+
+  public boolean paused() {
+    return paused;
+  }
+
+  private void loop() {
+    while (!stopping) {
+      InboxRequest r;
+      try {
+        r = queue.take();
+      } catch (InterruptedException e) {
+        return;
+      }
+      InboxRequest done;
+      try {
+        executor.execute(r);
+        done = r.done(InboxRequest.State.DONE, null, Instant.now());
+      } catch (Exception e) {
+        if (stopping) {
+          return;
+        }
+        LOG.warn(
+            "request {} ({} {}) failed: {}",
+            r.requestId(),
+            r.kind(),
+            r.deploymentId(),
+            e.getMessage());
+        done = r.done(InboxRequest.State.FAILED, String.valueOf(e.getMessage()), Instant.now());
+      }
+      try {
+        inbox.complete(done);
+      } catch (RuntimeException e) {
+        // Replayed on the next start; the executors are idempotent.
+        LOG.error("cannot record the outcome of request {}", r.requestId(), e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    stopping = true;
+    thread.interrupt();
+    try {
+      thread.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
