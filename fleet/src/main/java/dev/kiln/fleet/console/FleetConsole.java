@@ -59,6 +59,10 @@ public final class FleetConsole implements AutoCloseable {
   private final Queue<InboundMessage> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
   private volatile boolean fenced;
+
+  /** Unanswered commands re-sent under their own ids when this console started. */
+  private final int resent;
+
   private long lastFlush;
   private boolean flushScheduled;
 
@@ -115,6 +119,7 @@ public final class FleetConsole implements AutoCloseable {
     for (byte[] body : recorded.values()) {
       messages.resend(body);
     }
+    this.resent = recorded.size();
     if (!recorded.isEmpty()) {
       LOG.info(
           "re-sending {} unanswered command(s) under their own ids; devices drop those they"
@@ -151,6 +156,11 @@ public final class FleetConsole implements AutoCloseable {
     if (draining.compareAndSet(false, true) && !events.isShutdown()) {
       events.execute(this::drain);
     }
+  }
+
+  /** How many unanswered recorded commands this console re-sent (same ids) when it started. */
+  public int resentOnStart() {
+    return resent;
   }
 
   /** True once a write was refused because another replica leads: this console must stop. */

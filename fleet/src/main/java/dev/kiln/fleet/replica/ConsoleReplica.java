@@ -121,7 +121,9 @@ public final class ConsoleReplica implements AutoCloseable {
             + fence.epoch()
             + "); handed the console "
             + heard.size()
-            + " device replies heard while following");
+            + " device replies heard while following; re-sent "
+            + c.resentOnStart()
+            + " unanswered command(s) under their own ids");
   }
 
   private void stepDown(String why) {
