@@ -72,7 +72,9 @@ public final class ConsoleReplica implements AutoCloseable {
     return holder;
   }
 
+  /** Checks the database now (a wrong --store fails here, not later in a log), then runs. */
   public void start() {
+    lease.current();
     witness.start();
     beat.scheduleWithFixedDelay(this::beat, 0, RENEW.toMillis(), TimeUnit.MILLISECONDS);
   }

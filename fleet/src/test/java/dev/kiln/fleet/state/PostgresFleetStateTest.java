@@ -8,9 +8,14 @@ import dev.kiln.fleet.FleetException;
 import dev.kiln.fleet.postgres.LeaderLease;
 import dev.kiln.fleet.postgres.PostgresFleetState;
 import dev.kiln.fleet.postgres.PostgresUrl;
+import dev.kiln.fleet.rollout.Deployment;
 import dev.kiln.testkit.PostgresServer;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,6 +86,36 @@ class PostgresFleetStateTest extends FleetStateContract {
           .isEqualTo(FleetErrorCode.FENCED);
       assertThat(stale.loadDeployments()).isEmpty();
     }
+  }
+
+  @Test
+  void aDeviceRowChange_rewritesThatRowAlone() throws Exception {
+    Deployment d = canary("dep-1", 50);
+    try (FleetState s = open()) {
+      s.write(deployments(d));
+      Map<String, Long> before = rowVersions();
+      d.update(d.device("d7").sent("cmd-7", 2000, false), 2000);
+      s.write(deployments(d));
+      Map<String, Long> after = rowVersions();
+      List<String> rewritten =
+          after.keySet().stream().filter(k -> !after.get(k).equals(before.get(k))).toList();
+      assertThat(rewritten).containsExactly("d7");
+    }
+  }
+
+  /** Each device row's xmin: the transaction that last wrote it. */
+  private Map<String, Long> rowVersions() throws Exception {
+    Map<String, Long> out = new HashMap<>();
+    try (Connection c = url.connect();
+        ResultSet r =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT device_id, xmin::text::bigint FROM fleet_deployment_devices")) {
+      while (r.next()) {
+        out.put(r.getString(1), r.getLong(2));
+      }
+    }
+    return out;
   }
 
   @Test
