@@ -9,6 +9,7 @@ import dev.kiln.fleet.rollout.GateConfig;
 import dev.kiln.fleet.rollout.RolloutEngine;
 import dev.kiln.fleet.rollout.Strategy;
 import dev.kiln.fleet.rollout.TargetSelector;
+import dev.kiln.fleet.state.ConsoleRequest;
 import dev.kiln.fleet.state.DeviceRecord;
 import dev.kiln.fleet.state.DeviceRegistry;
 import dev.kiln.fleet.state.FileFleetState;
@@ -169,7 +170,7 @@ public final class FleetConsole implements AutoCloseable {
   }
 
   /** Carries out a queued request on the event thread; its done mark goes with the next write. */
-  private void carryOut(dev.kiln.fleet.state.ConsoleRequest r) {
+  private void carryOut(ConsoleRequest r) {
     long now = System.currentTimeMillis();
     switch (r.kind()) {
       case DEPLOY -> {

@@ -109,7 +109,14 @@ public final class ConsoleReplica implements AutoCloseable {
     }
     fence = new LeaderLease.Fence(holder, epoch.getAsLong());
     renewedAt = System.nanoTime();
-    FleetConsole c = new FleetConsole(config, PostgresFleetState.forLeader(url, fence));
+    FleetConsole c;
+    try {
+      c = new FleetConsole(config, PostgresFleetState.forLeader(url, fence));
+    } catch (RuntimeException e) {
+      // Hand the lease on at once rather than hold it, console-less, until it expires.
+      lease.release(fence);
+      throw e;
+    }
     List<InboundMessage> heard = witness.recent();
     for (InboundMessage m : heard) {
       c.accept(m);
