@@ -14,6 +14,7 @@ import dev.kiln.bench.agent.ThroughputBench;
 import dev.kiln.bench.capture.CaptureBench;
 import dev.kiln.bench.capture.GroupCommitBench;
 import dev.kiln.bench.capture.OutboxBench;
+import dev.kiln.bench.cloud.CloudApiBench;
 import dev.kiln.bench.fleet.FleetReport;
 import dev.kiln.bench.fleet.FleetRolloutBench;
 import dev.kiln.bench.http.HttpServersBench;
@@ -143,6 +144,10 @@ public final class BenchMain {
                   List.of(args).contains("--quick")
                       ? HttpServersBench.Settings.quick()
                       : HttpServersBench.Settings.full(intArg(args, 1, 10))));
+      case "cloud-api" ->
+          CloudApiBench.print(
+              CloudApiBench.run(
+                  intArg(args, 1, 10_000), intArg(args, 2, 100), intArg(args, 3, 500)));
       case "monitor-check" ->
           MonitorCheckBench.print(
               MonitorCheckBench.run(intArg(args, 1, 1_000_000), intArg(args, 2, 3)));
@@ -191,7 +196,7 @@ public final class BenchMain {
                   + " agent-footprint,"
                   + " model-load, runner-overhead,"
                   + " capture, capture-outbox, capture-sync, fleet-rollout, http-servers [SECONDS] [--quick],"
-                  + " monitor-check [RECORDS] [ROUNDS]");
+                  + " monitor-check [RECORDS] [ROUNDS], cloud-api [DEVICES] [LIMIT] [ROUNDS]");
     }
   }
 

@@ -8,6 +8,7 @@ import dev.kiln.cloud.service.api.Route;
 import dev.kiln.cloud.service.auth.TokenStore;
 import dev.kiln.cloud.service.deploy.ArtifactCatalog;
 import dev.kiln.cloud.service.deploy.Deployments;
+import dev.kiln.cloud.service.deploy.FleetReadiness;
 import dev.kiln.cloud.service.deploy.RequestRunner;
 import dev.kiln.cloud.service.inbox.FileInbox;
 import dev.kiln.cloud.service.inbox.Inbox;
@@ -85,7 +86,12 @@ public final class CloudHost implements AutoCloseable {
       console.start();
       ArtifactCatalog artifacts = new ArtifactCatalog(s.stateDir());
       Inbox inbox = FileInbox.open(s.stateDir());
-      worker = new InboxWorker(inbox, new RequestRunner(console, artifacts), s.inboxPaused());
+      worker =
+          new InboxWorker(
+              inbox,
+              new RequestRunner(console, artifacts),
+              s.inboxPaused(),
+              new FleetReadiness(console));
       worker.start();
       Deployments deployments = new Deployments(console, inbox, worker, artifacts);
       List<Route> routes =

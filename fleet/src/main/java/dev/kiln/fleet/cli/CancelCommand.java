@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "cancel", description = "Cancel a running deployment.")
 public final class CancelCommand implements Callable<Integer> {
   @Mixin ConsoleOptions options;
+  @Mixin ApiOptions api;
   @Spec CommandSpec spec;
 
   @Parameters(paramLabel = "DEPLOYMENT", description = "Deployment id")
@@ -27,6 +28,11 @@ public final class CancelCommand implements Callable<Integer> {
     return FleetExit.run(
         spec.commandLine().getErr(),
         () -> {
+          ServiceApi service = api.connect(options);
+          if (service != null) {
+            return ApiCommands.change(
+                service, id, "cancel", "CANCELLED", java.time.Duration.ofMinutes(5), out);
+          }
           if (options.postgres() != null) {
             try (FleetState state = options.reader()) {
               ConsoleRequest cancel =

@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "deploy", description = "Roll an artifact out to devices.")
 public final class DeployCommand implements Callable<Integer> {
   @Mixin ConsoleOptions options;
+  @Mixin ApiOptions api;
   @Spec CommandSpec spec;
 
   @Parameters(
@@ -96,6 +97,18 @@ public final class DeployCommand implements Callable<Integer> {
           List<ArtifactRef> refs = new ArrayList<>();
           for (Path artifact : artifacts) {
             refs.add(ArtifactRefs.read(artifact));
+          }
+          ServiceApi service = api.connect(options);
+          if (service != null) {
+            return ApiCommands.deploy(
+                service,
+                artifacts,
+                targets.selector(),
+                strategy,
+                maxErrorRate,
+                maxP95Ratio,
+                wait,
+                out);
           }
           GateConfig gate = new GateConfig(maxErrorRate, maxP95Ratio, 0.0, 1);
           if (options.postgres() != null) {

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "devices", description = "List known devices: reported and desired versions.")
 public final class DevicesCommand implements Callable<Integer> {
   @Mixin ConsoleOptions options;
+  @Mixin ApiOptions api;
   @Spec CommandSpec spec;
 
   @Option(names = "--group", paramLabel = "G", description = "Only devices in group G")
@@ -32,6 +33,10 @@ public final class DevicesCommand implements Callable<Integer> {
     return FleetExit.run(
         spec.commandLine().getErr(),
         () -> {
+          ServiceApi service = api.connect(options);
+          if (service != null) {
+            return ApiCommands.devices(service, group, json, out);
+          }
           List<DeviceRecord> devices;
           try (FleetState state = options.reader()) {
             devices =

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "rollback", description = "Roll a deployment back to the previous version.")
 public final class RollbackCommand implements Callable<Integer> {
   @Mixin ConsoleOptions options;
+  @Mixin ApiOptions api;
   @Spec CommandSpec spec;
 
   @Parameters(paramLabel = "DEPLOYMENT", description = "Deployment id")
@@ -35,6 +36,10 @@ public final class RollbackCommand implements Callable<Integer> {
     return FleetExit.run(
         spec.commandLine().getErr(),
         () -> {
+          ServiceApi service = api.connect(options);
+          if (service != null) {
+            return ApiCommands.change(service, id, "rollback", "ROLLED_BACK", wait, out);
+          }
           if (options.postgres() != null) {
             try (FleetState state = options.reader()) {
               ConsoleRequest rollback =

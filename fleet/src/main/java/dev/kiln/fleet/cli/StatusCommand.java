@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "status", description = "Show deployments, or one deployment in detail.")
 public final class StatusCommand implements Callable<Integer> {
   @Mixin ConsoleOptions options;
+  @Mixin ApiOptions api;
   @Spec CommandSpec spec;
 
   @Parameters(arity = "0..1", paramLabel = "DEPLOYMENT", description = "Deployment id")
@@ -41,6 +42,10 @@ public final class StatusCommand implements Callable<Integer> {
     return FleetExit.run(
         spec.commandLine().getErr(),
         () -> {
+          ServiceApi service = api.connect(options);
+          if (service != null) {
+            return ApiCommands.status(service, id, json, watch, out);
+          }
           try (FleetState store = options.reader()) {
             return show(store, out);
           }

@@ -65,7 +65,9 @@ public final class ApiServer implements AutoCloseable {
     server.addConnector(connector);
     server.setHandler(new Dispatch());
     if (fallback != null) {
+      // Started and stopped with the server, though it sits behind the dispatch.
       fallback.setServer(server);
+      server.addBean(fallback);
     }
   }
 

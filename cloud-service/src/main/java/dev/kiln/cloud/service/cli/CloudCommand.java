@@ -162,9 +162,11 @@ public final class CloudCommand implements Runnable {
     @Option(
         names = {"--state-dir", "--state"},
         paramLabel = "DIR",
+        defaultValue = "${sys:user.home}/.kiln/fleet",
         description =
             "Service state: the fleet console's devices, deployments, audit log and key, the"
-                + " request inbox and the API tokens (default: DB file name + .state).")
+                + " request inbox, the API tokens and api.port. The same default as the kiln fleet"
+                + " commands, which find the service there (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
     @Option(
@@ -219,7 +221,7 @@ public final class CloudCommand implements Runnable {
       var out = spec.commandLine().getOut();
       CountDownLatch stop = new CountDownLatch(1);
       CountDownLatch stopped = new CountDownLatch(1);
-      Path state = stateDir != null ? stateDir : Path.of(db.toString() + ".state");
+      Path state = stateDir;
       CloudHost.Settings settings =
           new CloudHost.Settings(o, state, apiBind, apiPort, inboxPaused, null);
       try (CloudHost host = CloudHost.start(settings, out)) {

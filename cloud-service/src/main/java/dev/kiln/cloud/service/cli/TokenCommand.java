@@ -45,7 +45,7 @@ public final class TokenCommand implements Runnable {
 
     @Option(
         names = {"--state-dir", "--state"},
-        defaultValue = "kiln-cloud.duckdb.state",
+        defaultValue = "${sys:user.home}/.kiln/fleet",
         paramLabel = "DIR",
         description = "The service's state folder (default: ${DEFAULT-VALUE}).")
     Path stateDir;

@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -24,14 +26,19 @@ import java.util.stream.Stream;
  */
 public final class FileInbox implements Inbox {
   public static final String DIR = "inbox";
+  private static final String ID = "[A-Za-z0-9._-]{1,80}";
   private static final ObjectMapper JSON = JsonMappers.readable();
 
   private final Path dir;
+  private final Map<String, InboxRequest> requests = new HashMap<>();
   private long seq;
 
-  private FileInbox(Path dir, long seq) {
+  private FileInbox(Path dir, List<InboxRequest> stored) {
     this.dir = dir;
-    this.seq = seq;
+    for (InboxRequest r : stored) {
+      requests.put(r.requestId(), r);
+      seq = Math.max(seq, r.seq());
+    }
   }
 
   public static FileInbox open(Path stateDir) {
@@ -41,43 +48,37 @@ public final class FileInbox implements Inbox {
     } catch (IOException e) {
       throw new InboxException("cannot create the inbox " + dir + ": " + e.getMessage(), e);
     }
-    long last = 0;
-    for (InboxRequest r : readAll(dir)) {
-      last = Math.max(last, r.seq());
-    }
-    return new FileInbox(dir, last);
+    return new FileInbox(dir, readAll(dir));
   }
 
   @Override
   public synchronized InboxRequest append(InboxRequest request) {
-    Path file = file(request.requestId());
-    if (Files.exists(file)) {
-      throw new IllegalArgumentException("request " + request.requestId() + " already exists");
+    if (requests.containsKey(request.requestId()) || !request.requestId().matches(ID)) {
+      throw new IllegalArgumentException(
+          "request " + request.requestId() + " already exists or is not a valid id");
     }
     InboxRequest stored = request.withSeq(seq + 1);
-    write(file, stored);
+    write(file(request.requestId()), stored);
     seq++;
+    requests.put(stored.requestId(), stored);
     return stored;
   }
 
   @Override
   public synchronized void complete(InboxRequest done) {
     write(file(done.requestId()), done);
+    requests.put(done.requestId(), done);
   }
 
   @Override
   public synchronized Optional<InboxRequest> get(String requestId) {
-    if (!requestId.matches("[A-Za-z0-9._-]{1,80}")) {
-      return Optional.empty();
-    }
-    Path file = file(requestId);
-    return Files.exists(file) ? Optional.of(read(file)) : Optional.empty();
+    return Optional.ofNullable(requests.get(requestId));
   }
 
   @Override
   public synchronized List<InboxRequest> pending() {
     List<InboxRequest> out = new ArrayList<>();
-    for (InboxRequest r : readAll(dir)) {
+    for (InboxRequest r : requests.values()) {
       if (r.state() == InboxRequest.State.QUEUED) {
         out.add(r);
       }

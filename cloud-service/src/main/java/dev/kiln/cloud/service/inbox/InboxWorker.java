@@ -25,16 +25,20 @@ public final class InboxWorker implements AutoCloseable {
   private final LinkedBlockingQueue<InboxRequest> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private final boolean paused;
+  private final Runnable awaitReady;
   private volatile boolean stopping;
 
   /**
    * @param paused accept nothing for running: queued requests stay QUEUED in the inbox until a
    *     worker that is not paused starts on it
+   * @param awaitReady run once on the worker's thread before the first request (the service waits
+   *     there until the console hears the fleet)
    */
-  public InboxWorker(Inbox inbox, Executor executor, boolean paused) {
+  public InboxWorker(Inbox inbox, Executor executor, boolean paused, Runnable awaitReady) {
     this.inbox = inbox;
     this.executor = executor;
     this.paused = paused;
+    this.awaitReady = awaitReady;
     this.thread = new Thread(this::loop, "kiln-inbox");
     thread.setDaemon(true);
   }
@@ -60,6 +64,7 @@ public final class InboxWorker implements AutoCloseable {
   }
 
   private void loop() {
+    awaitReady.run();
     while (!stopping) {
       InboxRequest r;
       try {

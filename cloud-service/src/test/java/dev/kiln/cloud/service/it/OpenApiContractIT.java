@@ -150,6 +150,17 @@ class OpenApiContractIT {
     check(problems, "get", "/devices", api.as(null).get("/devices"));
     check(problems, "get", "/deployments/{id}", api.get("/deployments/dep-nothing"));
     check(problems, "get", "/devices", api.get("/devices?limit=0"));
+    ApiClient.Reply notAnArtifact =
+        api.post(
+            "/deployments",
+            Map.of("artifact", tmp.resolve("none.kiln").toString(), "target", "all"));
+    assertThat(notAnArtifact.status()).isEqualTo(422);
+    check(problems, "post", "/deployments", notAnArtifact);
+    ApiClient.Reply badStrategy =
+        api.post(
+            "/deployments", Map.of("artifact", artifact, "strategy", "sometimes", "target", "all"));
+    assertThat(badStrategy.status()).isEqualTo(400);
+    check(problems, "post", "/deployments", badStrategy);
     assertThat(problems).isEmpty();
   }
 

@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * Checks a JSON value against an OpenAPI 3 schema, for the subset the Kiln API document uses:
- * {@code $ref} (to components), {@code type}, {@code required}, {@code properties}, {@code
- * additionalProperties} (a schema), {@code items}, {@code enum} and {@code nullable}. Returns every
- * problem with its JSON path, so one failing call names all its mismatches at once.
+ * {@code $ref} (to components), {@code allOf}, {@code type}, {@code required}, {@code properties},
+ * {@code additionalProperties} (a schema), {@code items}, {@code enum} and {@code nullable}.
+ * Returns every problem with its JSON path, so one failing call names all its mismatches at once.
  */
 final class SchemaCheck {
   private final JsonNode document;
@@ -36,16 +36,21 @@ final class SchemaCheck {
   }
 
   private void check(String path, JsonNode value, JsonNode schema, List<String> out) {
+    boolean nullable = schema.path("nullable").asBoolean(false);
     schema = resolve(schema);
+    nullable |= schema.path("nullable").asBoolean(false);
     if (value == null || value.isMissingNode()) {
       out.add(path + ": missing");
       return;
     }
     if (value.isNull()) {
-      if (!schema.path("nullable").asBoolean(false)) {
+      if (!nullable) {
         out.add(path + ": null, but the schema does not allow null");
       }
       return;
+    }
+    for (JsonNode part : schema.path("allOf")) {
+      check(path, value, part, out);
     }
     String type = schema.path("type").asText("");
     if (!type.isEmpty() && !hasType(value, type)) {
