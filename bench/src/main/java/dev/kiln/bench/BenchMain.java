@@ -137,7 +137,9 @@ public final class BenchMain {
       case "capture-outbox" ->
           OutboxBench.print(OutboxBench.run(intArg(args, 1, 3000), intArg(args, 2, 5)));
       case "fleet-rollout" ->
-          FleetReport.print(FleetRolloutBench.run(sizes(args, List.of(1000, 10000))));
+          FleetReport.print(
+              FleetRolloutBench.run(
+                  FleetRolloutBench.Args.parse(List.of(args).subList(1, args.length))));
       case "http-servers" ->
           HttpServersReport.print(
               HttpServersBench.run(

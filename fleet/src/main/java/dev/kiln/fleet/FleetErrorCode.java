@@ -15,13 +15,18 @@ public enum FleetErrorCode implements ErrorCode {
   CONFIG_INVALID,
   BROKER_UNREACHABLE,
   /** The audit log's hash chain is broken: a line was edited, deleted or inserted. */
-  AUDIT_LOG_BROKEN;
+  AUDIT_LOG_BROKEN,
+  /**
+   * A console wrote to the fleet state after another replica took the leader lease from it: the
+   * write was refused and this console must stop.
+   */
+  FENCED;
 
   @Override
   public ExitCode exit() {
     return switch (this) {
       case BAD_STRATEGY, BAD_TARGET, CONFIG_INVALID -> ExitCode.USAGE;
-      case ILLEGAL_TRANSITION -> ExitCode.CONFLICT;
+      case ILLEGAL_TRANSITION, FENCED -> ExitCode.CONFLICT;
       case NOT_FOUND -> ExitCode.NOT_FOUND;
       case STATE_IO -> ExitCode.IO_ERROR;
       case ARTIFACT_INVALID -> ExitCode.ARTIFACT_REJECTED;

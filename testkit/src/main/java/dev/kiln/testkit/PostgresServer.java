@@ -171,6 +171,7 @@ public final class PostgresServer implements AutoCloseable {
 
   private static Path createRoot(PostgresOsUser user) {
     try {
+      // Absolute: initdb runs as another user (runuser), which may not resolve a relative path.
       Path parent = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
       // The server's user must reach the folder, and socket paths are limited to ~100 bytes.
       if (user.switches() && !everyoneMayEnter(parent) || parent.toString().length() > 60) {

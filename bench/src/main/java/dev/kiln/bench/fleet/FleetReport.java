@@ -17,13 +17,14 @@ public final class FleetReport {
         FleetRolloutBench.HEARTBEAT_SECONDS,
         FleetRolloutBench.ARTIFACT_BYTES);
     System.out.println(
-        "| devices | connections | all online, s | all-at-once, s | devices/s | "
+        "| store | devices | connections | all online, s | all-at-once, s | devices/s | "
             + FleetRolloutBench.CANARY
             + ", s | devices/s | end states |");
-    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---|");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---|");
     for (Run r : runs) {
       System.out.printf(
-          "| %d | %d | %.1f | %.1f | %.0f | %.1f | %.0f | %s, %s |%n",
+          "| %s | %d | %d | %.1f | %.1f | %.0f | %.1f | %.0f | %s, %s |%n",
+          r.store(),
           r.devices(),
           r.connections(),
           r.onlineSeconds(),
@@ -37,6 +38,9 @@ public final class FleetReport {
     System.out.println();
     cpu(runs);
     memory(runs);
+    if (runs.stream().map(Run::store).distinct().count() > 1) {
+      stores(runs);
+    }
     ratios(runs);
     for (Run r : runs) {
       for (Rollout o : List.of(r.allAtOnce(), r.canary())) {
@@ -50,12 +54,13 @@ public final class FleetReport {
 
   private static void cpu(List<Run> runs) {
     System.out.println(
-        "| devices | rollout | CPU s console | CPU s simulator | CPU s Mosquitto | wall s |");
-    System.out.println("|---:|---|---:|---:|---:|---:|");
+        "| store | devices | rollout | CPU s console | CPU s simulator | CPU s Mosquitto | wall s |");
+    System.out.println("|---|---:|---|---:|---:|---:|---:|");
     for (Run r : runs) {
       for (Rollout o : List.of(r.allAtOnce(), r.canary())) {
         System.out.printf(
-            "| %d | %s | %.1f | %.1f | %.1f | %.1f |%n",
+            "| %s | %d | %s | %.1f | %.1f | %.1f | %.1f |%n",
+            r.store(),
             r.devices(),
             o.strategy(),
             o.consoleCpu(),
@@ -69,12 +74,14 @@ public final class FleetReport {
 
   private static void memory(List<Run> runs) {
     System.out.println(
-        "| devices | console heap after GC, MiB | console RSS, MiB | console peak RSS, MiB"
+        "| store | devices | console heap after GC, MiB | console RSS, MiB | console peak RSS, MiB"
             + " | console threads | simulator RSS, MiB | simulator threads | Mosquitto RSS, MiB |");
-    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (Run r : runs) {
       System.out.printf(
-          "| %d | %.1f (%.1f before) | %.0f (%.0f before) | %.0f | %d (%d before) | %.0f | %d | %.0f |%n",
+          "| %s | %d | %.1f (%.1f before) | %.0f (%.0f before) | %.0f | %d (%d before) | %.0f | %d |"
+              + " %.0f |%n",
+          r.store(),
           r.devices(),
           r.consoleHeapMiB(),
           r.baselineHeapMiB(),
@@ -90,7 +97,35 @@ public final class FleetReport {
     System.out.println();
   }
 
-  private static void ratios(List<Run> runs) {
+  /** PostgreSQL against files at each size both ran: rollout times and their ratio. */
+  private static void stores(List<Run> runs) {
+    System.out.println(
+        "| devices | all-at-once files, s | all-at-once postgresql, s | ratio | canary files, s |"
+            + " canary postgresql, s | ratio |");
+    System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
+    for (Run f : runs) {
+      for (Run p : runs) {
+        if (f.store().equals("files")
+            && p.store().equals("postgresql")
+            && f.devices() == p.devices()) {
+          System.out.printf(
+              "| %d | %.1f | %.1f | %.2fx | %.1f | %.1f | %.2fx |%n",
+              f.devices(),
+              f.allAtOnce().seconds(),
+              p.allAtOnce().seconds(),
+              p.allAtOnce().seconds() / f.allAtOnce().seconds(),
+              f.canary().seconds(),
+              p.canary().seconds(),
+              p.canary().seconds() / f.canary().seconds());
+        }
+      }
+    }
+    System.out.println();
+  }
+
+  private static void ratios(List<Run> all) {
+    // Sizes against each other on one store (the first run's); stores are compared above.
+    List<Run> runs = all.stream().filter(r -> r.store().equals(all.get(0).store())).toList();
     if (runs.size() < 2) {
       return;
     }

@@ -61,6 +61,7 @@ public final class FleetRolloutBench {
    * both rollouts, with the simulator and the broker beside it.
    */
   public record Run(
+      String store,
       int devices,
       int connections,
       double onlineSeconds,
@@ -73,24 +74,62 @@ public final class FleetRolloutBench {
       ProcStats simulator,
       ProcStats broker) {}
 
+  /** Where the console keeps its state in a run. */
+  public enum Store {
+    /** JSON files in the state dir, the embedded default. */
+    FILES,
+    /** A real PostgreSQL server (testkit, fsync on) started for the run, one leader. */
+    POSTGRESQL;
+
+    String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /**
+   * {@code [DEVICES...] [--store files|postgresql|both]}: the sizes (default 1000 10000) and the
+   * stores to run each size on (default files).
+   */
+  public record Args(List<Integer> sizes, List<Store> stores) {
+    public static Args parse(List<String> args) {
+      List<Integer> sizes = new ArrayList<>();
+      List<Store> stores = List.of(Store.FILES);
+      for (int i = 0; i < args.size(); i++) {
+        String a = args.get(i);
+        if (a.equals("--store") && i + 1 < args.size()) {
+          String s = args.get(++i);
+          stores =
+              s.equals("both")
+                  ? List.of(Store.FILES, Store.POSTGRESQL)
+                  : List.of(Store.valueOf(s.toUpperCase(java.util.Locale.ROOT)));
+        } else {
+          sizes.add(Integer.valueOf(a));
+        }
+      }
+      return new Args(sizes.isEmpty() ? List.of(1000, 10000) : sizes, stores);
+    }
+  }
+
   private FleetRolloutBench() {}
 
   /**
-   * Runs each size in a fresh JVM ({@link FleetSizeRun}), so one size's garbage, grown heap and JIT
-   * warm-up do not show in the next one's console figures.
+   * Runs each size on each store in a fresh JVM ({@link FleetSizeRun}), so one run's garbage, grown
+   * heap and JIT warm-up do not show in the next one's console figures.
    */
-  public static List<Run> run(List<Integer> sizes) throws Exception {
+  public static List<Run> run(Args args) throws Exception {
     List<Run> runs = new ArrayList<>();
-    for (int n : sizes) {
-      runs.add(runInOwnJvm(n));
-      System.err.printf("fleet-rollout: %d devices done%n", n);
+    for (int n : args.sizes()) {
+      for (Store store : args.stores()) {
+        runs.add(runInOwnJvm(n, store));
+        System.err.printf("fleet-rollout: %d devices on %s done%n", n, store.label());
+      }
     }
     return runs;
   }
 
-  private static Run runInOwnJvm(int n) throws IOException, InterruptedException {
+  private static Run runInOwnJvm(int n, Store store) throws IOException, InterruptedException {
     Process p =
-        ChildJvm.launcher(FleetSizeRun.class, List.of(String.valueOf(n)))
+        ChildJvm.launcher(FleetSizeRun.class, List.of(String.valueOf(n), store.name()))
             .stdout(ProcessBuilder.Redirect.PIPE)
             .stderr(ProcessBuilder.Redirect.INHERIT)
             .start()

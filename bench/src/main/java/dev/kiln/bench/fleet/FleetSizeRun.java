@@ -13,6 +13,7 @@ import dev.kiln.artifact.ArtifactWriter;
 import dev.kiln.artifact.Ed25519Keys;
 import dev.kiln.bench.fleet.FleetRolloutBench.Rollout;
 import dev.kiln.bench.fleet.FleetRolloutBench.Run;
+import dev.kiln.bench.fleet.FleetRolloutBench.Store;
 import dev.kiln.fleet.console.ArtifactRefs;
 import dev.kiln.fleet.console.ConsoleConfig;
 import dev.kiln.fleet.console.FleetConsole;
@@ -38,15 +39,16 @@ public final class FleetSizeRun {
   private FleetSizeRun() {}
 
   public static void main(String[] args) throws Exception {
-    Run run = run(Integer.parseInt(args[0]));
+    Store store = args.length > 1 ? Store.valueOf(args[1]) : Store.FILES;
+    Run run = run(Integer.parseInt(args[0]), store);
     System.out.println(RESULT + JSON.writeValueAsString(run));
   }
 
-  static Run run(int n) throws Exception {
+  static Run run(int n, Store store) throws Exception {
     Path work = Files.createTempDirectory("kiln-bench-fleet-" + n).toAbsolutePath();
     Path devices = simulatorDataDir(n);
     try {
-      return run(n, work, devices);
+      return run(n, store, work, devices);
     } finally {
       ArtifactWriter.deleteTree(devices);
       ArtifactWriter.deleteTree(work);
@@ -71,7 +73,7 @@ public final class FleetSizeRun {
     return Files.createTempDirectory(parent, "kiln-bench-devices-" + n).toAbsolutePath();
   }
 
-  private static Run run(int n, Path work, Path devices) throws Exception {
+  private static Run run(int n, Store store, Path work, Path devices) throws Exception {
     KeyPair consoleKey = Ed25519Keys.generate();
     Ed25519Keys.writePair(consoleKey, work.resolve("console.key"), work.resolve("console.pub"));
     KeyPair artifactKey = Ed25519Keys.generate();
@@ -89,8 +91,10 @@ public final class FleetSizeRun {
 
     double baselineHeap = ProcStats.heapAfterGcMiB();
     ProcStats baseline = ProcStats.self();
-    try (Mosquitto broker = Mosquitto.startInMemory(work.resolve("mosquitto"));
-        FleetConsole console = new FleetConsole(consoleConfig(broker.url(), work, consoleKey))) {
+    try (ConsoleState state = ConsoleState.open(store, work);
+        Mosquitto broker = Mosquitto.startInMemory(work.resolve("mosquitto"));
+        FleetConsole console =
+            new FleetConsole(consoleConfig(broker.url(), work, consoleKey), state.open())) {
       console.start();
       long launched = System.nanoTime();
       try (SimulatorProcess sim =
@@ -109,6 +113,7 @@ public final class FleetSizeRun {
         Rollout canary = watch.rollout(v3, TargetSelector.group(GROUP), CANARY, ROLLOUT_WAIT);
         double heap = ProcStats.heapAfterGcMiB();
         return new Run(
+            store.label(),
             n,
             (n + DEVICES_PER_CONNECTION - 1) / DEVICES_PER_CONNECTION,
             online,

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AuditLog implements AutoCloseable {
   public static final String FILE = "audit.jsonl";
-  static final String GENESIS = "0".repeat(64);
+  static final String GENESIS = AuditChain.GENESIS;
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
   private static final ObjectMapper JSON = JsonMappers.plain();
 
@@ -69,13 +69,12 @@ public final class AuditLog implements AutoCloseable {
       return;
     }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    String hash = lastHash;
-    for (AuditRecord r : records) {
-      byte[] line = line(r.withPrev(hash));
+    AuditChain.Links links = AuditChain.extend(lastHash, records);
+    for (byte[] line : links.lines()) {
       bytes.writeBytes(line);
       bytes.write('\n');
-      hash = Sha256.of(line);
     }
+    String hash = links.head();
     try {
       long at = channel.size();
       ByteBuffer buf = ByteBuffer.wrap(bytes.toByteArray());

@@ -54,9 +54,16 @@ public final class AuditTrail {
 
   /** Every record in {@code stateDir}'s log that {@code filter} accepts, oldest first. */
   public static List<Entry> read(Path stateDir, Filter filter) {
+    return read(lines(stateDir), stateDir.resolve(AuditLog.FILE).toString(), filter);
+  }
+
+  /**
+   * Every record of {@code lines} (oldest first, as the log holds them) that {@code filter}
+   * accepts; {@code where} names the log in errors.
+   */
+  public static List<Entry> read(List<byte[]> lines, String where, Filter filter) {
     Map<String, AuditRecord> commands = new HashMap<>();
     List<Entry> out = new ArrayList<>();
-    List<byte[]> lines = lines(stateDir);
     for (int i = 0; i < lines.size(); i++) {
       AuditRecord r = parse(lines.get(i), i + 1);
       if (r == null) {
@@ -65,7 +72,7 @@ public final class AuditTrail {
             "line "
                 + (i + 1)
                 + " of "
-                + stateDir.resolve(AuditLog.FILE)
+                + where
                 + " is not an audit record; run kiln fleet audit --verify");
       }
       AuditRecord command = AuditRecord.COMMAND.equals(r.kind()) ? r : commands.get(r.commandId());
@@ -82,7 +89,11 @@ public final class AuditTrail {
 
   /** Walks the chain from the first line and names the first line that breaks it. */
   public static Verification verify(Path stateDir) {
-    List<byte[]> lines = lines(stateDir);
+    return verify(lines(stateDir));
+  }
+
+  /** As {@link #verify(Path)}, over the log's lines oldest first (from a file or a table). */
+  public static Verification verify(List<byte[]> lines) {
     String prev = AuditLog.GENESIS;
     for (int i = 0; i < lines.size(); i++) {
       int number = i + 1;
@@ -122,8 +133,8 @@ public final class AuditTrail {
     }
   }
 
-  /** The file's lines without their newlines; an absent log has none. */
-  private static List<byte[]> lines(Path stateDir) {
+  /** The log file's lines in {@code stateDir} without their newlines; an absent log has none. */
+  public static List<byte[]> lines(Path stateDir) {
     Path file = stateDir.resolve(AuditLog.FILE);
     byte[] all;
     try {

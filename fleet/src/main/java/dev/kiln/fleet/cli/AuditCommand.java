@@ -2,9 +2,9 @@ package dev.kiln.fleet.cli;
 
 import dev.kiln.fleet.FleetErrorCode;
 import dev.kiln.fleet.FleetException;
-import dev.kiln.fleet.audit.AuditLog;
 import dev.kiln.fleet.audit.AuditRecord;
 import dev.kiln.fleet.audit.AuditTrail;
+import dev.kiln.fleet.state.FleetState;
 import dev.kiln.json.JsonMappers;
 import dev.kiln.table.TextTable;
 import java.time.Duration;
@@ -65,19 +65,21 @@ public final class AuditCommand implements Callable<Integer> {
     return FleetExit.run(
         spec.commandLine().getErr(),
         () -> {
+          List<byte[]> lines;
+          String where;
+          try (FleetState state = options.reader()) {
+            lines = state.auditLines();
+            where = state.auditWhere();
+          }
           if (verify) {
-            AuditTrail.Verification v = AuditTrail.verify(options.stateDir);
+            AuditTrail.Verification v = AuditTrail.verify(lines);
             if (!v.intact()) {
               throw new FleetException(
                   FleetErrorCode.AUDIT_LOG_BROKEN,
-                  options.stateDir.resolve(AuditLog.FILE)
-                      + ": the chain breaks at line "
-                      + v.brokenLine()
-                      + ": "
-                      + v.problem());
+                  where + ": the chain breaks at line " + v.brokenLine() + ": " + v.problem());
             }
             out.println(
-                options.stateDir.resolve(AuditLog.FILE)
+                where
                     + ": "
                     + v.lines()
                     + " lines, chain intact; head "
@@ -87,7 +89,7 @@ public final class AuditCommand implements Callable<Integer> {
             return FleetExit.OK;
           }
           List<AuditTrail.Entry> entries =
-              AuditTrail.read(options.stateDir, new AuditTrail.Filter(device, since(), type));
+              AuditTrail.read(lines, where, new AuditTrail.Filter(device, since(), type));
           out.print(json ? Views.json(jsonRows(entries)) + "\n" : table(entries));
           return FleetExit.OK;
         });

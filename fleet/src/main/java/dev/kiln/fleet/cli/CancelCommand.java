@@ -1,6 +1,10 @@
 package dev.kiln.fleet.cli;
 
 import dev.kiln.fleet.console.FleetConsole;
+import dev.kiln.fleet.state.ConsoleRequest;
+import dev.kiln.fleet.state.FleetState;
+import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,6 +32,19 @@ public final class CancelCommand implements Callable<Integer> {
           if (service != null) {
             return ApiCommands.change(
                 service, id, "cancel", "CANCELLED", java.time.Duration.ofMinutes(5), out);
+          }
+          if (options.postgres() != null) {
+            try (FleetState state = options.reader()) {
+              ConsoleRequest cancel =
+                  ConsoleRequest.about(
+                      "cancel-" + UUID.randomUUID(),
+                      ConsoleRequest.Kind.CANCEL,
+                      id,
+                      System.currentTimeMillis());
+              // The leader ends it (CANCELLED) or it ended before; either way it is then terminal.
+              QueuedRun.run(state, cancel, x -> x.state().terminal(), Duration.ZERO, out);
+              return FleetExit.OK;
+            }
           }
           try (FleetConsole console = new FleetConsole(options.config(out))) {
             console.cancel(id);

@@ -6,6 +6,10 @@ import dev.kiln.fleet.FleetException;
 import dev.kiln.fleet.console.ConsoleConfig;
 import dev.kiln.fleet.identity.FleetCa;
 import dev.kiln.fleet.identity.Provisioner;
+import dev.kiln.fleet.postgres.PostgresFleetState;
+import dev.kiln.fleet.postgres.PostgresUrl;
+import dev.kiln.fleet.state.FileFleetState;
+import dev.kiln.fleet.state.FleetState;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -30,6 +34,16 @@ public final class ConsoleOptions {
       description =
           "Console state directory (devices, deployments, console key). Default: ${DEFAULT-VALUE}")
   Path stateDir;
+
+  @Option(
+      names = "--store",
+      paramLabel = "STORE",
+      description =
+          "Where fleet state lives: files in --state-dir (the default), or"
+              + " postgresql://USER@HOST:PORT/DATABASE, shared by console replicas (kiln fleet"
+              + " serve on several hosts; the leader runs the console). The password may come"
+              + " from PGPASSWORD.")
+  String store;
 
   @Option(
       names = "--key",
@@ -57,6 +71,20 @@ public final class ConsoleOptions {
 
   public Path stateDir() {
     return stateDir;
+  }
+
+  /** The PostgreSQL store named by --store, or null for files. */
+  public PostgresUrl postgres() {
+    if (store == null || store.equals("files")) {
+      return null;
+    }
+    return PostgresUrl.parse(store);
+  }
+
+  /** The fleet state for commands that read it (and queue requests to the console). */
+  public FleetState reader() {
+    PostgresUrl pg = postgres();
+    return pg == null ? FileFleetState.forReading(stateDir) : PostgresFleetState.forReading(pg);
   }
 
   public Path keyFile() {

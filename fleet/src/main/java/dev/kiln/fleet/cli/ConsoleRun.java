@@ -5,6 +5,7 @@ import dev.kiln.fleet.console.FleetConsole;
 import dev.kiln.fleet.rollout.DeploymentState;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.function.Function;
 
 /** Follows a deployment on a running in-process console until it ends, printing each change. */
 final class ConsoleRun {
@@ -15,9 +16,16 @@ final class ConsoleRun {
 
   static DeploymentView follow(FleetConsole console, String id, Duration max, PrintWriter out)
       throws InterruptedException {
+    return follow(console::deployment, id, max, out);
+  }
+
+  /** As above, reading the deployment through {@code look} (a console, or the shared state). */
+  static DeploymentView follow(
+      Function<String, DeploymentView> look, String id, Duration max, PrintWriter out)
+      throws InterruptedException {
     long end = System.nanoTime() + max.toNanos();
     String last = "";
-    DeploymentView v = console.deployment(id);
+    DeploymentView v = look.apply(id);
     while (!v.state().terminal() && System.nanoTime() < end) {
       String line = v.state() + " " + v.counts() + (v.reason() == null ? "" : ": " + v.reason());
       if (!line.equals(last)) {
@@ -26,7 +34,7 @@ final class ConsoleRun {
         last = line;
       }
       Thread.sleep(500);
-      v = console.deployment(id);
+      v = look.apply(id);
     }
     out.println(id + " " + v.state() + (v.reason() == null ? "" : ": " + v.reason()));
     if (v.state().terminal() && v.state() != DeploymentState.SUCCEEDED) {

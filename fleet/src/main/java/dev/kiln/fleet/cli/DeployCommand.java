@@ -9,6 +9,8 @@ import dev.kiln.fleet.rollout.GateConfig;
 import dev.kiln.fleet.rollout.Gates;
 import dev.kiln.fleet.rollout.Strategy;
 import dev.kiln.fleet.rollout.TargetSelector;
+import dev.kiln.fleet.state.ConsoleRequest;
+import dev.kiln.fleet.state.FleetState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,6 +123,9 @@ public final class DeployCommand implements Callable<Integer> {
                 wait,
                 out);
           }
+          if (options.postgres() != null) {
+            return queued(refs, gate, out);
+          }
           try (FleetConsole console = new FleetConsole(options.config(out))) {
             console.start();
             Devices.awaitKnown(console, Duration.ofSeconds(3));
@@ -142,5 +147,31 @@ public final class DeployCommand implements Callable<Integer> {
             return ConsoleRun.exit(v, DeploymentState.SUCCEEDED);
           }
         });
+  }
+
+  /** Beside console replicas: queue the deployment for the leader and follow it. */
+  private int queued(List<ArtifactRef> refs, GateConfig gate, java.io.PrintWriter out)
+      throws InterruptedException {
+    String id = FleetConsole.newDeploymentId();
+    try (FleetState state = options.reader()) {
+      out.println(
+          "deployment "
+              + id
+              + ": "
+              + String.join(", ", refs.stream().map(ArtifactRef::label).toList())
+              + " to "
+              + targets.selector().describe()
+              + " with "
+              + strategy
+              + " (queued for the leading console on "
+              + options.postgres()
+              + ")");
+      out.flush();
+      ConsoleRequest request =
+          ConsoleRequest.deploy(
+              id, refs, targets.selector(), strategy, gate, System.currentTimeMillis());
+      DeploymentView v = QueuedRun.run(state, request, x -> true, wait, out);
+      return ConsoleRun.exit(v, DeploymentState.SUCCEEDED);
+    }
   }
 }

@@ -1,7 +1,7 @@
 package dev.kiln.fleet.cli;
 
 import dev.kiln.fleet.state.DeviceRecord;
-import dev.kiln.fleet.state.FleetStore;
+import dev.kiln.fleet.state.FleetState;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -37,12 +37,14 @@ public final class DevicesCommand implements Callable<Integer> {
           if (service != null) {
             return ApiCommands.devices(service, group, json, out);
           }
-          List<DeviceRecord> devices =
-              new FleetStore(options.stateDir)
-                  .loadDevices().stream()
-                      .filter(d -> group == null || d.groups().contains(group))
-                      .sorted(Comparator.comparing(DeviceRecord::deviceId))
-                      .toList();
+          List<DeviceRecord> devices;
+          try (FleetState state = options.reader()) {
+            devices =
+                state.loadDevices().stream()
+                    .filter(d -> group == null || d.groups().contains(group))
+                    .sorted(Comparator.comparing(DeviceRecord::deviceId))
+                    .toList();
+          }
           out.print(json ? Views.json(devices) + "\n" : Views.devices(devices));
           return FleetExit.OK;
         });

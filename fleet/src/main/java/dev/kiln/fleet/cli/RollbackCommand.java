@@ -2,7 +2,10 @@ package dev.kiln.fleet.cli;
 
 import dev.kiln.fleet.console.FleetConsole;
 import dev.kiln.fleet.rollout.DeploymentState;
+import dev.kiln.fleet.state.ConsoleRequest;
+import dev.kiln.fleet.state.FleetState;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,6 +39,24 @@ public final class RollbackCommand implements Callable<Integer> {
           ServiceApi service = api.connect(options);
           if (service != null) {
             return ApiCommands.change(service, id, "rollback", "ROLLED_BACK", wait, out);
+          }
+          if (options.postgres() != null) {
+            try (FleetState state = options.reader()) {
+              ConsoleRequest rollback =
+                  ConsoleRequest.about(
+                      "rollback-" + UUID.randomUUID(),
+                      ConsoleRequest.Kind.ROLLBACK,
+                      id,
+                      System.currentTimeMillis());
+              return ConsoleRun.exit(
+                  QueuedRun.run(
+                      state,
+                      rollback,
+                      x -> x.state() == DeploymentState.ROLLING_BACK || x.state().terminal(),
+                      wait,
+                      out),
+                  DeploymentState.ROLLED_BACK);
+            }
           }
           try (FleetConsole console = new FleetConsole(options.config(out))) {
             console.start();

@@ -2,7 +2,7 @@ package dev.kiln.fleet.cli;
 
 import dev.kiln.fleet.console.DeploymentView;
 import dev.kiln.fleet.rollout.DeviceRollout;
-import dev.kiln.fleet.state.FleetStore;
+import dev.kiln.fleet.state.FleetState;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.HashMap;
@@ -46,25 +46,30 @@ public final class StatusCommand implements Callable<Integer> {
           if (service != null) {
             return ApiCommands.status(service, id, json, watch, out);
           }
-          FleetStore store = new FleetStore(options.stateDir);
-          if (id == null) {
-            List<DeploymentView> views =
-                store.loadDeployments().stream().map(DeploymentView::of).toList();
-            out.print(json ? Views.json(views) + "\n" : Views.deployments(views));
-            return FleetExit.OK;
+          try (FleetState store = options.reader()) {
+            return show(store, out);
           }
-          DeploymentView v = DeploymentView.of(store.loadDeployment(id));
-          if (watch) {
-            watch(store, v, out);
-            return FleetExit.OK;
-          }
-          out.print(json ? Views.json(v) + "\n" : Views.deployment(v));
-          return FleetExit.OK;
         });
   }
 
-  /** Re-reads the deployment's file (written atomically by the console) until it ends. */
-  private static void watch(FleetStore store, DeploymentView v, PrintWriter out)
+  private int show(FleetState store, PrintWriter out) throws InterruptedException {
+    if (id == null) {
+      List<DeploymentView> views =
+          store.loadDeployments().stream().map(DeploymentView::of).toList();
+      out.print(json ? Views.json(views) + "\n" : Views.deployments(views));
+      return FleetExit.OK;
+    }
+    DeploymentView v = DeploymentView.of(store.loadDeployment(id));
+    if (watch) {
+      watch(store, v, out);
+      return FleetExit.OK;
+    }
+    out.print(json ? Views.json(v) + "\n" : Views.deployment(v));
+    return FleetExit.OK;
+  }
+
+  /** Re-reads the deployment (written atomically by the console) until it ends. */
+  private static void watch(FleetState store, DeploymentView v, PrintWriter out)
       throws InterruptedException {
     Map<String, DeviceRollout.Status> seen = new HashMap<>();
     String last = "";

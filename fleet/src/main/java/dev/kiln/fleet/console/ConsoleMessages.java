@@ -1,6 +1,5 @@
 package dev.kiln.fleet.console;
 
-import dev.kiln.fleet.audit.AuditLog;
 import dev.kiln.fleet.audit.AuditRecord;
 import dev.kiln.fleet.rollout.AccuracyGate;
 import dev.kiln.fleet.rollout.Action;
@@ -12,6 +11,7 @@ import dev.kiln.fleet.rollout.RolloutEngine;
 import dev.kiln.fleet.rollout.Strategy;
 import dev.kiln.fleet.state.DesiredModel;
 import dev.kiln.fleet.state.DeviceRegistry;
+import dev.kiln.fleet.state.StateChanges;
 import dev.kiln.fleet.transfer.ChunkServer;
 import dev.kiln.link.protocol.Command;
 import dev.kiln.link.protocol.CommandReply;
@@ -88,7 +88,9 @@ final class ConsoleMessages implements AutoCloseable {
   /** Audit records of the queued commands, and outcomes since the last send. */
   private final List<AuditRecord> auditQueued = new ArrayList<>();
 
-  private final AuditLog audit;
+  /** The commands queued, as signed, to be recorded with the state before they are sent. */
+  private final List<StateChanges.RecordedCommand> recorded = new ArrayList<>();
+
   private final String operator = System.getProperty("user.name");
 
   /**
@@ -108,10 +110,8 @@ final class ConsoleMessages implements AutoCloseable {
       Map<String, Deployment> deployments,
       RolloutEngine engine,
       MqttTransport transport,
-      CommandFactory commands,
-      AuditLog audit) {
+      CommandFactory commands) {
     this.config = config;
-    this.audit = audit;
     this.registry = registry;
     this.deployments = deployments;
     this.engine = engine;
@@ -399,7 +399,7 @@ final class ConsoleMessages implements AutoCloseable {
         commands.create(java.util.UUID.randomUUID().toString(), type, deviceId, payload, now);
     direct.put(c.id(), new DirectCommand(deviceId, replies));
     auditQueued.add(AuditRecord.command(c, null, model, version, null, operator));
-    publish(c);
+    publish(c, null);
     return c;
   }
 
@@ -416,10 +416,10 @@ final class ConsoleMessages implements AutoCloseable {
                 .orElse(d.artifact())
                 .sha256(),
             operator));
-    publish(c);
+    publish(c, d.id());
   }
 
-  private void publish(Command c) {
+  private void publish(Command c, String deploymentId) {
     MessageProps props =
         new MessageProps(
             "application/json",
@@ -428,6 +428,24 @@ final class ConsoleMessages implements AutoCloseable {
             c.id().getBytes(StandardCharsets.UTF_8),
             Map.of("schema", "1"));
     byte[] body = ProtocolJson.write(c);
+    recorded.add(new StateChanges.RecordedCommand(c.id(), c.deviceId(), deploymentId, body));
+    queued.add(() -> sender.send(Topics.command(c.deviceId(), c.type()), body, props));
+  }
+
+  /**
+   * Queues a command exactly as it was recorded and signed before (same id, nonce and signature): a
+   * new leader re-sends what the old one may not have, and a device that did get it drops the copy
+   * as a replay. Not recorded or audited again.
+   */
+  void resend(byte[] body) {
+    Command c = ProtocolJson.read(body, Command.class);
+    MessageProps props =
+        new MessageProps(
+            "application/json",
+            config.commandTtl().toSeconds(),
+            Topics.replies(c.deviceId()),
+            c.id().getBytes(StandardCharsets.UTF_8),
+            Map.of("schema", "1"));
     queued.add(() -> sender.send(Topics.command(c.deviceId(), c.type()), body, props));
   }
 
@@ -480,14 +498,24 @@ final class ConsoleMessages implements AutoCloseable {
     written.put(d.id(), d.revision());
   }
 
+  /** Audit records of the queued commands and outcomes since the last write. */
+  List<AuditRecord> auditQueued() {
+    return List.copyOf(auditQueued);
+  }
+
+  /** The queued commands as signed, for the write that must record them before they leave. */
+  List<StateChanges.RecordedCommand> recorded() {
+    return List.copyOf(recorded);
+  }
+
   /**
-   * Appends the audit records of the queued commands (and outcomes since), durably, then sends the
-   * commands. If the audit log cannot be written, this throws and nothing is sent: the commands
-   * stay queued for the next flush.
+   * Sends the queued commands; call only after the write that carried {@link #auditQueued} and
+   * {@link #recorded} returned. If that write threw, nothing is sent: the commands stay queued for
+   * the next one.
    */
   void sendQueued() {
-    audit.append(auditQueued);
     auditQueued.clear();
+    recorded.clear();
     for (Runnable r : queued) {
       r.run();
     }

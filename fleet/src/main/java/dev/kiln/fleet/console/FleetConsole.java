@@ -2,17 +2,19 @@ package dev.kiln.fleet.console;
 
 import dev.kiln.fleet.FleetErrorCode;
 import dev.kiln.fleet.FleetException;
-import dev.kiln.fleet.audit.AuditLog;
 import dev.kiln.fleet.rollout.ArtifactRef;
 import dev.kiln.fleet.rollout.Deployment;
+import dev.kiln.fleet.rollout.DeviceRollout;
 import dev.kiln.fleet.rollout.GateConfig;
 import dev.kiln.fleet.rollout.RolloutEngine;
 import dev.kiln.fleet.rollout.Strategy;
 import dev.kiln.fleet.rollout.TargetSelector;
-import dev.kiln.fleet.state.ConsoleLock;
+import dev.kiln.fleet.state.ConsoleRequest;
 import dev.kiln.fleet.state.DeviceRecord;
 import dev.kiln.fleet.state.DeviceRegistry;
-import dev.kiln.fleet.state.FleetStore;
+import dev.kiln.fleet.state.FileFleetState;
+import dev.kiln.fleet.state.FleetState;
+import dev.kiln.fleet.state.StateChanges;
 import dev.kiln.link.protocol.InboundMessage;
 import dev.kiln.link.transport.MqttTransport;
 import dev.kiln.link.transport.TransportConfig;
@@ -35,9 +37,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The fleet console: tracks devices from their status, info and heartbeat topics and drives
  * deployments over MQTT. All state lives on one event thread; each batch of work ends with the
- * changed records written to the {@link FleetStore} before any command goes out, so a console that
- * dies and restarts resumes every deployment where its files say (commands it sent but whose
- * replies it lost are re-sent with a new id once the reply timeout passes).
+ * changed records written to the {@link FleetState} before any command goes out, so a console that
+ * dies and restarts (or a replica that takes over) resumes every deployment where the state says.
+ * On files, commands it sent but whose replies it lost are re-sent with a new id once the reply
+ * timeout passes; on PostgreSQL, where every command is recorded as signed before it leaves, a new
+ * leader first re-sends each unanswered command under its own id.
  */
 public final class FleetConsole implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FleetConsole.class);
@@ -45,32 +49,40 @@ public final class FleetConsole implements AutoCloseable {
   private static final long FLUSH_INTERVAL_MS = 100;
 
   private final ConsoleConfig config;
-  private final FleetStore store;
+  private final FleetState store;
   private final DeviceRegistry registry;
   private final Map<String, Deployment> deployments = new LinkedHashMap<>();
   private final RolloutEngine engine;
   private final ScheduledExecutorService events;
   private final MqttTransport transport;
   private final ConsoleMessages messages;
-  private final ConsoleLock lock;
-  private final AuditLog audit;
+  private final RequestIntake requests;
   private final Queue<InboundMessage> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
+  private volatile boolean fenced;
+
+  /** Unanswered commands re-sent under their own ids when this console started. */
+  private final int resent;
+
   private long lastFlush;
   private boolean flushScheduled;
 
+  /** A console on the files of {@code config.stateDir()} (locked while it runs). */
   public FleetConsole(ConsoleConfig config) {
+    this(config, FileFleetState.forConsole(config.stateDir()));
+  }
+
+  /** A console on {@code state}, which it closes when it closes. */
+  public FleetConsole(ConsoleConfig config, FleetState state) {
     this.config = config;
-    this.lock = ConsoleLock.acquire(config.stateDir());
-    this.store = new FleetStore(config.stateDir());
+    this.store = state;
     try {
-      this.audit = AuditLog.open(config.stateDir());
       this.registry = new DeviceRegistry(store.loadDevices());
       for (Deployment d : store.loadDeployments()) {
         deployments.put(d.id(), d);
       }
     } catch (RuntimeException e) {
-      lock.close();
+      store.close();
       throw e;
     }
     this.engine = new RolloutEngine(config.engine(), () -> UUID.randomUUID().toString());
@@ -93,27 +105,88 @@ public final class FleetConsole implements AutoCloseable {
             deployments,
             engine,
             transport,
-            new CommandFactory(config.consoleKey(), config.commandTtl().toMillis()),
-            audit);
+            new CommandFactory(config.consoleKey(), config.commandTtl().toMillis()));
+    List<String> unanswered = new ArrayList<>();
     for (Deployment d : deployments.values()) {
       messages.offer(d);
       messages.written(d);
+      for (DeviceRollout r : d.devices().values()) {
+        if (r.status().awaitingReply() && r.commandId() != null) {
+          unanswered.add(r.commandId());
+        }
+      }
     }
+    Map<String, byte[]> recorded = store.recordedCommands(unanswered);
+    for (byte[] body : recorded.values()) {
+      messages.resend(body);
+    }
+    this.resent = recorded.size();
+    if (!recorded.isEmpty()) {
+      LOG.info(
+          "re-sending {} unanswered command(s) under their own ids; devices drop those they"
+              + " already have",
+          recorded.size());
+    }
+    this.requests = new RequestIntake(store, this::carryOut);
   }
 
   /** Connects and starts stepping deployments; returns at once. */
   public void start() {
     transport.keepSubscribed(ConsoleMessages.FILTERS, 1);
-    transport.setMessageHandler(
-        m -> {
-          inbox.add(m);
-          if (draining.compareAndSet(false, true) && !events.isShutdown()) {
-            events.execute(this::drain);
-          }
-        });
+    transport.setMessageHandler(this::accept);
     transport.start();
     long tick = config.tick().toMillis();
-    events.scheduleWithFixedDelay(() -> run(messages::stepAll), tick, tick, TimeUnit.MILLISECONDS);
+    events.scheduleWithFixedDelay(
+        () ->
+            run(
+                () -> {
+                  requests.poll();
+                  messages.stepAll();
+                }),
+        tick,
+        tick,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Takes a device message as if it came from the broker: a replica that takes over hands in the
+   * replies it heard while following, which the old leader may have taken without persisting.
+   */
+  public void accept(InboundMessage m) {
+    inbox.add(m);
+    if (draining.compareAndSet(false, true) && !events.isShutdown()) {
+      events.execute(this::drain);
+    }
+  }
+
+  /** How many unanswered recorded commands this console re-sent (same ids) when it started. */
+  public int resentOnStart() {
+    return resent;
+  }
+
+  /** True once a write was refused because another replica leads: this console must stop. */
+  public boolean fenced() {
+    return fenced;
+  }
+
+  /** Carries out a queued request on the event thread; its done mark goes with the next write. */
+  private void carryOut(ConsoleRequest r) {
+    long now = System.currentTimeMillis();
+    switch (r.kind()) {
+      case DEPLOY -> {
+        if (!deployments.containsKey(r.deploymentId())) {
+          start(
+              r.deploymentId(), r.artifacts(), r.targets(), Strategy.parse(r.strategy()), r.gate());
+        }
+      }
+      case CANCEL ->
+          messages.execute(engine.cancel(require(r.deploymentId()), now, "cancelled by operator"));
+      case ROLLBACK -> {
+        Deployment d = require(r.deploymentId());
+        engine.rollback(d, now, "rollback requested by operator");
+        messages.step(d, now);
+      }
+    }
   }
 
   /** Connected and hearing the fleet: the broker granted the status, reply and chunk filters. */
@@ -133,8 +206,7 @@ public final class FleetConsole implements AutoCloseable {
    */
   public String deploy(
       List<ArtifactRef> artifacts, TargetSelector targets, String strategy, GateConfig gate) {
-    return deploy(
-        "dep-" + UUID.randomUUID().toString().substring(0, 8), artifacts, targets, strategy, gate);
+    return deploy(newDeploymentId(), artifacts, targets, strategy, gate);
   }
 
   /**
@@ -150,26 +222,39 @@ public final class FleetConsole implements AutoCloseable {
       GateConfig gate) {
     Strategy parsed = Strategy.parse(strategy);
     parsed.requireArtifacts(artifacts.size());
-    ArtifactRef artifact = artifacts.get(0);
     return call(
         () -> {
-          if (deployments.containsKey(id)) {
-            return id;
+          if (!deployments.containsKey(id)) {
+            start(id, artifacts, targets, parsed, gate);
           }
-          long now = System.currentTimeMillis();
-          for (Deployment old : deployments.values()) {
-            if (!old.state().terminal() && old.artifact().name().equals(artifact.name())) {
-              messages.execute(engine.cancel(old, now, "superseded by " + id));
-            }
-          }
-          Deployment d =
-              Deployment.create(
-                  id, artifacts, targets, parsed, gate, now, config.deploymentTimeout().toMillis());
-          deployments.put(id, d);
-          messages.offer(d);
-          messages.step(d, now);
           return id;
         });
+  }
+
+  /** A fresh deployment id, {@code dep-} and 8 hex digits. */
+  public static String newDeploymentId() {
+    return "dep-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private void start(
+      String id,
+      List<ArtifactRef> artifacts,
+      TargetSelector targets,
+      Strategy parsed,
+      GateConfig gate) {
+    ArtifactRef artifact = artifacts.get(0);
+    long now = System.currentTimeMillis();
+    for (Deployment old : deployments.values()) {
+      if (!old.state().terminal() && old.artifact().name().equals(artifact.name())) {
+        messages.execute(engine.cancel(old, now, "superseded by " + id));
+      }
+    }
+    Deployment d =
+        Deployment.create(
+            id, artifacts, targets, parsed, gate, now, config.deploymentTimeout().toMillis());
+    deployments.put(id, d);
+    messages.offer(d);
+    messages.step(d, now);
   }
 
   /**
@@ -221,9 +306,17 @@ public final class FleetConsole implements AutoCloseable {
     return call(() -> query.apply(registry));
   }
 
-  /** Appends records to this console's audit log (the one log of its state dir). */
+  /**
+   * Appends records to this console's audit log (the one log of its fleet state), on the event
+   * thread so they chain in order with the console's own; durable when this returns, and throws
+   * (FENCED on a replica that no longer leads) when they are not.
+   */
   public void audit(List<dev.kiln.fleet.audit.AuditRecord> records) {
-    audit.append(records);
+    call(
+        () -> {
+          store.write(new StateChanges(List.of(), List.of(), records, List.of(), List.of()));
+          return null;
+        });
   }
 
   public List<DeploymentView> deployments() {
@@ -314,16 +407,31 @@ public final class FleetConsole implements AutoCloseable {
   private void flush() {
     flushScheduled = false;
     lastFlush = System.currentTimeMillis();
+    if (fenced) {
+      return;
+    }
     try {
-      if (registry.dirty()) {
-        store.saveDevices(registry.all());
-        registry.written();
-      }
-      for (Deployment d : messages.changed()) {
-        store.save(d);
+      List<Deployment> changed = messages.changed();
+      store.write(
+          new StateChanges(
+              registry.changed(),
+              changed,
+              messages.auditQueued(),
+              messages.recorded(),
+              requests.carriedOut()));
+      registry.written();
+      for (Deployment d : changed) {
         messages.written(d);
       }
+      requests.written();
       messages.sendQueued();
+    } catch (FleetException e) {
+      if (e.code() == FleetErrorCode.FENCED) {
+        fenced = true;
+        LOG.error("{}; this console stops acting", e.getMessage());
+      } else {
+        LOG.error("cannot persist console state; commands held back", e);
+      }
     } catch (RuntimeException e) {
       LOG.error("cannot persist console state; commands held back", e);
     }
@@ -367,7 +475,6 @@ public final class FleetConsole implements AutoCloseable {
     }
     transport.close();
     messages.close();
-    audit.close();
-    lock.close();
+    store.close();
   }
 }

@@ -4,8 +4,10 @@ import dev.kiln.fleet.rollout.FleetView;
 import dev.kiln.fleet.rollout.TargetSelector;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
@@ -17,7 +19,7 @@ import java.util.function.UnaryOperator;
  */
 public final class DeviceRegistry implements FleetView {
   private final TreeMap<String, DeviceRecord> devices = new TreeMap<>();
-  private boolean dirty;
+  private final Set<String> dirty = new LinkedHashSet<>();
 
   public DeviceRegistry(Collection<DeviceRecord> loaded) {
     for (DeviceRecord d : loaded) {
@@ -32,7 +34,9 @@ public final class DeviceRegistry implements FleetView {
 
   public void update(String id, UnaryOperator<DeviceRecord> change, boolean durable) {
     devices.put(id, change.apply(get(id)));
-    dirty |= durable;
+    if (durable) {
+      dirty.add(id);
+    }
   }
 
   public List<DeviceRecord> all() {
@@ -55,12 +59,21 @@ public final class DeviceRegistry implements FleetView {
 
   /** Whether a durable change happened since {@link #written}. */
   public boolean dirty() {
-    return dirty;
+    return !dirty.isEmpty();
   }
 
-  /** The console wrote the device file; only call after the write succeeded. */
+  /** The devices changed durably since {@link #written}: what the next write must carry. */
+  public List<DeviceRecord> changed() {
+    List<DeviceRecord> out = new ArrayList<>();
+    for (String id : dirty) {
+      out.add(devices.get(id));
+    }
+    return out;
+  }
+
+  /** The console wrote the changed devices; only call after the write succeeded. */
   public void written() {
-    dirty = false;
+    dirty.clear();
   }
 
   @Override

@@ -54,6 +54,13 @@ class FleetCommandTest {
   }
 
   @Test
+  void aStoreThatIsNotPostgres_exits2_sayingTheForm() {
+    assertThat(run("status", "--store", "mysql://db/fleet", "--state-dir", dir.toString()))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("postgresql://USER@HOST:PORT/DATABASE");
+  }
+
+  @Test
   void status_listsDeployments_asTableAndJson() {
     seed();
     assertThat(run("status", "--state-dir", dir.toString())).isZero();

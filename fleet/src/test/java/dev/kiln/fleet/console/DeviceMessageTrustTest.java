@@ -3,7 +3,6 @@ package dev.kiln.fleet.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.artifact.Ed25519Keys;
-import dev.kiln.fleet.audit.AuditLog;
 import dev.kiln.fleet.rollout.Deployment;
 import dev.kiln.fleet.rollout.RolloutEngine;
 import dev.kiln.fleet.state.DeviceRecord;
@@ -48,8 +47,7 @@ class DeviceMessageTrustTest {
             deployments,
             new RolloutEngine(config.engine(), () -> "cmd"),
             transport,
-            new CommandFactory(config.consoleKey(), 60_000),
-            AuditLog.open(dir));
+            new CommandFactory(config.consoleKey(), 60_000));
     return registry;
   }
 
