@@ -36,7 +36,7 @@ final class ApiRoutes {
     out.addAll(new ArtifactRoutes(artifacts).routes());
     out.addAll(new TokenRoutes(tokens).routes());
     out.addAll(new DataRoutes(cloud.store(), artifacts).routes());
-    out.addAll(new MonitoringRoutes(cloud.store()).routes());
+    out.addAll(new MonitoringRoutes(cloud.store(), cloud.violationMetrics()).routes());
     out.addAll(new AuditRoutes(stateDir).routes());
     return out;
   }

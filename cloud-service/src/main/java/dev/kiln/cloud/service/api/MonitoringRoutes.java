@@ -1,27 +1,47 @@
 package dev.kiln.cloud.service.api;
 
+import dev.kiln.cloud.monitor.ViolationMetrics;
 import dev.kiln.cloud.monitor.ViolationTable;
 import dev.kiln.cloud.quality.FieldQuality;
 import dev.kiln.cloud.service.auth.Role;
 import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.cloud.store.QueryResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What the monitor found (drift violations) and field accuracy from imported labels. */
+/**
+ * What the monitor found (drift violations, also as Prometheus text for a scrape job) and field
+ * accuracy from imported labels.
+ */
 public final class MonitoringRoutes {
-  private final CaptureStore store;
+  /** The Prometheus text exposition format's content type. */
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
-  public MonitoringRoutes(CaptureStore store) {
+  private final CaptureStore store;
+  private final ViolationMetrics metrics;
+
+  public MonitoringRoutes(CaptureStore store, ViolationMetrics metrics) {
     this.store = store;
+    this.metrics = metrics;
   }
 
   public List<Route> routes() {
     return List.of(
         Route.get("/monitoring/violations", Role.VIEWER, this::violations),
-        Route.get("/monitoring/quality", Role.VIEWER, this::quality));
+        Route.get("/monitoring/quality", Role.VIEWER, this::quality),
+        Route.get("/monitoring/metrics", Role.VIEWER, this::metrics));
+  }
+
+  private Route.Reply metrics(ApiCall call) throws IOException {
+    byte[] text = metrics.render().getBytes(StandardCharsets.UTF_8);
+    try (var out = call.stream(PROMETHEUS_TEXT)) {
+      out.write(text);
+    }
+    return Route.Reply.WRITTEN;
   }
 
   private Route.Reply violations(ApiCall call) {

@@ -140,6 +140,12 @@ class OpenApiContractIT {
     check(problems, "get", "/captures", api.get("/captures?model=mlp&limit=5"));
     check(problems, "get", "/monitoring/violations", api.get("/monitoring/violations?model=mlp"));
     check(problems, "get", "/monitoring/quality", api.get("/monitoring/quality?model=mlp"));
+    ApiClient.Reply metrics = api.get("/monitoring/metrics");
+    assertThat(metrics.status()).isEqualTo(200);
+    assertThat(metrics.body())
+        .contains("# TYPE kiln_monitor_violations_total counter")
+        .contains("kiln_monitor_series_dropped 0");
+    assertThat(api.as(null).get("/monitoring/metrics").status()).isEqualTo(401);
     check(problems, "get", "/audit", api.get("/audit?limit=20"));
     check(
         problems,

@@ -8,9 +8,9 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The {@code drift_violations} table as Prometheus text (format 0.0.4), for {@code GET /metrics} of
- * the cloud service and {@code kiln monitor status --metrics}. One series per model, scope,
- * version, device, feature and measure that ever crossed its threshold:
+ * The {@code drift_violations} table as Prometheus text (format 0.0.4), for {@code GET
+ * /api/v1/monitoring/metrics} of the cloud service and {@code kiln monitor status --metrics}. One
+ * series per model, scope, version, device, feature and measure that ever crossed its threshold:
  *
  * <ul>
  *   <li>{@code kiln_monitor_violations_total}: checks in which it was crossed;
