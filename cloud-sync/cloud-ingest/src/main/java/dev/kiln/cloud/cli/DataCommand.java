@@ -183,9 +183,11 @@ public final class DataCommand implements Runnable {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       if (withLabels) {
-        if (outDir == null || model == null) {
-          throw new CloudException(
-              CloudErrorCode.USAGE, "--with-labels needs --model NAME and --out DIR");
+        if (outDir == null) {
+          throw new CloudException(CloudErrorCode.USAGE, "--with-labels needs --out DIR");
+        }
+        if (model == null) {
+          throw new CloudException(CloudErrorCode.USAGE, "--with-labels needs --model NAME");
         }
         try (CaptureStore store = CaptureStore.openReadOnly(db.location())) {
           LabelledExport.Summary s =
