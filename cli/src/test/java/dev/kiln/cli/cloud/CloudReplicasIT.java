@@ -136,6 +136,27 @@ class CloudReplicasIT {
         String operator = made.path("token").asText();
         assertThat(get(followers.get(1), "/whoami", operator).path("name").asText())
             .isEqualTo("ops");
+        // And one made from the command line, straight into the database.
+        StringWriter tokenOut = new StringWriter();
+        CommandLine cli = KilnMain.commandLine();
+        cli.setOut(new PrintWriter(tokenOut, true));
+        int made2 =
+            cli.execute(
+                "cloud",
+                "token",
+                "create",
+                "--name",
+                "dash",
+                "--role",
+                "viewer",
+                "--store",
+                store,
+                "--state-dir",
+                dir.resolve("cli-state").toString());
+        assertThat(made2).isZero();
+        assertThat(
+                get(followers.get(1), "/whoami", tokenOut.toString().strip()).path("role").asText())
+            .isEqualTo("viewer");
 
         // The canary is asked for through a follower; the leader queues it once.
         JsonNode accepted =
@@ -170,6 +191,9 @@ class CloudReplicasIT {
           assertThat(refused.headers().firstValue("Retry-After"))
               .contains(String.valueOf(LeaderRelay.RETRY_AFTER_SECONDS));
           assertThat(JSON.readTree(refused.body()).path("error").asText()).contains(first.holder());
+          // That reply is documented (the document itself is served by every replica).
+          JsonNode doc = JSON.readTree(call(followers.get(0), "/openapi.json", admin, null).body());
+          assertThat(doc.at("/paths/~1fleet~1summary/get/responses/503").isObject()).isTrue();
 
           await()
               .atMost(TAKEOVER_BOUND)

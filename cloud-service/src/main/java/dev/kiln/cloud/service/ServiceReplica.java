@@ -126,10 +126,22 @@ final class ServiceReplica implements ConsoleReplica.Listener, AutoCloseable {
 
   @Override
   public synchronized void leading(FleetConsole console, LeaderLease.Fence fence) {
+    RequestRunner runner = new RequestRunner(console, artifacts);
     InboxWorker w =
         new InboxWorker(
-            inbox, new RequestRunner(console, artifacts), inboxPaused, new FleetReadiness(console));
-    // Starting replays every request still QUEUED, whichever replica's API accepted it.
+            inbox,
+            r -> {
+              runner.execute(r);
+              if (console.fenced()) {
+                // Its write was refused: a newer leader holds the lease and will run it.
+                throw new InboxWorker.NotRun("this replica's console was fenced by a newer leader");
+              }
+            },
+            inboxPaused,
+            new FleetReadiness(console),
+            ConsoleReplica.RENEW);
+    // Starting replays every request still QUEUED, whichever replica's API accepted it; the
+    // rescan picks up one a replica appended while losing the lead.
     w.start();
     worker = w;
     this.console = console;
