@@ -25,9 +25,6 @@ import dev.kiln.testkit.Mosquitto;
 import dev.kiln.testkit.PostgresServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +49,7 @@ import picocli.CommandLine;
 class CloudReplicasIT {
   private static final int DEVICES = 4;
   private static final int REPLICAS = 3;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = ReplicaApi.JSON;
 
   /**
    * The stated failover bound is the lease plus one renewal (13 s); this adds a renewal and 5 s for
@@ -60,9 +57,6 @@ class CloudReplicasIT {
    */
   private static final Duration TAKEOVER_BOUND =
       ConsoleReplica.LEASE.plus(ConsoleReplica.RENEW.multipliedBy(2)).plusSeconds(5);
-
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @Test
   void killingTheLeaderMidCanary_requestedThroughAFollower_anotherReplicaFinishesIt(
@@ -110,10 +104,10 @@ class CloudReplicasIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> lease.current().holder() != null);
         LeaderLease.Fence first = lease.current();
         JvmProcess leader = holding(replicas, first);
-        List<String> followers = new ArrayList<>();
+        List<ReplicaApi> followers = new ArrayList<>();
         for (int i = 0; i < REPLICAS; i++) {
           if (replicas.get(i) != leader) {
-            followers.add(api(states.get(i)));
+            followers.add(ReplicaApi.of(states.get(i)));
           }
         }
 
@@ -122,19 +116,16 @@ class CloudReplicasIT {
             .atMost(Duration.ofSeconds(60))
             .until(
                 () ->
-                    get(followers.get(0), "/fleet/summary", admin).path("online").asInt()
+                    followers.get(0).get("/fleet/summary", admin).path("online").asInt()
                         == DEVICES);
 
         // A token made through one follower works on the other (tokens live in PostgreSQL).
         JsonNode made =
-            post(
-                followers.get(0),
-                "/tokens",
-                admin,
-                "{\"name\":\"ops\",\"role\":\"operator\"}",
-                201);
+            followers
+                .get(0)
+                .post("/tokens", admin, "{\"name\":\"ops\",\"role\":\"operator\"}", 201);
         String operator = made.path("token").asText();
-        assertThat(get(followers.get(1), "/whoami", operator).path("name").asText())
+        assertThat(followers.get(1).get("/whoami", operator).path("name").asText())
             .isEqualTo("ops");
         // And one made from the command line, straight into the database.
         StringWriter tokenOut = new StringWriter();
@@ -155,19 +146,20 @@ class CloudReplicasIT {
                 dir.resolve("cli-state").toString());
         assertThat(made2).isZero();
         assertThat(
-                get(followers.get(1), "/whoami", tokenOut.toString().strip()).path("role").asText())
+                followers.get(1).get("/whoami", tokenOut.toString().strip()).path("role").asText())
             .isEqualTo("viewer");
 
         // The canary is asked for through a follower; the leader queues it once.
         JsonNode accepted =
-            post(
-                followers.get(1),
-                "/deployments",
-                operator,
-                "{\"artifact\":"
-                    + JSON.writeValueAsString(kiln.toString())
-                    + ",\"strategy\":\"canary:50:10s\",\"target\":\"group:cli\"}",
-                202);
+            followers
+                .get(1)
+                .post(
+                    "/deployments",
+                    operator,
+                    "{\"artifact\":"
+                        + JSON.writeValueAsString(kiln.toString())
+                        + ",\"strategy\":\"canary:50:10s\",\"target\":\"group:cli\"}",
+                    202);
         String id = accepted.path("deploymentId").asText();
         String requestId = accepted.path("requestId").asText();
 
@@ -186,13 +178,13 @@ class CloudReplicasIT {
           long killedAt = System.nanoTime();
           leader.kill();
           // The lease has not run out yet: a follower names the dead leader and asks to retry.
-          HttpResponse<String> refused = call(followers.get(0), "/fleet/summary", admin, null);
+          HttpResponse<String> refused = followers.get(0).call("/fleet/summary", admin, null);
           assertThat(refused.statusCode()).isEqualTo(503);
           assertThat(refused.headers().firstValue("Retry-After"))
               .contains(String.valueOf(LeaderRelay.RETRY_AFTER_SECONDS));
           assertThat(JSON.readTree(refused.body()).path("error").asText()).contains(first.holder());
           // That reply is documented (the document itself is served by every replica).
-          JsonNode doc = JSON.readTree(call(followers.get(0), "/openapi.json", admin, null).body());
+          JsonNode doc = JSON.readTree(followers.get(0).call("/openapi.json", admin, null).body());
           assertThat(doc.at("/paths/~1fleet~1summary/get/responses/503").isObject()).isTrue();
 
           await()
@@ -210,7 +202,7 @@ class CloudReplicasIT {
               .atMost(Duration.ofSeconds(30))
               .pollInterval(Duration.ofMillis(200))
               .until(
-                  () -> call(followers.get(0), "/fleet/summary", admin, null).statusCode() == 200);
+                  () -> followers.get(0).call("/fleet/summary", admin, null).statusCode() == 200);
           double answering = (System.nanoTime() - killedAt) / 1e9;
           System.out.printf(
               "cloud replicas failover: a new leader took the lease %.1f s after kill -9; the API"
@@ -226,18 +218,18 @@ class CloudReplicasIT {
           }
 
           // Any surviving replica shows the canary finished by the new leader.
-          for (String survivor : followers) {
+          for (ReplicaApi survivor : followers) {
             await()
                 .atMost(Duration.ofMinutes(3))
                 .pollInterval(Duration.ofSeconds(1))
-                .until(() -> terminal(get(survivor, "/deployments/" + id, admin)));
-            assertThat(get(survivor, "/deployments/" + id, admin).path("state").asText())
+                .until(() -> terminal(survivor.get("/deployments/" + id, admin)));
+            assertThat(survivor.get("/deployments/" + id, admin).path("state").asText())
                 .isEqualTo("SUCCEEDED");
           }
-          assertThat(get(followers.get(0), "/requests/" + requestId, admin).path("state").asText())
+          assertThat(followers.get(0).get("/requests/" + requestId, admin).path("state").asText())
               .isEqualTo("DONE");
           HttpResponse<String> events =
-              call(followers.get(1), "/deployments/" + id + "/events", admin, null);
+              followers.get(1).call("/deployments/" + id + "/events", admin, null);
           assertThat(events.statusCode()).isEqualTo(200);
           assertThat(events.body()).contains("event: deployment").contains("SUCCEEDED");
 
@@ -282,35 +274,6 @@ class CloudReplicasIT {
         .filter(p -> fence.holder().startsWith(p.pid() + "@"))
         .findFirst()
         .orElseThrow();
-  }
-
-  private static String api(Path state) throws Exception {
-    return "http://127.0.0.1:" + Files.readString(state.resolve("api.port")).strip() + "/api/v1";
-  }
-
-  private JsonNode get(String api, String path, String token) throws Exception {
-    HttpResponse<String> r = call(api, path, token, null);
-    assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
-    return JSON.readTree(r.body());
-  }
-
-  private JsonNode post(String api, String path, String token, String body, int status)
-      throws Exception {
-    HttpResponse<String> r = call(api, path, token, body);
-    assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(status);
-    return JSON.readTree(r.body());
-  }
-
-  private HttpResponse<String> call(String api, String path, String token, String body)
-      throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(api + path))
-            .timeout(Duration.ofSeconds(60))
-            .header("Authorization", "Bearer " + token);
-    if (body != null) {
-      b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static void awaitServing(JvmProcess p) {

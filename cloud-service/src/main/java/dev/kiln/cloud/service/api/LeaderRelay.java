@@ -47,6 +47,7 @@ public final class LeaderRelay {
   private final String self;
   private final HttpClient http =
       HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1) // the API speaks HTTP/1.1; no h2c upgrade
           .connectTimeout(CONNECT)
           .followRedirects(HttpClient.Redirect.NEVER)
           .build();
