@@ -100,6 +100,12 @@ class CloudReplicasIT {
         }
         String admin = TokenStore.readTokenFile(states.get(0).resolve(TokenStore.ADMIN_TOKEN_FILE));
         assertThat(states.get(1).resolve(TokenStore.ADMIN_TOKEN_FILE)).doesNotExist();
+        for (JvmProcess p : replicas) {
+          // The same console key everywhere, so no replica warns about another one's.
+          assertThat(Files.readString(p.log()))
+              .contains("signs with console key")
+              .doesNotContain("WARNING");
+        }
         sim.start();
         await().atMost(Duration.ofSeconds(60)).until(() -> lease.current().holder() != null);
         LeaderLease.Fence first = lease.current();

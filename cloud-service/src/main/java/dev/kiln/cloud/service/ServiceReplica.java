@@ -1,5 +1,6 @@
 package dev.kiln.cloud.service;
 
+import dev.kiln.artifact.Ed25519Keys;
 import dev.kiln.cloud.CloudService;
 import dev.kiln.cloud.service.api.ApiServer;
 import dev.kiln.cloud.service.api.LeaderRelay;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.List;
 import org.eclipse.jetty.server.Handler;
 
 /**
@@ -105,8 +107,25 @@ final class ServiceReplica implements ConsoleReplica.Listener, AutoCloseable {
               relay);
       r.api.start();
       String self = advertised != null ? advertised : apiUrl(apiBind, r.api.port());
-      r.directory.register(r.replica.holder(), self);
-      out.println("kiln cloud: replica " + r.replica.holder() + " serves its API at " + self);
+      String key = Ed25519Keys.keyId(config.consoleKey().getPublic());
+      List<String> otherKeys = r.directory.register(r.replica.holder(), self, key);
+      out.println(
+          "kiln cloud: replica "
+              + r.replica.holder()
+              + " serves its API at "
+              + self
+              + " and signs with console key "
+              + key);
+      if (!otherKeys.isEmpty()) {
+        // Devices trust one console key: commands from a leader with another are refused.
+        out.println(
+            "kiln cloud: WARNING: other replicas of this service signed with console key(s) "
+                + otherKeys
+                + " in the last day, this one with "
+                + key
+                + "; every replica needs the same STATE/console.key and .pub (docs/scale.md,"
+                + " \"Cloud service replicas\")");
+      }
       out.flush();
       r.replica.start();
       return r;

@@ -3,6 +3,7 @@ package dev.kiln.cloud.service.postgres;
 import dev.kiln.fleet.postgres.PostgresUrl;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,18 +31,37 @@ public final class ReplicaDirectory implements AutoCloseable {
     return d;
   }
 
-  /** Records (or replaces) this replica's API address under its lease holder name. */
-  public void register(String holder, String apiUrl) {
-    table.run(
+  /**
+   * Records (or replaces) this replica's API address and console key id under its lease holder
+   * name; returns the other console key ids registered in the last day, which should be none:
+   * devices trust one console key.
+   */
+  public List<String> register(String holder, String apiUrl, String consoleKeyId) {
+    return table.run(
         c -> {
           try (PreparedStatement p =
               c.prepareStatement(
-                  "INSERT INTO service_replicas (holder, api_url) VALUES (?, ?) ON CONFLICT"
-                      + " (holder) DO UPDATE SET api_url = EXCLUDED.api_url, started_at = now()")) {
+                  "INSERT INTO service_replicas (holder, api_url, console_key) VALUES (?, ?, ?)"
+                      + " ON CONFLICT (holder) DO UPDATE SET api_url = EXCLUDED.api_url,"
+                      + " console_key = EXCLUDED.console_key, started_at = now()")) {
             p.setString(1, holder);
             p.setString(2, apiUrl);
-            return p.executeUpdate();
+            p.setString(3, consoleKeyId);
+            p.executeUpdate();
           }
+          List<String> others = new ArrayList<>();
+          try (PreparedStatement p =
+              c.prepareStatement(
+                  "SELECT DISTINCT console_key FROM service_replicas WHERE console_key <> ?"
+                      + " AND started_at > now() - interval '1 day'")) {
+            p.setString(1, consoleKeyId);
+            try (ResultSet r = p.executeQuery()) {
+              while (r.next()) {
+                others.add(r.getString(1));
+              }
+            }
+          }
+          return others;
         });
   }
 
