@@ -111,7 +111,13 @@ class IngestReplicasIT {
             "--share-group",
             GROUP,
             "--broker-data",
-            tmp.resolve("broker-" + name).toString())
+            tmp.resolve("broker-" + name).toString(),
+            // Each replica of the service also serves the API and takes part in the leader
+            // election; its own state folder and a free port keep the two apart.
+            "--state-dir",
+            dir.resolve("state").toString(),
+            "--api-port",
+            "0")
         .log(log)
         .start();
   }

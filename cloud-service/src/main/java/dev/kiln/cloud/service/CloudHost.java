@@ -5,6 +5,7 @@ import dev.kiln.artifact.Ed25519Keys;
 import dev.kiln.cloud.CloudService;
 import dev.kiln.cloud.service.api.ApiServer;
 import dev.kiln.cloud.service.api.Route;
+import dev.kiln.cloud.service.auth.PostgresTokenStore;
 import dev.kiln.cloud.service.auth.TokenStore;
 import dev.kiln.cloud.service.deploy.ArtifactCatalog;
 import dev.kiln.cloud.service.deploy.Deployments;
@@ -18,6 +19,7 @@ import dev.kiln.fleet.console.ConsoleConfig;
 import dev.kiln.fleet.console.FleetConsole;
 import dev.kiln.fleet.identity.FleetCa;
 import dev.kiln.fleet.identity.Provisioner;
+import dev.kiln.fleet.postgres.PostgresUrl;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -33,6 +35,10 @@ import org.eclipse.jetty.server.Handler;
  * broker unless an external one is named), the fleet console with its one device registry, the
  * durable inbox of deploy, cancel and rollback requests with the worker that hands them to the
  * console, and the HTTP API. Closing stops them in reverse order.
+ *
+ * <p>With {@link Replication} (a PostgreSQL store) it is one of several replicas of one service:
+ * capture store, fleet state, inbox and tokens are shared in PostgreSQL, and the console runs on
+ * the replica that holds the leader lease ({@link ServiceReplica}).
  */
 public final class CloudHost implements AutoCloseable {
   public static final String API_PORT_FILE = "api.port";
@@ -55,11 +61,20 @@ public final class CloudHost implements AutoCloseable {
       boolean inboxPaused,
       Handler web) {}
 
+  /**
+   * Runs as a replica of one service on a shared PostgreSQL.
+   *
+   * @param apiUrl the API base URL other replicas reach this one at (ending in /api/v1); null for
+   *     {@code http://API-BIND:PORT/api/v1}
+   */
+  public record Replication(PostgresUrl store, String apiUrl) {}
+
   private final CloudService cloud;
   private final FleetConsole console;
   private final InboxWorker worker;
   private final ApiServer api;
   private final Path stateDir;
+  private final ServiceReplica replica;
 
   private CloudHost(
       CloudService cloud, FleetConsole console, InboxWorker worker, ApiServer api, Path stateDir) {
@@ -68,6 +83,56 @@ public final class CloudHost implements AutoCloseable {
     this.worker = worker;
     this.api = api;
     this.stateDir = stateDir;
+    this.replica = null;
+  }
+
+  private CloudHost(CloudService cloud, ServiceReplica replica, Path stateDir) {
+    this.cloud = cloud;
+    this.console = null;
+    this.worker = null;
+    this.api = replica.api();
+    this.stateDir = stateDir;
+    this.replica = replica;
+  }
+
+  /** Starts one replica of a service whose state is shared in PostgreSQL. */
+  public static CloudHost start(Settings s, Replication r, PrintWriter out) throws IOException {
+    OwnerOnly.createDirectories(s.stateDir());
+    PostgresTokenStore tokens = PostgresTokenStore.open(r.store(), s.stateDir());
+    CloudService cloud = null;
+    try {
+      Path admin = tokens.createFirstAdmin();
+      if (admin != null) {
+        out.println("kiln cloud: created the first admin API token in " + admin + " (owner-only)");
+      }
+      cloud = CloudService.start(s.cloud());
+      ServiceReplica replica =
+          ServiceReplica.start(
+              cloud,
+              consoleConfig(s, cloud, out, true),
+              r.store(),
+              tokens,
+              s.stateDir(),
+              s.apiBind(),
+              s.apiPort(),
+              r.apiUrl(),
+              s.inboxPaused(),
+              s.web(),
+              out);
+      writeApiPort(s.stateDir(), replica.api().port());
+      return new CloudHost(cloud, replica, s.stateDir());
+    } catch (IOException | RuntimeException e) {
+      if (cloud != null) {
+        cloud.close();
+      }
+      tokens.close();
+      throw e;
+    }
+  }
+
+  private static void writeApiPort(Path stateDir, int port) throws IOException {
+    AtomicFiles.write(
+        stateDir.resolve(API_PORT_FILE), (port + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   public static CloudHost start(Settings s, PrintWriter out) throws IOException {
@@ -82,8 +147,9 @@ public final class CloudHost implements AutoCloseable {
     InboxWorker worker = null;
     ApiServer api = null;
     try {
-      console = new FleetConsole(consoleConfig(s, cloud, out));
+      console = new FleetConsole(consoleConfig(s, cloud, out, false));
       console.start();
+      FleetConsole finalConsole = console;
       ArtifactCatalog artifacts = new ArtifactCatalog(s.stateDir());
       Inbox inbox = FileInbox.open(s.stateDir());
       worker =
@@ -98,11 +164,14 @@ public final class CloudHost implements AutoCloseable {
           ApiRoutes.all(console, cloud, s.stateDir(), tokens, deployments, artifacts);
       api =
           new ApiServer(
-              s.apiBind(), s.apiPort(), routes, tokens, new ConsoleCallAudit(console), s.web());
+              s.apiBind(),
+              s.apiPort(),
+              routes,
+              tokens,
+              new ConsoleCallAudit(() -> finalConsole),
+              s.web());
       api.start();
-      AtomicFiles.write(
-          s.stateDir().resolve(API_PORT_FILE),
-          (api.port() + "\n").getBytes(StandardCharsets.UTF_8));
+      writeApiPort(s.stateDir(), api.port());
       return new CloudHost(cloud, console, worker, api, s.stateDir());
     } catch (IOException | RuntimeException e) {
       if (api != null) {
@@ -123,9 +192,11 @@ public final class CloudHost implements AutoCloseable {
    * The console on the service's broker. With the embedded mutual-TLS broker it connects with the
    * console identity {@code kiln fleet provision --console} put into the state dir.
    */
-  private static ConsoleConfig consoleConfig(Settings s, CloudService cloud, PrintWriter out) {
+  private static ConsoleConfig consoleConfig(
+      Settings s, CloudService cloud, PrintWriter out, boolean replica) {
     ConsoleConfig c =
-        ConsoleConfig.defaults(cloud.brokerUrl(), s.stateDir(), consoleKey(s.stateDir(), out))
+        ConsoleConfig.defaults(
+                cloud.brokerUrl(), s.stateDir(), consoleKey(s.stateDir(), out, replica))
             .withClientId("kiln-console-" + Math.abs(s.stateDir().toAbsolutePath().hashCode()));
     Path pki = Provisioner.consoleDir(s.stateDir());
     if (cloud.brokerUrl().startsWith("ssl://")
@@ -140,14 +211,27 @@ public final class CloudHost implements AutoCloseable {
     return c;
   }
 
-  /** STATE/console.key, created on first start; devices must trust its public half. */
-  static KeyPair consoleKey(Path stateDir, PrintWriter out) {
+  /**
+   * STATE/console.key, created on first start; devices must trust its public half. Replicas of one
+   * service must all sign with the same key, so a replica that has none says what to copy where.
+   */
+  static KeyPair consoleKey(Path stateDir, PrintWriter out, boolean replica) {
     Path file = stateDir.resolve(CONSOLE_KEY);
     Path pub = Ed25519Keys.publicFileBeside(file);
     try {
       if (!Files.exists(file)) {
         Ed25519Keys.writePair(Ed25519Keys.generate(), file, pub);
         out.println("kiln cloud: created console key " + file + "; devices must trust " + pub);
+        if (replica) {
+          out.println(
+              "kiln cloud: every replica of this service must sign with the same console key:"
+                  + " copy "
+                  + file
+                  + " and "
+                  + pub
+                  + " into each replica's --state-dir before it starts (docs/scale.md, \"Cloud"
+                  + " service replicas\")");
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the console key " + file, e);
@@ -159,8 +243,9 @@ public final class CloudHost implements AutoCloseable {
     return cloud;
   }
 
+  /** The fleet console; on a replica, the one it runs while it leads, else null. */
   public FleetConsole console() {
-    return console;
+    return replica != null ? replica.console() : console;
   }
 
   public int apiPort() {
@@ -181,6 +266,14 @@ public final class CloudHost implements AutoCloseable {
 
   @Override
   public void close() {
+    if (replica != null) {
+      try {
+        replica.close();
+      } finally {
+        cloud.close();
+      }
+      return;
+    }
     try {
       api.close();
       worker.close();

@@ -35,6 +35,27 @@ public final class ConsoleReplica implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleReplica.class);
 
+  /**
+   * Told when this replica starts and stops leading, on the replica's own thread, so a host can run
+   * what belongs to the leader beside the console (the cloud service's inbox worker and the API
+   * routes that need the live console). {@link #leading} runs after the console started and before
+   * the next renewal; {@link #following} runs before the console closes.
+   */
+  public interface Listener {
+    void leading(FleetConsole console, LeaderLease.Fence fence);
+
+    void following();
+
+    Listener NONE =
+        new Listener() {
+          @Override
+          public void leading(FleetConsole console, LeaderLease.Fence fence) {}
+
+          @Override
+          public void following() {}
+        };
+  }
+
   private final ConsoleConfig config;
   private final PostgresUrl url;
   private final String holder;
@@ -42,11 +63,17 @@ public final class ConsoleReplica implements AutoCloseable {
   private final ReplyWitness witness;
   private final PrintWriter out;
   private final ScheduledExecutorService beat;
+  private final Listener listener;
   private FleetConsole console;
   private LeaderLease.Fence fence;
   private long renewedAt;
 
   public ConsoleReplica(ConsoleConfig config, PostgresUrl url, PrintWriter out) {
+    this(config, url, out, Listener.NONE);
+  }
+
+  public ConsoleReplica(ConsoleConfig config, PostgresUrl url, PrintWriter out, Listener listener) {
+    this.listener = listener;
     this.holder = ManagementFactory.getRuntimeMXBean().getName(); // pid@host
     // Each replica needs its own MQTT client id, or the broker would drop one for the other.
     this.config = config.withClientId(config.clientId() + "-" + holder.replace('@', '-'));
@@ -123,6 +150,13 @@ public final class ConsoleReplica implements AutoCloseable {
     }
     c.start();
     console = c;
+    try {
+      listener.leading(c, fence);
+    } catch (RuntimeException e) {
+      stepDown("could not start what the leader runs: " + e.getMessage());
+      lease.release(fence);
+      throw e;
+    }
     say(
         "leading as "
             + holder
@@ -139,7 +173,11 @@ public final class ConsoleReplica implements AutoCloseable {
     say("following: " + why + " (was epoch " + fence.epoch() + ")");
     FleetConsole c = console;
     console = null;
-    c.close();
+    try {
+      listener.following();
+    } finally {
+      c.close();
+    }
   }
 
   private void say(String line) {
@@ -153,6 +191,11 @@ public final class ConsoleReplica implements AutoCloseable {
     beat.shutdownNow();
     synchronized (this) {
       if (console != null) {
+        try {
+          listener.following();
+        } catch (RuntimeException e) {
+          LOG.warn("stopping what the leader runs failed: {}", e.getMessage());
+        }
         console.close();
         console = null;
         try {

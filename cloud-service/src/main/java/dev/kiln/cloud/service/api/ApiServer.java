@@ -28,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * {@link Route}s under {@link #BASE}, bearer tokens checked against the route's role, every POST
  * audited, every failure a JSON {@code {"error", "fix"}}. Paths outside {@link #BASE} go to an
  * optional fallback handler (the web console's static files), or 404.
+ *
+ * <p>On a service replica (PostgreSQL store) the routes that need the live console are served only
+ * while this replica leads ({@link #lead}); while it follows, a call that matches none of the other
+ * routes goes to the {@link LeaderRelay}, which hands it to the leader.
  */
 public final class ApiServer implements AutoCloseable {
   public static final String BASE = "/api/v1";
@@ -42,7 +46,11 @@ public final class ApiServer implements AutoCloseable {
   private final TokenStore tokens;
   private final CallAudit audit;
   private final Handler fallback;
+  private final LeaderRelay relay;
   private final ObjectMapper json = JsonMappers.plain();
+
+  /** The routes of the current leadership term; null while following (replicas only). */
+  private volatile List<Route> leaderRoutes;
 
   public ApiServer(
       String bind,
@@ -51,6 +59,22 @@ public final class ApiServer implements AutoCloseable {
       TokenStore tokens,
       CallAudit audit,
       Handler fallback) {
+    this(bind, port, routes, tokens, audit, fallback, null);
+  }
+
+  /**
+   * @param relay null for a single service (every route always served here); else the replica's way
+   *     to the leader, for calls no route serves while it follows
+   */
+  public ApiServer(
+      String bind,
+      int port,
+      List<Route> routes,
+      TokenStore tokens,
+      CallAudit audit,
+      Handler fallback,
+      LeaderRelay relay) {
+    this.relay = relay;
     this.routes = List.copyOf(routes);
     this.tokens = tokens;
     this.audit = audit;
@@ -90,9 +114,23 @@ public final class ApiServer implements AutoCloseable {
     return new InetSocketAddress(connector.getHost(), port());
   }
 
-  /** Every route served, for the contract test against the OpenAPI document. */
+  /** Every route served now, for the contract test against the OpenAPI document. */
   public List<Route> routes() {
-    return routes;
+    List<Route> term = leaderRoutes;
+    if (term == null) {
+      return routes;
+    }
+    List<Route> all = new ArrayList<>(routes);
+    all.addAll(term);
+    return all;
+  }
+
+  /**
+   * Starts serving the routes that need the live console (this replica leads), or with null stops
+   * (it follows: those calls go to the leader).
+   */
+  public void lead(List<Route> termRoutes) {
+    leaderRoutes = termRoutes == null ? null : List.copyOf(termRoutes);
   }
 
   private final class Dispatch extends Handler.Abstract {
@@ -117,7 +155,12 @@ public final class ApiServer implements AutoCloseable {
     Route route = null;
     Map<String, String> params = null;
     List<String> allowed = new ArrayList<>();
-    for (Route r : routes) {
+    List<Route> term = leaderRoutes;
+    List<Route> serving = new ArrayList<>(routes);
+    if (term != null) {
+      serving.addAll(term);
+    }
+    for (Route r : serving) {
       Map<String, String> m = r.match(segments);
       if (m != null) {
         allowed.add(r.method());
@@ -126,6 +169,24 @@ public final class ApiServer implements AutoCloseable {
           params = m;
         }
       }
+    }
+    if (route == null && relay != null && term == null) {
+      // Following: whatever no local route serves (the console's routes, every POST) is the
+      // leader's, and the leader answers 404 or 405 for what nobody serves.
+      try {
+        relay.forward(request, response, callback, path);
+      } catch (Exception e) {
+        ApiException a =
+            e instanceof ApiException x
+                ? x
+                : new ApiException(503, "forwarding to the leader failed: " + e, "retry later");
+        if (response.isCommitted()) {
+          callback.failed(e);
+        } else {
+          write(response, callback, a.status(), error(a.getMessage(), a.fix()));
+        }
+      }
+      return;
     }
     if (route == null) {
       if (allowed.isEmpty()) {
@@ -243,6 +304,11 @@ public final class ApiServer implements AutoCloseable {
       return;
     }
     response.setStatus(status);
+    if (status == 503) {
+      response
+          .getHeaders()
+          .put(HttpHeader.RETRY_AFTER, String.valueOf(LeaderRelay.RETRY_AFTER_SECONDS));
+    }
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
     response.write(true, java.nio.ByteBuffer.wrap(bytes), callback);

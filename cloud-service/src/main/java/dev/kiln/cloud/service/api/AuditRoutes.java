@@ -3,21 +3,31 @@ package dev.kiln.cloud.service.api;
 import dev.kiln.cloud.service.auth.Role;
 import dev.kiln.fleet.audit.AuditRecord;
 import dev.kiln.fleet.audit.AuditTrail;
+import dev.kiln.fleet.state.FleetState;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The audit log, newest first, paged by line number: API calls (who, role, action, target, status),
  * signed commands sent to devices, and the devices' final replies.
  */
 public final class AuditRoutes {
-  private final Path stateDir;
+  private static final AuditTrail.Filter ALL = new AuditTrail.Filter(null, null, null);
 
+  private final Supplier<List<AuditTrail.Entry>> log;
+
+  /** The log in {@code STATE/audit.jsonl}. */
   public AuditRoutes(Path stateDir) {
-    this.stateDir = stateDir;
+    this.log = () -> AuditTrail.read(stateDir, ALL);
+  }
+
+  /** The log kept by this fleet state: on PostgreSQL, any replica reads what the leader wrote. */
+  public AuditRoutes(FleetState state) {
+    this.log = () -> AuditTrail.read(state.auditLines(), state.auditWhere(), ALL);
   }
 
   public List<Route> routes() {
@@ -27,7 +37,7 @@ public final class AuditRoutes {
   private Route.Reply audit(ApiCall call) {
     int limit = call.intQuery("limit", 100, 1, 1000);
     int before = call.intQuery("cursor", Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
-    List<AuditTrail.Entry> all = AuditTrail.read(stateDir, new AuditTrail.Filter(null, null, null));
+    List<AuditTrail.Entry> all = log.get();
     List<Map<String, Object>> items = new ArrayList<>();
     String next = null;
     for (int i = all.size() - 1; i >= 0; i--) {

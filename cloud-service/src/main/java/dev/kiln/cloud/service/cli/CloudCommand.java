@@ -15,6 +15,7 @@ import dev.kiln.cloud.monitor.WindowLength;
 import dev.kiln.cloud.service.CloudHost;
 import dev.kiln.cloud.service.console.ConsoleFiles;
 import dev.kiln.cloud.store.StoreLocation;
+import dev.kiln.fleet.postgres.PostgresUrl;
 import dev.kiln.link.protocol.Topics;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -196,6 +197,15 @@ public final class CloudCommand implements Runnable {
     int apiPort;
 
     @Option(
+        names = "--api-url",
+        paramLabel = "URL",
+        description =
+            "With a PostgreSQL --store: this replica's API as the other replicas reach it, e.g."
+                + " http://10.0.0.5:8480/api/v1 (default: http://API-BIND:PORT/api/v1, this host's"
+                + " name when --api-bind is 0.0.0.0).")
+    String apiUrl;
+
+    @Option(
         names = "--inbox-paused",
         hidden = true,
         description = "Queue deploy, cancel and rollback requests but run none (maintenance).")
@@ -237,7 +247,19 @@ public final class CloudCommand implements Runnable {
       Path state = stateDir;
       CloudHost.Settings settings =
           new CloudHost.Settings(o, state, apiBind, apiPort, inboxPaused, new ConsoleFiles());
-      try (CloudHost host = CloudHost.start(settings, out)) {
+      CloudHost.Replication replication =
+          location instanceof StoreLocation.Postgres pg
+              ? new CloudHost.Replication(PostgresUrl.parse(pg.uri()), apiUrl)
+              : null;
+      if (replication == null && apiUrl != null) {
+        throw new CloudException(
+            CloudErrorCode.USAGE,
+            "--api-url is for replicas on a PostgreSQL --store; a DuckDB store has one service");
+      }
+      try (CloudHost host =
+          replication != null
+              ? CloudHost.start(settings, replication, out)
+              : CloudHost.start(settings, out)) {
         CloudService service = host.cloud();
         out.printf(
             "kiln cloud: %s broker %s, ingesting into %s as %s (Ctrl-C to stop)%n",
@@ -247,9 +269,16 @@ public final class CloudCommand implements Runnable {
             service.embeddedBroker() ? bind + ":" + port : broker,
             location instanceof StoreLocation.DuckDb d ? d.file().toAbsolutePath() : location,
             id);
-        out.printf(
-            "kiln cloud: fleet console on %s; API on %s (token: %s)%n",
-            state.toAbsolutePath(), host.apiUrl(), state.resolve("admin.token").toAbsolutePath());
+        if (replication != null) {
+          out.printf(
+              "kiln cloud: replica of the service on %s: fleet console while it holds the leader"
+                  + " lease; API on %s (state: %s)%n",
+              replication.store(), host.apiUrl(), state.toAbsolutePath());
+        } else {
+          out.printf(
+              "kiln cloud: fleet console on %s; API on %s (token: %s)%n",
+              state.toAbsolutePath(), host.apiUrl(), state.resolve("admin.token").toAbsolutePath());
+        }
         out.printf("kiln cloud: web console on http://%s:%d/%n", apiBind, host.apiPort());
         out.flush();
         if (!service.embeddedBroker()) {

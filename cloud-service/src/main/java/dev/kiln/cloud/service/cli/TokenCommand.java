@@ -2,8 +2,10 @@ package dev.kiln.cloud.service.cli;
 
 import dev.kiln.cloud.CloudErrorCode;
 import dev.kiln.cloud.CloudException;
+import dev.kiln.cloud.service.auth.PostgresTokenStore;
 import dev.kiln.cloud.service.auth.Role;
 import dev.kiln.cloud.service.auth.TokenStore;
+import dev.kiln.fleet.postgres.PostgresUrl;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -28,8 +30,9 @@ public final class TokenCommand implements Runnable {
       name = "create",
       mixinStandardHelpOptions = true,
       description = {
-        "Create an API token with a role and print it. Only its SHA-256 is kept (STATE/tokens.json),"
-            + " so this is the one time it is shown; a running service accepts it at once."
+        "Create an API token with a role and print it. Only its SHA-256 is kept (STATE/tokens.json,"
+            + " or with --store postgresql://... the table every replica reads), so this is the"
+            + " one time it is shown; a running service accepts it at once."
       })
   static final class Create implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -50,6 +53,14 @@ public final class TokenCommand implements Runnable {
         description = "The service's state folder (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
+    @Option(
+        names = "--store",
+        paramLabel = "URL",
+        description =
+            "postgresql://HOST:PORT/DB?user=NAME: the database of a service run as replicas"
+                + " (docs/scale.md); without it, the token goes to --state-dir.")
+    String store;
+
     @Override
     public Integer call() {
       Role r;
@@ -59,8 +70,18 @@ public final class TokenCommand implements Runnable {
         throw new CloudException(CloudErrorCode.USAGE, e.getMessage());
       }
       String token;
+      String where;
       try {
-        token = TokenStore.open(stateDir).create(name, r);
+        if (store != null) {
+          PostgresUrl url = PostgresUrl.parse(store);
+          try (PostgresTokenStore tokens = PostgresTokenStore.open(url, stateDir)) {
+            token = tokens.create(name, r);
+          }
+          where = url.toString();
+        } else {
+          token = TokenStore.open(stateDir).create(name, r);
+          where = stateDir.resolve(TokenStore.FILE).toString();
+        }
       } catch (IllegalArgumentException e) {
         throw new CloudException(CloudErrorCode.USAGE, e.getMessage());
       }
@@ -73,7 +94,7 @@ public final class TokenCommand implements Runnable {
                   + " token '"
                   + name
                   + "' in "
-                  + stateDir.resolve(TokenStore.FILE)
+                  + where
                   + "; it is not shown again");
       return 0;
     }

@@ -29,7 +29,32 @@ class CloudCommandTest {
         .contains("--state-dir")
         .contains("--api-port")
         .contains("--api-bind")
+        .contains("--api-url")
         .doesNotContain("--inbox-paused");
+  }
+
+  @Test
+  void cloudRun_refusesApiUrl_withoutAPostgresStore() {
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new CloudCommand());
+    cli.setErr(new PrintWriter(err));
+    cli.setExecutionExceptionHandler(
+        (e, c, p) -> {
+          err.write(e.getMessage());
+          return 2;
+        });
+    assertThat(
+            cli.execute(
+                "run",
+                "--db",
+                tmp.resolve("k.duckdb").toString(),
+                "--state-dir",
+                tmp.resolve("state").toString(),
+                "--api-url",
+                "http://10.0.0.5:8480/api/v1"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("--api-url").contains("PostgreSQL");
+    assertThat(tmp.resolve("state")).doesNotExist();
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -112,6 +113,49 @@ class InboxContractTest {
     }
     assertThat(ran).isEmpty();
     assertThat(inbox.pending()).extracting(InboxRequest::requestId).containsExactly("req-p");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"file", "memory"})
+  void aRescanningWorker_runsRequestsAppendedByAnotherProcess_once(String kind) {
+    Inbox inbox = inbox(kind).get();
+    List<String> ran = new CopyOnWriteArrayList<>();
+    try (InboxWorker worker =
+        new InboxWorker(
+            inbox, r -> ran.add(r.requestId()), false, () -> {}, Duration.ofMillis(50))) {
+      worker.start();
+      // Appended, as another replica's API would, without telling this worker.
+      inbox.append(deploy("req-elsewhere"));
+      // Appended and submitted: the rescan must not run it a second time.
+      worker.submit(inbox.append(deploy("req-here")));
+      Awaitility.await().until(() -> inbox.pending().isEmpty());
+      Awaitility.await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+    }
+    assertThat(ran).containsExactlyInAnyOrder("req-elsewhere", "req-here");
+    assertThat(inbox.get("req-elsewhere").orElseThrow().state()).isEqualTo(InboxRequest.State.DONE);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"file", "memory"})
+  void aRequestNotRun_staysQueued_andTheWorkerStops(String kind) {
+    Inbox inbox = inbox(kind).get();
+    List<String> ran = new CopyOnWriteArrayList<>();
+    InboxWorker.Executor fenced =
+        r -> {
+          ran.add(r.requestId());
+          throw new InboxWorker.NotRun("fenced");
+        };
+    try (InboxWorker worker = new InboxWorker(inbox, fenced, false, () -> {})) {
+      worker.start();
+      worker.submit(inbox.append(deploy("req-1")));
+      worker.submit(inbox.append(deploy("req-2")));
+      Awaitility.await().until(() -> !ran.isEmpty());
+      Awaitility.await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+    }
+    assertThat(ran).containsExactly("req-1");
+    assertThat(inbox.pending())
+        .extracting(InboxRequest::requestId)
+        .containsExactly("req-1", "req-2");
   }
 
   @org.junit.jupiter.api.Test
