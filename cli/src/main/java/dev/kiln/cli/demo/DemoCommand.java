@@ -224,8 +224,10 @@ public final class DemoCommand implements Callable<Integer> {
             out,
             queries.query(
                 "SELECT device_id, model, version, variant, count(*) AS predictions,"
-                    + " round(avg(latency_ms), 3) AS avg_latency_ms, mode(output_top) AS top_class"
-                    + " FROM captures GROUP BY ALL ORDER BY ALL"));
+                    + " round(avg(latency_ms), 3) AS avg_latency_ms, "
+                    + queries.dialect().mode("output_top")
+                    + " AS top_class FROM captures GROUP BY device_id, model, version, variant"
+                    + " ORDER BY device_id, model, version, variant"));
         DemoWait.heartbeat(queries, Duration.ofSeconds(30));
         fleet.awaitRunning(DEVICES, report.model(), "1.1.0", Duration.ofSeconds(30));
         out.println("Fleet (from the console: status, info and heartbeats over MQTT):");

@@ -4,12 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.cloud.store.Comparison;
 import dev.kiln.cloud.store.ComparisonQueries;
+import dev.kiln.cloud.store.StoreLocation;
 import dev.kiln.error.ExitCode;
-import dev.kiln.fleet.FleetException;
+import dev.kiln.error.KilnException;
+import dev.kiln.fleet.postgres.PostgresFleetState;
+import dev.kiln.fleet.postgres.PostgresUrl;
 import dev.kiln.fleet.rollout.Deployment;
 import dev.kiln.fleet.rollout.DeploymentState;
 import dev.kiln.fleet.rollout.DeviceRollout;
 import dev.kiln.fleet.rollout.Strategy;
+import dev.kiln.fleet.state.FleetState;
 import dev.kiln.fleet.state.FleetStore;
 import dev.kiln.json.JsonMappers;
 import dev.kiln.table.TextTable;
@@ -32,8 +36,12 @@ import picocli.CommandLine.Spec;
 /**
  * {@code kiln fleet compare DEPLOYMENT}: the new version against the old on the deployment's
  * devices, from captured predictions and heartbeats in the cloud store. Lives in the CLI, not in
- * the fleet module, because it reads the DuckDB that cloud-ingest writes; the console itself never
- * needs it.
+ * the fleet module, because it reads the capture store that cloud-ingest writes; the console itself
+ * never needs it.
+ *
+ * <p>With a DuckDB store (the default) the deployment comes from the console's files in {@code
+ * --state-dir}; with a PostgreSQL store both come from that database, where replicas of {@code kiln
+ * cloud run} keep captures and fleet state side by side.
  */
 @Command(
     name = "compare",
@@ -51,9 +59,17 @@ public final class CompareCommand implements Callable<Integer> {
   String id;
 
   @Option(
+      names = "--store",
+      paramLabel = "STORE",
+      description =
+          "The store of `kiln cloud run`: duckdb:PATH (default: duckdb:kiln-cloud.duckdb) or"
+              + " postgresql://HOST:PORT/DB?user=NAME, which also holds the deployment.")
+  String store;
+
+  @Option(
       names = "--db",
-      defaultValue = "kiln-cloud.duckdb",
-      description = "DuckDB file written by `kiln cloud run` (default: ${DEFAULT-VALUE}).")
+      paramLabel = "PATH",
+      description = "DuckDB file written by `kiln cloud run`; the same as --store duckdb:PATH.")
   Path db;
 
   @Option(
@@ -69,23 +85,25 @@ public final class CompareCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    StoreLocation where;
     Deployment d;
     try {
-      d = find();
-    } catch (FleetException e) {
+      where = StoreLocation.choose(store, db);
+      d = find(where);
+    } catch (KilnException e) {
       err.println("error: " + e.getMessage());
       return e.code().exitCode();
     }
-    if (!Files.isRegularFile(db)) {
+    if (where instanceof StoreLocation.DuckDb file && !Files.isRegularFile(file.file())) {
       err.println(
           "error: no cloud store at "
-              + db
-              + "; run `kiln cloud run` while the deployment runs, or pass --db FILE");
+              + file.file()
+              + "; run `kiln cloud run` while the deployment runs, or pass --store");
       return ExitCode.NOT_FOUND.number();
     }
     Comparison c;
-    try (CaptureStore store = CaptureStore.openReadOnly(db)) {
-      c = compare(d, new ComparisonQueries(store), System.currentTimeMillis());
+    try (CaptureStore captures = CaptureStore.openReadOnly(where)) {
+      c = compare(d, new ComparisonQueries(captures), System.currentTimeMillis());
     }
     if (json) {
       out.println(JSON.writeValueAsString(c));
@@ -96,7 +114,12 @@ public final class CompareCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Deployment find() {
+  private Deployment find(StoreLocation where) {
+    if (where instanceof StoreLocation.Postgres pg) {
+      try (FleetState state = PostgresFleetState.forReading(PostgresUrl.parse(pg.uri()))) {
+        return state.loadDeployment(id);
+      }
+    }
     return new FleetStore(stateDir).loadDeployment(id);
   }
 

@@ -24,8 +24,9 @@ final class FieldAccuracy {
   static List<Figure> of(CaptureQueries queries, String model, String requestPrefix) {
     QueryResult r =
         queries.query(
-            "WITH l AS (SELECT request_id, arg_max(label, ts) AS label FROM feedback"
-                + " WHERE label IS NOT NULL GROUP BY request_id)"
+            "WITH l AS (SELECT request_id, "
+                + queries.dialect().latest("label", "ts")
+                + " AS label FROM feedback WHERE label IS NOT NULL GROUP BY request_id)"
                 + " SELECT version, coalesce(shadow, false) AS shadow, count(*) AS n,"
                 + " avg(CASE WHEN CAST(output_top AS VARCHAR) = label THEN 1.0 ELSE 0.0 END)"
                 + " FROM captures JOIN l USING (request_id)"
@@ -33,7 +34,7 @@ final class FieldAccuracy {
                 + literal(model)
                 + " AND request_id LIKE "
                 + literal(requestPrefix + "%")
-                + " GROUP BY ALL ORDER BY ALL");
+                + " GROUP BY version, coalesce(shadow, false) ORDER BY version, shadow");
     return r.rows().stream()
         .map(
             row ->

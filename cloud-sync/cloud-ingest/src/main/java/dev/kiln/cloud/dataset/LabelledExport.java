@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.kiln.cloud.CloudErrorCode;
 import dev.kiln.cloud.CloudException;
 import dev.kiln.cloud.store.CaptureStore;
+import dev.kiln.cloud.store.Dialect;
 import dev.kiln.link.protocol.ProtocolJson;
 import dev.kiln.link.protocol.capture.CaptureTensor;
 import java.io.IOException;
@@ -42,9 +43,9 @@ public final class LabelledExport {
   private static final String ROWS =
       """
       WITH latest AS (
-        SELECT request_id, arg_max(label, ts) AS label FROM feedback
+        SELECT request_id, %1$s AS label FROM feedback
         WHERE label IS NOT NULL GROUP BY request_id)
-      SELECT c.request_id, c.version, c.device_id, epoch_ms(c.ts) AS ts_ms, c.inputs, l.label,
+      SELECT c.request_id, c.version, c.device_id, %2$s AS ts_ms, c.inputs, l.label,
              coalesce(c.truncated, false) AS truncated
       FROM captures c LEFT JOIN latest l USING (request_id)
       WHERE c.model = ? AND NOT coalesce(c.shadow, false)
@@ -100,7 +101,9 @@ public final class LabelledExport {
     long[] withoutInputs = {0};
     store.read(
         c -> {
-          try (PreparedStatement ps = c.prepareStatement(ROWS)) {
+          Dialect d = store.dialect();
+          String sql = ROWS.formatted(d.latest("label", "ts"), d.epochMs("c.ts"));
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, model);
             ps.setString(2, version);
             ps.setString(3, version);

@@ -1,6 +1,7 @@
 package dev.kiln.cloud.monitor;
 
 import dev.kiln.cloud.store.CaptureStore;
+import dev.kiln.cloud.store.Dialect;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Map;
@@ -51,20 +52,24 @@ public final class ViolationMetrics {
     StringBuilder value = new StringBuilder();
     StringBuilder threshold = new StringBuilder();
     StringBuilder last = new StringBuilder();
+    Dialect d = store.dialect();
+    String sql =
+        "SELECT model, scope, coalesce(version, '') AS version,"
+            + " coalesce(device_id, '') AS device, feature, measure, count(*) AS n, "
+            + d.latest("value", "detected_at")
+            + " AS v, "
+            + d.latest("threshold", "detected_at")
+            + " AS t, "
+            + d.epochMs("max(detected_at)")
+            + " AS at FROM drift_violations"
+            + " GROUP BY model, scope, coalesce(version, ''), coalesce(device_id, ''), feature,"
+            + " measure ORDER BY at DESC, model, scope, version, device, feature, measure";
     long[] counts =
         store.read(
             c -> {
               long series = 0;
               long dropped = 0;
-              try (PreparedStatement ps =
-                      c.prepareStatement(
-                          "SELECT model, scope, coalesce(version, '') AS version,"
-                              + " coalesce(device_id, '') AS device, feature, measure,"
-                              + " count(*) AS n, arg_max(value, detected_at) AS v,"
-                              + " arg_max(threshold, detected_at) AS t,"
-                              + " epoch_ms(max(detected_at)) AS at"
-                              + " FROM drift_violations GROUP BY ALL"
-                              + " ORDER BY at DESC, model, scope, version, device, feature, measure");
+              try (PreparedStatement ps = c.prepareStatement(sql);
                   ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                   if (series >= MAX_SERIES) {

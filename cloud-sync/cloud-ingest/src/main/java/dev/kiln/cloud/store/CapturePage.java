@@ -62,15 +62,17 @@ public final class CapturePage {
     }
     return store.read(
         c -> {
+          String micros = store.dialect().epochUs("ts");
           String sql =
-              "SELECT id, request_id, device_id, model, version, variant, epoch_us(ts),"
-                  + " latency_ms, coalesce(shadow, false), coalesce(truncated, false),"
+              "SELECT id, request_id, device_id, model, version, variant, "
+                  + micros
+                  + ", latency_ms, coalesce(shadow, false), coalesce(truncated, false),"
                   + " output_top, output_max FROM captures"
                   + " WHERE (CAST(? AS VARCHAR) IS NULL OR model = ?)"
                   + " AND (CAST(? AS VARCHAR) IS NULL OR version = ?)"
                   + " AND (CAST(? AS VARCHAR) IS NULL OR device_id = ?)"
-                  + " AND (CAST(? AS BIGINT) IS NULL OR epoch_ms(ts) >= ?)"
-                  + " AND (epoch_us(ts) < ? OR (epoch_us(ts) = ? AND id < ?))"
+                  + " AND (CAST(? AS BIGINT) IS NULL OR ts >= epoch_ms(CAST(? AS BIGINT)))"
+                  + (" AND (" + micros + " < ? OR (" + micros + " = ? AND id < ?))")
                   + " ORDER BY ts DESC, id DESC LIMIT ?";
           try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, f.model());

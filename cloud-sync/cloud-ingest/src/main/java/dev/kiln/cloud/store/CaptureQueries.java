@@ -54,6 +54,11 @@ public final class CaptureQueries {
     this.store = store;
   }
 
+  /** The dialect that {@link #query} expects. */
+  public Dialect dialect() {
+    return store.dialect();
+  }
+
   public QueryResult query(String sql) {
     return store.read(
         c -> {

@@ -14,12 +14,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The SQL behind {@code kiln fleet compare}, over the DuckDB that {@code kiln cloud run} fills:
+ * The SQL behind {@code kiln fleet compare}, over the store that {@code kiln cloud run} fills:
  * {@code captures} for predictions, latency and agreement, {@code heartbeats} for error counts.
  * Everything is restricted to the deployment's devices and time window. {@code kiln fleet compare}
- * and the cloud service's {@code GET /compare} both ask here.
+ * and the cloud service's {@code GET /compare} both ask here. Runs on both stores: the window is
+ * selected as {@code ts BETWEEN epoch_ms(?) AND epoch_ms(?)}, which both accept, and the aggregates
+ * that differ come from {@link Dialect}.
  */
 public final class ComparisonQueries {
+  /** The time window, bound as {@code from} and {@code to} in ms after the model. */
+  private static final String WINDOW = " AND ts BETWEEN epoch_ms(?) AND epoch_ms(?)";
+
   private final CaptureStore store;
 
   public ComparisonQueries(CaptureStore store) {
@@ -38,7 +43,8 @@ public final class ComparisonQueries {
         c -> {
           String sql =
               "SELECT device_id, bool_or(coalesce(shadow, false) AND version = ?) FROM captures"
-                  + " WHERE model = ? AND epoch_ms(ts) BETWEEN ? AND ?"
+                  + " WHERE model = ?"
+                  + WINDOW
                   + in("version", versions.size())
                   + " GROUP BY device_id ORDER BY device_id";
           try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -73,7 +79,8 @@ public final class ComparisonQueries {
       boolean sameRequests) {
     Map<String, long[]> errors = errorsFromHeartbeats(model, devices, from, to);
     List<Comparison.VersionStats> stats =
-        store.read(c -> versionStats(c, model, versions, devices, from, to, errors));
+        store.read(
+            c -> versionStats(c, store.dialect(), model, versions, devices, from, to, errors));
     Comparison.Agreement agreement =
         store.read(
             c ->
@@ -86,6 +93,7 @@ public final class ComparisonQueries {
 
   private static List<Comparison.VersionStats> versionStats(
       Connection c,
+      Dialect d,
       String model,
       List<String> versions,
       List<String> devices,
@@ -94,12 +102,17 @@ public final class ComparisonQueries {
       Map<String, long[]> errors)
       throws SQLException {
     String sql =
-        "SELECT version, coalesce(shadow, false) AS shadow, count(*),"
-            + " quantile_cont(latency_ms, 0.5), quantile_cont(latency_ms, 0.95), mode(output_top)"
-            + " FROM captures WHERE model = ? AND epoch_ms(ts) BETWEEN ? AND ?"
+        "SELECT version, coalesce(shadow, false) AS is_shadow, count(*), "
+            + d.percentile(0.5, "latency_ms")
+            + ", "
+            + d.percentile(0.95, "latency_ms")
+            + ", "
+            + d.mode("output_top")
+            + " FROM captures WHERE model = ?"
+            + WINDOW
             + in("device_id", devices.size())
             + in("version", versions.size())
-            + " GROUP BY ALL ORDER BY version, shadow";
+            + " GROUP BY version, coalesce(shadow, false) ORDER BY version, is_shadow";
     List<Comparison.VersionStats> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       bindAll(ps, bindAll(ps, bind(ps, model, from, to), devices), versions);
@@ -113,8 +126,8 @@ public final class ComparisonQueries {
                   version,
                   shadow ? "shadow" : "serving",
                   rs.getLong(3),
-                  (Double) rs.getObject(4),
-                  (Double) rs.getObject(5),
+                  nullableDouble(rs, 4),
+                  nullableDouble(rs, 5),
                   (Integer) rs.getObject(6),
                   e == null ? null : e[0],
                   e == null ? null : e[1],
@@ -134,14 +147,15 @@ public final class ComparisonQueries {
             + " avg(abs(s.output_max - p.output_max))"
             + " FROM captures s JOIN captures p ON s.device_id = p.device_id"
             + " AND s.request_id = p.request_id AND NOT coalesce(p.shadow, false)"
-            + " WHERE s.shadow AND s.model = ? AND epoch_ms(s.ts) BETWEEN ? AND ? AND s.version = ?"
+            + " WHERE s.shadow AND s.model = ? AND s.ts BETWEEN epoch_ms(?) AND epoch_ms(?)"
+            + " AND s.version = ?"
             + in("s.device_id", devices.size());
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       bindAll(ps, bindAll(ps, bind(ps, model, from, to), List.of(newVersion)), devices);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return new Comparison.Agreement(
-            "same-requests", rs.getLong(1), (Double) rs.getObject(2), (Double) rs.getObject(3));
+            "same-requests", rs.getLong(1), nullableDouble(rs, 2), nullableDouble(rs, 3));
       }
     }
   }
@@ -160,20 +174,20 @@ public final class ComparisonQueries {
       long to)
       throws SQLException {
     String sql =
-        "SELECT version = ? AS is_new, output_top, count(*) FROM captures"
-            + " WHERE model = ? AND epoch_ms(ts) BETWEEN ? AND ? AND NOT coalesce(shadow, false)"
-            + " AND output_top IS NOT NULL"
+        "SELECT version, output_top, count(*) FROM captures"
+            + " WHERE model = ?"
+            + WINDOW
+            + " AND NOT coalesce(shadow, false) AND output_top IS NOT NULL"
             + in("device_id", devices.size())
             + in("version", versions.size())
-            + " GROUP BY ALL";
+            + " GROUP BY version, output_top";
     Map<Integer, long[]> mix = new TreeMap<>();
     long[] totals = new long[2];
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, newVersion);
-      bindAll(ps, bindAll(ps, bind(ps, 2, model, from, to), devices), versions);
+      bindAll(ps, bindAll(ps, bind(ps, model, from, to), devices), versions);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          int side = rs.getBoolean(1) ? 1 : 0;
+          int side = newVersion.equals(rs.getString(1)) ? 1 : 0;
           long n = rs.getLong(3);
           mix.computeIfAbsent(rs.getInt(2), k -> new long[2])[side] += n;
           totals[side] += n;
@@ -202,7 +216,7 @@ public final class ComparisonQueries {
     store.read(
         c -> {
           String sql =
-              "SELECT device_id, payload FROM heartbeats WHERE epoch_ms(ts) <= ?"
+              "SELECT device_id, payload FROM heartbeats WHERE ts <= epoch_ms(?)"
                   + in("device_id", devices.size())
                   + " ORDER BY device_id, ts";
           try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -252,6 +266,12 @@ public final class ComparisonQueries {
     } catch (IOException e) {
       throw new SQLException("unreadable heartbeat payload: " + e.getMessage(), e);
     }
+  }
+
+  /** Read as a Double whatever numeric type the engine returns (PostgreSQL averages as NUMERIC). */
+  private static Double nullableDouble(ResultSet rs, int column) throws SQLException {
+    double v = rs.getDouble(column);
+    return rs.wasNull() ? null : v;
   }
 
   private static String in(String column, int n) {

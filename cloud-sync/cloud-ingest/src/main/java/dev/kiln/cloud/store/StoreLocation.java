@@ -46,7 +46,7 @@ public sealed interface StoreLocation {
    * From {@code --store} and {@code --db}: at most one of them; neither means the default DuckDB
    * file.
    */
-  static StoreLocation choose(String store, Path db) {
+  public static StoreLocation choose(String store, Path db) {
     if (store != null && db != null) {
       throw new CloudException(
           CloudErrorCode.USAGE,
@@ -58,7 +58,7 @@ public sealed interface StoreLocation {
     return new DuckDb(db != null ? db : Path.of(DEFAULT_FILE));
   }
 
-  static StoreLocation parse(String s) {
+  public static StoreLocation parse(String s) {
     if (s.startsWith("duckdb:")) {
       String path = s.substring("duckdb:".length());
       if (!path.isEmpty()) {

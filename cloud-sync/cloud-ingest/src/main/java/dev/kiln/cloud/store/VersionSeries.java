@@ -50,14 +50,23 @@ public final class VersionSeries {
     Map<String, List<Point>> lines = new TreeMap<>();
     store.read(
         c -> {
+          Dialect d = store.dialect();
+          // The bucket is grouped by its alias: with bind parameters in it, the expression in
+          // GROUP BY would not be the same expression as in SELECT to PostgreSQL.
           String sql =
-              "SELECT version, CAST(floor(epoch_ms(ts) / ?) AS BIGINT) * ? AS b, count(*),"
-                  + " quantile_cont(latency_ms, 0.5), quantile_cont(latency_ms, 0.95),"
-                  + " quantile_cont(latency_ms, 0.99) FROM captures"
-                  + " WHERE model = ? AND epoch_ms(ts) BETWEEN ? AND ?"
+              "SELECT version, CAST(floor("
+                  + d.epochMs("ts")
+                  + " / CAST(? AS DOUBLE PRECISION)) AS BIGINT) * ? AS b, count(*), "
+                  + d.percentile(0.5, "latency_ms")
+                  + ", "
+                  + d.percentile(0.95, "latency_ms")
+                  + ", "
+                  + d.percentile(0.99, "latency_ms")
+                  + " FROM captures"
+                  + " WHERE model = ? AND ts BETWEEN epoch_ms(?) AND epoch_ms(?)"
                   + " AND NOT coalesce(shadow, false) AND version IS NOT NULL"
                   + " AND (CAST(? AS VARCHAR) IS NULL OR version = ?)"
-                  + " GROUP BY ALL ORDER BY version, b";
+                  + " GROUP BY version, b ORDER BY version, b";
           try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, stepMs);
             ps.setLong(2, stepMs);
@@ -78,9 +87,9 @@ public final class VersionSeries {
                             Instant.ofEpochMilli(b).toString(),
                             rs.getLong(3),
                             e == null ? null : e[0],
-                            (Double) rs.getObject(4),
-                            (Double) rs.getObject(5),
-                            (Double) rs.getObject(6)));
+                            nullableDouble(rs, 4),
+                            nullableDouble(rs, 5),
+                            nullableDouble(rs, 6)));
               }
             }
           }
@@ -101,8 +110,10 @@ public final class VersionSeries {
     store.read(
         c -> {
           String sql =
-              "SELECT device_id, epoch_ms(ts), payload FROM heartbeats"
-                  + " WHERE epoch_ms(ts) BETWEEN ? AND ? ORDER BY device_id, ts LIMIT ?";
+              "SELECT device_id, "
+                  + store.dialect().epochMs("ts")
+                  + ", payload FROM heartbeats"
+                  + " WHERE ts BETWEEN epoch_ms(?) AND epoch_ms(?) ORDER BY device_id, ts LIMIT ?";
           try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, from - step);
             ps.setLong(2, to);
@@ -139,6 +150,11 @@ public final class VersionSeries {
           return null;
         });
     return out;
+  }
+
+  private static Double nullableDouble(ResultSet rs, int column) throws SQLException {
+    double v = rs.getDouble(column);
+    return rs.wasNull() ? null : v;
   }
 
   private static JsonNode parse(String json) throws SQLException {

@@ -3,15 +3,18 @@ package dev.kiln.cloud.monitor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.cloud.store.CaptureStore;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ViolationMetricsTest {
+/**
+ * The drift violations as Prometheus text, run against each store by a subclass ({@code GET
+ * /api/v1/monitoring/metrics} and {@code kiln monitor status --metrics} read any store).
+ */
+abstract class ViolationMetricsContract {
   private static final long T0 = 1_767_225_600_000L;
 
-  @TempDir Path tmp;
+  /** A fresh, empty store for one test. */
+  abstract CaptureStore newStore();
 
   private static DriftReport report(long until, double psi, boolean violated) {
     return new DriftReport(
@@ -27,7 +30,7 @@ class ViolationMetricsTest {
 
   @Test
   void violations_renderAsPrometheusSeries_withTheLatestValueAndCheckTimes() throws Exception {
-    try (CaptureStore store = CaptureStore.open(tmp.resolve("cloud.duckdb"))) {
+    try (CaptureStore store = newStore()) {
       ViolationTable table = new ViolationTable(store);
       table.record(report(T0, 0.93, true), T0 + 412);
       table.record(report(T0 + 60_000, 0.5, true), T0 + 60_500);
@@ -54,7 +57,7 @@ class ViolationMetricsTest {
 
   @Test
   void anEmptyTable_rendersTheHeadersAndNoSeries() throws Exception {
-    try (CaptureStore store = CaptureStore.open(tmp.resolve("cloud.duckdb"))) {
+    try (CaptureStore store = newStore()) {
       String text = new ViolationMetrics(store).render();
       assertThat(text).contains("# TYPE kiln_monitor_last_value gauge\n");
       assertThat(text.lines().filter(l -> !l.startsWith("#")))

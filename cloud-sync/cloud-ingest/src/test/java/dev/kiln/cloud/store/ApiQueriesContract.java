@@ -1,68 +1,30 @@
 package dev.kiln.cloud.store;
 
+import static dev.kiln.cloud.store.CapturedVersions.heartbeat;
+import static dev.kiln.cloud.store.CapturedVersions.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.link.protocol.capture.CaptureRecord;
-import dev.kiln.link.protocol.capture.CaptureTensor;
-import java.nio.file.Path;
-import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The store's queries behind the cloud service's API, over a real DuckDB: two versions compared on
- * every device that captured them, series in bounded buckets with errors from heartbeat deltas, and
- * capture pages that return each record once.
+ * The store's queries behind the cloud service's API, run against each store by a subclass: two
+ * versions compared on every device that captured them, series in bounded buckets with errors from
+ * heartbeat deltas, and capture pages that return each record once.
  */
-class ApiQueriesTest {
+abstract class ApiQueriesContract {
   private static final long T0 = 1_800_000_000_000L;
-  @TempDir Path tmp;
 
-  private static CaptureRecord record(
-      String device, String version, int top, long ts, double latency, boolean shadow, String req) {
-    float[] scores = new float[3];
-    scores[top] = 0.9f;
-    return new CaptureRecord(
-        1,
-        UUID.randomUUID().toString(),
-        device,
-        "m",
-        version,
-        shadow ? version + "-shadow" : version,
-        ts,
-        latency,
-        List.of(),
-        List.of(CaptureTensor.ofFloats("y", new long[] {1, 3}, scores)),
-        shadow,
-        false,
-        req);
-  }
-
-  private static void heartbeat(CaptureStore store, String device, long ts, String metrics)
-      throws Exception {
-    store.inTransaction(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO heartbeats (id, device_id, ts, payload) VALUES (?, ?,"
-                      + " epoch_ms(?), ?)")) {
-            ps.setString(1, UUID.randomUUID().toString());
-            ps.setString(2, device);
-            ps.setLong(3, ts);
-            ps.setString(4, "{\"ts\":" + ts + ",\"metrics\":" + metrics + "}");
-            return ps.executeUpdate();
-          }
-        });
-  }
+  /** A fresh, empty store for one test. */
+  abstract CaptureStore newStore();
 
   @Test
   void compareVersions_findsTheShadow_andOnlyDevicesThatCapturedEither() throws Exception {
-    try (CaptureStore store = CaptureStore.open(tmp.resolve("c.duckdb"))) {
+    try (CaptureStore store = newStore()) {
       List<CaptureRecord> records = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         records.add(record("d1", "1", 0, T0 + i, 2.0, false, "r" + i));
@@ -84,7 +46,7 @@ class ApiQueriesTest {
 
   @Test
   void series_bucketsLatency_countsErrorDeltas_andNeverExceeds500Points() throws Exception {
-    try (CaptureStore store = CaptureStore.open(tmp.resolve("s.duckdb"))) {
+    try (CaptureStore store = newStore()) {
       List<CaptureRecord> records = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
         records.add(record("d1", "2", 0, T0 + i * 1000L, 10 + i, false, null));
@@ -111,7 +73,7 @@ class ApiQueriesTest {
 
   @Test
   void capturePages_returnEveryRecordOnce_newestFirst_withFilters() throws Exception {
-    try (CaptureStore store = CaptureStore.open(tmp.resolve("p.duckdb"))) {
+    try (CaptureStore store = newStore()) {
       List<CaptureRecord> records = new ArrayList<>();
       for (int i = 0; i < 57; i++) {
         // Three records share each timestamp, so paging must break ties by id.

@@ -25,9 +25,12 @@ import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code kiln data export --with-labels} over a real DuckDB store. */
-class LabelledExportTest {
+/** {@code kiln data export --with-labels}, run against each store by a subclass. */
+abstract class LabelledExportContract {
   @TempDir Path tmp;
+
+  /** A fresh, empty store for one test. */
+  abstract CaptureStore newStore();
 
   private static CaptureRecord capture(int i, boolean shadow, boolean withInputs) {
     return new CaptureRecord(
@@ -58,7 +61,7 @@ class LabelledExportTest {
       throws Exception {
     Path out = tmp.resolve("set");
     LabelledExport.Summary s;
-    try (CaptureStore store = CaptureStore.open(tmp.resolve("q.duckdb"))) {
+    try (CaptureStore store = newStore()) {
       List<CaptureRecord> captures = new ArrayList<>();
       for (int i = 0; i < 60; i++) {
         captures.add(capture(i, false, true));

@@ -1,0 +1,11 @@
+package dev.kiln.cloud.store;
+
+import dev.kiln.cloud.it.SharedPostgres;
+
+/** The contract on a real PostgreSQL server (a fresh database per test). */
+class PostgresApiQueriesIT extends ApiQueriesContract {
+  @Override
+  CaptureStore newStore() {
+    return CaptureStore.open(SharedPostgres.newDatabase("apiqueries"));
+  }
+}
