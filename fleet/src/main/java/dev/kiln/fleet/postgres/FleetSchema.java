@@ -1,22 +1,16 @@
 package dev.kiln.fleet.postgres;
 
-import java.sql.Connection;
-import java.util.List;
+import dev.kiln.schema.SchemaSeries;
 
 /**
- * The fleet tables' versioned migrations ({@code V1__fleet_state.sql}, ... beside this class),
- * applied at start by {@link SchemaMigrations} (component {@code fleet}).
+ * The fleet tables' versioned migrations ({@code V1__fleet_state.sql}, ... beside this class):
+ * series {@code fleet} of Kiln's one migration mechanism, applied when a {@link
+ * ReconnectingConnection} of the fleet state or the leader lease opens.
  */
 public final class FleetSchema {
-  static final String COMPONENT = "fleet";
-
   /** Every migration, oldest first; a new one is appended, never edited once released. */
-  static final List<String> MIGRATIONS = List.of("V1__fleet_state.sql");
+  public static final SchemaSeries SERIES =
+      SchemaSeries.of("fleet", FleetSchema.class, "V1__fleet_state.sql");
 
   private FleetSchema() {}
-
-  /** Brings the fleet tables to the newest version; returns the version they are at. */
-  public static int migrate(Connection c) {
-    return SchemaMigrations.apply(c, COMPONENT, FleetSchema.class, MIGRATIONS);
-  }
 }

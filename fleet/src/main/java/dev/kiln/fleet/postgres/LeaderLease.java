@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 
 /**
@@ -23,13 +24,18 @@ public final class LeaderLease implements AutoCloseable {
 
   private static final String NAME = "console";
 
-  private final PostgresUrl url;
   private final Duration ttl;
-  private Connection connection;
+  private final ReconnectingConnection connection;
 
   public LeaderLease(PostgresUrl url, Duration ttl) {
-    this.url = url;
     this.ttl = ttl;
+    this.connection =
+        new ReconnectingConnection(
+            url,
+            e ->
+                new FleetException(
+                    FleetErrorCode.STATE_IO, "leader lease on " + url + ": " + e.getMessage(), e),
+            List.of(FleetSchema.SERIES));
   }
 
   public Duration ttl() {
@@ -125,37 +131,12 @@ public final class LeaderLease implements AutoCloseable {
     }
   }
 
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  private <T> T run(Work<T> work) {
-    try {
-      if (connection == null || connection.isClosed()) {
-        connection = url.connect();
-        FleetSchema.migrate(connection);
-      }
-      return work.run(connection);
-    } catch (SQLException e) {
-      closeQuietly();
-      throw new FleetException(
-          FleetErrorCode.STATE_IO, "leader lease on " + url + ": " + e.getMessage(), e);
-    }
-  }
-
-  private void closeQuietly() {
-    try {
-      if (connection != null) {
-        connection.close();
-      }
-    } catch (SQLException ignored) {
-      // Being replaced anyway.
-    }
-    connection = null;
+  private <T> T run(ReconnectingConnection.Work<T> work) {
+    return connection.run(work);
   }
 
   @Override
-  public synchronized void close() {
-    closeQuietly();
+  public void close() {
+    connection.close();
   }
 }

@@ -29,15 +29,22 @@ import java.util.Map;
 public final class PostgresFleetState implements FleetState {
   private static final ObjectMapper JSON = JsonMappers.tolerant();
 
-  private final PostgresUrl url;
   private final LeaderLease.Fence fence;
   private final DeploymentTables deployments = new DeploymentTables();
-  private Connection connection;
+  private final ReconnectingConnection connection;
 
   private PostgresFleetState(PostgresUrl url, LeaderLease.Fence fence) {
-    this.url = url;
     this.fence = fence;
-    run(c -> null); // connect and migrate now, so a bad URL fails at start
+    this.connection =
+        new ReconnectingConnection(
+                url,
+                e ->
+                    new FleetException(
+                        FleetErrorCode.STATE_IO,
+                        "fleet state on " + url + ": " + e.getMessage(),
+                        e),
+                List.of(FleetSchema.SERIES))
+            .open(); // a bad URL fails at start
   }
 
   /** For the console that holds the lease under {@code fence}. */
@@ -77,7 +84,7 @@ public final class PostgresFleetState implements FleetState {
     if (d == null) {
       throw new FleetException(
           FleetErrorCode.NOT_FOUND,
-          "no deployment " + id + " in " + url + "; list them with kiln fleet status");
+          "no deployment " + id + " in " + connection.url() + "; list them with kiln fleet status");
     }
     return d;
   }
@@ -86,7 +93,8 @@ public final class PostgresFleetState implements FleetState {
   public synchronized void write(StateChanges changes) {
     if (fence == null) {
       throw new FleetException(
-          FleetErrorCode.CONFIG_INVALID, "fleet state on " + url + " was opened for reading");
+          FleetErrorCode.CONFIG_INVALID,
+          "fleet state on " + connection.url() + " was opened for reading");
     }
     if (changes.empty()) {
       return;
@@ -194,7 +202,7 @@ public final class PostgresFleetState implements FleetState {
 
   @Override
   public String auditWhere() {
-    return "table fleet_audit on " + url;
+    return "table fleet_audit on " + connection.url();
   }
 
   @Override
@@ -230,22 +238,8 @@ public final class PostgresFleetState implements FleetState {
         });
   }
 
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  private <T> T run(Work<T> work) {
-    try {
-      if (connection == null || connection.isClosed()) {
-        connection = url.connect();
-        FleetSchema.migrate(connection);
-      }
-      return work.run(connection);
-    } catch (SQLException e) {
-      closeQuietly();
-      throw new FleetException(
-          FleetErrorCode.STATE_IO, "fleet state on " + url + ": " + e.getMessage(), e);
-    }
+  private <T> T run(ReconnectingConnection.Work<T> work) {
+    return connection.run(work);
   }
 
   private static <T> T read(String json, Class<T> type) {
@@ -265,19 +259,8 @@ public final class PostgresFleetState implements FleetState {
     }
   }
 
-  private void closeQuietly() {
-    try {
-      if (connection != null) {
-        connection.close();
-      }
-    } catch (SQLException ignored) {
-      // Being replaced anyway.
-    }
-    connection = null;
-  }
-
   @Override
-  public synchronized void close() {
-    closeQuietly();
+  public void close() {
+    connection.close();
   }
 }

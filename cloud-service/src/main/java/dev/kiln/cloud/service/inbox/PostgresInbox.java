@@ -2,10 +2,10 @@ package dev.kiln.cloud.service.inbox;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.fleet.postgres.PostgresUrl;
-import dev.kiln.fleet.postgres.SchemaMigrations;
+import dev.kiln.fleet.postgres.ReconnectingConnection;
 import dev.kiln.json.JsonMappers;
+import dev.kiln.schema.SchemaSeries;
 import java.io.IOException;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,23 +17,28 @@ import java.util.Optional;
  * The inbox as the table {@code service_inbox} on the PostgreSQL that service replicas share (the
  * {@link Inbox} contract): any replica's API appends, the leader's worker completes. Each call is
  * one statement in autocommit, so it is durable when it returns; the arrival order is a sequence,
- * so appends from several replicas are ordered without a lock. Table versioned as component {@code
- * inbox} ({@code V1__inbox.sql}). One connection, reopened after an error; calls are serialized.
+ * so appends from several replicas are ordered without a lock. Table versioned as schema series
+ * {@code inbox} ({@code V1__inbox.sql}). One connection, reopened after an error; calls are
+ * serialized.
  */
 public final class PostgresInbox implements Inbox {
   private static final ObjectMapper JSON = JsonMappers.tolerant();
-  private static final List<String> MIGRATIONS = List.of("V1__inbox.sql");
+  private static final SchemaSeries SCHEMA =
+      SchemaSeries.of("inbox", PostgresInbox.class, "V1__inbox.sql");
 
-  private final PostgresUrl url;
-  private Connection connection;
+  private final ReconnectingConnection connection;
 
   private PostgresInbox(PostgresUrl url) {
-    this.url = url;
+    this.connection =
+        new ReconnectingConnection(
+            url,
+            e -> new InboxException("inbox on " + url + ": " + e.getMessage(), e),
+            List.of(SCHEMA));
   }
 
   public static PostgresInbox open(PostgresUrl url) {
     PostgresInbox inbox = new PostgresInbox(url);
-    inbox.run(c -> null); // connect and migrate now: a bad URL fails at start
+    inbox.connection.open(); // connect and migrate now: a bad URL fails at start
     return inbox;
   }
 
@@ -121,36 +126,12 @@ public final class PostgresInbox implements Inbox {
     }
   }
 
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  private <T> T run(Work<T> work) {
-    try {
-      if (connection == null || connection.isClosed()) {
-        connection = url.connect();
-        SchemaMigrations.apply(connection, "inbox", PostgresInbox.class, MIGRATIONS);
-      }
-      return work.run(connection);
-    } catch (SQLException e) {
-      closeQuietly();
-      throw new InboxException("inbox on " + url + ": " + e.getMessage(), e);
-    }
-  }
-
-  private void closeQuietly() {
-    try {
-      if (connection != null) {
-        connection.close();
-      }
-    } catch (SQLException ignored) {
-      // Being replaced anyway.
-    }
-    connection = null;
+  private <T> T run(ReconnectingConnection.Work<T> work) {
+    return connection.run(work);
   }
 
   @Override
-  public synchronized void close() {
-    closeQuietly();
+  public void close() {
+    connection.close();
   }
 }

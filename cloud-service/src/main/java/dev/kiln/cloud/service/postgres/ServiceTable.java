@@ -1,59 +1,39 @@
 package dev.kiln.cloud.service.postgres;
 
 import dev.kiln.fleet.postgres.PostgresUrl;
-import dev.kiln.fleet.postgres.SchemaMigrations;
-import java.sql.Connection;
-import java.sql.SQLException;
+import dev.kiln.fleet.postgres.ReconnectingConnection;
+import dev.kiln.schema.SchemaSeries;
 import java.util.List;
 
 /**
  * One connection to the shared PostgreSQL for one small table of the service: opened (and the
- * table's migrations applied, versioned in {@code kiln_schema} under its component) on first use,
- * reopened after an error. Calls are serialized; each is one statement in autocommit, so it is
+ * table's schema series migrated) on first use, reopened after an error ({@link
+ * ReconnectingConnection}). Calls are serialized; each is one statement in autocommit, so it is
  * durable when it returns.
  */
 public final class ServiceTable implements AutoCloseable {
-  public interface Work<T> {
-    T run(Connection c) throws SQLException;
+  private final ReconnectingConnection connection;
+
+  /**
+   * @param series the table's schema series, e.g. {@code tokens}
+   * @param migrations its scripts beside this class, oldest first
+   */
+  public ServiceTable(PostgresUrl url, String series, List<String> migrations) {
+    SchemaSeries schema =
+        SchemaSeries.of(series, ServiceTable.class, migrations.toArray(String[]::new));
+    this.connection =
+        new ReconnectingConnection(
+            url,
+            e -> new IllegalStateException(series + " on " + url + ": " + e.getMessage(), e),
+            List.of(schema));
   }
 
-  private final PostgresUrl url;
-  private final String component;
-  private final List<String> migrations;
-  private Connection connection;
-
-  public ServiceTable(PostgresUrl url, String component, List<String> migrations) {
-    this.url = url;
-    this.component = component;
-    this.migrations = migrations;
-  }
-
-  public synchronized <T> T run(Work<T> work) {
-    try {
-      if (connection == null || connection.isClosed()) {
-        connection = url.connect();
-        SchemaMigrations.apply(connection, component, ServiceTable.class, migrations);
-      }
-      return work.run(connection);
-    } catch (SQLException e) {
-      closeQuietly();
-      throw new IllegalStateException(component + " on " + url + ": " + e.getMessage(), e);
-    }
-  }
-
-  private void closeQuietly() {
-    try {
-      if (connection != null) {
-        connection.close();
-      }
-    } catch (SQLException ignored) {
-      // Being replaced anyway.
-    }
-    connection = null;
+  public <T> T run(ReconnectingConnection.Work<T> work) {
+    return connection.run(work);
   }
 
   @Override
-  public synchronized void close() {
-    closeQuietly();
+  public void close() {
+    connection.close();
   }
 }

@@ -128,9 +128,14 @@ abstract class CaptureStoreContract {
     }
     try (CaptureStore s = CaptureStore.open(where)) {
       assertThat(Fixtures.count(s, "SELECT count(*) FROM captures")).isEqualTo(10);
-      long versions = Fixtures.count(s, "SELECT count(*) FROM kiln_migrations");
+      long versions =
+          Fixtures.count(s, "SELECT count(*) FROM kiln_schema_versions WHERE series = 'captures'");
       assertThat(versions).isPositive();
-      assertThat(Fixtures.count(s, "SELECT count(DISTINCT version) FROM kiln_migrations"))
+      assertThat(
+              Fixtures.count(
+                  s,
+                  "SELECT count(DISTINCT version) FROM kiln_schema_versions"
+                      + " WHERE series = 'captures'"))
           .isEqualTo(versions);
     }
     try (CaptureStore ro = CaptureStore.openReadOnly(where)) {

@@ -197,6 +197,32 @@ class CaptureStoreTest {
   }
 
   @Test
+  void aFileMigratedByTheLastKiln_keepsItsVersions_andIsNotMigratedAgain() throws Exception {
+    Path file = tmp.resolve("migrated.duckdb");
+    try (CaptureStore s = CaptureStore.open(file)) {
+      s.insertCaptures(CaptureStoreContract.records(0, 1), "b");
+    }
+    // What the last Kiln recorded: its own table of capture versions, not the shared one.
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + file);
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("DROP TABLE kiln_schema_versions");
+      st.execute(
+          "CREATE TABLE kiln_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP)");
+      st.execute("INSERT INTO kiln_migrations VALUES (1, current_timestamp)");
+      // 0001.sql sets the old-readers' marker to 4: running it again would show.
+      st.execute("UPDATE kiln_schema SET version = 77");
+    }
+    try (CaptureStore s = CaptureStore.open(file)) {
+      assertThat(
+              Fixtures.count(
+                  s, "SELECT min(version) FROM kiln_schema_versions WHERE series = 'captures'"))
+          .isEqualTo(1);
+      assertThat(Fixtures.count(s, "SELECT version FROM kiln_schema")).isEqualTo(77);
+      assertThat(Fixtures.count(s, "SELECT count(*) FROM captures")).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aVersion2File_isUpgradedInPlace_withTheDriftViolationsAndFeedbackTables() throws Exception {
     Path file = tmp.resolve("v2.duckdb");
     try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + file);

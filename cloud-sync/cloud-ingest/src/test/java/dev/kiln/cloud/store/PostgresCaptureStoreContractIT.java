@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kiln.cloud.it.Fixtures;
 import dev.kiln.testkit.PostgresServer;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -74,12 +75,29 @@ class PostgresCaptureStoreContractIT extends CaptureStoreContract {
       assertThat(inserted).isEqualTo(100);
       CaptureStore any = opened.get(0);
       assertThat(Fixtures.count(any, "SELECT count(*) FROM captures")).isEqualTo(100);
-      assertThat(Fixtures.count(any, "SELECT count(*) FROM kiln_migrations"))
-          .isEqualTo(Fixtures.count(any, "SELECT max(version) FROM kiln_migrations"));
+      assertThat(Fixtures.count(any, "SELECT count(*) FROM kiln_schema_versions"))
+          .isEqualTo(Fixtures.count(any, "SELECT max(version) FROM kiln_schema_versions"));
     } finally {
       opened.forEach(CaptureStore::close);
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void aDatabaseAtANewerCaptureSchema_isRefused_notWritten() throws Exception {
+    StoreLocation where = newLocation();
+    try (CaptureStore s = CaptureStore.open(where)) {
+      s.inTransaction(
+          c -> {
+            try (Statement st = c.createStatement()) {
+              return st.executeUpdate(
+                  "INSERT INTO kiln_schema_versions VALUES ('captures', 99, current_timestamp)");
+            }
+          });
+    }
+    assertThatThrownBy(() -> CaptureStore.open(where))
+        .hasMessageContaining("schema version 99")
+        .hasMessageContaining("run the newer kiln");
   }
 
   @Test
