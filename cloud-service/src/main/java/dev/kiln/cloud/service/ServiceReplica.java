@@ -12,6 +12,7 @@ import dev.kiln.cloud.service.deploy.RequestRunner;
 import dev.kiln.cloud.service.inbox.InboxWorker;
 import dev.kiln.cloud.service.inbox.PostgresInbox;
 import dev.kiln.cloud.service.postgres.ReplicaDirectory;
+import dev.kiln.cloud.service.postgres.ReplicaHousekeeping;
 import dev.kiln.fleet.console.ConsoleConfig;
 import dev.kiln.fleet.console.FleetConsole;
 import dev.kiln.fleet.postgres.LeaderLease;
@@ -22,6 +23,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.eclipse.jetty.server.Handler;
 
@@ -36,6 +38,12 @@ import org.eclipse.jetty.server.Handler;
  * queued.
  */
 final class ServiceReplica implements ConsoleReplica.Listener, AutoCloseable {
+  /**
+   * Ten leases: a replica unseen that long was stopped or killed (a live one marks itself seen
+   * every {@link ConsoleReplica#RENEW}), so the leader removes its row of {@code service_replicas}.
+   */
+  static final Duration REPLICA_RETENTION = ConsoleReplica.LEASE.multipliedBy(10);
+
   private final PostgresInbox inbox;
   private final ArtifactCatalog artifacts;
   private final PostgresTokenStore tokens;
@@ -44,6 +52,7 @@ final class ServiceReplica implements ConsoleReplica.Listener, AutoCloseable {
   private final PostgresFleetState auditLog;
   private ConsoleReplica replica;
   private ApiServer api;
+  private ReplicaHousekeeping housekeeping;
 
   // The current leadership term; null while following.
   private volatile FleetConsole console;
@@ -127,6 +136,16 @@ final class ServiceReplica implements ConsoleReplica.Listener, AutoCloseable {
                 + " \"Cloud service replicas\")");
       }
       out.flush();
+      r.housekeeping =
+          new ReplicaHousekeeping(
+                  r.directory,
+                  r.replica.holder(),
+                  self,
+                  key,
+                  () -> r.console != null,
+                  REPLICA_RETENTION,
+                  out)
+              .start(ConsoleReplica.RENEW);
       r.replica.start();
       return r;
     } catch (IOException | RuntimeException e) {
@@ -190,6 +209,9 @@ final class ServiceReplica implements ConsoleReplica.Listener, AutoCloseable {
 
   @Override
   public void close() {
+    if (housekeeping != null) {
+      housekeeping.close();
+    }
     try {
       if (api != null) {
         api.close();

@@ -3,6 +3,7 @@ package dev.kiln.cloud.service.postgres;
 import dev.kiln.fleet.postgres.PostgresUrl;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -11,10 +12,13 @@ import java.util.Optional;
  * Where each service replica serves its API ({@code service_replicas}), so a follower can hand the
  * calls that need the live console to the leader. The leader is whoever holds the console's lease
  * ({@code fleet_lease}) and has not let it expire; its address is the one it registered under the
- * same holder name. Table versioned as component {@code replicas}.
+ * same holder name. Each replica refreshes its row's {@code seen_at} while it runs ({@link #seen});
+ * the leader removes the rows of replicas not seen for long ({@link #removeUnseen}), since every
+ * start under a new {@code pid@host} adds one. Table versioned as schema series {@code replicas}.
  */
 public final class ReplicaDirectory implements AutoCloseable {
-  private static final List<String> MIGRATIONS = List.of("V1__replicas.sql");
+  private static final List<String> MIGRATIONS =
+      List.of("V1__replicas.sql", "V2__replicas_seen.sql");
 
   /** The replica that leads now: its lease holder name and API base URL (ending in /api/v1). */
   public record Leader(String holder, String apiUrl) {}
@@ -43,7 +47,8 @@ public final class ReplicaDirectory implements AutoCloseable {
               c.prepareStatement(
                   "INSERT INTO service_replicas (holder, api_url, console_key) VALUES (?, ?, ?)"
                       + " ON CONFLICT (holder) DO UPDATE SET api_url = EXCLUDED.api_url,"
-                      + " console_key = EXCLUDED.console_key, started_at = now()")) {
+                      + " console_key = EXCLUDED.console_key, started_at = now(),"
+                      + " seen_at = now()")) {
             p.setString(1, holder);
             p.setString(2, apiUrl);
             p.setString(3, consoleKeyId);
@@ -62,6 +67,55 @@ public final class ReplicaDirectory implements AutoCloseable {
             }
           }
           return others;
+        });
+  }
+
+  /**
+   * Notes that this replica still runs; puts its row back (as {@link #register} wrote it) if a
+   * leader removed it meanwhile, e.g. after a long network partition.
+   */
+  public void seen(String holder, String apiUrl, String consoleKeyId) {
+    table.run(
+        c -> {
+          try (PreparedStatement p =
+              c.prepareStatement(
+                  "INSERT INTO service_replicas (holder, api_url, console_key) VALUES (?, ?, ?)"
+                      + " ON CONFLICT (holder) DO UPDATE SET seen_at = now()")) {
+            p.setString(1, holder);
+            p.setString(2, apiUrl);
+            p.setString(3, consoleKeyId);
+            return p.executeUpdate();
+          }
+        });
+  }
+
+  /** Removes the rows of replicas not seen for {@code age}; returns how many. */
+  public int removeUnseen(Duration age) {
+    return table.run(
+        c -> {
+          try (PreparedStatement p =
+              c.prepareStatement(
+                  "DELETE FROM service_replicas"
+                      + " WHERE seen_at < now() - ? * interval '1 millisecond'")) {
+            p.setLong(1, age.toMillis());
+            return p.executeUpdate();
+          }
+        });
+  }
+
+  /** The holder names registered now, sorted. */
+  public List<String> holders() {
+    return table.run(
+        c -> {
+          List<String> out = new ArrayList<>();
+          try (PreparedStatement p =
+                  c.prepareStatement("SELECT holder FROM service_replicas ORDER BY holder");
+              ResultSet r = p.executeQuery()) {
+            while (r.next()) {
+              out.add(r.getString(1));
+            }
+          }
+          return out;
         });
   }
 
