@@ -70,10 +70,7 @@ public final class FieldQuality {
   public record Report(
       String model, By by, List<Group> groups, long unmatchedLabels, long unmatchedValues) {}
 
-  /**
-   * The latest label and the latest value per request id: DuckDB's arg_max, or PostgreSQL's first
-   * element of the values ordered newest first.
-   */
+  /** The latest label and the latest value per request id ({@link Dialect#latest}). */
   private static final String LATEST =
       """
       WITH latest_label AS (
@@ -201,8 +198,8 @@ public final class FieldQuality {
   private static ResultSet query(
       Connection conn, Dialect d, String sql, By by, String model, boolean includeShadow)
       throws SQLException {
-    String latestLabel = d.pick("arg_max(label, ts)", "(array_agg(label ORDER BY ts DESC))[1]");
-    String latestValue = d.pick("arg_max(value, ts)", "(array_agg(value ORDER BY ts DESC))[1]");
+    String latestLabel = d.latest("label", "ts");
+    String latestValue = d.latest("value", "ts");
     PreparedStatement ps =
         conn.prepareStatement(String.format(sql, by.column, latestLabel, latestValue));
     ps.setString(1, model);

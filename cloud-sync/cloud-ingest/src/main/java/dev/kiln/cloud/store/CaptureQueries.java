@@ -18,7 +18,7 @@ public final class CaptureQueries {
    */
   public record Stats(String model, QueryResult volume, QueryResult outputs) {}
 
-  /** Percentiles are DuckDB's quantile_cont and PostgreSQL's ordered-set percentile_cont. */
+  /** Percentiles from {@link Dialect#percentile}. */
   private static final String VOLUME =
       """
       SELECT version, variant, device_id, count(*) AS records,
@@ -31,13 +31,6 @@ public final class CaptureQueries {
       FROM captures WHERE model = ?
       GROUP BY version, variant, device_id
       ORDER BY version, variant, device_id""";
-
-  private static final String DUCKDB_P50 = "quantile_cont(latency_ms, 0.5)";
-  private static final String DUCKDB_P95 = "quantile_cont(latency_ms, 0.95)";
-  private static final String POSTGRESQL_P50 =
-      "percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms)";
-  private static final String POSTGRESQL_P95 =
-      "percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms)";
 
   private static final String OUTPUTS =
       """
@@ -78,7 +71,7 @@ public final class CaptureQueries {
   public Stats stats(String model) {
     Dialect d = store.dialect();
     String volume =
-        VOLUME.formatted(d.pick(DUCKDB_P50, POSTGRESQL_P50), d.pick(DUCKDB_P95, POSTGRESQL_P95));
+        VOLUME.formatted(d.percentile(0.5, "latency_ms"), d.percentile(0.95, "latency_ms"));
     return new Stats(model, select(volume, model), select(OUTPUTS, model));
   }
 
