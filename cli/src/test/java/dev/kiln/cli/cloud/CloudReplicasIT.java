@@ -5,31 +5,23 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.artifact.Ed25519Keys;
 import dev.kiln.cli.KilnMain;
+import dev.kiln.cli.replicas.ReplicaCluster;
 import dev.kiln.cloud.service.api.LeaderRelay;
 import dev.kiln.cloud.service.auth.TokenStore;
 import dev.kiln.cloud.service.deploy.Deployments;
 import dev.kiln.fleet.postgres.LeaderLease;
 import dev.kiln.fleet.postgres.PostgresFleetState;
-import dev.kiln.fleet.postgres.PostgresUrl;
-import dev.kiln.fleet.replica.ConsoleReplica;
 import dev.kiln.fleet.rollout.Deployment;
 import dev.kiln.fleet.rollout.DeploymentState;
 import dev.kiln.fleet.rollout.DeviceRollout;
-import dev.kiln.fleet.simulate.StandInArtifacts;
-import dev.kiln.fleet.state.DeviceRecord;
-import dev.kiln.testkit.JvmLauncher;
 import dev.kiln.testkit.JvmProcess;
-import dev.kiln.testkit.Mosquitto;
-import dev.kiln.testkit.PostgresServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,235 +43,169 @@ class CloudReplicasIT {
   private static final int REPLICAS = 3;
   private static final ObjectMapper JSON = ReplicaApi.JSON;
 
-  /**
-   * The stated failover bound is the lease plus one renewal (13 s); this adds a renewal and 5 s for
-   * a shared, busy test machine, as {@code FleetReplicasIT} does.
-   */
-  private static final Duration TAKEOVER_BOUND =
-      ConsoleReplica.LEASE.plus(ConsoleReplica.RENEW.multipliedBy(2)).plusSeconds(5);
-
   @Test
   void killingTheLeaderMidCanary_requestedThroughAFollower_anotherReplicaFinishesIt(
       @TempDir Path dir) throws Exception {
-    PostgresServer.requireInstalled();
-    Path shared = Files.createDirectories(dir.resolve("shared"));
-    Ed25519Keys.writePair(
-        Ed25519Keys.generate(), shared.resolve("console.key"), shared.resolve("console.pub"));
-    KeyPair artifactKey = Ed25519Keys.generate();
-    Path keys = Files.createDirectories(dir.resolve("keys"));
-    Ed25519Keys.writePair(artifactKey, dir.resolve("release.key"), keys.resolve("release.pub"));
-    Path kiln =
-        StandInArtifacts.write(
-            Files.createDirectories(dir.resolve("a")),
-            "mlp",
-            "2",
-            "linux-x86_64",
-            "x86_64",
-            1_000_000,
-            artifactKey);
-
-    try (PostgresServer pg = PostgresServer.start();
-        Mosquitto broker = Mosquitto.start(dir.resolve("broker"))) {
-      String store = pg.createDatabase("cloud_replicas").storeUri();
-      PostgresUrl url = PostgresUrl.parse(store);
-      List<JvmProcess> replicas = new ArrayList<>();
+    try (ReplicaCluster cluster = ReplicaCluster.start(dir, "cloud_replicas", DEVICES, 1_000_000)) {
+      String store = cluster.store();
       List<Path> states = new ArrayList<>();
-      StringWriter simOut = new StringWriter();
-      Thread sim = simulator(simOut, broker.url(), shared, keys);
-      try (LeaderLease lease = new LeaderLease(url, ConsoleReplica.LEASE)) {
-        // The first replica creates the admin token; the others find tokens there and make none.
-        for (int i = 0; i < REPLICAS; i++) {
-          Path state = Files.createDirectories(dir.resolve("replica-" + i).resolve("state"));
-          for (String f : List.of("console.key", "console.pub")) {
-            Files.copy(shared.resolve(f), state.resolve(f), StandardCopyOption.COPY_ATTRIBUTES);
-          }
-          states.add(state);
-          JvmProcess p = replica(dir, i, store, broker.url(), state);
-          replicas.add(p);
-          awaitServing(p);
+      // The first replica creates the admin token; the others find tokens there and make none.
+      for (int i = 0; i < REPLICAS; i++) {
+        Path state = Files.createDirectories(cluster.replicaDir(i).resolve("state"));
+        for (String f : List.of("console.key", "console.pub")) {
+          Files.copy(
+              cluster.consoleKeys().resolve(f),
+              state.resolve(f),
+              StandardCopyOption.COPY_ATTRIBUTES);
         }
-        String admin = TokenStore.readTokenFile(states.get(0).resolve(TokenStore.ADMIN_TOKEN_FILE));
-        assertThat(states.get(1).resolve(TokenStore.ADMIN_TOKEN_FILE)).doesNotExist();
-        for (JvmProcess p : replicas) {
-          // The same console key everywhere, so no replica warns about another one's.
-          assertThat(Files.readString(p.log()))
-              .contains("signs with console key")
-              .doesNotContain("WARNING");
+        states.add(state);
+        awaitServing(replica(cluster, i, state));
+      }
+      List<JvmProcess> replicas = cluster.replicas();
+      String admin = TokenStore.readTokenFile(states.get(0).resolve(TokenStore.ADMIN_TOKEN_FILE));
+      assertThat(states.get(1).resolve(TokenStore.ADMIN_TOKEN_FILE)).doesNotExist();
+      for (JvmProcess p : replicas) {
+        // The same console key everywhere, so no replica warns about another one's.
+        assertThat(Files.readString(p.log()))
+            .contains("signs with console key")
+            .doesNotContain("WARNING");
+      }
+      cluster.startDevices();
+      LeaderLease.Fence first = cluster.awaitLeader();
+      JvmProcess leader = cluster.holding(first);
+      List<ReplicaApi> followers = new ArrayList<>();
+      for (int i = 0; i < REPLICAS; i++) {
+        if (replicas.get(i) != leader) {
+          followers.add(ReplicaApi.of(states.get(i)));
         }
-        sim.start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> lease.current().holder() != null);
-        LeaderLease.Fence first = lease.current();
-        JvmProcess leader = holding(replicas, first);
-        List<ReplicaApi> followers = new ArrayList<>();
-        for (int i = 0; i < REPLICAS; i++) {
-          if (replicas.get(i) != leader) {
-            followers.add(ReplicaApi.of(states.get(i)));
-          }
-        }
+      }
 
-        // A follower answers console calls through the leader: here, the fleet the leader hears.
+      // A follower answers console calls through the leader: here, the fleet the leader hears.
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  followers.get(0).get("/fleet/summary", admin).path("online").asInt() == DEVICES);
+
+      // A token made through one follower works on the other (tokens live in PostgreSQL).
+      JsonNode made =
+          followers.get(0).post("/tokens", admin, "{\"name\":\"ops\",\"role\":\"operator\"}", 201);
+      String operator = made.path("token").asText();
+      assertThat(followers.get(1).get("/whoami", operator).path("name").asText()).isEqualTo("ops");
+      // And one made from the command line, straight into the database.
+      StringWriter tokenOut = new StringWriter();
+      CommandLine cli = KilnMain.commandLine();
+      cli.setOut(new PrintWriter(tokenOut, true));
+      int made2 =
+          cli.execute(
+              "cloud",
+              "token",
+              "create",
+              "--name",
+              "dash",
+              "--role",
+              "viewer",
+              "--store",
+              store,
+              "--state-dir",
+              dir.resolve("cli-state").toString());
+      assertThat(made2).isZero();
+      assertThat(followers.get(1).get("/whoami", tokenOut.toString().strip()).path("role").asText())
+          .isEqualTo("viewer");
+
+      // The canary is asked for through a follower; the leader queues it once.
+      JsonNode accepted =
+          followers
+              .get(1)
+              .post(
+                  "/deployments",
+                  operator,
+                  "{\"artifact\":"
+                      + JSON.writeValueAsString(cluster.artifact().toString())
+                      + ",\"strategy\":\"canary:50:10s\",\"target\":\"group:cli\"}",
+                  202);
+      String id = accepted.path("deploymentId").asText();
+      String requestId = accepted.path("requestId").asText();
+
+      try (PostgresFleetState state = PostgresFleetState.forReading(cluster.url())) {
         await()
             .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(50))
             .until(
                 () ->
-                    followers.get(0).get("/fleet/summary", admin).path("online").asInt()
-                        == DEVICES);
+                    state.loadDeployments().stream()
+                        .anyMatch(
+                            d ->
+                                d.devices().values().stream()
+                                    .anyMatch(r -> r.status().awaitingReply())));
 
-        // A token made through one follower works on the other (tokens live in PostgreSQL).
-        JsonNode made =
-            followers
-                .get(0)
-                .post("/tokens", admin, "{\"name\":\"ops\",\"role\":\"operator\"}", 201);
-        String operator = made.path("token").asText();
-        assertThat(followers.get(1).get("/whoami", operator).path("name").asText())
-            .isEqualTo("ops");
-        // And one made from the command line, straight into the database.
-        StringWriter tokenOut = new StringWriter();
-        CommandLine cli = KilnMain.commandLine();
-        cli.setOut(new PrintWriter(tokenOut, true));
-        int made2 =
-            cli.execute(
-                "cloud",
-                "token",
-                "create",
-                "--name",
-                "dash",
-                "--role",
-                "viewer",
-                "--store",
-                store,
-                "--state-dir",
-                dir.resolve("cli-state").toString());
-        assertThat(made2).isZero();
-        assertThat(
-                followers.get(1).get("/whoami", tokenOut.toString().strip()).path("role").asText())
-            .isEqualTo("viewer");
+        long killedAt = System.nanoTime();
+        leader.kill();
+        // The lease has not run out yet: a follower names the dead leader and asks to retry.
+        HttpResponse<String> refused = followers.get(0).call("/fleet/summary", admin, null);
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("Retry-After"))
+            .contains(String.valueOf(LeaderRelay.RETRY_AFTER_SECONDS));
+        assertThat(JSON.readTree(refused.body()).path("error").asText()).contains(first.holder());
+        // That reply is documented (the document itself is served by every replica).
+        JsonNode doc = JSON.readTree(followers.get(0).call("/openapi.json", admin, null).body());
+        assertThat(doc.at("/paths/~1fleet~1summary/get/responses/503").isObject()).isTrue();
 
-        // The canary is asked for through a follower; the leader queues it once.
-        JsonNode accepted =
-            followers
-                .get(1)
-                .post(
-                    "/deployments",
-                    operator,
-                    "{\"artifact\":"
-                        + JSON.writeValueAsString(kiln.toString())
-                        + ",\"strategy\":\"canary:50:10s\",\"target\":\"group:cli\"}",
-                    202);
-        String id = accepted.path("deploymentId").asText();
-        String requestId = accepted.path("requestId").asText();
+        double takeover = cluster.awaitTakeover(first, killedAt);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> followers.get(0).call("/fleet/summary", admin, null).statusCode() == 200);
+        double answering = (System.nanoTime() - killedAt) / 1e9;
+        System.out.printf(
+            "cloud replicas failover: a new leader took the lease %.1f s after kill -9; the API"
+                + " answered console calls again after %.1f s%n",
+            takeover, answering);
+        // Who led after the kill, and what it was handed.
+        cluster.printReplicaLines(leader, "leading as");
 
-        try (PostgresFleetState state = PostgresFleetState.forReading(url)) {
+        // Any surviving replica shows the canary finished by the new leader.
+        for (ReplicaApi survivor : followers) {
           await()
-              .atMost(Duration.ofSeconds(60))
-              .pollInterval(Duration.ofMillis(50))
-              .until(
-                  () ->
-                      state.loadDeployments().stream()
-                          .anyMatch(
-                              d ->
-                                  d.devices().values().stream()
-                                      .anyMatch(r -> r.status().awaitingReply())));
-
-          long killedAt = System.nanoTime();
-          leader.kill();
-          // The lease has not run out yet: a follower names the dead leader and asks to retry.
-          HttpResponse<String> refused = followers.get(0).call("/fleet/summary", admin, null);
-          assertThat(refused.statusCode()).isEqualTo(503);
-          assertThat(refused.headers().firstValue("Retry-After"))
-              .contains(String.valueOf(LeaderRelay.RETRY_AFTER_SECONDS));
-          assertThat(JSON.readTree(refused.body()).path("error").asText()).contains(first.holder());
-          // That reply is documented (the document itself is served by every replica).
-          JsonNode doc = JSON.readTree(followers.get(0).call("/openapi.json", admin, null).body());
-          assertThat(doc.at("/paths/~1fleet~1summary/get/responses/503").isObject()).isTrue();
-
-          await()
-              .atMost(TAKEOVER_BOUND)
-              .pollInterval(Duration.ofMillis(200))
-              .until(
-                  () -> {
-                    LeaderLease.Fence now = lease.current();
-                    return now.epoch() > first.epoch()
-                        && now.holder() != null
-                        && !now.holder().equals(first.holder());
-                  });
-          double takeover = (System.nanoTime() - killedAt) / 1e9;
-          await()
-              .atMost(Duration.ofSeconds(30))
-              .pollInterval(Duration.ofMillis(200))
-              .until(
-                  () -> followers.get(0).call("/fleet/summary", admin, null).statusCode() == 200);
-          double answering = (System.nanoTime() - killedAt) / 1e9;
-          System.out.printf(
-              "cloud replicas failover: a new leader took the lease %.1f s after kill -9; the API"
-                  + " answered console calls again after %.1f s%n",
-              takeover, answering);
-          for (JvmProcess p : replicas) {
-            if (p != leader) {
-              // Who led after the kill, and what it was handed.
-              Files.readAllLines(p.log()).stream()
-                  .filter(l -> l.contains("leading as"))
-                  .forEach(l -> System.out.println("replica " + p.pid() + ": " + l));
-            }
-          }
-
-          // Any surviving replica shows the canary finished by the new leader.
-          for (ReplicaApi survivor : followers) {
-            await()
-                .atMost(Duration.ofMinutes(3))
-                .pollInterval(Duration.ofSeconds(1))
-                .until(() -> terminal(survivor.get("/deployments/" + id, admin)));
-            assertThat(survivor.get("/deployments/" + id, admin).path("state").asText())
-                .isEqualTo("SUCCEEDED");
-          }
-          assertThat(followers.get(0).get("/requests/" + requestId, admin).path("state").asText())
-              .isEqualTo("DONE");
-          HttpResponse<String> events =
-              followers.get(1).call("/deployments/" + id + "/events", admin, null);
-          assertThat(events.statusCode()).isEqualTo(200);
-          assertThat(events.body()).contains("event: deployment").contains("SUCCEEDED");
-
-          List<Deployment> all = state.loadDeployments();
-          assertThat(all).as("the request ran once").hasSize(1);
-          Deployment done = all.get(0);
-          assertThat(done.id()).isEqualTo(id);
-          assertThat(done.state()).as(done.reason()).isEqualTo(DeploymentState.SUCCEEDED);
-          assertThat(done.devices().values())
-              .extracting(DeviceRollout::status)
-              .containsOnly(DeviceRollout.Status.ACTIVE)
-              .hasSize(DEVICES);
-          await()
-              .atMost(Duration.ofSeconds(30))
-              .untilAsserted(
-                  () ->
-                      assertThat(state.loadDevices().stream().filter(this::inGroup))
-                          .extracting(d -> d.reported().get("mlp"))
-                          .containsOnly("2")
-                          .hasSize(DEVICES));
+              .atMost(Duration.ofMinutes(3))
+              .pollInterval(Duration.ofSeconds(1))
+              .until(() -> terminal(survivor.get("/deployments/" + id, admin)));
+          assertThat(survivor.get("/deployments/" + id, admin).path("state").asText())
+              .isEqualTo("SUCCEEDED");
         }
-      } finally {
-        sim.interrupt();
-        sim.join();
-        for (JvmProcess p : replicas) {
-          p.close();
-        }
+        assertThat(followers.get(0).get("/requests/" + requestId, admin).path("state").asText())
+            .isEqualTo("DONE");
+        HttpResponse<String> events =
+            followers.get(1).call("/deployments/" + id + "/events", admin, null);
+        assertThat(events.statusCode()).isEqualTo(200);
+        assertThat(events.body()).contains("event: deployment").contains("SUCCEEDED");
+
+        List<Deployment> all = state.loadDeployments();
+        assertThat(all).as("the request ran once").hasSize(1);
+        Deployment done = all.get(0);
+        assertThat(done.id()).isEqualTo(id);
+        assertThat(done.state()).as(done.reason()).isEqualTo(DeploymentState.SUCCEEDED);
+        assertThat(done.devices().values())
+            .extracting(DeviceRollout::status)
+            .containsOnly(DeviceRollout.Status.ACTIVE)
+            .hasSize(DEVICES);
+        cluster.awaitEveryDeviceOn(state, "2");
+
+        // kiln fleet compare reads the deployment and the captures from the same database.
+        StringWriter compared = new StringWriter();
+        CommandLine compare = KilnMain.commandLine();
+        compare.setOut(new PrintWriter(compared, true));
+        compare.setErr(new PrintWriter(compared, true));
+        assertThat(compare.execute("fleet", "compare", id, "--store", store))
+            .as(compared.toString())
+            .isZero();
+        assertThat(compared.toString()).contains(id + "  mlp@2 (canary:50:10000ms) on 4 devices");
       }
     }
   }
 
   private static boolean terminal(JsonNode deployment) {
     return Deployments.FINAL.contains(deployment.path("state").asText());
-  }
-
-  private boolean inGroup(DeviceRecord d) {
-    return d.groups().contains("cli");
-  }
-
-  private static JvmProcess holding(List<JvmProcess> replicas, LeaderLease.Fence fence) {
-    return replicas.stream()
-        .filter(p -> fence.holder().startsWith(p.pid() + "@"))
-        .findFirst()
-        .orElseThrow();
   }
 
   private static void awaitServing(JvmProcess p) {
@@ -292,54 +218,22 @@ class CloudReplicasIT {
             });
   }
 
-  private static JvmProcess replica(Path dir, int i, String store, String broker, Path state)
-      throws Exception {
-    Path work = Files.createDirectories(dir.resolve("replica-" + i));
-    return JvmLauncher.of(KilnMain.class.getName())
-        .classpath(JvmLauncher.testClasspath())
-        .directory(work)
-        .args(
-            "cloud",
-            "run",
-            "--store",
-            store,
-            "--broker",
-            broker,
-            "--client-id",
-            "ingest-" + i,
-            "--broker-data",
-            work.resolve("broker").toString(),
-            "--state-dir",
-            state.toString(),
-            "--api-port",
-            "0")
-        .jvmOption("-Xmx256m")
-        .stderrToStdout()
-        .log(dir.resolve("replica-" + i + ".log"))
-        .start();
-  }
-
-  private static Thread simulator(StringWriter out, String broker, Path shared, Path keys) {
-    return new Thread(
-        () -> {
-          CommandLine cli = KilnMain.commandLine();
-          cli.setOut(new PrintWriter(out, true));
-          cli.setErr(new PrintWriter(out, true));
-          cli.execute(
-              "fleet",
-              "simulate",
-              "--devices",
-              String.valueOf(DEVICES),
-              "--broker",
-              broker,
-              "--state-dir",
-              shared.toString(),
-              "--artifact-keys",
-              keys.toString(),
-              "--group",
-              "cli",
-              "--heartbeat",
-              "PT0.3S");
-        });
+  private static JvmProcess replica(ReplicaCluster cluster, int i, Path state) throws Exception {
+    return cluster.launch(
+        i,
+        "cloud",
+        "run",
+        "--store",
+        cluster.store(),
+        "--broker",
+        cluster.brokerUrl(),
+        "--client-id",
+        "ingest-" + i,
+        "--broker-data",
+        cluster.replicaDir(i).resolve("broker").toString(),
+        "--state-dir",
+        state.toString(),
+        "--api-port",
+        "0");
   }
 }
