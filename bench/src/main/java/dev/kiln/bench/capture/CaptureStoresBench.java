@@ -43,9 +43,12 @@ public final class CaptureStoresBench {
     }
   }
 
+  /** The end-to-end rows and, measured after them, the cost of each ingest stage. */
+  public record Report(List<Row> rows, List<IngestStages.Stage> stages) {}
+
   private CaptureStoresBench() {}
 
-  public static List<Row> run(int records) throws Exception {
+  public static Report run(int records) throws Exception {
     Path work = Files.createTempDirectory("kiln-bench-stores");
     List<Row> rows = new ArrayList<>();
     rows.add(
@@ -56,8 +59,9 @@ public final class CaptureStoresBench {
             StoreLocation.parse(pg.createDatabase("bench_" + ingestors).storeUri());
         rows.add(one("postgresql", ingestors, where, records, work));
       }
+      CaptureLoad load = CaptureLoad.encode("stages", DEVICES, records, RECORDS_PER_BATCH);
+      return new Report(rows, IngestStages.measure(load, pg, work));
     }
-    return rows;
   }
 
   private static Row one(String name, int ingestors, StoreLocation where, int records, Path work)
@@ -135,7 +139,8 @@ public final class CaptureStoresBench {
         });
   }
 
-  public static void print(List<Row> rows) {
+  public static void print(Report report) {
+    List<Row> rows = report.rows();
     System.out.println(
         "| store | ingestors | records | s until broker acked all | s until all stored |"
             + " records/s stored | vs DuckDB, 1 ingestor | distinct ids stored |");
@@ -158,5 +163,6 @@ public final class CaptureStoresBench {
           "%nPostgreSQL, 2 ingestors vs 1: %.2fx%n",
           rows.get(2).perSecond() / rows.get(1).perSecond());
     }
+    IngestStages.print(report.stages());
   }
 }

@@ -3,36 +3,34 @@ package dev.kiln.cloud.store;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
-import java.util.Collections;
 import java.util.List;
 import java.util.TreeMap;
 
 /**
  * The captures insert both stores run inside their own transaction, one call per MQTT batch,
- * de-duplicating on the record id ({@code ON CONFLICT DO NOTHING}). DuckDB takes multi-row {@code
- * INSERT}s of a few hundred rows. PostgreSQL takes the whole batch in one {@code INSERT ... SELECT
- * FROM unnest(arrays) ... ON CONFLICT DO NOTHING}. Rows go in record-id order, so two PostgreSQL
- * replicas inserting overlapping batches (a redelivery) take their row locks in the same order and
- * cannot deadlock.
+ * de-duplicating on the record id ({@code ON CONFLICT DO NOTHING}). DuckDB takes the batch through
+ * its appender into an in-memory staging table, then one {@code INSERT ... SELECT ... ON CONFLICT
+ * DO NOTHING} ({@link DuckDbStaging}). PostgreSQL takes the whole batch in one {@code INSERT ...
+ * SELECT FROM unnest(arrays) ... ON CONFLICT DO NOTHING}. Rows go in record-id order, so two
+ * PostgreSQL replicas inserting overlapping batches (a redelivery) take their row locks in the same
+ * order and cannot deadlock.
  */
 final class CaptureInsert {
-  private static final int ROWS_PER_STATEMENT = 200;
-  private static final String COLUMNS =
+  static final String COLUMNS =
       "id, device_id, model, version, variant, ts, latency_ms, shadow, truncated, output_top,"
-          + " output_max, inputs, outputs, batch_id, request_id, output_first";
-  private static final String VALUES = "(?, ?, ?, ?, ?, epoch_ms(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+          + " output_max, inputs, outputs, batch_id, request_id, output_first, custom_attributes";
   private static final String UNNEST =
       "INSERT INTO captures ("
           + COLUMNS
           + ") SELECT u.id, u.device_id, u.model, u.version, u.variant, epoch_ms(u.ts),"
           + " u.latency_ms, u.shadow, u.truncated, u.output_top, u.output_max, u.inputs,"
-          + " u.outputs, ?, u.request_id, u.output_first"
+          + " u.outputs, ?, u.request_id, u.output_first, u.custom_attributes"
           + " FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int8[],"
           + " ?::float8[], ?::bool[], ?::bool[], ?::int4[], ?::float8[], ?::text[], ?::text[],"
-          + " ?::text[], ?::float8[])"
+          + " ?::text[], ?::float8[], ?::text[])"
           + " AS u(id, device_id, model, version, variant, ts, latency_ms, shadow, truncated,"
-          + " output_top, output_max, inputs, outputs, request_id, output_first)"
+          + " output_top, output_max, inputs, outputs, request_id, output_first,"
+          + " custom_attributes)"
           + " ORDER BY u.id ON CONFLICT DO NOTHING";
 
   private CaptureInsert() {}
@@ -51,13 +49,7 @@ final class CaptureInsert {
     if (dialect == Dialect.POSTGRESQL) {
       return unnest(c, sorted, batchId);
     }
-    int inserted = 0;
-    for (int from = 0; from < sorted.size(); from += ROWS_PER_STATEMENT) {
-      inserted +=
-          values(
-              c, sorted.subList(from, Math.min(sorted.size(), from + ROWS_PER_STATEMENT)), batchId);
-    }
-    return inserted;
+    return DuckDbStaging.insert(c, sorted, batchId);
   }
 
   /**
@@ -83,6 +75,7 @@ final class CaptureInsert {
     String[] outputs = new String[n];
     String[] request = new String[n];
     Double[] first = new Double[n];
+    String[] custom = new String[n];
     for (int k = 0; k < n; k++) {
       CaptureRow row = rows.get(k);
       var r = row.record();
@@ -101,6 +94,7 @@ final class CaptureInsert {
       outputs[k] = row.outputsJson();
       request[k] = r.requestId();
       first[k] = row.outputFirst();
+      custom[k] = r.customAttributes();
     }
     try (PreparedStatement ps = c.prepareStatement(UNNEST)) {
       int i = 1;
@@ -120,56 +114,8 @@ final class CaptureInsert {
       ps.setArray(i++, c.createArrayOf("text", outputs));
       ps.setArray(i++, c.createArrayOf("text", request));
       ps.setArray(i++, c.createArrayOf("float8", first));
+      ps.setArray(i++, c.createArrayOf("text", custom));
       return ps.executeUpdate();
-    }
-  }
-
-  private static int values(Connection c, List<CaptureRow> rows, String batchId)
-      throws SQLException {
-    String sql =
-        "INSERT INTO captures ("
-            + COLUMNS
-            + ") VALUES "
-            + String.join(", ", Collections.nCopies(rows.size(), VALUES))
-            + " ON CONFLICT DO NOTHING";
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      int i = 1;
-      for (CaptureRow row : rows) {
-        var r = row.record();
-        ps.setString(i++, r.id());
-        ps.setString(i++, r.deviceId());
-        ps.setString(i++, r.model());
-        ps.setString(i++, r.version());
-        ps.setString(i++, r.variant());
-        ps.setLong(i++, r.timestampMs());
-        ps.setDouble(i++, r.latencyMs());
-        ps.setBoolean(i++, r.shadow());
-        ps.setBoolean(i++, r.truncated());
-        setInt(ps, i++, row.outputTop());
-        setDouble(ps, i++, row.outputMax());
-        ps.setString(i++, row.inputsJson());
-        ps.setString(i++, row.outputsJson());
-        ps.setString(i++, batchId);
-        ps.setString(i++, r.requestId());
-        setDouble(ps, i++, row.outputFirst());
-      }
-      return ps.executeUpdate();
-    }
-  }
-
-  private static void setInt(PreparedStatement ps, int i, Integer v) throws SQLException {
-    if (v == null) {
-      ps.setNull(i, Types.INTEGER);
-    } else {
-      ps.setInt(i, v);
-    }
-  }
-
-  private static void setDouble(PreparedStatement ps, int i, Double v) throws SQLException {
-    if (v == null) {
-      ps.setNull(i, Types.DOUBLE);
-    } else {
-      ps.setDouble(i, v);
     }
   }
 }

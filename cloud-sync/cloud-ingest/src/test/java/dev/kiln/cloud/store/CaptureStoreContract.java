@@ -121,6 +121,65 @@ abstract class CaptureStoreContract {
   }
 
   @Test
+  void insert_storesNullsAndCustomAttributes_andAFailedGroupLeavesNothingBehind() throws Exception {
+    try (CaptureStore s = CaptureStore.open(newLocation())) {
+      CaptureRecord noOutputs =
+          new CaptureRecord(
+              ProtocolJson.SCHEMA_VERSION,
+              "r-empty",
+              "dev-0",
+              "m",
+              "1",
+              "main",
+              T0,
+              1.5,
+              List.of(),
+              List.of(),
+              false,
+              true,
+              "req-1",
+              "trace=abc;tenant=7");
+      assertThat(s.insertCaptures(List.of(noOutputs), "b1")).isEqualTo(1);
+      assertThat(
+              Fixtures.count(
+                  s,
+                  "SELECT count(*) FROM captures WHERE id = 'r-empty' AND output_top IS NULL"
+                      + " AND output_max IS NULL AND output_first IS NULL AND truncated"
+                      + " AND custom_attributes = 'trace=abc;tenant=7' AND request_id = 'req-1'"))
+          .isEqualTo(1);
+
+      // A group whose second batch breaks a constraint (no model) is rolled back whole; the
+      // next group stores exactly its own rows, nothing left over from the failed one.
+      CaptureRecord noModel =
+          new CaptureRecord(
+              ProtocolJson.SCHEMA_VERSION,
+              "r-bad",
+              "dev-0",
+              null,
+              "1",
+              "main",
+              T0,
+              1.0,
+              List.of(),
+              List.of(),
+              false,
+              false,
+              null,
+              null);
+      List<CaptureRow> good = records(0, 5).stream().map(CaptureRow::of).toList();
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  s.insertGroups(
+                      List.of(good, List.of(CaptureRow.of(noModel))), List.of("g1", "g2")))
+          .isInstanceOf(java.sql.SQLException.class);
+      assertThat(Fixtures.count(s, "SELECT count(*) FROM captures")).isEqualTo(1);
+      List<CaptureRow> next = records(10, 13).stream().map(CaptureRow::of).toList();
+      assertThat(s.insertGroups(List.of(next), List.of("g3"))).containsExactly(3);
+      assertThat(Fixtures.count(s, "SELECT count(*) FROM captures")).isEqualTo(4);
+    }
+  }
+
+  @Test
   void reopening_appliesNoMigrationTwice_andKeepsTheData() throws Exception {
     StoreLocation where = newLocation();
     try (CaptureStore s = CaptureStore.open(where)) {

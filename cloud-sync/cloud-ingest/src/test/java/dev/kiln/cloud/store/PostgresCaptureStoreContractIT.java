@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.cloud.it.Fixtures;
 import dev.kiln.testkit.PostgresServer;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -111,6 +112,27 @@ class PostgresCaptureStoreContractIT extends CaptureStoreContract {
           .isInstanceOf(SQLException.class);
       assertThat(s.insertCaptures(records(10, 20), "b2")).isEqualTo(10);
       assertThat(Fixtures.count(s, "SELECT count(*) FROM captures")).isEqualTo(20);
+    }
+  }
+
+  @Test
+  void tensorColumns_areStoredOutOfLine_withoutACompressionTry() throws Exception {
+    try (CaptureStore s = CaptureStore.open(newLocation())) {
+      String storage =
+          s.read(
+              c -> {
+                try (Statement st = c.createStatement();
+                    ResultSet rs =
+                        st.executeQuery(
+                            "SELECT string_agg(attname || '=' || attstorage::text, ',' ORDER BY attname)"
+                                + " FROM pg_attribute WHERE attrelid = 'captures'::regclass"
+                                + " AND attname IN ('inputs', 'outputs')")) {
+                  rs.next();
+                  return rs.getString(1);
+                }
+              });
+      // 'e' is EXTERNAL: out of line, never compressed.
+      assertThat(storage).isEqualTo("inputs=e,outputs=e");
     }
   }
 }

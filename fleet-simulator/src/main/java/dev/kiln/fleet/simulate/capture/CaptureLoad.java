@@ -121,6 +121,11 @@ public final class CaptureLoad {
     return batches.size();
   }
 
+  /** The encoded batches, as devices publish them. */
+  public List<byte[]> payloads() {
+    return batches.stream().map(Batch::payload).toList();
+  }
+
   /**
    * Publishes every batch at QoS 1, each device on its own connection and thread, and returns once
    * the broker acknowledged them all. A publish the transport refuses (disconnected, window full)
