@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -61,6 +62,14 @@ class AutoscalingIT {
                   .put("minReplicas", 0)
                   .put("maxReplicas", 1)
                   .put("idleSeconds", 2);
+              // A millisecond is shorter than any real load (reading and verifying the artifact,
+              // opening the engine session): every cold start of this model outlasts it.
+              models
+                  .putObject("impatient")
+                  .put("minReplicas", 0)
+                  .put("maxReplicas", 1)
+                  .put("idleSeconds", 2)
+                  .put("coldStartTimeoutS", 0.001);
               ((ObjectNode) c.get("threads")).put("http", 16);
               c.putObject("models").put("defaultModel", "lazy");
             });
@@ -80,6 +89,15 @@ class AutoscalingIT {
             agent
                 .install(
                     TestArtifacts.build(TestArtifacts.spec().name("lazy"), key, artifacts),
+                    "replace",
+                    1)
+                .statusCode())
+        .isEqualTo(201);
+    assertThat(
+            agent
+                .install(
+                    TestArtifacts.build(
+                        TestArtifacts.spec().name("impatient").sample("cnn"), key, artifacts),
                     "replace",
                     1)
                 .statusCode())
@@ -289,5 +307,56 @@ class AutoscalingIT {
     assertThat(metric("kiln_model_cold_starts_total", "lazy")).isEqualTo(1);
     assertThat(metric("kiln_model_cold_start_last_ms", "lazy")).isPositive();
     assertThat(agent.log()).contains("autoscaling lazy@1: cold start 0 -> 1 replicas, loaded in");
+  }
+
+  @Test
+  void coldStartLongerThanItsTimeout_answers503WithRetryAfter_thenTheRetryIsServedAndReported()
+      throws Exception {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> scaling("impatient").get("state").asText().equals("SCALED_TO_ZERO"));
+    byte[] npy = Npy.write(Tensor.ofFloats(new long[] {2, 3, 32, 32}, cnn.input()));
+    HttpResponse<String> first =
+        agent.send("POST", "/models/impatient/invocations", npy, "application/x-npy", Map.of());
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(503);
+    assertThat(first.headers().firstValue("Retry-After")).contains("1");
+    JsonNode error = AgentProcess.json(first);
+    assertThat(error.get("code").asText()).isEqualTo("MODEL_NOT_READY");
+    assertThat(error.get("retryable").asBoolean()).isTrue();
+    assertThat(error.get("message").asText()).contains("impatient@1").contains("coldStartTimeoutS");
+
+    // The load went on after the 503, so a client that retries, as Retry-After tells it to, is
+    // served by the loaded model.
+    AtomicReference<HttpResponse<String>> retry = new AtomicReference<>();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              retry.set(
+                  agent.send(
+                      "POST", "/models/impatient/invocations", npy, "application/x-npy", Map.of()));
+              return retry.get().statusCode() != 503;
+            });
+    assertThat(retry.get().statusCode()).as(retry.get().body()).isEqualTo(200);
+    JsonNode out = AgentProcess.json(retry.get()).at("/outputs/output/0");
+    float[] expected = cnn.output();
+    for (int i = 0; i < out.size(); i++) {
+      assertThat(out.get(i).floatValue()).isCloseTo(expected[i], within(1e-4f));
+    }
+    assertThat(out.size()).isPositive();
+
+    JsonNode after = scaling("impatient");
+    assertThat(after.get("state").asText()).isEqualTo("LOADED");
+    assertThat(after.get("coldStarts").asLong())
+        .as("one cold start, not one per retry")
+        .isEqualTo(1);
+    assertThat(after.get("lastColdStartMs").asLong())
+        .as("the load outlasted the 1 ms timeout")
+        .isGreaterThanOrEqualTo(1);
+    assertThat(metric("kiln_model_cold_starts_total", "impatient")).isEqualTo(1);
+    assertThat(agent.log())
+        .contains("autoscaling impatient@1: cold start 0 -> 1 replicas, loaded in");
   }
 }
