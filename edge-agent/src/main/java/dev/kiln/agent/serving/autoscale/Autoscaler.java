@@ -218,7 +218,7 @@ public final class Autoscaler implements AutoCloseable {
       long now = clock.getAsLong();
       int replicas = t.set().replicas();
       int inFlight = t.set().inFlight();
-      version.observe(replicas, replicas, inFlight, t.set().peakEngineCalls());
+      version.observe(replicas, replicas, inFlight, t.set().peakEngineCalls(), t.set().requests());
       Optional<ScalingPolicy.Decision> decision =
           t.policy().sample(now, replicas, inFlight, t.set().requests());
       decision.ifPresent(d -> apply(t, version, d, now));
