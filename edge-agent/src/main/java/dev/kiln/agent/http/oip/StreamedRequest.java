@@ -2,7 +2,6 @@ package dev.kiln.agent.http.oip;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.kiln.agent.AgentException;
 import dev.kiln.agent.http.DecodeLimits;
 import dev.kiln.agent.http.JsonNumbers;
 import dev.kiln.agent.runtime.DType;
@@ -53,7 +52,8 @@ final class StreamedRequest {
       }
       return new StreamedRequest(p, signature, limits, new BinarySection(body, jsonLength))
           .request();
-    } catch (IOException | AgentException | Decline e) {
+    } catch (IOException | RuntimeException e) {
+      // AgentException and Decline included: whatever this pass cannot take, the tree decides.
       return null;
     }
   }

@@ -95,6 +95,38 @@ class StreamedRequestTest {
   }
 
   @Test
+  void mutatedBodies_areEitherDeclined_orReadExactlyAsTheTreeReadsThem() {
+    String json =
+        "{\"id\":\"x\",\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\","
+            + "\"shape\":[2,3],\"parameters\":{\"binary_data_size\":24}},{\"name\":\"ids\","
+            + "\"datatype\":\"INT64\",\"shape\":[2],\"data\":[1,2]}],"
+            + "\"outputs\":[{\"name\":\"output\",\"parameters\":{\"binary_data\":true}}]}";
+    byte[] valid = binary(json, 1, 2, 3, 4, 5, 6);
+    int jsonLength = json.getBytes(StandardCharsets.UTF_8).length;
+    byte[] alphabet = "{}[]\":,0129-.eE tnfalsrud_\\".getBytes(StandardCharsets.US_ASCII);
+    java.util.SplittableRandom random = new java.util.SplittableRandom(15);
+    int taken = 0;
+    for (int round = 0; round < 5000; round++) {
+      byte[] body = valid.clone();
+      for (int m = random.nextInt(1, 4); m > 0; m--) {
+        body[random.nextInt(jsonLength)] = alphabet[random.nextInt(alphabet.length)];
+      }
+      DecodeLimits limits = DecodeLimits.forBody(body.length, false);
+      InferRequest streamed = StreamedRequest.tryParse(body, jsonLength, SIG, limits);
+      if (streamed == null) {
+        continue;
+      }
+      taken++;
+      String text = new String(body, 0, jsonLength, StandardCharsets.UTF_8);
+      assertThat(streamed)
+          .as(text)
+          .usingRecursiveComparison()
+          .isEqualTo(InferRequest.parseTree(body, jsonLength, SIG, limits));
+    }
+    assertThat(taken).as("some mutations are still valid requests").isPositive();
+  }
+
+  @Test
   void whatTheTreeRefusesOrReadsDifferently_isDeclined_andTheTreeDecides() {
     String bin =
         "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,3],"
