@@ -3,12 +3,12 @@ package dev.kiln.agent.http.oip;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.kiln.agent.http.DecodeLimits;
-import dev.kiln.agent.http.JsonNumbers;
 import dev.kiln.agent.runtime.DType;
 import dev.kiln.agent.runtime.Tensor;
 import dev.kiln.artifact.Manifest;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -156,7 +156,7 @@ final class StreamedRequest {
         case "data" -> {
           require(in.tensor == null && name != null && datatype != null && in.shape != null);
           admit(in, datatype);
-          in.tensor = new Values(name, in.dtype, in.shape, in.count, limits).read(p);
+          in.tensor = new StreamedData(name, in.dtype, in.shape, in.count, limits).read(p);
           require(in.tensor != null);
         }
         default -> p.skipChildren();
@@ -189,12 +189,12 @@ final class StreamedRequest {
       long d = p.getLongValue();
       require(d >= 0);
       if (n == dims.length) {
-        dims = java.util.Arrays.copyOf(dims, n * 2);
+        dims = Arrays.copyOf(dims, n * 2);
       }
       dims[n++] = d;
     }
     require(t == JsonToken.END_ARRAY);
-    return java.util.Arrays.copyOf(dims, n);
+    return Arrays.copyOf(dims, n);
   }
 
   /** An input's parameters object: its binary_data_size, or -1 when it has none. */
@@ -286,70 +286,6 @@ final class StreamedRequest {
   private static void require(boolean ok) {
     if (!ok) {
       throw decline();
-    }
-  }
-
-  /** One input's values, flat or nested up to its rank, as {@link JsonData} takes them. */
-  private static final class Values {
-    private final String name;
-    private final long[] shape;
-    private final DecodeLimits limits;
-    private final float[] floats;
-    private final long[] longs;
-    private final int count;
-    private int at;
-
-    Values(String name, DType dtype, long[] shape, int count, DecodeLimits limits) {
-      this.name = name;
-      this.shape = shape;
-      this.count = count;
-      this.limits = limits;
-      this.floats = dtype == DType.FLOAT32 ? new float[count] : null;
-      this.longs = dtype == DType.INT64 ? new long[count] : null;
-    }
-
-    Tensor read(JsonParser p) throws IOException {
-      int maxDepth = Math.max(1, shape.length);
-      int depth = 0;
-      JsonToken t = p.currentToken();
-      while (true) {
-        if (t == JsonToken.START_ARRAY) {
-          if (depth >= maxDepth) {
-            return null;
-          }
-          depth++;
-        } else if (t == JsonToken.END_ARRAY) {
-          depth--;
-        } else if (!value(p, t)) {
-          return null;
-        }
-        if (depth == 0) {
-          break;
-        }
-        t = p.nextToken();
-      }
-      if (at != count) {
-        return null;
-      }
-      return floats != null ? Tensor.ofFloats(shape, floats) : Tensor.ofLongs(shape, longs);
-    }
-
-    private boolean value(JsonParser p, JsonToken t) throws IOException {
-      if (at == count) {
-        return false;
-      }
-      if (floats != null
-          && (t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT)) {
-        floats[at++] = limits.checked(name, JsonNumbers.asFloat(p));
-        return true;
-      }
-      if (longs != null
-          && t == JsonToken.VALUE_NUMBER_INT
-          && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
-        longs[at++] = p.getLongValue();
-        return true;
-      }
-      return false;
     }
   }
 }
