@@ -1,6 +1,7 @@
 package dev.kiln.agent.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -196,8 +197,8 @@ public record AgentConfig(
    * @param scaleOutCooldownS seconds after a scale-out before the next one
    * @param scaleInCooldownS seconds after any scaling before a scale-in
    * @param idleSeconds with {@code minReplicas} 0: seconds without requests before unloading
-   * @param coldStartTimeoutS how long a request waits for a scaled-to-zero model to load before 503
-   *     with Retry-After (the load goes on)
+   * @param coldStartTimeoutS seconds (a fraction allowed, down to a millisecond) a request waits
+   *     for a scaled-to-zero model to load before 503 with Retry-After (the load goes on)
    */
   public record ModelAutoscaling(
       int minReplicas,
@@ -206,7 +207,13 @@ public record AgentConfig(
       int scaleOutCooldownS,
       int scaleInCooldownS,
       int idleSeconds,
-      int coldStartTimeoutS) {}
+      double coldStartTimeoutS) {
+
+    /** {@link #coldStartTimeoutS} as a duration, to the millisecond. */
+    public Duration coldStartTimeout() {
+      return Duration.ofMillis(Math.round(coldStartTimeoutS * 1000));
+    }
+  }
 
   /** A chain of 2-5 models served under {@code name}; each step's outputs feed the next. */
   public record PipelineSpec(String name, List<String> steps) {}

@@ -69,7 +69,8 @@ final class AutoscalingConfig {
         m.integer("scaleOutCooldownS", 10, 0, 86_400),
         m.integer("scaleInCooldownS", 60, 0, 86_400),
         m.integer("idleSeconds", 300, 1, 86_400),
-        m.integer("coldStartTimeoutS", 30, 1, 600));
+        // A fraction is allowed: a caller that would rather retry than wait a whole second.
+        m.decimal("coldStartTimeoutS", 30.0, 0.001, 600.0));
   }
 
   private static int cores() {

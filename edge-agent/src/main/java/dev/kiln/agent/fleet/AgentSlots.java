@@ -115,12 +115,15 @@ final class AgentSlots implements DeployTarget {
                 s.shadow());
           }
         }
-        case C -> {
-          // A third bandit arm joins the arms already there (primary and b), never replaces one.
+        case C, D, E, F, G, H -> {
+          // A further bandit arm joins the arms already there (primary, b, ...), never replaces
+          // one.
           if (!DeployPayload.BANDIT.equals(p.routing())) {
             throw DeployFailure.refused(
                 ReplyCode.ACTIVATION_FAILED,
-                "variant c is a third bandit arm; deploy it with routing \"bandit\"");
+                "variant "
+                    + slot.wireName()
+                    + " is an extra bandit arm; deploy it with routing \"bandit\"");
           }
           bandits.enable(p.model());
           placer.place(Placement.VARIANT, 50);

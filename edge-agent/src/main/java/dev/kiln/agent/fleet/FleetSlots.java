@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * How a model's traffic split reads in the fleet console's terms (docs/fleet.md, "Slots"): the
- * first production variant is {@code primary}, later ones are {@code b} when they take traffic and
- * {@code green} when staged at weight 0, and the shadow is {@code shadow}.
+ * first production variant is {@code primary}, later ones are {@code b}, {@code c}, ... {@code h}
+ * (bandit arms) in order when they take traffic and {@code green} when staged at weight 0, and the
+ * shadow is {@code shadow}.
  */
 public final class FleetSlots {
   /**
@@ -28,9 +29,8 @@ public final class FleetSlots {
     int weighted = 0;
     for (int i = 0; i < production.size(); i++) {
       InstalledModel.Variant v = production.get(i);
-      // The weighted variants after the primary are b, then c (a third bandit arm).
-      Slot slot =
-          i == 0 ? Slot.PRIMARY : v.weight() <= 0 ? Slot.GREEN : weighted++ == 0 ? Slot.B : Slot.C;
+      // The weighted variants after the primary are b, then c, d, ... (more bandit arms).
+      Slot slot = i == 0 ? Slot.PRIMARY : v.weight() <= 0 ? Slot.GREEN : Slot.banditArm(weighted++);
       out.add(new FilledSlot(slot.wireName(), v.version(), total > 0 ? v.weight() / total : 0.0));
     }
     if (m.shadow() != null) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -34,6 +35,7 @@ final class DynamicBatcher implements AutoCloseable {
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final List<Thread> workers = new ArrayList<>();
   private int busy;
+  private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean closed;
 
   private record Pending(
@@ -58,6 +60,23 @@ final class DynamicBatcher implements AutoCloseable {
     if (closed) {
       throw new AgentException(AgentErrorCode.MODEL_NOT_READY, "model was unloaded; retry");
     }
+    inFlight.incrementAndGet();
+    try {
+      return runOrQueue(inputs);
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  /**
+   * Requests submitted and not yet answered: queued, running alone or in a batch. What autoscaling
+   * counts for a batched model (see {@code ReplicaSet.countRequestsWith}).
+   */
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  private Map<String, Tensor> runOrQueue(Map<String, Tensor> inputs) {
     Pending queued = null;
     lock.lock();
     try {

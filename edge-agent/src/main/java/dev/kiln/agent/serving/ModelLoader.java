@@ -5,6 +5,7 @@ import dev.kiln.agent.runtime.ModelRunner;
 import dev.kiln.agent.runtime.RunnerFactory;
 import dev.kiln.agent.runtime.RunnerSpec;
 import dev.kiln.agent.serving.autoscale.Autoscaler;
+import dev.kiln.agent.serving.autoscale.ReplicaSet;
 import dev.kiln.agent.store.ServingSettingsStore;
 import dev.kiln.agent.store.StoredVersion;
 import dev.kiln.artifact.Manifest;
@@ -111,6 +112,9 @@ final class ModelLoader {
         maxBatchSize > 1 && TensorBatching.batchable(sig)
             ? new DynamicBatcher(name + "@" + version, runner, maxBatchSize, spec.predictors())
             : null;
+    if (batcher != null && runner instanceof ReplicaSet replicas) {
+      replicas.countRequestsWith(batcher::inFlight);
+    }
     long millis = (System.nanoTime() - startNanos) / 1_000_000;
     return new LoadedModel(name, version, sig, runner, batcher, estimatedBytes, millis);
   }

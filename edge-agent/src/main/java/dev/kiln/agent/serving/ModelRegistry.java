@@ -135,7 +135,7 @@ public final class ModelRegistry implements AutoCloseable {
           AgentErrorCode.MODEL_NOT_READY,
           key
               + " is loading after scaling to zero and did not finish within "
-              + waited.toSeconds()
+              + waited.toMillis() / 1000.0
               + " s (autoscaling coldStartTimeoutS); retry shortly");
     }
   }

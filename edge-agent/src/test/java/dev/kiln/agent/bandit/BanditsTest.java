@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,6 +76,48 @@ class BanditsTest {
     assertThat(bb.share()).isGreaterThanOrEqualTo(0.05);
     assertThat(a.posteriorMean()).isGreaterThan(0.9);
     assertThat(bb.posteriorMean()).isLessThan(0.2);
+  }
+
+  @Test
+  void eightArms_eachKeepsItsFloor_theBestTakesTheRest_andTheFloorIsCappedAtOneOverK() {
+    List<InstalledModel.Variant> eight =
+        IntStream.rangeClosed(1, 8)
+            .mapToObj(i -> new InstalledModel.Variant(Integer.toString(i), 1))
+            .toList();
+    Bandits b =
+        Bandits.withoutWriter(
+            Map.of("m", config(0.05, RoutingConfig.Reward.FEEDBACK, 1000)), dir, model -> eight);
+    for (int i = 0; i < 1600; i++) {
+      String v = b.choose("m", eight);
+      b.capture(served("r" + i, v, new float[] {1, 0}, 10));
+      b.reward(List.of(new Feedback("r" + i, null, null, v.equals("8") ? 0.9 : 0.1)));
+    }
+    Map<String, Long> picks =
+        IntStream.range(0, 8000)
+            .mapToObj(i -> b.choose("m", eight))
+            .collect(Collectors.groupingBy(v -> v, Collectors.counting()));
+    // Each of the 7 worse arms: the floor, 0.05 x 8000 = 400 expected; the best gets the other
+    // 1 - 8 x 0.05 = 0.6 plus its own floor, 5200.
+    for (int i = 1; i <= 7; i++) {
+      assertThat(picks.getOrDefault(Integer.toString(i), 0L)).as("arm " + i).isBetween(300L, 560L);
+    }
+    assertThat(picks.get("8")).isGreaterThan(4700L);
+    List<ArmReport> arms = b.arms("m");
+    assertThat(arms).hasSize(8);
+    assertThat(arms.stream().mapToDouble(ArmReport::share).sum())
+        .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(arms).allSatisfy(a -> assertThat(a.share()).isGreaterThanOrEqualTo(0.05));
+    assertThat(arms.get(7).share()).isGreaterThan(0.6);
+
+    // A floor of 0.5 cannot hold for 8 arms: it is capped at 1/8, which is uniform routing.
+    Bandits capped =
+        Bandits.withoutWriter(
+            Map.of("m", config(0.5, RoutingConfig.Reward.FEEDBACK, 10)),
+            dir.resolve("capped"),
+            model -> eight);
+    assertThat(capped.arms("m"))
+        .allSatisfy(
+            a -> assertThat(a.share()).isCloseTo(0.125, org.assertj.core.data.Offset.offset(1e-9)));
   }
 
   @Test

@@ -50,6 +50,17 @@ class AutoscalingConfigTest {
   }
 
   @Test
+  void coldStartTimeout_takesAFractionOfASecond_downToAMillisecond() {
+    AgentConfig.ModelAutoscaling lazy =
+        parse("{\"models\": {\"lazy\": {\"minReplicas\": 0, \"coldStartTimeoutS\": 0.25}}}")
+            .autoscaling()
+            .forModel("lazy");
+    assertThat(lazy.coldStartTimeout()).isEqualTo(java.time.Duration.ofMillis(250));
+    assertThatThrownBy(() -> parse("{\"models\": {\"lazy\": {\"coldStartTimeoutS\": 0.0001}}}"))
+        .hasMessageContaining("autoscaling.models.lazy.coldStartTimeoutS");
+  }
+
+  @Test
   void errors_nameTheKey_andWhatIsAllowed() {
     assertThatThrownBy(
             () -> parse("{\"models\": {\"cnn\": {\"minReplicas\": 3, \"maxReplicas\": 2}}}"))

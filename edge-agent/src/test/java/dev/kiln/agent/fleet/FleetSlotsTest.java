@@ -50,6 +50,18 @@ class FleetSlotsTest {
   }
 
   @Test
+  void moreWeightedVariants_fillTheBanditArmSlotsInOrder_upToH() {
+    List<InstalledModel.Variant> production =
+        java.util.stream.IntStream.rangeClosed(1, 8)
+            .mapToObj(i -> new InstalledModel.Variant(Integer.toString(i), 1))
+            .toList();
+    assertThat(FleetSlots.of(model(production, null)))
+        .extracting(FleetSlots.FilledSlot::variant)
+        .containsExactly("primary", "b", "c", "d", "e", "f", "g", "h");
+    assertThat(FleetSlots.versionIn(model(production, null), "d")).isEqualTo("4");
+  }
+
+  @Test
   void emptySlots_areNull() {
     InstalledModel m = model(List.of(new InstalledModel.Variant("1", 1)), null);
     assertThat(FleetSlots.versionIn(m, "primary")).isEqualTo("1");

@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -61,6 +62,26 @@ class AutoscalingIT {
                   .put("minReplicas", 0)
                   .put("maxReplicas", 1)
                   .put("idleSeconds", 2);
+              // A millisecond is shorter than any real load (reading and verifying the artifact,
+              // opening the engine session): every cold start of this model outlasts it.
+              models
+                  .putObject("impatient")
+                  .put("minReplicas", 0)
+                  .put("maxReplicas", 1)
+                  .put("idleSeconds", 2)
+                  .put("coldStartTimeoutS", 0.001);
+              // Dynamic batching and autoscaling on the same model.
+              models
+                  .putObject("batched")
+                  .put("minReplicas", 1)
+                  .put("maxReplicas", 3)
+                  .put("targetInFlightPerReplica", 1)
+                  .put("scaleOutCooldownS", 0)
+                  .put("scaleInCooldownS", 2);
+              c.putObject("batching")
+                  .putObject("models")
+                  .putObject("batched")
+                  .put("maxBatchSize", 4 * BURST_ROWS);
               ((ObjectNode) c.get("threads")).put("http", 16);
               c.putObject("models").put("defaultModel", "lazy");
             });
@@ -80,6 +101,24 @@ class AutoscalingIT {
             agent
                 .install(
                     TestArtifacts.build(TestArtifacts.spec().name("lazy"), key, artifacts),
+                    "replace",
+                    1)
+                .statusCode())
+        .isEqualTo(201);
+    assertThat(
+            agent
+                .install(
+                    TestArtifacts.build(
+                        TestArtifacts.spec().name("impatient").sample("cnn"), key, artifacts),
+                    "replace",
+                    1)
+                .statusCode())
+        .isEqualTo(201);
+    assertThat(
+            agent
+                .install(
+                    TestArtifacts.build(
+                        TestArtifacts.spec().name("batched").sample("cnn"), key, artifacts),
                     "replace",
                     1)
                 .statusCode())
@@ -289,5 +328,166 @@ class AutoscalingIT {
     assertThat(metric("kiln_model_cold_starts_total", "lazy")).isEqualTo(1);
     assertThat(metric("kiln_model_cold_start_last_ms", "lazy")).isPositive();
     assertThat(agent.log()).contains("autoscaling lazy@1: cold start 0 -> 1 replicas, loaded in");
+  }
+
+  @Test
+  void coldStartLongerThanItsTimeout_answers503WithRetryAfter_thenTheRetryIsServedAndReported()
+      throws Exception {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> scaling("impatient").get("state").asText().equals("SCALED_TO_ZERO"));
+    byte[] npy = Npy.write(Tensor.ofFloats(new long[] {2, 3, 32, 32}, cnn.input()));
+    HttpResponse<String> first =
+        agent.send("POST", "/models/impatient/invocations", npy, "application/x-npy", Map.of());
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(503);
+    assertThat(first.headers().firstValue("Retry-After")).contains("1");
+    JsonNode error = AgentProcess.json(first);
+    assertThat(error.get("code").asText()).isEqualTo("MODEL_NOT_READY");
+    assertThat(error.get("retryable").asBoolean()).isTrue();
+    assertThat(error.get("message").asText()).contains("impatient@1").contains("coldStartTimeoutS");
+
+    // The load went on after the 503, so a client that retries, as Retry-After tells it to, is
+    // served by the loaded model.
+    AtomicReference<HttpResponse<String>> retry = new AtomicReference<>();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              retry.set(
+                  agent.send(
+                      "POST", "/models/impatient/invocations", npy, "application/x-npy", Map.of()));
+              return retry.get().statusCode() != 503;
+            });
+    assertThat(retry.get().statusCode()).as(retry.get().body()).isEqualTo(200);
+    JsonNode out = AgentProcess.json(retry.get()).at("/outputs/output/0");
+    float[] expected = cnn.output();
+    for (int i = 0; i < out.size(); i++) {
+      assertThat(out.get(i).floatValue()).isCloseTo(expected[i], within(1e-4f));
+    }
+    assertThat(out.size()).isPositive();
+
+    JsonNode after = scaling("impatient");
+    assertThat(after.get("state").asText()).isEqualTo("LOADED");
+    assertThat(after.get("coldStarts").asLong())
+        .as("one cold start, not one per retry")
+        .isEqualTo(1);
+    assertThat(after.get("lastColdStartMs").asLong())
+        .as("the load outlasted the 1 ms timeout")
+        .isGreaterThanOrEqualTo(1);
+    assertThat(metric("kiln_model_cold_starts_total", "impatient")).isEqualTo(1);
+    assertThat(agent.log())
+        .contains("autoscaling impatient@1: cold start 0 -> 1 replicas, loaded in");
+  }
+
+  /**
+   * Dynamic batching in front of autoscaled replicas: the batcher may run up to maxReplicas batches
+   * at once, and those beyond the current replicas wait for one, so the waiting batches are what
+   * the scaler counts the requests, queued ones included. Each client sends {@link #BURST_ROWS}
+   * rows, heavy enough that the replicas, not HTTP, are what the clients wait for, so requests
+   * queue and a batch joins up to 4 of them. Every answer must equal the one the model gives a
+   * lone, unbatched request.
+   */
+  @Test
+  void batchingWithAutoscaling_underABurst_growsReplicas_answersAsUnbatched_thenShrinks()
+      throws Exception {
+    assertThat(scaling("batched").get("replicas").asInt()).isEqualTo(1);
+    byte[] npy = burstBody();
+    HttpResponse<String> lone =
+        agent.send("POST", "/models/batched/invocations", npy, "application/x-npy", Map.of());
+    assertCnnAnswer(lone);
+    JsonNode unbatched = AgentProcess.json(lone).at("/outputs/output");
+    long callsBefore = scaling("batched").get("engineCalls").asLong();
+
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger served = new AtomicInteger();
+    ExecutorService clients = Executors.newFixedThreadPool(12);
+    List<Future<?>> running = new ArrayList<>();
+    try {
+      for (int c = 0; c < 12; c++) {
+        running.add(
+            clients.submit(
+                () -> {
+                  while (!stop.get()) {
+                    HttpResponse<String> r =
+                        agent.send(
+                            "POST",
+                            "/models/batched/invocations",
+                            npy,
+                            "application/x-npy",
+                            Map.of());
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                    assertSameOutputs(AgentProcess.json(r).at("/outputs/output"), unbatched);
+                    served.incrementAndGet();
+                  }
+                  return null;
+                }));
+      }
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> scaling("batched").get("replicas").asInt() == 3);
+      int servedAtMax = served.get();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> served.get() >= servedAtMax + 30);
+    } finally {
+      stop.set(true);
+      clients.shutdown();
+    }
+    for (Future<?> f : running) {
+      f.get(); // every answer of the burst matched the unbatched one
+    }
+    JsonNode atMax = scaling("batched");
+    assertThat(atMax.get("scaleOuts").asLong()).isGreaterThanOrEqualTo(2);
+    assertThat(atMax.get("peakConcurrentEngineCalls").asInt())
+        .as("batches ran at the same time on different replicas")
+        .isGreaterThan(1);
+    assertThat(agent.log()).contains("autoscaling batched@1: 2 -> 3 replicas (scale out");
+    // The scaler samples every 100 ms: wait until its engine-call count stops moving.
+    long[] last = {-1};
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              long now = scaling("batched").get("engineCalls").asLong();
+              boolean settled = now == last[0];
+              last[0] = now;
+              return settled;
+            });
+    long engineCalls = last[0] - callsBefore;
+    System.out.printf(
+        "batching with autoscaling IT: %d requests in %d engine calls%n",
+        served.get(), engineCalls);
+    assertThat(engineCalls)
+        .as(
+            "requests were joined into batches: %d engine calls for %d requests",
+            engineCalls, served.get())
+        .isPositive()
+        .isLessThan(served.get() * 9L / 10);
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> scaling("batched").get("replicas").asInt() == 1);
+    assertThat(agent.log()).contains("autoscaling batched@1: 2 -> 1 replicas (scale in");
+    HttpResponse<String> after =
+        agent.send("POST", "/models/batched/invocations", npy, "application/x-npy", Map.of());
+    assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
+    assertSameOutputs(AgentProcess.json(after).at("/outputs/output"), unbatched);
+  }
+
+  private static void assertSameOutputs(JsonNode actual, JsonNode expected) {
+    assertThat(actual.size()).isEqualTo(expected.size());
+    for (int r = 0; r < expected.size(); r++) {
+      assertThat(actual.get(r).size()).isEqualTo(expected.get(r).size());
+      for (int c = 0; c < expected.get(r).size(); c++) {
+        assertThat(actual.get(r).get(c).floatValue())
+            .isCloseTo(expected.get(r).get(c).floatValue(), within(1e-4f));
+      }
+    }
   }
 }

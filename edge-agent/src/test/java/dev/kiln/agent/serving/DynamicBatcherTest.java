@@ -65,6 +65,7 @@ class DynamicBatcherTest {
         rest.add(pool.submit(() -> batcher.submit(row(v))));
       }
       org.awaitility.Awaitility.await().until(() -> batcher.queued() == 8);
+      assertThat(batcher.inFlight()).as("the running request and the 8 queued").isEqualTo(9);
       runner.release.countDown();
       assertThat(first.get().get("y").floats()).containsExactly(0, 1);
       for (int i = 1; i <= 8; i++) {
@@ -73,6 +74,7 @@ class DynamicBatcherTest {
         assertThat(y.floats()).containsExactly(2 * i, 2 * i + 1);
       }
       assertThat(runner.batchRows).containsExactly(1L, 8L);
+      assertThat(batcher.inFlight()).isZero();
     } finally {
       pool.shutdownNow();
       batcher.close();

@@ -29,8 +29,8 @@ public final class Deployment {
   private ArtifactRef artifact;
 
   /**
-   * A {@code bandit:3} deployment's third arm (variant {@code c}), beside {@link #artifact}
-   * (variant {@code b}); empty for every other deployment.
+   * A {@code bandit:N} deployment's third and later arms (variants {@code c}, {@code d}, ...),
+   * beside {@link #artifact} (variant {@code b}); empty for every other deployment.
    */
   private List<ArtifactRef> extraArms = new ArrayList<>();
 
@@ -232,17 +232,22 @@ public final class Deployment {
     return all;
   }
 
-  /** The artifact a deploy to {@code variant} installs: the third arm for {@code c}. */
+  /**
+   * The artifact a deploy to {@code variant} installs: the third arm for {@code c}, the fourth for
+   * {@code d}, and so on; the main artifact for any other slot.
+   */
   public ArtifactRef artifactFor(String variant) {
-    return Slot.C.wireName().equals(variant) && extraArms != null && !extraArms.isEmpty()
-        ? extraArms.get(0)
+    int extra = Slot.fromWire(variant).map(Slot.banditArms()::indexOf).orElse(-1) - 1;
+    return extra >= 0 && extraArms != null && extra < extraArms.size()
+        ? extraArms.get(extra)
         : artifact;
   }
 
   /**
    * The bandit chose {@code version}: from now on it is the deployment's artifact (what the
    * promotion phase makes primary and what the outcome names); the others stay listed as arms.
-   * {@link #artifactFor} is only asked for {@code c} before this, while phase 1 installs the arms.
+   * {@link #artifactFor} is only asked for {@code c} and later arms before this, while the first
+   * phases install the arms.
    */
   public void promoteArm(String version) {
     List<ArtifactRef> all = artifacts();

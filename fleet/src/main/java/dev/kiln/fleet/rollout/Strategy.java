@@ -25,10 +25,10 @@ public record Strategy(
     Kind kind, int batchSize, int canaryPercent, Duration bake, List<Integer> weights, int arms) {
 
   /**
-   * The most bandit arms: a device holds each new arm in a slot of its own ({@code b}, {@code c}),
-   * beside the running version.
+   * The most bandit arms: a device holds each new arm in a slot of its own ({@code b} to {@code h},
+   * {@link Slot#banditArms()}), beside the running version.
    */
-  public static final int MAX_ARMS = 3;
+  public static final int MAX_ARMS = 1 + Slot.banditArms().size();
 
   public static final String ALLOWED =
       "all-at-once | rolling:BATCH | canary:PERCENT:BAKE (bake like 30s, 5m, 1h) | blue-green"
@@ -196,13 +196,15 @@ public record Strategy(
         // The new version joins as the second arm; when the bandit picks it, every device switches
         // to it as primary. When the old version wins, the deployment rolls back instead.
       case BANDIT -> {
-        // A third arm lands after the second, as its own deploy command; the bake starts when
-        // every arm is in place.
-        if (arms == 3) {
-          phases.add(new Phase("bandit arm b", devices, Slot.B.wireName(), false));
-          phases.add(new Phase("bandit arm c", devices, Slot.C.wireName(), true));
-        } else {
+        // A third arm and more land one after another, each as its own deploy command; the bake
+        // starts when every arm is in place.
+        if (arms == 2) {
           phases.add(new Phase("bandit arms", devices, Slot.B.wireName(), true));
+        } else {
+          for (int i = 0; i < arms - 1; i++) {
+            String slot = Slot.banditArm(i).wireName();
+            phases.add(new Phase("bandit arm " + slot, devices, slot, i == arms - 2));
+          }
         }
         phases.add(new Phase("promote winner", devices, Slot.PRIMARY.wireName(), false));
       }

@@ -35,10 +35,11 @@ class BanditStrategyTest {
         .containsExactly("b", "primary");
     assertThat(Strategy.parse("bandit:3:10m").arms()).isEqualTo(3);
     assertThat(Strategy.parse("bandit:3:10m").text()).isEqualTo("bandit:3:600000ms");
+    assertThat(Strategy.parse("bandit:8:10m").arms()).isEqualTo(8);
     assertThatThrownBy(() -> Strategy.parse("bandit:1:10m"))
-        .hasMessageContaining("ARMS must be 2..3");
-    assertThatThrownBy(() -> Strategy.parse("bandit:4:10m"))
-        .hasMessageContaining("ARMS must be 2..3");
+        .hasMessageContaining("ARMS must be 2..8");
+    assertThatThrownBy(() -> Strategy.parse("bandit:9:10m"))
+        .hasMessageContaining("ARMS must be 2..8");
     assertThatThrownBy(() -> Strategy.parse("bandit:2"))
         .hasMessageContaining("bandit:ARMS:DURATION");
   }
@@ -185,6 +186,43 @@ class BanditStrategyTest {
     answer(d);
     engine.step(d, fleet, now);
     assertThat(d.state()).isEqualTo(DeploymentState.SUCCEEDED);
+  }
+
+  @Test
+  void fourArms_landOneSlotAfterAnother_eachWithItsOwnArtifact_andBakeOnceAllAreIn() {
+    ArtifactRef v4 =
+        new ArtifactRef("mlp", "4", "0a0", 10, "x86_64", "linux-x86_64", List.of(), "/d.kiln");
+    Strategy four = Strategy.parse("bandit:4:1m");
+    assertThat(four.plan(List.of("a")))
+        .extracting(Strategy.Phase::variant, Strategy.Phase::bakeAfter)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("b", false),
+            org.assertj.core.groups.Tuple.tuple("c", false),
+            org.assertj.core.groups.Tuple.tuple("d", true),
+            org.assertj.core.groups.Tuple.tuple("primary", false));
+    Deployment d =
+        Deployment.create(
+            "dep4",
+            List.of(V2, V3, v4),
+            TargetSelector.everyDevice(),
+            four,
+            GateConfig.defaults(),
+            now,
+            600_000);
+    assertThat(d.artifactFor("b")).isEqualTo(V2);
+    assertThat(d.artifactFor("c")).isEqualTo(V3);
+    assertThat(d.artifactFor("d")).isEqualTo(v4);
+    assertThat(d.artifactFor("primary")).isEqualTo(V2);
+    assertThat(deploys(engine.step(d, fleet, now))).containsOnly("b").hasSize(3);
+    answer(d);
+    assertThat(deploys(engine.step(d, fleet, now))).containsOnly("c").hasSize(3);
+    answer(d);
+    List<Action> fourth = engine.step(d, fleet, now);
+    assertThat(deploys(fourth)).containsOnly("d").hasSize(3);
+    assertThat(fourth)
+        .filteredOn(a -> a instanceof Action.SetDesired s && s.slot().equals("mlp#d"))
+        .extracting(a -> ((Action.SetDesired) a).version())
+        .containsOnly("4");
   }
 
   @Test

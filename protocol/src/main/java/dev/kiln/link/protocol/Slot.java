@@ -17,13 +17,30 @@ public enum Slot {
   B("b"),
   /**
    * A third bandit arm beside primary and {@link #B} (the fleet's {@code bandit:3} strategy): joins
-   * the model's production variants; the device's bandit shares the traffic.
+   * the model's production variants; the device's bandit shares the traffic. {@link #D} to {@link
+   * #H} are the fourth to eighth arms, alike.
    */
   C("c"),
+  /** The fourth bandit arm (see {@link #C}). */
+  D("d"),
+  /** The fifth bandit arm (see {@link #C}). */
+  E("e"),
+  /** The sixth bandit arm (see {@link #C}). */
+  F("f"),
+  /** The seventh bandit arm (see {@link #C}). */
+  G("g"),
+  /** The eighth bandit arm (see {@link #C}). */
+  H("h"),
   /** Installed and loaded, takes no traffic until a primary deploy of the same version. */
   GREEN("green"),
   /** Sees a copy of the traffic; its answers are measured and discarded. */
   SHADOW("shadow");
+
+  /**
+   * The slots of the bandit arms beside primary, in the order a fleet deploy fills them: a
+   * deployment's second arm goes to {@code b}, its third to {@code c}, and so on.
+   */
+  private static final List<Slot> BANDIT_ARMS = List.of(B, C, D, E, F, G, H);
 
   private final String wireName;
 
@@ -33,6 +50,24 @@ public enum Slot {
 
   public String wireName() {
     return wireName;
+  }
+
+  /** {@link #BANDIT_ARMS}: as many as a bandit may have arms, less the primary. */
+  public static List<Slot> banditArms() {
+    return BANDIT_ARMS;
+  }
+
+  /**
+   * The slot of bandit arm {@code index} beside primary (0 is {@code b}); past the last one, the
+   * last.
+   */
+  public static Slot banditArm(int index) {
+    return BANDIT_ARMS.get(Math.min(index, BANDIT_ARMS.size() - 1));
+  }
+
+  /** A bandit arm after {@code b}: only a bandit deploy may fill it, and it never replaces one. */
+  public boolean isExtraBanditArm() {
+    return this != B && BANDIT_ARMS.contains(this);
   }
 
   /** Every wire name, for messages that list what a command may name. */

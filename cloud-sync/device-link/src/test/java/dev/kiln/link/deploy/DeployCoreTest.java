@@ -192,7 +192,7 @@ class DeployCoreTest {
   void deploy_refusesAnUnknownSlot_andAnArtifactItCannotTake() {
     core.deploy(deploy("purple", 500, null), reply);
     assertThat(last().code()).isEqualTo(ReplyCode.INVALID_COMMAND);
-    assertThat(last().message()).contains("[primary, b, c, green, shadow]");
+    assertThat(last().message()).contains("[primary, b, c, d, e, f, g, h, green, shadow]");
     core.deploy(deploy("green", 5_000, null), reply);
     assertThat(last().code()).isEqualTo(ReplyCode.TRANSFER_REFUSED);
     assertThat(statuses()).containsOnly(Status.REJECTED);

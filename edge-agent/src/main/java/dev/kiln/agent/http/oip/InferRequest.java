@@ -48,18 +48,22 @@ public record InferRequest(
   public static InferRequest parse(
       byte[] body, String headerLength, Manifest.IoSignature signature, DecodeLimits limits) {
     int jsonLength = jsonLength(body.length, headerLength);
-    StreamedRequest streamed = StreamedRequest.tryParse(body, jsonLength, signature, limits);
+    InferRequest streamed = StreamedRequest.tryParse(body, jsonLength, signature, limits);
+    return streamed != null ? streamed : parseTree(body, jsonLength, signature, limits);
+  }
+
+  /**
+   * The whole JSON part read as a tree: slower than {@link StreamedRequest}, and the one place that
+   * names what is wrong with a request.
+   */
+  static InferRequest parseTree(
+      byte[] body, int jsonLength, Manifest.IoSignature signature, DecodeLimits limits) {
     JsonNode root;
-    Map<JsonNode, Tensor> streamedData = streamed == null ? Map.of() : streamed.data();
-    if (streamed != null) {
-      root = streamed.root();
-    } else {
-      try {
-        root = MAPPER.readTree(body, 0, jsonLength);
-      } catch (IOException e) {
-        String msg = e.getMessage() == null ? "" : e.getMessage().split("\n")[0];
-        throw bad("inference request is not valid JSON: " + msg);
-      }
+    try {
+      root = MAPPER.readTree(body, 0, jsonLength);
+    } catch (IOException e) {
+      String msg = e.getMessage() == null ? "" : e.getMessage().split("\n")[0];
+      throw bad("inference request is not valid JSON: " + msg);
     }
     if (root == null || !root.isObject()) {
       throw bad("inference request must be a JSON object with \"inputs\": [...]");
@@ -75,9 +79,7 @@ public record InferRequest(
       if (tensors.containsKey(name)) {
         throw bad("input '" + name + "' is given twice");
       }
-      tensors.put(
-          name,
-          input(name, input, specOf(signature, name), limits, binary, streamedData.get(input)));
+      tensors.put(name, input(name, input, specOf(signature, name), limits, binary));
     }
     binary.requireConsumed();
     return new InferRequest(
@@ -113,8 +115,7 @@ public record InferRequest(
       JsonNode input,
       Manifest.TensorSpec spec,
       DecodeLimits limits,
-      BinarySection binary,
-      Tensor streamed) {
+      BinarySection binary) {
     DType dtype =
         OipDatatype.forInput(
             name,
@@ -136,7 +137,7 @@ public record InferRequest(
     if (data == null) {
       throw bad("input '" + name + "' needs \"data\" or a binary_data_size parameter");
     }
-    return streamed != null ? streamed : JsonData.read(name, dtype, shape, count, data, limits);
+    return JsonData.read(name, dtype, shape, count, data, limits);
   }
 
   static long[] shape(String name, JsonNode node) {
@@ -162,11 +163,14 @@ public record InferRequest(
     if (!node.isArray()) {
       throw bad("\"outputs\" must be an array of {\"name\": ...}");
     }
-    List<String> names = signature.outputs().stream().map(Manifest.TensorSpec::name).toList();
     for (JsonNode o : node) {
       String name = text(o, "name", "every requested output needs a \"name\"");
-      if (!names.contains(name)) {
-        throw bad("model has no output '" + name + "'; its outputs are " + names);
+      if (!hasOutput(signature, name)) {
+        throw bad(
+            "model has no output '"
+                + name
+                + "'; its outputs are "
+                + signature.outputs().stream().map(Manifest.TensorSpec::name).toList());
       }
       JsonNode binary = o.path("parameters").path("binary_data");
       out.add(
@@ -175,6 +179,15 @@ public record InferRequest(
               binary.isMissingNode() ? null : flag(o.get("parameters"), "binary_data", name)));
     }
     return out;
+  }
+
+  private static boolean hasOutput(Manifest.IoSignature signature, String name) {
+    for (Manifest.TensorSpec s : signature.outputs()) {
+      if (s.name().equals(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Manifest.TensorSpec specOf(Manifest.IoSignature signature, String name) {

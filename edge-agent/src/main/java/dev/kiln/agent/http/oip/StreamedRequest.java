@@ -2,218 +2,290 @@ package dev.kiln.agent.http.oip;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.agent.AgentException;
 import dev.kiln.agent.http.DecodeLimits;
-import dev.kiln.agent.http.JsonNumbers;
 import dev.kiln.agent.runtime.DType;
 import dev.kiln.agent.runtime.Tensor;
 import dev.kiln.artifact.Manifest;
 import java.io.IOException;
-import java.util.IdentityHashMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The fast path for an infer request's JSON: everything but the inputs' {@code "data"} is read as a
- * (small) tree, and each {@code "data"} is streamed straight into an array sized from the input's
- * admitted {@code shape}, with no tree and no boxed values. It needs {@code name}, {@code datatype}
- * and {@code shape} before {@code data}, as clients write them; any other order, and every body it
- * would refuse, returns null, and {@link InferRequest} then reads the whole body as a tree and
- * names the error as before.
+ * The fast path for an infer request: the JSON is read token by token straight into the {@link
+ * InferRequest}, with no tree, and each input's {@code "data"} is streamed into an array sized from
+ * its admitted {@code shape}. A request with the binary tensor extension is a small JSON header
+ * (name, datatype, shape, parameters, outputs); building it as a tree first cost twice what
+ * decoding a whole {@code .npy} body does, and the binary path is meant to cost what {@code .npy}
+ * costs.
  *
- * @param root the request with each streamed {@code "data"} replaced by JSON null
- * @param data the tensors read, by input object (identity)
+ * <p>It takes only well-formed requests in the usual order ({@code data} after {@code name}, {@code
+ * datatype} and {@code shape}). Any other order, a repeated key, a value of an unexpected type, and
+ * every request the agent would refuse return null; {@link InferRequest} then reads the whole body
+ * as a tree and accepts or names the error as before. Keys the protocol does not use are skipped,
+ * as the tree path ignores them. A unit test checks both paths give the same request.
  */
-record StreamedRequest(JsonNode root, Map<JsonNode, Tensor> data) {
+final class StreamedRequest {
+  private final JsonParser p;
+  private final Manifest.IoSignature signature;
+  private final DecodeLimits limits;
+  private final BinarySection binary;
 
-  static StreamedRequest tryParse(
+  private StreamedRequest(
+      JsonParser p, Manifest.IoSignature signature, DecodeLimits limits, BinarySection binary) {
+    this.p = p;
+    this.signature = signature;
+    this.limits = limits;
+    this.binary = binary;
+  }
+
+  /** The request, or null when the tree path must decide. */
+  static InferRequest tryParse(
       byte[] body, int jsonLength, Manifest.IoSignature signature, DecodeLimits limits) {
-    try (JsonParser p = InferRequest.MAPPER.createParser(body, 0, jsonLength)) {
+    // The factory's parser, not the mapper's: the mapper sets up a deserialization config on each
+    // parser, which nothing here uses.
+    try (JsonParser p = InferRequest.MAPPER.getFactory().createParser(body, 0, jsonLength)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }
-      ObjectNode root = InferRequest.MAPPER.createObjectNode();
-      Map<JsonNode, Tensor> data = new IdentityHashMap<>();
+      return new StreamedRequest(p, signature, limits, new BinarySection(body, jsonLength))
+          .request();
+    } catch (IOException | RuntimeException e) {
+      // AgentException and Decline included: whatever this pass cannot take, the tree decides.
+      return null;
+    }
+  }
+
+  /** Thrown to give the request to the tree path; carries no stack. */
+  private static final class Decline extends RuntimeException {
+    private static final Decline INSTANCE = new Decline();
+
+    private Decline() {
+      super(null, null, false, false);
+    }
+  }
+
+  private static Decline decline() {
+    return Decline.INSTANCE;
+  }
+
+  private InferRequest request() throws IOException {
+    String id = null;
+    Map<String, Tensor> inputs = null;
+    List<InferRequest.RequestedOutput> outputs = null;
+    Boolean binaryOutputs = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String key = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (key) {
+        case "id" -> {
+          require(id == null && value == JsonToken.VALUE_STRING);
+          id = p.getText();
+        }
+        case "inputs" -> {
+          require(inputs == null && value == JsonToken.START_ARRAY);
+          inputs = inputs();
+        }
+        case "outputs" -> {
+          require(outputs == null && value == JsonToken.START_ARRAY);
+          outputs = outputs();
+        }
+        case "parameters" -> {
+          require(binaryOutputs == null && value == JsonToken.START_OBJECT);
+          binaryOutputs = flagIn("binary_data_output");
+        }
+        default -> p.skipChildren();
+      }
+    }
+    require(inputs != null && !inputs.isEmpty());
+    binary.requireConsumed();
+    return new InferRequest(
+        id, inputs, outputs == null ? List.of() : outputs, binaryOutputs != null && binaryOutputs);
+  }
+
+  private Map<String, Tensor> inputs() throws IOException {
+    Map<String, Tensor> inputs = new LinkedHashMap<>();
+    JsonToken t;
+    while ((t = p.nextToken()) == JsonToken.START_OBJECT) {
+      Input in = input();
+      require(inputs.put(in.spec.name(), in.tensor) == null);
+    }
+    require(t == JsonToken.END_ARRAY);
+    return inputs;
+  }
+
+  /** One input object's fields, as they arrive. */
+  private static final class Input {
+    Manifest.TensorSpec spec;
+    DType dtype;
+    long[] shape;
+    int count;
+    long binarySize = -1;
+    boolean hasParameters;
+    Tensor tensor;
+  }
+
+  private Input input() throws IOException {
+    Input in = new Input();
+    String name = null;
+    String datatype = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String key = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (key) {
+        case "name" -> {
+          require(name == null && value == JsonToken.VALUE_STRING);
+          name = p.getText();
+          in.spec = specOf(name);
+        }
+        case "datatype" -> {
+          require(datatype == null && value == JsonToken.VALUE_STRING);
+          datatype = p.getText();
+        }
+        case "shape" -> {
+          require(in.shape == null && value == JsonToken.START_ARRAY);
+          in.shape = shape();
+        }
+        case "parameters" -> {
+          require(!in.hasParameters && value == JsonToken.START_OBJECT);
+          in.hasParameters = true;
+          in.binarySize = binarySize();
+        }
+        case "data" -> {
+          require(in.tensor == null && name != null && datatype != null && in.shape != null);
+          admit(in, datatype);
+          in.tensor = new StreamedData(name, in.dtype, in.shape, in.count, limits).read(p);
+          require(in.tensor != null);
+        }
+        default -> p.skipChildren();
+      }
+    }
+    require(name != null && datatype != null && in.shape != null);
+    if (in.tensor == null) {
+      require(in.binarySize >= 0);
+      admit(in, datatype);
+      in.tensor = binary.next(name, in.dtype, in.shape, in.count, in.binarySize, limits);
+    } else {
+      require(in.binarySize < 0);
+    }
+    return in;
+  }
+
+  private void admit(Input in, String datatype) {
+    if (in.dtype == null) {
+      in.dtype = OipDatatype.forInput(in.spec.name(), datatype, in.spec.dtype());
+      in.count = limits.admit(in.spec.name(), in.spec, in.shape);
+    }
+  }
+
+  private long[] shape() throws IOException {
+    long[] dims = new long[4];
+    int n = 0;
+    JsonToken t;
+    while ((t = p.nextToken()) == JsonToken.VALUE_NUMBER_INT) {
+      require(p.getNumberType() != JsonParser.NumberType.BIG_INTEGER);
+      long d = p.getLongValue();
+      require(d >= 0);
+      if (n == dims.length) {
+        dims = Arrays.copyOf(dims, n * 2);
+      }
+      dims[n++] = d;
+    }
+    require(t == JsonToken.END_ARRAY);
+    return Arrays.copyOf(dims, n);
+  }
+
+  /** An input's parameters object: its binary_data_size, or -1 when it has none. */
+  private long binarySize() throws IOException {
+    long size = -1;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String key = p.currentName();
+      JsonToken value = p.nextToken();
+      if (key.equals("binary_data_size")) {
+        require(
+            size < 0
+                && value == JsonToken.VALUE_NUMBER_INT
+                && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER);
+        size = p.getLongValue();
+        require(size >= 0);
+      } else {
+        p.skipChildren();
+      }
+    }
+    return size;
+  }
+
+  private List<InferRequest.RequestedOutput> outputs() throws IOException {
+    List<InferRequest.RequestedOutput> outputs = new ArrayList<>(2);
+    JsonToken t;
+    while ((t = p.nextToken()) == JsonToken.START_OBJECT) {
+      String name = null;
+      Boolean asBinary = null;
+      boolean hasParameters = false;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String key = p.currentName();
         JsonToken value = p.nextToken();
-        // A repeated key: the tree keeps the last one; let it.
-        if (root.has(key)) {
-          return null;
-        }
-        if ("inputs".equals(key) && value == JsonToken.START_ARRAY) {
-          if (!readInputs(p, root.putArray("inputs"), data, signature, limits)) {
-            return null;
-          }
+        if (key.equals("name")) {
+          require(name == null && value == JsonToken.VALUE_STRING);
+          name = p.getText();
+          require(hasOutput(name));
+        } else if (key.equals("parameters")) {
+          require(!hasParameters && value == JsonToken.START_OBJECT);
+          hasParameters = true;
+          asBinary = flagIn("binary_data");
         } else {
-          root.set(key, tree(p));
+          p.skipChildren();
         }
       }
-      return new StreamedRequest(root, data);
-    } catch (IOException | AgentException e) {
-      return null;
+      require(name != null);
+      outputs.add(new InferRequest.RequestedOutput(name, asBinary));
     }
-  }
-
-  private static boolean readInputs(
-      JsonParser p,
-      ArrayNode inputs,
-      Map<JsonNode, Tensor> data,
-      Manifest.IoSignature signature,
-      DecodeLimits limits)
-      throws IOException {
-    while (p.nextToken() == JsonToken.START_OBJECT) {
-      ObjectNode input = inputs.addObject();
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String key = p.currentName();
-        p.nextToken();
-        if (input.has(key)) {
-          return false;
-        }
-        if ("data".equals(key)) {
-          Tensor t = readData(p, input, signature, limits);
-          if (t == null) {
-            return false;
-          }
-          data.put(input, t);
-          input.putNull("data");
-        } else {
-          input.set(key, tree(p));
-        }
-      }
-    }
-    return p.currentToken() == JsonToken.END_ARRAY;
+    require(t == JsonToken.END_ARRAY);
+    return outputs;
   }
 
   /**
-   * The value at the parser as a tree, built as the mapper's {@code readTree} builds it (ints by
-   * size, other numbers as doubles, the last of repeated keys) without going through the mapper:
-   * each {@code readValueAsTree} set up a deserialization context, and the few small values of an
-   * infer request (name, datatype, shape, parameters, outputs) then cost more than a binary
-   * tensor's bytes.
+   * A parameters object (the parser at its start): the boolean under {@code key}, or null when it
+   * has none.
    */
-  private static JsonNode tree(JsonParser p) throws IOException {
-    JsonNodeFactory nodes = JsonNodeFactory.instance;
-    return switch (p.currentToken()) {
-      case START_OBJECT -> {
-        ObjectNode object = nodes.objectNode();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String key = p.currentName();
-          p.nextToken();
-          object.set(key, tree(p));
-        }
-        yield object;
+  private Boolean flagIn(String key) throws IOException {
+    Boolean flag = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String k = p.currentName();
+      JsonToken value = p.nextToken();
+      if (k.equals(key)) {
+        require(flag == null && (value == JsonToken.VALUE_TRUE || value == JsonToken.VALUE_FALSE));
+        flag = value == JsonToken.VALUE_TRUE;
+      } else {
+        p.skipChildren();
       }
-      case START_ARRAY -> {
-        ArrayNode array = nodes.arrayNode();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-          array.add(tree(p));
-        }
-        yield array;
-      }
-      case VALUE_STRING -> nodes.textNode(p.getText());
-      case VALUE_NUMBER_INT ->
-          switch (p.getNumberType()) {
-            case INT -> nodes.numberNode(p.getIntValue());
-            case LONG -> nodes.numberNode(p.getLongValue());
-            default -> nodes.numberNode(p.getBigIntegerValue());
-          };
-      case VALUE_NUMBER_FLOAT -> nodes.numberNode(p.getDoubleValue());
-      case VALUE_TRUE -> nodes.booleanNode(true);
-      case VALUE_FALSE -> nodes.booleanNode(false);
-      case VALUE_NULL -> nodes.nullNode();
-        // Anything else is not JSON the infer request can hold: the tree decoder names it.
-      default -> throw new IOException("unexpected token " + p.currentToken());
-    };
+    }
+    return flag;
   }
 
-  private static Tensor readData(
-      JsonParser p, ObjectNode input, Manifest.IoSignature signature, DecodeLimits limits)
-      throws IOException {
-    JsonNode name = input.get("name");
-    JsonNode datatype = input.get("datatype");
-    if (name == null || !name.isTextual() || datatype == null || !datatype.isTextual()) {
-      return null;
-    }
-    Manifest.TensorSpec spec = null;
+  private Manifest.TensorSpec specOf(String name) {
     for (Manifest.TensorSpec s : signature.inputs()) {
-      if (s.name().equals(name.textValue())) {
-        spec = s;
+      if (s.name().equals(name)) {
+        return s;
       }
     }
-    if (spec == null || input.get("shape") == null) {
-      return null;
-    }
-    DType dtype = OipDatatype.forInput(spec.name(), datatype.textValue(), spec.dtype());
-    long[] shape = InferRequest.shape(spec.name(), input.get("shape"));
-    int count = limits.admit(spec.name(), spec, shape);
-    return new Values(spec.name(), dtype, shape, count, limits).read(p);
+    throw decline();
   }
 
-  /** One input's values, flat or nested up to its rank, as {@link JsonData} takes them. */
-  private static final class Values {
-    private final String name;
-    private final long[] shape;
-    private final DecodeLimits limits;
-    private final float[] floats;
-    private final long[] longs;
-    private final int count;
-    private int at;
-
-    Values(String name, DType dtype, long[] shape, int count, DecodeLimits limits) {
-      this.name = name;
-      this.shape = shape;
-      this.count = count;
-      this.limits = limits;
-      this.floats = dtype == DType.FLOAT32 ? new float[count] : null;
-      this.longs = dtype == DType.INT64 ? new long[count] : null;
-    }
-
-    Tensor read(JsonParser p) throws IOException {
-      int maxDepth = Math.max(1, shape.length);
-      int depth = 0;
-      JsonToken t = p.currentToken();
-      while (true) {
-        if (t == JsonToken.START_ARRAY) {
-          if (depth >= maxDepth) {
-            return null;
-          }
-          depth++;
-        } else if (t == JsonToken.END_ARRAY) {
-          depth--;
-        } else if (!value(p, t)) {
-          return null;
-        }
-        if (depth == 0) {
-          break;
-        }
-        t = p.nextToken();
-      }
-      if (at != count) {
-        return null;
-      }
-      return floats != null ? Tensor.ofFloats(shape, floats) : Tensor.ofLongs(shape, longs);
-    }
-
-    private boolean value(JsonParser p, JsonToken t) throws IOException {
-      if (at == count) {
-        return false;
-      }
-      if (floats != null
-          && (t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT)) {
-        floats[at++] = limits.checked(name, JsonNumbers.asFloat(p));
+  private boolean hasOutput(String name) {
+    for (Manifest.TensorSpec s : signature.outputs()) {
+      if (s.name().equals(name)) {
         return true;
       }
-      if (longs != null
-          && t == JsonToken.VALUE_NUMBER_INT
-          && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
-        longs[at++] = p.getLongValue();
-        return true;
-      }
-      return false;
+    }
+    return false;
+  }
+
+  private static void require(boolean ok) {
+    if (!ok) {
+      throw decline();
     }
   }
 }

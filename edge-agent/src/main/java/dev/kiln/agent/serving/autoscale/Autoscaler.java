@@ -4,7 +4,6 @@ import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.agent.runtime.ModelRunner;
 import dev.kiln.agent.serving.LoadedModel;
 import dev.kiln.agent.serving.ModelRegistry;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -191,7 +190,7 @@ public final class Autoscaler implements AutoCloseable {
           return m;
         };
     return spec.minReplicas() == 0
-        ? registry.acquire(key, timed, Duration.ofSeconds(spec.coldStartTimeoutS()), loads)
+        ? registry.acquire(key, timed, spec.coldStartTimeout(), loads)
         : registry.acquire(key, timed);
   }
 
@@ -219,7 +218,7 @@ public final class Autoscaler implements AutoCloseable {
       long now = clock.getAsLong();
       int replicas = t.set().replicas();
       int inFlight = t.set().inFlight();
-      version.observe(replicas, replicas, inFlight, t.set().peakEngineCalls());
+      version.observe(replicas, replicas, inFlight, t.set().peakEngineCalls(), t.set().requests());
       Optional<ScalingPolicy.Decision> decision =
           t.policy().sample(now, replicas, inFlight, t.set().requests());
       decision.ifPresent(d -> apply(t, version, d, now));

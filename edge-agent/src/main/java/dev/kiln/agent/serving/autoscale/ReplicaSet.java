@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 /**
  * The replicas of one loaded model version, served as one {@link ModelRunner}. A replica is an
@@ -41,6 +42,7 @@ public final class ReplicaSet implements ModelRunner {
   private int engineCalls;
   private int peakEngineCalls;
   private boolean closed;
+  private volatile IntSupplier requestsInFlight;
 
   /**
    * @param first the replica loaded with the model
@@ -175,8 +177,26 @@ public final class ReplicaSet implements ModelRunner {
     }
   }
 
-  /** Requests in the model now: waiting for a replica or running on one. */
+  /**
+   * Counts the model's requests from {@code requestsInFlight} from now on, instead of the engine
+   * calls this set sees. With dynamic batching in front, requests wait in the batcher's queue,
+   * where this set cannot see them, and one call carries many requests: counted here, a burst of 12
+   * clients looked like 1.1 calls in flight on one replica and 0.2 on two, and the scaler flapped
+   * between 1 and 2 replicas instead of following the requests.
+   */
+  public void countRequestsWith(IntSupplier requestsInFlight) {
+    this.requestsInFlight = requestsInFlight;
+  }
+
+  /**
+   * Requests in the model now: waiting for a replica or running on one (with dynamic batching, also
+   * those waiting in the batcher's queue; see {@link #countRequestsWith}).
+   */
   public int inFlight() {
+    IntSupplier upstream = requestsInFlight;
+    if (upstream != null) {
+      return upstream.getAsInt();
+    }
     lock.lock();
     try {
       return inFlight;
@@ -185,7 +205,10 @@ public final class ReplicaSet implements ModelRunner {
     }
   }
 
-  /** Requests started since the model loaded. */
+  /**
+   * Engine calls started since the model loaded: one per request, or one per batch when dynamic
+   * batching joins requests before they reach the replicas.
+   */
   public long requests() {
     lock.lock();
     try {

@@ -15,13 +15,19 @@ final class VersionScaling {
     UNLOADED
   }
 
-  /** A copy for JSON. */
+  /**
+   * A copy for JSON.
+   *
+   * @param engineCalls engine calls the replicas ran since the version last loaded; with dynamic
+   *     batching a batch is one call, so fewer than the requests served
+   */
   record Snapshot(
       String state,
       int replicas,
       int desiredReplicas,
       int inFlight,
       int peakConcurrentEngineCalls,
+      long engineCalls,
       long scaleOuts,
       long scaleIns,
       long scaleOutsRefused,
@@ -34,6 +40,7 @@ final class VersionScaling {
   private int desired;
   private int inFlight;
   private int peakEngineCalls;
+  private long engineCalls;
   private long scaleOuts;
   private long scaleIns;
   private long refused;
@@ -41,12 +48,14 @@ final class VersionScaling {
   private long lastColdStartMs = -1;
   private String lastDecision;
 
-  synchronized void observe(int replicas, int desired, int inFlight, int peakEngineCalls) {
+  synchronized void observe(
+      int replicas, int desired, int inFlight, int peakEngineCalls, long engineCalls) {
     this.state = State.LOADED;
     this.replicas = replicas;
     this.desired = desired;
     this.inFlight = inFlight;
     this.peakEngineCalls = Math.max(this.peakEngineCalls, peakEngineCalls);
+    this.engineCalls = engineCalls;
   }
 
   synchronized void decided(ScalingPolicy.Decision d) {
@@ -101,6 +110,7 @@ final class VersionScaling {
         desired,
         inFlight,
         peakEngineCalls,
+        engineCalls,
         scaleOuts,
         scaleIns,
         refused,

@@ -89,6 +89,22 @@ class ReplicaSetTest {
   }
 
   @Test
+  void withABatcherInFront_inFlightIsItsRequestCount_notTheEngineCalls() throws Exception {
+    Held a = new Held();
+    ReplicaSet set = new ReplicaSet(a, s -> {});
+    List<Future<Map<String, Tensor>>> calls = submit(set, 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> set.inFlight() == 1);
+    AtomicInteger batcherRequests = new AtomicInteger(9);
+    set.countRequestsWith(batcherRequests::get);
+    assertThat(set.inFlight()).as("a batch of 9 requests is one call").isEqualTo(9);
+    batcherRequests.set(0);
+    assertThat(set.inFlight()).isZero();
+    release.countDown();
+    calls.get(0).get();
+    assertThat(set.requests()).as("engine calls").isEqualTo(1);
+  }
+
+  @Test
   void addedReplica_takesAWaitingRequest() throws Exception {
     Held a = new Held();
     ReplicaSet set = new ReplicaSet(a, s -> {});
