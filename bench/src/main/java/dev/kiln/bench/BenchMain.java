@@ -21,6 +21,8 @@ import dev.kiln.bench.fleet.FleetRolloutBench;
 import dev.kiln.bench.http.HttpServersBench;
 import dev.kiln.bench.http.HttpServersReport;
 import dev.kiln.bench.monitor.MonitorCheckBench;
+import dev.kiln.bench.peer.PeerBench;
+import dev.kiln.bench.peer.PeerReport;
 import dev.kiln.bench.quantize.CalibrationBench;
 import dev.kiln.bench.quantize.QuantizeBench;
 import java.io.IOException;
@@ -82,6 +84,14 @@ public final class BenchMain {
                 threads),
             clients);
       }
+      case "peer" ->
+          PeerReport.print(
+              PeerBench.run(
+                  repo,
+                  args.length > 2
+                      ? List.of(args[2])
+                      : List.of("cnn/cnn.onnx", "large/mobilenet_v2/mobilenet_v2.onnx"),
+                  intArg(args, 1, 10)));
       case "agent-batching" ->
           AgentReports.batching(
               BatchingBench.run(
@@ -194,7 +204,7 @@ public final class BenchMain {
           throw new IllegalArgumentException(
               "unknown benchmark '"
                   + which
-                  + "'; try: compile, quantize, calibration, torch-paths, agent-overhead, agent-decode, agent-throughput, oip, agent-batching,"
+                  + "'; try: compile, quantize, calibration, torch-paths, agent-overhead, agent-decode, agent-throughput, oip, peer, agent-batching,"
                   + " agent-autoscale, agent-device-jvm, agent-classlist,"
                   + " agent-footprint,"
                   + " model-load, runner-overhead,"

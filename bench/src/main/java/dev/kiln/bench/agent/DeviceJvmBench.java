@@ -103,7 +103,7 @@ public final class DeviceJvmBench {
   }
 
   /** The agent jar and its dependencies, as {@code kiln-agent} and the unit put them. */
-  static String agentClasspath(Path repo) throws IOException {
+  public static String agentClasspath(Path repo) throws IOException {
     Path target = repo.resolve("edge-agent/target");
     List<String> entries = new ArrayList<>();
     try (Stream<Path> jars = Files.list(target)) {
@@ -141,7 +141,8 @@ public final class DeviceJvmBench {
     return (System.nanoTime() - started) / 1_000_000;
   }
 
-  static String loadAverage() {
+  /** The 1, 5 and 15 minute load averages, as /proc/loadavg has them. */
+  public static String loadAverage() {
     try {
       String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
       return parts[0] + " " + parts[1] + " " + parts[2];

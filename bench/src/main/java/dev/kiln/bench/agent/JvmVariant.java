@@ -10,6 +10,19 @@ import java.util.Map;
 public record JvmVariant(String name, List<String> options, Map<String, String> env) {
 
   /**
+   * The device defaults (heap cap, serial GC, {@code MALLOC_ARENA_MAX}) without the class-data
+   * archive, which only moves start time: how a device runs the agent, for benchmarks of serving.
+   *
+   * @param heap the heap cap, e.g. {@link DeviceJvm#DEFAULT_HEAP}
+   */
+  public static JvmVariant deviceDefaults(String heap) {
+    return new JvmVariant(
+        "device JVM options (" + String.join(" ", DeviceJvm.options(heap)) + ")",
+        DeviceJvm.options(heap),
+        Map.of("MALLOC_ARENA_MAX", DeviceJvm.MALLOC_ARENA_MAX));
+  }
+
+  /**
    * What the footprint bench compares: the agent as issue 13 found it, JVM defaults, the device
    * options before the footprint work, the device defaults (with the class-data archive), and the
    * device defaults without the archive and with C1 only.

@@ -16,11 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The Open Inference Protocol's two body forms against {@code /invocations}' two, on one agent
@@ -28,9 +23,9 @@ import java.util.concurrent.atomic.LongAdder;
  * /v2/models/{m}/infer} with JSON tensors and with the binary tensor extension (binary input and
  * binary output). p50 and p99 come from one request at a time over a raw socket ({@link
  * SocketInvoker}, so no client library's thread handoffs), the four paths interleaved round by
- * round; throughput from a closed loop of {@code clients} raw-socket clients per path (one
- * connection each), in the order A B C D, then D C B A, half the time each, so a drift in machine
- * load hits all of them alike.
+ * round; throughput from a closed loop of {@code clients} raw-socket clients per path ({@link
+ * SocketLoad}), in the order A B C D, then D C B A, half the time each, so a drift in machine load
+ * hits all of them alike.
  */
 public final class OipBench {
   /** One path's figures; {@code bodyBytes} is the request body. */
@@ -73,7 +68,10 @@ public final class OipBench {
             int j = pass == 0 ? k : subjects.size() - 1 - k;
             Subject s = subjects.get(j);
             long t = System.nanoTime();
-            done[j] += closedLoop(agent, s, clients, seconds / 2);
+            done[j] +=
+                new SocketLoad(agent.baseUrl(), s.path(), s.contentType(), s.body(), s.headers())
+                    .run(clients, seconds / 2)
+                    .requests();
             secs[j] += (System.nanoTime() - t) / 1e9;
           }
         }
@@ -85,47 +83,6 @@ public final class OipBench {
       }
     }
     return rows;
-  }
-
-  /**
-   * Closed loop of {@code clients} raw-socket clients ({@link SocketInvoker}, one keep-alive
-   * connection each), each sending its next request when the last one answered. The client costs
-   * the same for every path: a prebuilt request written in one call, the reply read by its
-   * Content-Length and not parsed. The JDK {@code HttpClient} used here before 2026-12-03 cost the
-   * client more CPU than the agent's path, on the same 2 cores, so the ratios partly measured it.
-   *
-   * @return requests answered 200 within {@code seconds}
-   */
-  private static long closedLoop(InProcessAgent agent, Subject s, int clients, double seconds)
-      throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(clients);
-    try {
-      LongAdder count = new LongAdder();
-      long deadline = System.nanoTime() + (long) (seconds * 1e9);
-      List<Future<?>> futures = new ArrayList<>();
-      for (int c = 0; c < clients; c++) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  try (SocketInvoker invoker =
-                      new SocketInvoker(
-                          agent.baseUrl(), s.path(), s.contentType(), s.body(), s.headers())) {
-                    while (System.nanoTime() < deadline) {
-                      invoker.invoke();
-                      count.increment();
-                    }
-                  }
-                  return null;
-                }));
-      }
-      for (Future<?> f : futures) {
-        f.get();
-      }
-      return count.sum();
-    } finally {
-      pool.shutdown();
-      pool.awaitTermination(30, TimeUnit.SECONDS);
-    }
   }
 
   private static List<Subject> subjects(BenchModel model) {

@@ -65,8 +65,12 @@ public final class SocketInvoker implements AutoCloseable {
     this.request = bytes.toByteArray();
   }
 
-  /** One request; throws unless the agent answered 200, so a benchmark never counts errors. */
-  public void invoke() throws IOException {
+  /**
+   * One request; throws unless the server answered 200, so a benchmark never counts errors.
+   *
+   * @return the reply's body
+   */
+  public byte[] invoke() throws IOException {
     if (socket == null) {
       socket = new Socket();
       socket.setTcpNoDelay(true);
@@ -99,6 +103,7 @@ public final class SocketInvoker implements AutoCloseable {
       throw new IOException(
           target + " answered " + status + ": " + new String(body, StandardCharsets.UTF_8));
     }
+    return body;
   }
 
   private String line() throws IOException {
