@@ -32,6 +32,7 @@ public final class PostgresServer implements AutoCloseable {
   public static final String HOST = "127.0.0.1";
   private static final long START_TIMEOUT_SECONDS = 60;
   private static final AtomicInteger DATABASES = new AtomicInteger();
+  private static PostgresServer shared;
 
   /** Server settings; defaults as a production server would have them where tests care. */
   public record Options(boolean fsync, int maxConnections) {
@@ -73,6 +74,20 @@ public final class PostgresServer implements AutoCloseable {
 
   public static PostgresServer start() {
     return start(Options.defaults());
+  }
+
+  /**
+   * One server for every test of this JVM that neither restarts nor stops it, each in its own
+   * database ({@link #createDatabase}): started by the first caller, stopped and deleted by the
+   * shutdown hook; {@link #close} leaves it running. One {@code initdb} per test class would cost
+   * more than many of the tests. No crash is tested on it, so {@code fsync} is off. Skips the
+   * calling test on a developer machine without PostgreSQL, fails it on CI.
+   */
+  public static synchronized PostgresServer shared() {
+    if (shared == null) {
+      shared = start(Options.defaults().fsync(false));
+    }
+    return shared;
   }
 
   public static PostgresServer start(Options options) {
@@ -156,6 +171,9 @@ public final class PostgresServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (this == shared) {
+      return;
+    }
     stopAndDelete();
     try {
       Runtime.getRuntime().removeShutdownHook(cleanupOnExit);

@@ -42,16 +42,17 @@ class PostgresServerTest {
   }
 
   @Test
-  void fsync_canBeTurnedOff_forBenchmarks() throws Exception {
-    try (PostgresServer server =
-        PostgresServer.start(PostgresServer.Options.defaults().fsync(false))) {
-      PostgresServer.Database db = server.createDatabase("fsync off");
-      try (Connection c = DriverManager.getConnection(db.jdbcUrl());
-          Statement s = c.createStatement();
-          ResultSet r = s.executeQuery("show fsync")) {
-        r.next();
-        assertThat(r.getString(1)).isEqualTo("off");
-      }
+  void sharedServer_isOnePerJvm_withFsyncOff_andOutlivesAClose() throws Exception {
+    PostgresServer shared = PostgresServer.shared();
+    assertThat(PostgresServer.shared()).isSameAs(shared);
+    // A test that closes the server it was handed must not stop it for the tests after it.
+    shared.close();
+    PostgresServer.Database db = shared.createDatabase("fsync off");
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl());
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("show fsync")) {
+      r.next();
+      assertThat(r.getString(1)).isEqualTo("off");
     }
   }
 }

@@ -35,10 +35,9 @@ class FieldAccuracyTest {
 
   @Test
   void onPostgres_eachVersionAndRole_isJudgedOnItsPhasesLabelledRequests() throws Exception {
-    PostgresServer.requireInstalled();
-    try (PostgresServer pg = PostgresServer.start(PostgresServer.Options.defaults().fsync(false));
-        CaptureStore store =
-            CaptureStore.open(StoreLocation.parse(pg.createDatabase("loop").storeUri()))) {
+    try (CaptureStore store =
+        CaptureStore.open(
+            StoreLocation.parse(PostgresServer.shared().createDatabase("loop").storeUri()))) {
       check(store);
     }
   }

@@ -62,7 +62,8 @@ public final class BanditVerdict {
 
   /**
    * @param versions the running version first, then each new one (two or more arms in all)
-   * @param devices heartbeat metrics of the devices serving both arms
+   * @param devices heartbeat metrics of the devices serving the arms; no decision until every one
+   *     of them reports its bandit
    */
   public static Snapshot assess(
       String model, List<String> versions, List<Map<String, Double>> devices, long now) {
@@ -99,7 +100,9 @@ public final class BanditVerdict {
       wins[best]++;
     }
     List<Arm> arms = new ArrayList<>();
-    boolean enough = reporting > 0;
+    // A fleet-wide verdict waits for every device: one device's figures must not decide for the
+    // others before their bandits have been heard from.
+    boolean enough = reporting > 0 && reporting == devices.size();
     for (int i = 0; i < k; i++) {
       double a = 1 + sums[i];
       double b = 1 + rewarded[i] - sums[i];
@@ -124,8 +127,11 @@ public final class BanditVerdict {
         break;
       }
     }
-    return new Snapshot(
-        now, reporting, List.copyOf(arms), decision, describe(arms, reporting), winner);
+    String reason = describe(arms, reporting);
+    if (reporting < devices.size()) {
+      reason += " (waiting for the bandits of " + (devices.size() - reporting) + " more)";
+    }
+    return new Snapshot(now, reporting, List.copyOf(arms), decision, reason, winner);
   }
 
   static String describe(List<Arm> arms, int devices) {

@@ -19,8 +19,6 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,25 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 class FleetConsoleOnPostgresTest {
   private static final ArtifactRef V2 =
       new ArtifactRef("mlp", "2", "abc", 1, "x86_64", "linux-x86_64", List.of(), "/nope.kiln");
-  private static PostgresServer server;
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startServer() {
-    PostgresServer.requireInstalled();
-    server = PostgresServer.start(PostgresServer.Options.defaults().fsync(false));
-  }
-
-  @AfterAll
-  static void stopServer() {
-    if (server != null) {
-      server.close();
-    }
-  }
 
   @Test
   void queuedDeploy_isCarriedOutByTheLeader_survivesATakeover_andFencesTheOldLeader() {
-    PostgresUrl url = PostgresUrl.parse(server.createDatabase("console_pg").storeUri());
+    PostgresUrl url =
+        PostgresUrl.parse(PostgresServer.shared().createDatabase("console_pg").storeUri());
     KeyPair key = Ed25519Keys.generate();
     // Port 1 on loopback refuses connections: the console works offline, nothing is sent.
     ConsoleConfig config = ConsoleConfig.defaults("tcp://127.0.0.1:1", dir, key);

@@ -97,8 +97,7 @@ class BanditStrategyTest {
 
   @Test
   void verdict_addsDevicesUp_andIsDeterministic() {
-    List<Map<String, Double>> devices =
-        List.of(arms(50, 40, 50, 10), arms(50, 45, 50, 5), Map.of("requests.total", 3.0));
+    List<Map<String, Double>> devices = List.of(arms(50, 40, 50, 10), arms(50, 45, 50, 5));
     BanditVerdict.Snapshot s = BanditVerdict.assess("mlp", List.of("1", "2"), devices, 7);
     assertThat(s.devices()).isEqualTo(2);
     assertThat(s.arms().get(0).rewarded()).isEqualTo(100);
@@ -111,6 +110,19 @@ class BanditStrategyTest {
     assertThat(few.decision())
         .as("fewer than %d rewards per arm decide nothing", BanditVerdict.MIN_REWARDS)
         .isEqualTo(BanditVerdict.Decision.UNDECIDED);
+  }
+
+  @Test
+  void verdict_waitsForEveryDevicesBandit_beforeDeciding() {
+    // Two devices' figures are decisive, but a third serving the arms has not reported its
+    // bandit yet (its first heartbeat since the arm landed is still to come).
+    List<Map<String, Double>> devices =
+        List.of(arms(50, 40, 50, 10), arms(50, 45, 50, 5), Map.of("requests.total", 3.0));
+    BanditVerdict.Snapshot s = BanditVerdict.assess("mlp", List.of("1", "2"), devices, 7);
+    assertThat(s.devices()).isEqualTo(2);
+    assertThat(s.decision()).isEqualTo(BanditVerdict.Decision.UNDECIDED);
+    assertThat(s.winner()).isNull();
+    assertThat(s.reason()).contains("waiting for the bandits of 1 more");
   }
 
   @Test

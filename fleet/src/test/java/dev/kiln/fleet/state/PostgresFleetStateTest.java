@@ -17,33 +17,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The contract on a real PostgreSQL, plus what only it has: the lease and its fencing. */
 class PostgresFleetStateTest extends FleetStateContract {
-  private static PostgresServer server;
   private PostgresUrl url;
   private LeaderLease.Fence fence;
 
-  @BeforeAll
-  static void startServer() {
-    PostgresServer.requireInstalled();
-    server = PostgresServer.start(PostgresServer.Options.defaults().fsync(false));
-  }
-
-  @AfterAll
-  static void stopServer() {
-    if (server != null) {
-      server.close();
-    }
-  }
-
   @BeforeEach
   void freshDatabase() {
-    url = PostgresUrl.parse(server.createDatabase("fleet_state").storeUri());
+    url = PostgresUrl.parse(PostgresServer.shared().createDatabase("fleet_state").storeUri());
     try (LeaderLease lease = new LeaderLease(url, Duration.ofSeconds(10))) {
       long epoch = lease.tryAcquire("test").orElseThrow();
       fence = new LeaderLease.Fence("test", epoch);

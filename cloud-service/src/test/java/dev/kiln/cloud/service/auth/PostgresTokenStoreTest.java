@@ -11,35 +11,19 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The token contract on a real PostgreSQL, a fresh database per test. */
 class PostgresTokenStoreTest extends TokenStoreContract {
-  private static PostgresServer server;
   private PostgresUrl url;
   private final List<PostgresTokenStore> opened = new ArrayList<>();
 
-  @BeforeAll
-  static void startServer() {
-    PostgresServer.requireInstalled();
-    server = PostgresServer.start(PostgresServer.Options.defaults().fsync(false));
-  }
-
-  @AfterAll
-  static void stopServer() {
-    if (server != null) {
-      server.close();
-    }
-  }
-
   @BeforeEach
   void freshDatabase() {
-    url = PostgresUrl.parse(server.createDatabase("tokens").storeUri());
+    url = PostgresUrl.parse(PostgresServer.shared().createDatabase("tokens").storeUri());
   }
 
   @AfterEach
