@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -189,6 +190,7 @@ public final class ApiServer implements AutoCloseable {
       return;
     }
     if (route == null) {
+      closeIfBodyUnread(request, response);
       if (allowed.isEmpty()) {
         write(
             response,
@@ -247,6 +249,7 @@ public final class ApiServer implements AutoCloseable {
       if (response.isCommitted()) {
         callback.failed(e);
       } else {
+        closeIfBodyUnread(request, response);
         write(response, callback, a.status(), error(a.getMessage(), a.fix()));
       }
     }
@@ -256,6 +259,18 @@ public final class ApiServer implements AutoCloseable {
       } catch (RuntimeException e) {
         LOG.error("cannot audit {} {} by {}", method, path, caller, e);
       }
+    }
+  }
+
+  /**
+   * An error answered before the request's body was read (a 401 or 403 is decided from the headers)
+   * leaves that body on the connection; Jetty then closes the connection after the reply, and a
+   * client that reuses it for its next POST reads nothing back (the JDK client does not retry a
+   * POST). Saying so in the reply makes the client open a new connection instead.
+   */
+  private static void closeIfBodyUnread(Request request, Response response) {
+    if (request.getLength() != 0) {
+      response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
     }
   }
 

@@ -27,6 +27,14 @@ final class ApiClient {
     this.token = token;
   }
 
+  String base() {
+    return base;
+  }
+
+  String token() {
+    return token;
+  }
+
   ApiClient as(String otherToken) {
     return new ApiClient(base, otherToken);
   }

@@ -3,6 +3,11 @@ package dev.kiln.cloud.service.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +63,40 @@ class RolesIT {
     assertThat(viewer.post("/deployments/dep-x/cancel", Map.of()).status()).isEqualTo(403);
     assertThat(viewer.post("/tokens", Map.of("name", "x", "role", "admin")).status())
         .isEqualTo(403);
+  }
+
+  @Test
+  void aRefusedPost_withItsBodyUnread_closesTheConnection_soNoClientReusesIt() throws Exception {
+    URI api = URI.create(service.admin.base());
+    String body = "{\"name\": \"x\", \"role\": \"admin\"}";
+    try (Socket s = new Socket(api.getHost(), api.getPort())) {
+      s.setSoTimeout(10_000);
+      // Headers first; the role is refused from them, before the body is read.
+      s.getOutputStream()
+          .write(
+              ("POST "
+                      + api.getPath()
+                      + "/tokens HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                      + viewer.token()
+                      + "\r\nContent-Type: application/json\r\nContent-Length: "
+                      + body.length()
+                      + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      String head =
+          new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII)
+              + new BufferedReader(
+                      new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
+                  .lines()
+                  .takeWhile(l -> !l.isEmpty())
+                  .reduce("", (a, b) -> a + b.toLowerCase(java.util.Locale.ROOT) + "\n");
+      assertThat(head).startsWith("HTTP/1.1 403").contains("connection: close");
+    }
+    // And the JDK client, which pools connections, gets every refusal in a row.
+    for (int i = 0; i < 5; i++) {
+      assertThat(viewer.post("/tokens", Map.of("name", "x" + i, "role", "admin")).status())
+          .isEqualTo(403);
+    }
   }
 
   @Test
