@@ -187,9 +187,9 @@ class MonitorIT {
     Path db = tmp.resolve("cloud.duckdb");
     long t0 = System.currentTimeMillis() - 3 * 60 * MINUTE;
     try (CaptureStore store = CaptureStore.open(db)) {
-      insert(store, 1, 6_000, t0, 0);
-      insert(store, 2, 2_000, t0 + 60 * MINUTE, 0);
-      insert(store, 3, 2_000, t0 + 120 * MINUTE, 0.75);
+      Traffic.insertMinute(store, 1, 6_000, t0, 0);
+      Traffic.insertMinute(store, 2, 2_000, t0 + 60 * MINUTE, 0);
+      Traffic.insertMinute(store, 3, 2_000, t0 + 120 * MINUTE, 0.75);
     }
     Path baseline = tmp.resolve("baseline.json");
     Run built =
@@ -249,19 +249,5 @@ class MonitorIT {
         java.time.Instant.ofEpochMilli(untilMs).toString(),
         "--broker",
         broker.url());
-  }
-
-  /** {@code n} records over one minute from {@code start}, on two devices, version 1. */
-  private static void insert(CaptureStore store, long seed, int n, long start, double shift)
-      throws Exception {
-    List<CaptureRecord> batch = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      batch.add(Traffic.record(seed, i, "dev-" + (i % 2), "1", start + i * MINUTE / n, shift));
-      if (batch.size() == 500) {
-        store.insertCaptures(batch, "b");
-        batch.clear();
-      }
-    }
-    store.insertCaptures(batch, "b");
   }
 }

@@ -10,7 +10,6 @@ import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.cloud.store.StoreLocation;
 import dev.kiln.error.ExitCode;
 import dev.kiln.link.protocol.ProtocolJson;
-import dev.kiln.link.protocol.capture.CaptureRecord;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -49,9 +48,9 @@ class MonitorOnPostgresIT {
     String store = where.toString();
     long t0 = System.currentTimeMillis() - 3 * 60 * MINUTE;
     try (CaptureStore s = CaptureStore.open(where)) {
-      insert(s, 1, 6_000, t0, 0);
-      insert(s, 2, 2_000, t0 + 60 * MINUTE, 0);
-      insert(s, 3, 2_000, t0 + 120 * MINUTE, 0.75);
+      Traffic.insertMinute(s, 1, 6_000, t0, 0);
+      Traffic.insertMinute(s, 2, 2_000, t0 + 60 * MINUTE, 0);
+      Traffic.insertMinute(s, 3, 2_000, t0 + 120 * MINUTE, 0.75);
     }
     Path baseline = tmp.resolve("baseline.json");
     Run built =
@@ -107,19 +106,5 @@ class MonitorOnPostgresIT {
         "30m",
         "--until",
         Instant.ofEpochMilli(untilMs).toString());
-  }
-
-  /** {@code n} records over one minute from {@code start}, on two devices, version 1. */
-  private static void insert(CaptureStore store, long seed, int n, long start, double shift)
-      throws Exception {
-    List<CaptureRecord> batch = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      batch.add(Traffic.record(seed, i, "dev-" + (i % 2), "1", start + i * MINUTE / n, shift));
-      if (batch.size() == 500) {
-        store.insertCaptures(batch, "b");
-        batch.clear();
-      }
-    }
-    store.insertCaptures(batch, "b");
   }
 }

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.artifact.baseline.Baseline;
 import dev.kiln.cloud.store.CaptureStore;
-import dev.kiln.link.protocol.capture.CaptureRecord;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -21,26 +19,12 @@ class DriftCheckTest {
 
   @TempDir Path tmp;
 
-  /** {@code n} records over one minute from {@code start}, on two devices, version 1. */
-  static void insert(CaptureStore store, long seed, int n, long start, double shift)
-      throws Exception {
-    List<CaptureRecord> batch = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      batch.add(Traffic.record(seed, i, "dev-" + (i % 2), "1", start + i * MINUTE / n, shift));
-      if (batch.size() == 500) {
-        store.insertCaptures(batch, "b");
-        batch.clear();
-      }
-    }
-    store.insertCaptures(batch, "b");
-  }
-
   @Test
   void baselineTraffic_raisesNothing_andShiftedTraffic_flagsTheShiftedFeature() throws Exception {
     try (CaptureStore store = CaptureStore.open(tmp.resolve("cloud.duckdb"))) {
-      insert(store, 1, 10_000, T0, 0);
-      insert(store, 2, 2_000, T0 + MINUTE, 0);
-      insert(store, 3, 2_000, T0 + 2 * MINUTE, 1.0);
+      Traffic.insertMinute(store, 1, 10_000, T0, 0);
+      Traffic.insertMinute(store, 2, 2_000, T0 + MINUTE, 0);
+      Traffic.insertMinute(store, 3, 2_000, T0 + 2 * MINUTE, 1.0);
       Baseline b =
           CaptureBaselines.build(
               store, new CaptureWindow(Traffic.MODEL, null, T0, T0 + MINUTE), T0 + 3 * MINUTE);
@@ -86,8 +70,8 @@ class DriftCheckTest {
   @Test
   void smallWindows_areNotJudged() throws Exception {
     try (CaptureStore store = CaptureStore.open(tmp.resolve("cloud.duckdb"))) {
-      insert(store, 1, 2_000, T0, 0);
-      insert(store, 3, 100, T0 + MINUTE, 3.0);
+      Traffic.insertMinute(store, 1, 2_000, T0, 0);
+      Traffic.insertMinute(store, 3, 100, T0 + MINUTE, 3.0);
       Baseline b =
           CaptureBaselines.build(
               store, new CaptureWindow(Traffic.MODEL, null, T0, T0 + MINUTE), T0);

@@ -1,7 +1,10 @@
 package dev.kiln.cloud.monitor;
 
+import dev.kiln.cloud.store.CaptureStore;
 import dev.kiln.link.protocol.capture.CaptureRecord;
 import dev.kiln.link.protocol.capture.CaptureTensor;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -18,6 +21,23 @@ public final class Traffic {
   public static final int SHIFTED = 2;
 
   private Traffic() {}
+
+  /**
+   * Stores {@code n} records spread over one minute from {@code start}, on two devices, version 1,
+   * in batches of 500 as the ingestor would.
+   */
+  public static void insertMinute(CaptureStore store, long seed, int n, long start, double shift)
+      throws SQLException {
+    List<CaptureRecord> batch = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      batch.add(record(seed, i, "dev-" + (i % 2), "1", start + i * 60_000L / n, shift));
+      if (batch.size() == 500) {
+        store.insertCaptures(batch, "b");
+        batch.clear();
+      }
+    }
+    store.insertCaptures(batch, "b");
+  }
 
   public static CaptureRecord record(
       long seed, int i, String device, String version, long tsMs, double shift) {

@@ -303,8 +303,8 @@ abstract class CaptureStoreContract {
   @Test
   void driftViolations_areStoredAndListed() throws Exception {
     try (CaptureStore s = CaptureStore.open(newLocation())) {
-      insert(s, 1, 2_000, T0, 0);
-      insert(s, 3, 1_000, T0 + 60_000, 1.5);
+      Traffic.insertMinute(s, 1, 2_000, T0, 0);
+      Traffic.insertMinute(s, 3, 1_000, T0 + 60_000, 1.5);
       Baseline b =
           CaptureBaselines.build(
               s, new CaptureWindow(Traffic.MODEL, null, T0, T0 + 60_000), T0 + 120_000);
@@ -320,15 +320,6 @@ abstract class CaptureStoreContract {
           .contains("x[2]");
       assertThat(new ViolationTable(s).recent(Traffic.MODEL, T0 + DAY * 400, 100).rows()).isEmpty();
     }
-  }
-
-  private static void insert(CaptureStore s, long seed, int n, long start, double shift)
-      throws Exception {
-    List<CaptureRecord> batch = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      batch.add(Traffic.record(seed, i, "dev-" + (i % 2), "1", start + i * 60_000L / n, shift));
-    }
-    s.insertCaptures(batch, "b");
   }
 
   @Test
