@@ -14,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -61,6 +62,12 @@ public final class DecodeBench {
     check(
         InferRequest.parse(oipDataFirst, null, signature, oipLimits).inputs().get("input"), image);
     check(JsonTensors.decode(json, signature, jsonLimits).get("input"), image);
+    // The same body with its input's name escaped: the byte scanner leaves escapes to Jackson.
+    byte[] jacksonOnly =
+        new String(json, StandardCharsets.US_ASCII)
+            .replaceFirst("\"input\"", "\"\\\\u0069nput\"")
+            .getBytes(StandardCharsets.US_ASCII);
+    check(JsonTensors.decode(jacksonOnly, signature, jsonLimits).get("input"), image);
     check(JsonTensors.decode(MAPPER.readTree(json), signature, jsonLimits).get("input"), image);
 
     List<Subject> subjects =
@@ -70,7 +77,11 @@ public final class DecodeBench {
                 json.length,
                 () -> JsonTensors.decode(MAPPER.readTree(json), signature, jsonLimits)),
             new Subject(
-                "JSON, streaming (after)",
+                "JSON, Jackson streaming (name escaped, so the scanner declines)",
+                jacksonOnly.length,
+                () -> JsonTensors.decode(jacksonOnly, signature, jsonLimits)),
+            new Subject(
+                "JSON, byte scanner (the agent's path)",
                 json.length,
                 () -> JsonTensors.decode(json, signature, jsonLimits)),
             new Subject(

@@ -4,20 +4,16 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.kiln.agent.AgentException;
-import dev.kiln.agent.runtime.DType;
 import dev.kiln.agent.runtime.Tensor;
 import dev.kiln.artifact.Manifest;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * The fast path for JSON request bodies: Jackson's streaming parser writes each number straight
- * into the input's primitive array, with no tree and no boxed values. The array is sized from the
- * signature (a dynamic dimension counted as 1) and never beyond {@link DecodeLimits#maxElements},
- * so a small body cannot make it allocate much; it grows only for larger batches.
+ * The streaming path for JSON request bodies that {@link JsonTensorScanner} declines (other keys
+ * beside the tensors, escaped names, spelled-out non-finite values): Jackson's streaming parser
+ * feeds each number to a {@link TensorAssembler}, with no tree and no boxed values.
  *
  * <p>It reads what well-formed requests send: {@code {"inputs": {name: nested array}}} and {@code
  * {"instances": [array, ...]}}. Anything else, and every body it would refuse (ragged rows, wrong
@@ -28,9 +24,6 @@ import java.util.Map;
  */
 final class JsonTensorStream {
   private static final JsonFactory FACTORY = RequestDecoder.MAPPER.getFactory();
-
-  /** Nesting allowed when the signature gives no rank; ranks beyond this are not tensors. */
-  static final int MAX_RANK_WITHOUT_SIGNATURE = 32;
 
   private JsonTensorStream() {}
 
@@ -123,51 +116,16 @@ final class JsonTensorStream {
     return null;
   }
 
-  /**
-   * Reads one nested array. The rank is fixed by the first scalar met, each dimension by the first
-   * array closed at its depth; every later array must match, which is what rectangular means.
-   */
+  /** Feeds Jackson's tokens for one nested array to an assembler. */
   private static final class Reader {
-    private final Manifest.TensorSpec spec;
-    private final DecodeLimits limits;
-    private final boolean floats;
-    private final int maxDepth;
-    private final long[] dims;
-    private final boolean[] dimKnown;
-    private final long[] counts;
-    private int rank = -1;
-    private float[] floatValues;
-    private long[] longValues;
-    private int at;
+    private final TensorAssembler assembler;
 
     Reader(Manifest.TensorSpec spec, DecodeLimits limits) {
-      this.spec = spec;
-      this.limits = limits;
-      DType dtype = DType.fromNumpy(spec.dtype());
-      this.floats = dtype == DType.FLOAT32;
-      this.maxDepth = spec.shape() == null ? MAX_RANK_WITHOUT_SIGNATURE : spec.shape().size();
-      this.dims = new long[maxDepth];
-      this.dimKnown = new boolean[maxDepth];
-      this.counts = new long[maxDepth];
-      int capacity = (int) Math.min(expectedCount(spec), limits.maxElements());
-      if (floats) {
-        floatValues = new float[capacity];
-      } else {
-        longValues = new long[capacity];
-      }
+      this.assembler = new TensorAssembler(spec, limits);
     }
 
-    /** The element count the signature implies with every dynamic dimension at 1. */
-    private static long expectedCount(Manifest.TensorSpec spec) {
-      List<Long> shape = spec.shape();
-      if (shape == null) {
-        return 1024;
-      }
-      long n = 1;
-      for (long d : shape) {
-        n = d > 0 ? Math.min(n * d, Integer.MAX_VALUE - 8) : n;
-      }
-      return n;
+    boolean open(int depth) {
+      return assembler.open(depth);
     }
 
     /** Reads from the current token, with {@code depth} arrays already open; null if refused. */
@@ -175,91 +133,44 @@ final class JsonTensorStream {
       JsonToken t = p.currentToken();
       while (true) {
         if (t == JsonToken.START_ARRAY) {
-          if (!open(depth)) {
+          if (!assembler.open(depth)) {
             return null;
           }
           depth++;
         } else if (t == JsonToken.END_ARRAY) {
           depth--;
-          if (!close(depth)) {
+          if (!assembler.close(depth)) {
             return null;
           }
           if (depth == 0) {
-            return finish();
+            return assembler.finish();
           }
         } else {
           if (!scalar(p, t, depth)) {
             return null;
           }
           if (depth == 0) {
-            return finish();
+            return assembler.finish();
           }
         }
         t = p.nextToken();
       }
     }
 
-    private boolean open(int depth) {
-      if (depth >= maxDepth || (rank >= 0 && depth >= rank)) {
-        return false;
-      }
-      if (!countChild(depth)) {
-        return false;
-      }
-      counts[depth] = 0;
-      return true;
-    }
-
-    private boolean close(int depth) {
-      if (!dimKnown[depth]) {
-        dims[depth] = counts[depth];
-        dimKnown[depth] = true;
-        if (counts[depth] == 0) {
-          // An empty array: the tree decoder names the shape it claims.
-          return false;
-        }
-        return true;
-      }
-      return counts[depth] == dims[depth];
-    }
-
-    /** Counts one more element in the array open at {@code depth - 1}. */
-    private boolean countChild(int depth) {
-      if (depth == 0) {
-        return true;
-      }
-      long n = ++counts[depth - 1];
-      return !dimKnown[depth - 1] || n <= dims[depth - 1];
-    }
-
     private boolean scalar(JsonParser p, JsonToken t, int depth) throws IOException {
-      if (rank < 0) {
-        rank = depth;
-      }
-      if (depth != rank || !countChild(depth)) {
-        return false;
-      }
-      if (at == (floats ? floatValues.length : longValues.length) && !grow()) {
-        return false;
-      }
-      if (floats) {
+      if (assembler.takesFloats()) {
         if (t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT) {
-          floatValues[at++] = limits.checked(spec.name(), JsonNumbers.asFloat(p));
-        } else {
-          Float v = limits.allowNonFinite() ? nonFinite(p, t) : null;
-          if (v == null) {
-            return false;
-          }
-          floatValues[at++] = v;
+          return assembler.addFloat(
+              assembler.limits().checked(assembler.name(), JsonNumbers.asFloat(p)), depth);
         }
-        return true;
+        Float v = assembler.limits().allowNonFinite() ? nonFinite(p, t) : null;
+        return v != null && assembler.addFloat(v, depth);
       }
       if (t != JsonToken.VALUE_NUMBER_INT
           || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
         return false;
       }
-      longValues[at++] = p.getLongValue();
-      return true;
+      return assembler.addLong(p.getLongValue(), depth);
     }
 
     private static Float nonFinite(JsonParser p, JsonToken t) throws IOException {
@@ -275,36 +186,6 @@ final class JsonTensorStream {
         case "-Infinity" -> Float.NEGATIVE_INFINITY;
         default -> null;
       };
-    }
-
-    /** Doubles the array, never past the element limit that the body's size sets. */
-    private boolean grow() {
-      int length = floats ? floatValues.length : longValues.length;
-      long limit = Math.min(limits.maxElements(), Integer.MAX_VALUE - 8);
-      if (length >= limit) {
-        return false;
-      }
-      int bigger = (int) Math.min(limit, Math.max(1024L, 2L * length));
-      if (floats) {
-        floatValues = Arrays.copyOf(floatValues, bigger);
-      } else {
-        longValues = Arrays.copyOf(longValues, bigger);
-      }
-      return true;
-    }
-
-    private Tensor finish() {
-      long[] shape = Arrays.copyOf(dims, rank);
-      int count = limits.admit(spec.name(), spec, shape);
-      if (count != at) {
-        return null;
-      }
-      if (floats) {
-        float[] values = floatValues.length == count ? floatValues : Arrays.copyOf(floatValues, at);
-        return Tensor.ofFloats(shape, values);
-      }
-      long[] values = longValues.length == count ? longValues : Arrays.copyOf(longValues, at);
-      return Tensor.ofLongs(shape, values);
     }
   }
 }

@@ -1,0 +1,335 @@
+package dev.kiln.agent.http;
+
+import com.fasterxml.jackson.core.io.doubleparser.JavaDoubleParser;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A position in a JSON body's bytes and the lexical reads {@link JsonTensorScanner} needs:
+ * whitespace, punctuation, plain names, numbers to the JSON grammar, and skipping a whole value.
+ * Every read checks the grammar as Jackson does and answers false (or null) where the text is not
+ * what it takes, leaving the position wherever it stopped: a caller that gets false gives up on the
+ * body.
+ *
+ * <p>Numbers are turned into doubles in the same pass as their digits are checked when Clinger's
+ * fast path is exact (a mantissa below 2^53 and a power of ten up to 22, which covers what float32
+ * values print as); otherwise {@link JavaDoubleParser} reads the same bytes. Both round as {@code
+ * Double.parseDouble}.
+ */
+final class JsonCursor {
+  /** What {@link #scanNumber} read. */
+  static final int NOT_A_NUMBER = 0;
+
+  /** An integer of at most 18 digits: {@link #longValue}. */
+  static final int LONG = 1;
+
+  /** An integer too long for the fast reading; Jackson's BigInteger rounding applies. */
+  static final int BIG_INTEGER = 2;
+
+  /** A fraction or exponent: {@link #doubleValue}. */
+  static final int DECIMAL = 3;
+
+  private static final double[] POWERS_OF_TEN = new double[23];
+
+  /** Fast path bound: a mantissa below 2^53 is exact in a double. */
+  private static final long EXACT_MANTISSA = 1L << 53;
+
+  /** Digits are taken into the mantissa while it is below 10^17, so it stays below 10^18 < 2^63. */
+  private static final long MAX_MANTISSA = 100_000_000_000_000_000L;
+
+  private static final VarHandle LITTLE_ENDIAN_LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /** Nesting allowed in a skipped value: one bit per level in a long. */
+  private static final int MAX_SKIPPED_DEPTH = 64;
+
+  static {
+    double p = 1;
+    for (int i = 0; i < POWERS_OF_TEN.length; i++) {
+      POWERS_OF_TEN[i] = p;
+      p *= 10;
+    }
+  }
+
+  private final byte[] body;
+  private final int end;
+  private int at;
+  // The last number scanned.
+  private int numberStart;
+  private boolean negative;
+  private long mantissa;
+  private int exponent;
+  private boolean truncated;
+
+  JsonCursor(byte[] body) {
+    this.body = body;
+    this.end = body.length;
+  }
+
+  /** Whether the next byte, after whitespace, is {@code c} (not consumed). */
+  boolean peekIs(char c) {
+    skipWhitespace();
+    return at < end && body[at] == c;
+  }
+
+  /** Whether every byte has been read, but for trailing whitespace. */
+  boolean atEnd() {
+    skipWhitespace();
+    return at == end;
+  }
+
+  /** Consumes {@code expected} after whitespace; false if another byte comes first. */
+  boolean skipTo(char expected) {
+    skipWhitespace();
+    if (at < end && body[at] == expected) {
+      at++;
+      return true;
+    }
+    return false;
+  }
+
+  void skipWhitespace() {
+    while (at < end) {
+      byte c = body[at];
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+        return;
+      }
+      at++;
+    }
+  }
+
+  /**
+   * Reads a number to the JSON grammar, its digits kept for {@link #longValue} or {@link
+   * #doubleValue}; answers what it read.
+   */
+  int scanNumber() {
+    numberStart = at;
+    negative = at < end && body[at] == '-';
+    if (negative) {
+      at++;
+    }
+    if (at >= end) {
+      return NOT_A_NUMBER;
+    }
+    mantissa = 0;
+    exponent = 0;
+    truncated = false;
+    boolean integer = true;
+    byte c = body[at];
+    if (c == '0') {
+      at++;
+    } else if (c >= '1' && c <= '9') {
+      digits(false);
+    } else {
+      return NOT_A_NUMBER;
+    }
+    if (at < end && body[at] == '.') {
+      integer = false;
+      at++;
+      if (digits(true) == 0) {
+        return NOT_A_NUMBER;
+      }
+    }
+    if (at < end && (body[at] == 'e' || body[at] == 'E')) {
+      integer = false;
+      at++;
+      boolean negativeExponent = at < end && body[at] == '-';
+      if (at < end && (body[at] == '-' || body[at] == '+')) {
+        at++;
+      }
+      int first = at;
+      int power = 0;
+      while (at < end && (c = body[at]) >= '0' && c <= '9') {
+        // Past 10^8 the value is 0 or infinite either way; the slow path reads it.
+        power = power < 100_000_000 ? power * 10 + (c - '0') : power;
+        truncated |= power >= 100_000_000;
+        at++;
+      }
+      if (at == first) {
+        return NOT_A_NUMBER;
+      }
+      exponent += negativeExponent ? -power : power;
+    }
+    if (integer) {
+      return truncated ? BIG_INTEGER : LONG;
+    }
+    return DECIMAL;
+  }
+
+  /**
+   * Consumes a run of digits into the mantissa, eight at a time where eight digits follow (one
+   * 64-bit read and a few multiplications instead of eight loop turns: float32 values print with
+   * about eight digits after the point). Digits past 17 significant ones are counted in the
+   * exponent and mark the number truncated. Answers how many digits it consumed.
+   */
+  private int digits(boolean fraction) {
+    int first = at;
+    while (true) {
+      if (end - at >= 8 && mantissa < 10_000_000_000L) {
+        long word = (long) LITTLE_ENDIAN_LONGS.get(body, at);
+        if (isEightDigits(word)) {
+          mantissa = mantissa * 100_000_000L + eightDigits(word);
+          exponent -= fraction ? 8 : 0;
+          at += 8;
+          continue;
+        }
+      }
+      byte c;
+      if (at >= end || (c = body[at]) < '0' || c > '9') {
+        return at - first;
+      }
+      if (mantissa < MAX_MANTISSA) {
+        mantissa = mantissa * 10 + (c - '0');
+        exponent -= fraction ? 1 : 0;
+      } else {
+        truncated = true;
+        exponent += fraction ? 0 : 1;
+      }
+      at++;
+    }
+  }
+
+  /** Whether all eight bytes of a little-endian word are ASCII digits. */
+  private static boolean isEightDigits(long word) {
+    return ((word & 0xF0F0F0F0F0F0F0F0L)
+            | (((word + 0x0606060606060606L) & 0xF0F0F0F0F0F0F0F0L) >>> 4))
+        == 0x3333333333333333L;
+  }
+
+  /** The value of eight ASCII digits in a little-endian word, first digit most significant. */
+  private static long eightDigits(long word) {
+    long v = word - 0x3030303030303030L;
+    v = v * 10 + (v >>> 8); // pairs: 10 * d[i] + d[i + 1] in every other byte
+    long pairsOfPairs =
+        (v & 0x000000FF000000FFL) * (100 + (1_000_000L << 32))
+            + ((v >>> 16) & 0x000000FF000000FFL) * (1 + (10_000L << 32));
+    return pairsOfPairs >>> 32;
+  }
+
+  /**
+   * The integer {@link #scanNumber} read as {@link #LONG}; {@code -0} is 0, as Jackson reads it.
+   */
+  long longValue() {
+    return negative ? -mantissa : mantissa;
+  }
+
+  /** The number {@link #scanNumber} read as {@link #DECIMAL}, as Double.parseDouble rounds it. */
+  double doubleValue() {
+    if (!truncated && mantissa < EXACT_MANTISSA && Math.abs(exponent) <= 22) {
+      double d =
+          exponent < 0 ? mantissa / POWERS_OF_TEN[-exponent] : mantissa * POWERS_OF_TEN[exponent];
+      return negative ? -d : d;
+    }
+    return JavaDoubleParser.parseDouble(body, numberStart, at - numberStart);
+  }
+
+  /**
+   * Skips a value beside the tensors ({@code "parameters"}, {@code "signature_name"}): plain ASCII
+   * strings, numbers, literals, arrays and objects nested at most {@link #MAX_SKIPPED_DEPTH} deep,
+   * to the JSON grammar; false for anything else, which Jackson then reads.
+   */
+  boolean skipValue() {
+    long objects = 0; // bit d: the container open at depth d + 1 is an object
+    int depth = 0;
+    while (true) {
+      skipWhitespace();
+      if (at >= end) {
+        return false;
+      }
+      byte c = body[at];
+      if (c == '{' || c == '[') {
+        if (depth == MAX_SKIPPED_DEPTH) {
+          return false;
+        }
+        at++;
+        boolean object = c == '{';
+        objects = object ? objects | (1L << depth) : objects & ~(1L << depth);
+        depth++;
+        skipWhitespace();
+        if (at < end && body[at] == (object ? '}' : ']')) {
+          at++;
+          depth--;
+        } else if (object && !member()) {
+          return false;
+        } else {
+          continue;
+        }
+      } else if (c == '"') {
+        if (name() == null) {
+          return false;
+        }
+      } else if (c == 't' || c == 'f' || c == 'n') {
+        if (!literal("true") && !literal("false") && !literal("null")) {
+          return false;
+        }
+      } else if (scanNumber() == NOT_A_NUMBER) {
+        return false;
+      }
+      // After a value: the next member or element, or containers closing.
+      while (true) {
+        if (depth == 0) {
+          return true;
+        }
+        skipWhitespace();
+        if (at >= end) {
+          return false;
+        }
+        boolean object = (objects & (1L << (depth - 1))) != 0;
+        byte next = body[at++];
+        if (next == ',') {
+          if (object && !member()) {
+            return false;
+          }
+          break;
+        }
+        if (next != (object ? '}' : ']')) {
+          return false;
+        }
+        depth--;
+      }
+    }
+  }
+
+  /** An object member's name and colon. */
+  boolean member() {
+    return name() != null && skipTo(':');
+  }
+
+  private boolean literal(String word) {
+    int n = word.length();
+    if (end - at < n) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      if (body[at + i] != word.charAt(i)) {
+        return false;
+      }
+    }
+    at += n;
+    return true;
+  }
+
+  /** A member name: plain ASCII between quotes, no escapes; null otherwise. */
+  String name() {
+    if (!skipTo('"')) {
+      return null;
+    }
+    int start = at;
+    while (at < end) {
+      byte c = body[at];
+      if (c == '"') {
+        String name = new String(body, start, at - start, StandardCharsets.ISO_8859_1);
+        at++;
+        return name;
+      }
+      if (c == '\\' || c < 0x20) {
+        // Escapes, control bytes and (as negative bytes) anything non-ASCII.
+        return null;
+      }
+      at++;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,188 @@
+package dev.kiln.agent.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.agent.AgentException;
+import dev.kiln.agent.runtime.Tensor;
+import dev.kiln.artifact.Manifest;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The byte scanner must read every body it accepts exactly as the tree decoder does, bit for bit,
+ * and decline (null) every body the tree refuses, so that errors stay the tree's.
+ */
+class JsonTensorScannerTest {
+  private static Manifest.IoSignature single(String dtype, Long... shape) {
+    return new Manifest.IoSignature(
+        List.of(new Manifest.TensorSpec("x", dtype, List.of(shape))), List.of());
+  }
+
+  private static final Manifest.IoSignature MLP = single("float32", -1L, 8L);
+  private static final Manifest.IoSignature ANY_RANK =
+      new Manifest.IoSignature(List.of(new Manifest.TensorSpec("x", "float32", null)), List.of());
+  private static final Manifest.IoSignature IDS = single("int64", -1L, -1L);
+  private static final Manifest.IoSignature TWO =
+      new Manifest.IoSignature(
+          List.of(
+              new Manifest.TensorSpec("a", "float32", List.of(-1L, 2L)),
+              new Manifest.TensorSpec("b", "int64", List.of(-1L))),
+          List.of());
+
+  private static Map<String, Tensor> scan(String body, Manifest.IoSignature sig) {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    return JsonTensorScanner.tryDecode(b, sig, DecodeLimits.forBody(b.length, false));
+  }
+
+  /** The tree's answer, or null where it refuses the body. */
+  private static Map<String, Tensor> tree(String body, Manifest.IoSignature sig) {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    try {
+      return JsonTensors.decode(
+          RequestDecoder.parse(b), sig, DecodeLimits.forBody(b.length, false));
+    } catch (AgentException e) {
+      return null;
+    }
+  }
+
+  private static void accepted(String body, Manifest.IoSignature sig) {
+    Map<String, Tensor> scanned = scan(body, sig);
+    assertThat(scanned).as(body).isNotNull().isEqualTo(tree(body, sig));
+  }
+
+  private static void declined(String body, Manifest.IoSignature sig) {
+    assertThat(scan(body, sig)).as(body).isNull();
+  }
+
+  @Test
+  void plainForms_readAsTheTreeReadsThem() {
+    accepted("{\"inputs\":{\"x\":[[1,2,3,4,5,6,7,8.5]]}}", MLP);
+    accepted(
+        " {\n\t\"inputs\" : { \"x\" : [ [ 1 , 2,3,4,5,6,7, -8.5e-3 ] ,[0,0,0,0,0,0,0,0] ] } }\r\n",
+        MLP);
+    accepted("{\"instances\": [[1,2,3,4,5,6,7,8],[0,0,0,0,0,0,0,0.25]]}", MLP);
+    accepted("{\"inputs\": {\"a\": [[1.5, -2]], \"b\": [7, -9007199254740993]}}", TWO);
+    accepted("{\"inputs\": {\"x\": 3.25}}", ANY_RANK);
+    // Members beside the tensors are skipped, before or after them.
+    accepted(
+        "{\"id\": \"r-1\", \"parameters\": {\"k\": [true, null, \"s\", -1.5e3, {}, []], \"f\": false},"
+            + " \"instances\": [[1,2,3,4,5,6,7,8]], \"signature_name\": \"serving_default\"}",
+        MLP);
+    accepted("{\"inputs\": {\"x\": [[[1e2],[2E+2]],[[-0.0],[-0]]]}}", ANY_RANK);
+  }
+
+  @Test
+  void otherForms_areLeftToJackson() {
+    // An escaped name, spelled-out values, objects as rows, no rows, both forms.
+    declined("{\"instances\": [[1,2,3,4,5,6,7,8]], \"extra\": \"\\n\"}", MLP);
+    declined("{\"instances\": [[1,2,3,4,5,6,7,8]], \"inputs\": {\"x\": [[1,2,3,4,5,6,7,8]]}}", MLP);
+    declined("{\"inputs\": {\"\\u0078\": [[1,2,3,4,5,6,7,8]]}}", MLP);
+    declined("{\"inputs\": {\"x\": [[null,2,3,4,5,6,7,8]]}}", MLP);
+    declined("{\"instances\": [{\"x\": [1,2,3,4,5,6,7,8]}]}", MLP);
+    declined("{\"instances\": []}", MLP);
+    // Beyond a long, the tree's rounding decides.
+    declined("{\"inputs\": {\"x\": [[123456789012345678901234,2,3,4,5,6,7,8]]}}", MLP);
+  }
+
+  @Test
+  void everythingTheTreeRefuses_isDeclined() {
+    for (String body :
+        List.of(
+            "{\"inputs\": {\"x\": [[1,2,3]]}}",
+            "{\"inputs\": {\"x\": [[1,2,3,4,5,6,7,8],[1,2]]}}",
+            "{\"inputs\": {\"y\": [[1,2,3,4,5,6,7,8]]}}",
+            "{\"inputs\": {\"x\": [[1e999,0,0,0,0,0,0,0]]}}",
+            "{\"inputs\": {\"x\": [[01,0,0,0,0,0,0,0]]}}",
+            "{\"inputs\": {\"x\": [[1.,0,0,0,0,0,0,0]]}}",
+            "{\"inputs\": {\"x\": [[.5,0,0,0,0,0,0,0]]}}",
+            "{\"inputs\": {\"x\": [[+1,0,0,0,0,0,0,0]]}}",
+            "{\"inputs\": {\"x\": [[1e,0,0,0,0,0,0,0]]}}",
+            "{\"inputs\": {\"x\": [[-,0,0,0,0,0,0,0]]}}",
+            "{\"inputs\": {\"x\": [[1,2,3,4,5,6,7,8,]]}}",
+            "{\"inputs\": {\"x\": [[1,2,3,4,5,6,7,8]]}",
+            "{\"inputs\": {\"x\": [[1,2,3,4,5,6,7,8]],}}",
+            "{\"inputs\": {\"x\": [[1,2,3,4,5,6,7,8]]}, \"p\": [1, \"a\": 2]}",
+            "{\"inputs\": {\"x\": [[1,2,3,4,5,6,7,8]]}, \"p\": {\"a\": 1, 2}}",
+            "{\"inputs\": {\"x\": [[1,2,3,4,5,6,7,8]]}, \"p\": [1}}",
+            "{\"inputs\": {\"x\": [[1,2,3,4,5,6,7,8]]}, \"p\": tru}",
+            "{\"inputs\": {\"x\": [[1,2,3,4,5,6,7,8]]}, \"p\": {\"a\" 1}}",
+            "{\"inputs\": {\"x\": [[1,2,3,4,5,6,7,8]]}, \"p\": \"unclosed}")) {
+      assertThat(tree(body, MLP)).as(body).isNull();
+      declined(body, MLP);
+    }
+    // The tree reads the first value and ignores what follows; the scanner leaves such bodies to
+    // Jackson rather than decide that for it.
+    declined("{\"inputs\": {\"x\": [[1,2,3,4,5,6,7,8]]}}}", MLP);
+    declined("{\"inputs\": {\"x\": [[1,2,3,4,5,6,7,8]]}} x", MLP);
+    assertThat(tree("{\"inputs\": {\"x\": [[1.5]]}}", IDS)).isNull();
+    declined("{\"inputs\": {\"x\": [[1.5]]}}", IDS);
+  }
+
+  @Test
+  void numbersInEverySpelling_roundAsDoubleParseDoubleThenFloat() {
+    Random random = new Random(7);
+    for (int round = 0; round < 300; round++) {
+      StringBuilder row = new StringBuilder("[");
+      for (int i = 0; i < 64; i++) {
+        row.append(i == 0 ? "" : ",").append(spelling(random));
+      }
+      accepted("{\"inputs\": {\"x\": [" + row + "]]}}", single("float32", -1L, 64L));
+    }
+  }
+
+  /** A float written as a client might: shortest float, double, 17 digits, exponent, integer. */
+  private static String spelling(Random random) {
+    float f = Float.intBitsToFloat(random.nextInt());
+    if (!Float.isFinite(f)) {
+      f = random.nextFloat();
+    }
+    double scaled = (random.nextDouble() - 0.5) * Math.pow(10, random.nextInt(40) - 20);
+    return switch (random.nextInt(9)) {
+      case 0 -> Float.toString(random.nextFloat() * 2 - 1);
+      case 1 -> Double.toString(random.nextFloat());
+      case 2 -> String.format(Locale.ROOT, "%.17g", scaled).replace("+", "");
+      case 3 -> Float.toString(f);
+      case 4 -> Double.toString(scaled);
+      case 5 ->
+          Long.toString((random.nextLong() % 1_000_000_000_000_000_000L) >> random.nextInt(60));
+      case 6 -> new BigDecimal(random.nextDouble()).toPlainString();
+      case 7 -> String.format(Locale.ROOT, "%.3f", scaled * 1e4);
+      default -> "0.000000000000000000000000" + (1 + random.nextInt(999999));
+    };
+  }
+
+  @Test
+  void mutatedBodies_areDeclinedOrReadAsTheTreeReadsThem() {
+    String valid =
+        "{\"p\": {\"k\": [true, null, \"s\", -1.5e3, {}], \"e\": []},"
+            + " \"inputs\": {\"a\": [[1.5, -2], [3e-2, 4]], \"b\": [7, -9, 10]}, \"q\": false}";
+    byte[] alphabet = "[]{},:\" -+.eE0123456789abnxtrulfs\\".getBytes(StandardCharsets.US_ASCII);
+    Random random = new Random(11);
+    int read = 0;
+    for (int round = 0; round < 20_000; round++) {
+      StringBuilder body = new StringBuilder(valid);
+      for (int m = 1 + random.nextInt(3); m > 0; m--) {
+        int at = random.nextInt(body.length());
+        char c = (char) alphabet[random.nextInt(alphabet.length)];
+        switch (random.nextInt(3)) {
+          case 0 -> body.setCharAt(at, c);
+          case 1 -> body.insert(at, c);
+          default -> body.deleteCharAt(at);
+        }
+      }
+      String s = body.toString();
+      Map<String, Tensor> scanned = scan(s, TWO);
+      if (scanned != null) {
+        assertThat(scanned).as(s).isEqualTo(tree(s, TWO));
+        read++;
+      }
+    }
+    // Some mutations leave a valid body (a digit changed, a space added): those were compared.
+    assertThat(read).isGreaterThan(1000);
+  }
+}
