@@ -110,23 +110,23 @@ final class JsonTensorScanner {
    */
   private Tensor nested(TensorAssembler assembler, int depth) {
     while (true) {
-      // A value: any number of arrays opening, then a number.
+      // A value: any number of arrays opening, then a run of numbers (the innermost array's, or
+      // a lone scalar at depth 0). Anything else where a number belongs is declined there.
       while (cursor.skipTo('[')) {
         if (!assembler.open(depth)) {
           return null;
         }
         depth++;
       }
-      if (!number(assembler, depth)) {
-        return null;
-      }
-      // After a value: a comma for the next one, or arrays closing.
+      do {
+        if (!number(assembler, depth)) {
+          return null;
+        }
+      } while (depth > 0 && cursor.skipTo(','));
+      // Arrays closing, until a comma starts the next value or the outermost one closes.
       while (true) {
         if (depth == 0) {
           return assembler.finish();
-        }
-        if (cursor.skipTo(',')) {
-          break;
         }
         if (!cursor.skipTo(']')) {
           return null;
@@ -135,12 +135,16 @@ final class JsonTensorScanner {
         if (!assembler.close(depth)) {
           return null;
         }
+        if (depth > 0 && cursor.skipTo(',')) {
+          break;
+        }
       }
     }
   }
 
   /** Reads one number into the assembler; false for anything else or what it must decline. */
   private boolean number(TensorAssembler assembler, int depth) {
+    cursor.skipWhitespace();
     int kind = cursor.scanNumber();
     if (!assembler.takesFloats()) {
       return kind == JsonCursor.LONG && assembler.addLong(cursor.longValue(), depth);
@@ -155,7 +159,8 @@ final class JsonTensorScanner {
       // Not a number, or an integer beyond a long whose BigInteger rounding is the tree's.
       return false;
     }
-    return assembler.addFloat(limits.checked(assembler.name(), value), depth);
+    return assembler.addFloat(
+        Float.isFinite(value) ? value : limits.checked(assembler.name(), value), depth);
   }
 
   private Manifest.TensorSpec specOf(String name) {
