@@ -128,7 +128,14 @@ public final class PeerBench {
     int port = FreePorts.next();
     String baseUrl = "http://127.0.0.1:" + port;
     Path config = dir.resolve("agent.json");
-    Files.writeString(config, AgentSetup.of(model, 0, 1).withPort(port).json(dir, "peer"));
+    Files.writeString(
+        config,
+        AgentSetup.of(
+                model,
+                Integer.getInteger("kiln.bench.peerThreads", 0),
+                Integer.getInteger("kiln.bench.peerBatch", 1))
+            .withPort(port)
+            .json(dir, "peer"));
     Path log = dir.resolve("agent.log");
     AgentProcess agent =
         AgentProcess.agent(config, log, JvmVariant.deviceDefaults(HEAP), classpath);
