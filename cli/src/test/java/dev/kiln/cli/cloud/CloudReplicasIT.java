@@ -113,16 +113,30 @@ class CloudReplicasIT {
       assertThat(followers.get(1).get("/whoami", tokenOut.toString().strip()).path("role").asText())
           .isEqualTo("viewer");
 
-      // The canary is asked for through a follower; the leader queues it once.
+      // The artifact is registered through one follower and named by its id through the other
+      // (the catalog lives in PostgreSQL); the canary is asked for through a follower and the
+      // leader queues it once.
+      String artifactId =
+          followers
+              .get(0)
+              .post(
+                  "/artifacts",
+                  operator,
+                  "{\"path\":" + JSON.writeValueAsString(cluster.artifact().toString()) + "}",
+                  201)
+              .path("id")
+              .asText();
+      assertThat(followers.get(1).get("/artifacts", admin).path("items").findValuesAsText("id"))
+          .containsExactly(artifactId);
       JsonNode accepted =
           followers
               .get(1)
               .post(
                   "/deployments",
                   operator,
-                  "{\"artifact\":"
-                      + JSON.writeValueAsString(cluster.artifact().toString())
-                      + ",\"strategy\":\"canary:50:10s\",\"target\":\"group:cli\"}",
+                  "{\"artifact\":\""
+                      + artifactId
+                      + "\",\"strategy\":\"canary:50:10s\",\"target\":\"group:cli\"}",
                   202);
       String id = accepted.path("deploymentId").asText();
       String requestId = accepted.path("requestId").asText();

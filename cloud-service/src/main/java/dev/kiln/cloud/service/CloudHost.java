@@ -9,6 +9,7 @@ import dev.kiln.cloud.service.auth.PostgresTokenStore;
 import dev.kiln.cloud.service.auth.TokenStore;
 import dev.kiln.cloud.service.deploy.ArtifactCatalog;
 import dev.kiln.cloud.service.deploy.Deployments;
+import dev.kiln.cloud.service.deploy.FileArtifactCatalog;
 import dev.kiln.cloud.service.deploy.FleetReadiness;
 import dev.kiln.cloud.service.deploy.RequestRunner;
 import dev.kiln.cloud.service.inbox.FileInbox;
@@ -112,7 +113,6 @@ public final class CloudHost implements AutoCloseable {
               consoleConfig(s, cloud, out, true),
               r.store(),
               tokens,
-              s.stateDir(),
               s.apiBind(),
               s.apiPort(),
               r.apiUrl(),
@@ -150,7 +150,7 @@ public final class CloudHost implements AutoCloseable {
       console = new FleetConsole(consoleConfig(s, cloud, out, false));
       console.start();
       FleetConsole finalConsole = console;
-      ArtifactCatalog artifacts = new ArtifactCatalog(s.stateDir());
+      ArtifactCatalog artifacts = new FileArtifactCatalog(s.stateDir());
       Inbox inbox = FileInbox.open(s.stateDir());
       worker =
           new InboxWorker(

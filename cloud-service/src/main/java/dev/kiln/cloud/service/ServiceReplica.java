@@ -5,9 +5,9 @@ import dev.kiln.cloud.CloudService;
 import dev.kiln.cloud.service.api.ApiServer;
 import dev.kiln.cloud.service.api.LeaderRelay;
 import dev.kiln.cloud.service.auth.PostgresTokenStore;
-import dev.kiln.cloud.service.deploy.ArtifactCatalog;
 import dev.kiln.cloud.service.deploy.Deployments;
 import dev.kiln.cloud.service.deploy.FleetReadiness;
+import dev.kiln.cloud.service.deploy.PostgresArtifactCatalog;
 import dev.kiln.cloud.service.deploy.RequestRunner;
 import dev.kiln.cloud.service.inbox.InboxWorker;
 import dev.kiln.cloud.service.inbox.PostgresInbox;
@@ -22,7 +22,6 @@ import dev.kiln.fleet.replica.ConsoleReplica;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.eclipse.jetty.server.Handler;
@@ -45,7 +44,7 @@ final class ServiceReplica implements ConsoleReplica.Listener, AutoCloseable {
   static final Duration REPLICA_RETENTION = ConsoleReplica.LEASE.multipliedBy(10);
 
   private final PostgresInbox inbox;
-  private final ArtifactCatalog artifacts;
+  private final PostgresArtifactCatalog artifacts;
   private final PostgresTokenStore tokens;
   private final boolean inboxPaused;
   private final ReplicaDirectory directory;
@@ -60,7 +59,7 @@ final class ServiceReplica implements ConsoleReplica.Listener, AutoCloseable {
 
   private ServiceReplica(
       PostgresInbox inbox,
-      ArtifactCatalog artifacts,
+      PostgresArtifactCatalog artifacts,
       PostgresTokenStore tokens,
       boolean inboxPaused,
       ReplicaDirectory directory,
@@ -83,7 +82,6 @@ final class ServiceReplica implements ConsoleReplica.Listener, AutoCloseable {
       ConsoleConfig config,
       PostgresUrl url,
       PostgresTokenStore tokens,
-      Path stateDir,
       String apiBind,
       int apiPort,
       String advertised,
@@ -94,7 +92,7 @@ final class ServiceReplica implements ConsoleReplica.Listener, AutoCloseable {
     ServiceReplica r =
         new ServiceReplica(
             PostgresInbox.open(url),
-            new ArtifactCatalog(stateDir),
+            PostgresArtifactCatalog.open(url),
             tokens,
             inboxPaused,
             ReplicaDirectory.open(url),
@@ -223,6 +221,7 @@ final class ServiceReplica implements ConsoleReplica.Listener, AutoCloseable {
         }
       } finally {
         inbox.close();
+        artifacts.close();
         directory.close();
         auditLog.close();
         tokens.close();

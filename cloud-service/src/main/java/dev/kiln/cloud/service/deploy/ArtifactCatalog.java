@@ -1,31 +1,22 @@
 package dev.kiln.cloud.service.deploy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.artifact.AtomicFiles;
 import dev.kiln.fleet.console.ArtifactRefs;
 import dev.kiln.fleet.rollout.ArtifactRef;
-import dev.kiln.json.JsonMappers;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The artifacts the service has seen, deployed or registered, in {@code STATE/artifacts.json}
- * (replaced atomically on each change). An artifact's id is the start of its archive's SHA-256, so
- * registering the same archive twice gives one entry. Safe for threads.
+ * The artifacts the service has seen, deployed or registered, so that the API can list them and a
+ * deployment can name one by id. An artifact's id is the start of its archive's SHA-256, so
+ * registering the same archive twice gives one entry; registering it again from another path moves
+ * the entry there. Two stores: {@link FileArtifactCatalog} for one service, {@link
+ * PostgresArtifactCatalog} shared by replicas, so an id registered through one replica deploys
+ * through any. Safe for threads.
  */
-public final class ArtifactCatalog {
-  public static final String FILE = "artifacts.json";
-  private static final ObjectMapper JSON = JsonMappers.readable();
-
+public interface ArtifactCatalog {
   /** One artifact as the API lists it. */
-  public record Entry(
+  record Entry(
       String id,
       String model,
       String version,
@@ -33,78 +24,46 @@ public final class ArtifactCatalog {
       String path,
       String signedBy,
       long sizeBytes,
-      String createdAt) {}
+      String createdAt) {
 
-  private final Path file;
-  private final Map<String, Entry> byId = new LinkedHashMap<>();
-
-  public ArtifactCatalog(Path stateDir) {
-    this.file = stateDir.resolve(FILE);
-    if (Files.exists(file)) {
-      try {
-        for (Entry e : JSON.readValue(file.toFile(), Entry[].class)) {
-          byId.put(e.id(), e);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(file + " is not a valid artifact list; move it aside", e);
-      }
+    /** The entry an archive's reference gives, listed now. */
+    static Entry of(ArtifactRef ref) {
+      return new Entry(
+          ref.sha256().substring(0, 16),
+          ref.name(),
+          ref.version(),
+          ref.profile() + "/" + ref.arch(),
+          ref.path(),
+          null,
+          ref.bytes(),
+          Instant.now().toString());
     }
   }
 
+  /** Lists an artifact; returns its entry (the one already listed if the path is the same). */
+  Entry add(ArtifactRef ref);
+
+  /** The listed entry an artifact id or an archive path names, or null. */
+  Entry find(String idOrPath);
+
+  /** Every listed artifact, in the order first listed. */
+  List<Entry> all();
+
   /** Reads and checks a {@code .kiln} archive and lists it; returns its entry. */
-  public Entry register(Path archive) {
+  default Entry register(Path archive) {
     return add(ArtifactRefs.read(archive));
   }
 
   /** Reads and checks the archive an artifact id or path names, and lists it. */
-  public ArtifactRef load(String idOrPath) {
+  default ArtifactRef load(String idOrPath) {
     ArtifactRef ref = ArtifactRefs.read(resolve(idOrPath));
     add(ref);
     return ref;
   }
 
-  public synchronized Entry add(ArtifactRef ref) {
-    String id = ref.sha256().substring(0, 16);
-    Entry known = byId.get(id);
-    if (known != null && known.path().equals(ref.path())) {
-      return known;
-    }
-    Entry e =
-        new Entry(
-            id,
-            ref.name(),
-            ref.version(),
-            ref.profile() + "/" + ref.arch(),
-            ref.path(),
-            null,
-            ref.bytes(),
-            Instant.now().toString());
-    byId.put(id, e);
-    try {
-      AtomicFiles.write(file, JSON.writeValueAsBytes(new ArrayList<>(byId.values())));
-    } catch (IOException ex) {
-      throw new UncheckedIOException("cannot write " + file, ex);
-    }
-    return e;
-  }
-
-  /** An artifact id from this list, or else a path on this machine: the archive's path. */
-  public synchronized Path resolve(String idOrPath) {
-    Entry e = byId.get(idOrPath);
+  /** A listed artifact's archive path, or else {@code idOrPath} taken as a path on this machine. */
+  default Path resolve(String idOrPath) {
+    Entry e = find(idOrPath);
     return e != null ? Path.of(e.path()) : Path.of(idOrPath);
-  }
-
-  /** The listed entry an artifact id or path names, or null. */
-  public synchronized Entry find(String idOrPath) {
-    Entry e = byId.get(idOrPath);
-    if (e != null) {
-      return e;
-    }
-    String abs = Path.of(idOrPath).toAbsolutePath().toString();
-    return byId.values().stream().filter(x -> x.path().equals(abs)).findFirst().orElse(null);
-  }
-
-  public synchronized List<Entry> all() {
-    return List.copyOf(byId.values());
   }
 }
