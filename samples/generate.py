@@ -5,6 +5,7 @@ Run with the Debian python that has torch 1.13 / torchvision 0.14 / onnx 1.12:
 
     /usr/bin/python3 samples/generate.py            # small models -> samples/models/
     /usr/bin/python3 samples/generate.py --large    # + mobilenet_v2, resnet18 -> models/large/
+    /usr/bin/python3 samples/generate.py --only-large   # the large ones alone (what bench/run does)
     /usr/bin/python3 samples/generate.py --out DIR  # write somewhere else
 
 Every weight and input comes from a fixed seed and nothing is downloaded, so a rerun writes
@@ -364,16 +365,23 @@ def main(argv):
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--large", action="store_true", help="also write mobilenet_v2 and resnet18")
+    parser.add_argument(
+        "--only-large",
+        action="store_true",
+        help="write only mobilenet_v2 and resnet18: the small models are committed, and torch's"
+        " .pt archives are not byte-identical across torch builds, so rewriting them is noise",
+    )
     parser.add_argument("--out", type=pathlib.Path, default=DEFAULT_OUT, help="output folder")
     args = parser.parse_args(argv)
 
     # One thread keeps float reductions in the same order on every machine.
     torch.set_num_threads(1)
-    write_mlp(args.out)
-    write_mlp_faulty(args.out)
-    write_cnn(args.out)
-    write_bad(args.out)
-    if args.large:
+    if not args.only_large:
+        write_mlp(args.out)
+        write_mlp_faulty(args.out)
+        write_cnn(args.out)
+        write_bad(args.out)
+    if args.large or args.only_large:
         write_large(args.out, "mobilenet_v2", torchvision.models.mobilenet_v2, MOBILENET_SEED)
         write_large(args.out, "resnet18", torchvision.models.resnet18, RESNET_SEED)
 

@@ -36,16 +36,20 @@ class LargeModelsCompileIT {
           .isTrue();
     }
     Process gen =
-        new ProcessBuilder("/usr/bin/python3", "samples/generate.py", "--large")
+        new ProcessBuilder("/usr/bin/python3", "samples/generate.py", "--only-large")
             .directory(CliRun.repo().toFile())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
     assertThat(gen.waitFor(5, TimeUnit.MINUTES)).isTrue();
     if (!"true".equals(System.getenv("CI"))) {
-      assumeThat(gen.exitValue()).as("samples/generate.py --large needs python3-torch").isZero();
+      assumeThat(gen.exitValue())
+          .as("samples/generate.py --only-large needs python3-torch")
+          .isZero();
     }
-    assertThat(gen.exitValue()).as("samples/generate.py --large (install python3-torch)").isZero();
+    assertThat(gen.exitValue())
+        .as("samples/generate.py --only-large (install python3-torch)")
+        .isZero();
   }
 
   @Test

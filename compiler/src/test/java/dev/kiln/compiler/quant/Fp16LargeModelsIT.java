@@ -39,16 +39,20 @@ class Fp16LargeModelsIT {
           .isTrue();
     }
     Process gen =
-        new ProcessBuilder("/usr/bin/python3", "samples/generate.py", "--large")
+        new ProcessBuilder("/usr/bin/python3", "samples/generate.py", "--only-large")
             .directory(Fp16Samples.MODELS.getParent().getParent().toFile())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
     assertThat(gen.waitFor(5, TimeUnit.MINUTES)).isTrue();
     if (!ci) {
-      assumeThat(gen.exitValue()).as("samples/generate.py --large needs python3-torch").isZero();
+      assumeThat(gen.exitValue())
+          .as("samples/generate.py --only-large needs python3-torch")
+          .isZero();
     }
-    assertThat(gen.exitValue()).as("samples/generate.py --large (install python3-torch)").isZero();
+    assertThat(gen.exitValue())
+        .as("samples/generate.py --only-large (install python3-torch)")
+        .isZero();
   }
 
   @Test

@@ -44,15 +44,19 @@ class Int8LargeModelsIT {
           .exists();
     }
     Process gen =
-        new ProcessBuilder("/usr/bin/python3", "samples/generate.py", "--large")
+        new ProcessBuilder("/usr/bin/python3", "samples/generate.py", "--only-large")
             .directory(QuantFixtures.SAMPLES.getParent().getParent().toFile())
             .inheritIO()
             .start();
     assertThat(gen.waitFor(15, TimeUnit.MINUTES)).as("generate.py finished").isTrue();
     if (!ci) {
-      assumeThat(gen.exitValue()).as("samples/generate.py --large needs python3-torch").isZero();
+      assumeThat(gen.exitValue())
+          .as("samples/generate.py --only-large needs python3-torch")
+          .isZero();
     }
-    assertThat(gen.exitValue()).as("samples/generate.py --large (install python3-torch)").isZero();
+    assertThat(gen.exitValue())
+        .as("samples/generate.py --only-large (install python3-torch)")
+        .isZero();
   }
 
   @ParameterizedTest
