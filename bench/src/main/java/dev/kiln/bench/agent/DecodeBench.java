@@ -89,7 +89,7 @@ public final class DecodeBench {
                 oipDataFirst.length,
                 () -> InferRequest.parse(oipDataFirst, null, signature, oipLimits)),
             new Subject(
-                "/v2 JSON flat data, streaming",
+                "/v2 JSON flat data, byte scanner",
                 oip.length,
                 () -> InferRequest.parse(oip, null, signature, oipLimits)),
             new Subject(

@@ -7,29 +7,30 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A position in a JSON body's bytes and the lexical reads {@link JsonTensorScanner} needs:
- * whitespace, punctuation, plain names, numbers to the JSON grammar, and skipping a whole value.
- * Every read checks the grammar as Jackson does and answers false (or null) where the text is not
- * what it takes, leaving the position wherever it stopped: a caller that gets false gives up on the
- * body.
+ * A position in a JSON body's bytes and the lexical reads the agent's fast decoders need ({@code
+ * JsonTensorScanner} for {@code /invocations}, the Open Inference Protocol's streamed request):
+ * whitespace, punctuation, plain strings, booleans, numbers to the JSON grammar, and skipping a
+ * whole value. Every read checks the grammar as Jackson does and answers false (or null) where the
+ * text is not what it takes, leaving the position wherever it stopped: a caller that gets false
+ * gives up on the body and leaves it to a slower reader that names the problem.
  *
  * <p>Numbers are turned into doubles in the same pass as their digits are checked when Clinger's
  * fast path is exact (a mantissa below 2^53 and a power of ten up to 22, which covers what float32
  * values print as); otherwise {@link JavaDoubleParser} reads the same bytes. Both round as {@code
  * Double.parseDouble}.
  */
-final class JsonCursor {
+public final class JsonCursor {
   /** What {@link #scanNumber} read. */
-  static final int NOT_A_NUMBER = 0;
+  public static final int NOT_A_NUMBER = 0;
 
   /** An integer of at most 18 digits: {@link #longValue}. */
-  static final int LONG = 1;
+  public static final int LONG = 1;
 
   /** An integer too long for the fast reading; Jackson's BigInteger rounding applies. */
-  static final int BIG_INTEGER = 2;
+  public static final int BIG_INTEGER = 2;
 
   /** A fraction or exponent: {@link #doubleValue}. */
-  static final int DECIMAL = 3;
+  public static final int DECIMAL = 3;
 
   private static final double[] POWERS_OF_TEN = new double[23];
 
@@ -63,25 +64,30 @@ final class JsonCursor {
   private int exponent;
   private boolean truncated;
 
-  JsonCursor(byte[] body) {
+  public JsonCursor(byte[] body) {
+    this(body, body.length);
+  }
+
+  /** A cursor over the first {@code length} bytes of {@code body}. */
+  public JsonCursor(byte[] body, int length) {
     this.body = body;
-    this.end = body.length;
+    this.end = length;
   }
 
   /** Whether the next byte, after whitespace, is {@code c} (not consumed). */
-  boolean peekIs(char c) {
+  public boolean peekIs(char c) {
     skipWhitespace();
     return at < end && body[at] == c;
   }
 
   /** Whether every byte has been read, but for trailing whitespace. */
-  boolean atEnd() {
+  public boolean atEnd() {
     skipWhitespace();
     return at == end;
   }
 
   /** Consumes {@code expected} after whitespace; false if another byte comes first. */
-  boolean skipTo(char expected) {
+  public boolean skipTo(char expected) {
     skipWhitespace();
     if (at < end && body[at] == expected) {
       at++;
@@ -90,7 +96,7 @@ final class JsonCursor {
     return false;
   }
 
-  void skipWhitespace() {
+  public void skipWhitespace() {
     final byte[] b = body;
     int i = at;
     while (i < end) {
@@ -109,7 +115,7 @@ final class JsonCursor {
    * end: the loops over digits are most of a large body's time, and with the fields written on
    * every turn a 224x224 image took 1.5x as long.
    */
-  int scanNumber() {
+  public int scanNumber() {
     final byte[] b = body;
     int i = at;
     numberStart = i;
@@ -218,12 +224,12 @@ final class JsonCursor {
   /**
    * The integer {@link #scanNumber} read as {@link #LONG}; {@code -0} is 0, as Jackson reads it.
    */
-  long longValue() {
+  public long longValue() {
     return negative ? -mantissa : mantissa;
   }
 
   /** The number {@link #scanNumber} read as {@link #DECIMAL}, as Double.parseDouble rounds it. */
-  double doubleValue() {
+  public double doubleValue() {
     if (!truncated && mantissa < EXACT_MANTISSA && Math.abs(exponent) <= 22) {
       double d =
           exponent < 0 ? mantissa / POWERS_OF_TEN[-exponent] : mantissa * POWERS_OF_TEN[exponent];
@@ -237,7 +243,7 @@ final class JsonCursor {
    * strings, numbers, literals, arrays and objects nested at most {@link #MAX_SKIPPED_DEPTH} deep,
    * to the JSON grammar; false for anything else, which Jackson then reads.
    */
-  boolean skipValue() {
+  public boolean skipValue() {
     long objects = 0; // bit d: the container open at depth d + 1 is an object
     int depth = 0;
     while (true) {
@@ -300,8 +306,17 @@ final class JsonCursor {
   }
 
   /** An object member's name and colon. */
-  boolean member() {
+  public boolean member() {
     return name() != null && skipTo(':');
+  }
+
+  /** A {@code true} or {@code false} after whitespace, or null (nothing consumed but space). */
+  public Boolean bool() {
+    skipWhitespace();
+    if (literal("true")) {
+      return Boolean.TRUE;
+    }
+    return literal("false") ? Boolean.FALSE : null;
   }
 
   private boolean literal(String word) {
@@ -318,8 +333,11 @@ final class JsonCursor {
     return true;
   }
 
-  /** A member name: plain ASCII between quotes, no escapes; null otherwise. */
-  String name() {
+  /**
+   * A string after whitespace (a member name or a value): plain ASCII between quotes, no escapes;
+   * null otherwise.
+   */
+  public String name() {
     if (!skipTo('"')) {
       return null;
     }

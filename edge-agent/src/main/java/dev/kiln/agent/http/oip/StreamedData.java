@@ -1,15 +1,12 @@
 package dev.kiln.agent.http.oip;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.kiln.agent.http.DecodeLimits;
-import dev.kiln.agent.http.JsonNumbers;
+import dev.kiln.agent.http.JsonCursor;
 import dev.kiln.agent.runtime.DType;
 import dev.kiln.agent.runtime.Tensor;
-import java.io.IOException;
 
 /**
- * One input's {@code "data"} streamed from the parser into an array of the admitted size, flat or
+ * One input's {@code "data"} read from the body's bytes into an array of the admitted size, flat or
  * nested up to the input's rank, as {@link JsonData} takes it from a tree; no boxed values.
  */
 final class StreamedData {
@@ -30,45 +27,62 @@ final class StreamedData {
     this.longs = dtype == DType.INT64 ? new long[count] : null;
   }
 
-  /** The tensor, the parser at the value's first token; null when the values do not fit. */
-  Tensor read(JsonParser p) throws IOException {
+  /** The tensor, read from the cursor at the value; null when the values do not fit. */
+  Tensor read(JsonCursor c) {
     int maxDepth = Math.max(1, shape.length);
     int depth = 0;
-    JsonToken t = p.currentToken();
     while (true) {
-      if (t == JsonToken.START_ARRAY) {
+      // A value: arrays opening, then a number, unless an array just opened closes empty.
+      boolean opened = false;
+      while (c.skipTo('[')) {
         if (depth >= maxDepth) {
           return null;
         }
         depth++;
-      } else if (t == JsonToken.END_ARRAY) {
-        depth--;
-      } else if (!value(p, t)) {
+        opened = true;
+      }
+      if (!(opened && c.peekIs(']')) && !value(c)) {
         return null;
       }
-      if (depth == 0) {
-        break;
+      // After it: a comma for the next value, or arrays closing.
+      while (true) {
+        if (depth == 0) {
+          return at == count
+              ? (floats != null ? Tensor.ofFloats(shape, floats) : Tensor.ofLongs(shape, longs))
+              : null;
+        }
+        if (c.skipTo(',')) {
+          break;
+        }
+        if (!c.skipTo(']')) {
+          return null;
+        }
+        depth--;
       }
-      t = p.nextToken();
     }
-    if (at != count) {
-      return null;
-    }
-    return floats != null ? Tensor.ofFloats(shape, floats) : Tensor.ofLongs(shape, longs);
   }
 
-  private boolean value(JsonParser p, JsonToken t) throws IOException {
+  private boolean value(JsonCursor c) {
     if (at == count) {
       return false;
     }
-    if (floats != null && (t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT)) {
-      floats[at++] = limits.checked(name, JsonNumbers.asFloat(p));
+    c.skipWhitespace();
+    int kind = c.scanNumber();
+    if (floats != null) {
+      float v;
+      if (kind == JsonCursor.LONG) {
+        v = (float) c.longValue();
+      } else if (kind == JsonCursor.DECIMAL) {
+        v = (float) c.doubleValue();
+      } else {
+        // Not a number, or an integer past a long: the tree's BigInteger rounding decides.
+        return false;
+      }
+      floats[at++] = Float.isFinite(v) ? v : limits.checked(name, v);
       return true;
     }
-    if (longs != null
-        && t == JsonToken.VALUE_NUMBER_INT
-        && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
-      longs[at++] = p.getLongValue();
+    if (longs != null && kind == JsonCursor.LONG) {
+      longs[at++] = c.longValue();
       return true;
     }
     return false;
