@@ -1,16 +1,14 @@
 package dev.kiln.cli.compile;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.kiln.artifact.Artifact;
 import dev.kiln.artifact.Manifest;
 import dev.kiln.cli.CliRun;
+import dev.kiln.testkit.LargeSamples;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,32 +22,7 @@ class LargeModelsCompileIT {
 
   @BeforeAll
   static void generateLargeModels() throws Exception {
-    Path resnet = CliRun.sample("large/resnet18/resnet18.onnx");
-    Path mobilenet = CliRun.sample("large/mobilenet_v2/mobilenet_v2.onnx");
-    if (Files.exists(resnet) && Files.exists(mobilenet)) {
-      return;
-    }
-    boolean python = Files.isExecutable(Path.of("/usr/bin/python3"));
-    if (!"true".equals(System.getenv("CI"))) {
-      assumeThat(python)
-          .as("needs /usr/bin/python3 with torch to generate the large samples")
-          .isTrue();
-    }
-    Process gen =
-        new ProcessBuilder("/usr/bin/python3", "samples/generate.py", "--only-large")
-            .directory(CliRun.repo().toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    assertThat(gen.waitFor(5, TimeUnit.MINUTES)).isTrue();
-    if (!"true".equals(System.getenv("CI"))) {
-      assumeThat(gen.exitValue())
-          .as("samples/generate.py --only-large needs python3-torch")
-          .isZero();
-    }
-    assertThat(gen.exitValue())
-        .as("samples/generate.py --only-large (install python3-torch)")
-        .isZero();
+    LargeSamples.ensure(CliRun.repo());
   }
 
   @Test

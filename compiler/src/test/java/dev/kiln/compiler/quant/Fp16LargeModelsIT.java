@@ -1,16 +1,14 @@
 package dev.kiln.compiler.quant;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.kiln.compiler.ir.OrtRunner;
 import dev.kiln.compiler.ir.proto.ModelProto;
-import java.nio.file.Files;
+import dev.kiln.testkit.LargeSamples;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,30 +27,7 @@ class Fp16LargeModelsIT {
 
   @BeforeAll
   static void generateLargeModels() throws Exception {
-    if (Files.exists(MOBILENET) && Files.exists(RESNET)) {
-      return;
-    }
-    boolean ci = "true".equals(System.getenv("CI"));
-    if (!ci) {
-      assumeThat(Files.isExecutable(Path.of("/usr/bin/python3")))
-          .as("needs /usr/bin/python3 with torch to generate the large samples")
-          .isTrue();
-    }
-    Process gen =
-        new ProcessBuilder("/usr/bin/python3", "samples/generate.py", "--only-large")
-            .directory(Fp16Samples.MODELS.getParent().getParent().toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    assertThat(gen.waitFor(5, TimeUnit.MINUTES)).isTrue();
-    if (!ci) {
-      assumeThat(gen.exitValue())
-          .as("samples/generate.py --only-large needs python3-torch")
-          .isZero();
-    }
-    assertThat(gen.exitValue())
-        .as("samples/generate.py --only-large (install python3-torch)")
-        .isZero();
+    LargeSamples.ensure(Fp16Samples.MODELS.getParent().getParent());
   }
 
   @Test

@@ -1,7 +1,6 @@
 package dev.kiln.compiler.quant;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,13 +9,12 @@ import dev.kiln.compiler.ir.OpHistogram;
 import dev.kiln.compiler.ir.proto.ModelProto;
 import dev.kiln.compiler.ort.HostTensor;
 import dev.kiln.compiler.ort.OrtOfflineOptimizer.OptimizerLevel;
-import java.nio.file.Files;
+import dev.kiln.testkit.LargeSamples;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,31 +30,7 @@ class Int8LargeModelsIT {
 
   @BeforeAll
   static void generateLargeModels() throws Exception {
-    Path resnet = QuantFixtures.SAMPLES.resolve("large/resnet18/resnet18.onnx");
-    Path mobilenet = QuantFixtures.SAMPLES.resolve("large/mobilenet_v2/mobilenet_v2.onnx");
-    if (Files.exists(resnet) && Files.exists(mobilenet)) {
-      return;
-    }
-    boolean ci = "true".equals(System.getenv("CI"));
-    if (!ci) {
-      assumeThat(Path.of("/usr/bin/python3"))
-          .as("needs /usr/bin/python3 with torch to generate the large samples")
-          .exists();
-    }
-    Process gen =
-        new ProcessBuilder("/usr/bin/python3", "samples/generate.py", "--only-large")
-            .directory(QuantFixtures.SAMPLES.getParent().getParent().toFile())
-            .inheritIO()
-            .start();
-    assertThat(gen.waitFor(15, TimeUnit.MINUTES)).as("generate.py finished").isTrue();
-    if (!ci) {
-      assumeThat(gen.exitValue())
-          .as("samples/generate.py --only-large needs python3-torch")
-          .isZero();
-    }
-    assertThat(gen.exitValue())
-        .as("samples/generate.py --only-large (install python3-torch)")
-        .isZero();
+    LargeSamples.ensure(QuantFixtures.SAMPLES.getParent().getParent());
   }
 
   @ParameterizedTest
