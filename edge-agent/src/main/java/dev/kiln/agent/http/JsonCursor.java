@@ -88,9 +88,14 @@ public final class JsonCursor {
 
   /** Consumes {@code expected} after whitespace; false if another byte comes first. */
   public boolean skipTo(char expected) {
-    skipWhitespace();
-    if (at < end && body[at] == expected) {
-      at++;
+    // Compact JSON has no whitespace: look at the byte first, and write the position only once.
+    int i = at;
+    if (i < end && body[i] != expected && isWhitespace(body[i])) {
+      skipWhitespace();
+      i = at;
+    }
+    if (i < end && body[i] == expected) {
+      at = i + 1;
       return true;
     }
     return false;
@@ -99,14 +104,17 @@ public final class JsonCursor {
   public void skipWhitespace() {
     final byte[] b = body;
     int i = at;
-    while (i < end) {
-      byte c = b[i];
-      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-        break;
-      }
+    if (i >= end || !isWhitespace(b[i])) {
+      return;
+    }
+    while (i < end && isWhitespace(b[i])) {
       i++;
     }
     at = i;
+  }
+
+  private static boolean isWhitespace(byte c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
   }
 
   /**
