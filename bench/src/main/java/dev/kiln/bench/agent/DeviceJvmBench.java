@@ -100,7 +100,9 @@ public final class DeviceJvmBench {
           if (Boolean.getBoolean("kiln.bench.deviceJvmMaps")) {
             agent.writeMemoryMaps(dir);
           }
-          String probe = System.getProperty("kiln.bench.deviceJvmProbe");
+          String probe =
+              System.getProperty(
+                  "kiln.bench.deviceJvmProbe", System.getenv("KILN_BENCH_DEVICE_JVM_PROBE"));
           if (probe != null) {
             // A shell command run against the live agent ($PID), e.g. "sleep 6" for RSS once
             // the JVM's periodic tasks have run, or "jcmd $PID GC.run" for RSS after a full GC.

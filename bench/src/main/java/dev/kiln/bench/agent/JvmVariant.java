@@ -80,9 +80,10 @@ public record JvmVariant(String name, List<String> options, Map<String, String> 
   /**
    * The rows a run compares: {@link #candidates} filtered by {@code -Dkiln.bench.deviceJvmRows}
    * (indexes into the candidates, comma-separated; all when absent), then one row per entry of
-   * {@code -Dkiln.bench.deviceJvmTrial} ({@code name=option option;name=...}), each the device
-   * defaults with the archive plus its options. Trials run beside the defaults in the same rounds,
-   * so an idea is measured against them under the same load before it becomes a default.
+   * {@code -Dkiln.bench.deviceJvmTrial} or the environment's {@code KILN_BENCH_DEVICE_JVM_TRIAL}
+   * ({@code name=option option;name=...}; {@code bench/run} splits its options on spaces), each the
+   * device defaults with the archive plus its options. Trials run beside the defaults in the same
+   * rounds, so an idea is measured against them under the same load before it becomes a default.
    */
   public static List<JvmVariant> selected(Path archive) {
     List<JvmVariant> all = candidates(archive);
@@ -95,7 +96,11 @@ public record JvmVariant(String name, List<String> options, Map<String, String> 
         chosen.add(all.get(Integer.parseInt(i.trim())));
       }
     }
-    String trials = System.getProperty("kiln.bench.deviceJvmTrial", "").trim();
+    String trials =
+        System.getProperty(
+                "kiln.bench.deviceJvmTrial",
+                System.getenv().getOrDefault("KILN_BENCH_DEVICE_JVM_TRIAL", ""))
+            .trim();
     if (!trials.isEmpty()) {
       List<String> base = new ArrayList<>(device(DeviceJvm.DEFAULT_HEAP));
       base.addAll(DeviceJvm.classDataSharing(archive, true));

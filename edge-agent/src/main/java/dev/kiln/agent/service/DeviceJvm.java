@@ -43,11 +43,12 @@ public final class DeviceJvm {
   /**
    * Returns the C heap to the system every second. glibc keeps what is freed: after the first
    * thousand requests about 10 MiB of the agent's RSS is arena space C2 compiled in and gave back,
-   * which the JVM frees to malloc every 5 s and glibc then holds (docs/benchmarks.md, "Footprint,
-   * 2026-12-03"). A trim is one {@code malloc_trim} on a JVM thread of its own, off the
-   * request path; request latency did not move in that bench. The flag exists from JDK 17.0.9 and
-   * 21.0.1 on and was experimental in its first updates, hence the unlock; older JVMs refuse to
-   * start with it, so it is added only where {@link #trimsNativeHeap} says the JVM has it.
+   * which the JVM frees to malloc every 5 s and glibc then holds (docs/benchmarks.md, "2026-12-03:
+   * native heap trim and a smaller young generation"). A trim is one {@code malloc_trim} on a JVM
+   * thread of its own, off the request path; request latency did not move in that bench. The flag
+   * exists from JDK 17.0.9 and 21.0.1 on and was experimental in its first updates, hence the
+   * unlock; older JVMs refuse to start with it, so it is added only where {@link #trimsNativeHeap}
+   * says the JVM has it.
    */
   public static final List<String> NATIVE_HEAP_TRIM =
       List.of("-XX:+UnlockExperimentalVMOptions", "-XX:TrimNativeHeapInterval=1000");
