@@ -115,12 +115,13 @@ final class AgentReports {
         result.loadBefore(), result.loadAfter(), result.archiveMillis());
     System.out.println(
         "| model | JVM options | starts | spawn to first inference, median ms | CPU to first"
-            + " inference, median ms | RSS after N requests, median MiB | max MiB | request p50"
-            + " ms, last half |");
-    System.out.println("|---|---|---:|---:|---:|---:|---:|---:|");
+            + " inference, median ms | RSS after N requests, median MiB | max MiB | RSS "
+            + result.settleSeconds()
+            + " s later, median MiB | request p50 ms, last half |");
+    System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     for (DeviceJvmBench.Row r : result.rows()) {
       System.out.printf(
-          "| %s | %s | %d | %.0f | %.0f | %.1f | %.1f | %.3f |%n",
+          "| %s | %s | %d | %.0f | %.0f | %.1f | %.1f | %.1f | %.3f |%n",
           r.model(),
           r.variant(),
           r.starts(),
@@ -128,6 +129,7 @@ final class AgentReports {
           r.firstInferenceCpuMs().p50(),
           r.rssMib().p50(),
           r.rssMib().p99(),
+          r.settledRssMib().p50(),
           r.lastRequestsMs().p50());
     }
   }

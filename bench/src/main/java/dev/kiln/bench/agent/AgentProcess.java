@@ -97,9 +97,35 @@ public final class AgentProcess implements AutoCloseable {
     return ticks * 1000.0 / 100; // USER_HZ is 100 on Linux
   }
 
+  /** The process id. */
+  public long pid() {
+    return jvm.pid();
+  }
+
   /** Resident set size from /proc (Linux), in MiB. */
   public double rssMib() throws IOException {
     return jvm.rssMib();
+  }
+
+  /**
+   * {@code pmap -x} of the process into {@code dir/pmap.txt}, and, when it runs with Native Memory
+   * Tracking, {@code jcmd VM.native_memory summary} into {@code dir/nmt.txt}: where RSS lies, for
+   * footprint work ({@code -Dkiln.bench.deviceJvmMaps=true}).
+   */
+  public void writeMemoryMaps(Path dir) throws IOException, InterruptedException {
+    String pid = Long.toString(jvm.pid());
+    new ProcessBuilder("pmap", "-x", pid)
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("pmap.txt").toFile())
+        .start()
+        .waitFor();
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    new ProcessBuilder(jcmd.toString(), pid, "VM.native_memory", "summary")
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("nmt.txt").toFile())
+        .start()
+        .waitFor();
+    System.err.println("memory maps in " + dir);
   }
 
   @Override

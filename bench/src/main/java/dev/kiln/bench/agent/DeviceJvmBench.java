@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -29,10 +30,22 @@ public final class DeviceJvmBench {
       Stats firstInferenceMs,
       Stats firstInferenceCpuMs,
       Stats rssMib,
+      Stats settledRssMib,
       Stats lastRequestsMs) {}
 
-  /** The rows, the time the archive took to dump, and the load average before and after. */
-  public record Result(List<Row> rows, long archiveMillis, String loadBefore, String loadAfter) {}
+  /**
+   * The rows, the time the archive took to dump, the load average before and after, and how long
+   * each agent was left idle after its requests before RSS was read again.
+   */
+  public record Result(
+      List<Row> rows, long archiveMillis, String loadBefore, String loadAfter, int settleSeconds) {}
+
+  /**
+   * Seconds an agent idles after its requests before RSS is read a second time: the JVM returns its
+   * compiler's arena chunks to malloc every 5 s, and what a trim gives back shows only after that
+   * ({@code -Dkiln.bench.deviceJvmSettle}, 0 to skip).
+   */
+  private static final int SETTLE_SECONDS = Integer.getInteger("kiln.bench.deviceJvmSettle", 10);
 
   private DeviceJvmBench() {}
 
@@ -51,10 +64,11 @@ public final class DeviceJvmBench {
     // fresh state of every start here links to one unpacked copy, made now.
     Path natives = work.resolve("native");
     OrtNativeLibraries.useCache(natives);
-    List<JvmVariant> variants = JvmVariant.candidates(archive);
+    List<JvmVariant> variants = JvmVariant.selected(archive);
     double[][] first = new double[variants.size()][starts];
     double[][] cpu = new double[variants.size()][starts];
     double[][] rss = new double[variants.size()][starts];
+    double[][] settled = new double[variants.size()][starts];
     double[][] late = new double[variants.size()][];
     for (int v = 0; v < variants.size(); v++) {
       late[v] = new double[starts * (requests - requests / 2)];
@@ -81,10 +95,34 @@ public final class DeviceJvmBench {
             }
           }
           rss[v][i] = agent.rssMib();
+          TimeUnit.SECONDS.sleep(SETTLE_SECONDS);
+          settled[v][i] = agent.rssMib();
+          if (Boolean.getBoolean("kiln.bench.deviceJvmMaps")) {
+            agent.writeMemoryMaps(dir);
+          }
+          String probe =
+              System.getProperty(
+                  "kiln.bench.deviceJvmProbe", System.getenv("KILN_BENCH_DEVICE_JVM_PROBE"));
+          if (probe != null) {
+            // A shell command run against the live agent ($PID), e.g. "sleep 6" for RSS once
+            // the JVM's periodic tasks have run, or "jcmd $PID GC.run" for RSS after a full GC.
+            ProcessBuilder pb = new ProcessBuilder("bash", "-c", probe).inheritIO();
+            pb.environment().put("PID", Long.toString(agent.pid()));
+            pb.start().waitFor();
+            System.err.printf("  RSS after probe '%s': %.1f MiB%n", probe, agent.rssMib());
+          }
         }
         System.err.printf(
-            "%s start %d [%s]: first inference %.0f ms (%.0f ms CPU), RSS %.1f MiB%n",
-            model.name(), i, variants.get(v).name(), first[v][i], cpu[v][i], rss[v][i]);
+            "%s start %d [%s]: first inference %.0f ms (%.0f ms CPU), RSS %.1f MiB, %.1f MiB %d s"
+                + " later%n",
+            model.name(),
+            i,
+            variants.get(v).name(),
+            first[v][i],
+            cpu[v][i],
+            rss[v][i],
+            settled[v][i],
+            SETTLE_SECONDS);
       }
     }
     List<Row> rows = new ArrayList<>();
@@ -97,9 +135,10 @@ public final class DeviceJvmBench {
               Stats.of(first[v]),
               Stats.of(cpu[v]),
               Stats.of(rss[v]),
+              Stats.of(settled[v]),
               Stats.of(late[v])));
     }
-    return new Result(rows, archiveMillis, loadBefore, loadAverage());
+    return new Result(rows, archiveMillis, loadBefore, loadAverage(), SETTLE_SECONDS);
   }
 
   /** The agent jar and its dependencies, as {@code kiln-agent} and the unit put them. */

@@ -5,6 +5,14 @@ import java.nio.charset.StandardCharsets;
 
 /** The {@code bin/kiln-agent} script inside a bundle: runs the agent from the bundle's lib/. */
 final class BundleLauncher {
+  /**
+   * {@link DeviceJvm#trimsNativeHeap} in awk, reading a {@code JAVA_VERSION} such as {@code
+   * 17.0.15} on stdin; the repository's {@code kiln-agent} uses the same line.
+   */
+  static final String TRIM_RULE =
+      "awk -F. '{ f = $1 + 0; u = $3 + 0; exit !((f == 17 && u >= 9) || (f == 21 && u >= 1)"
+          + " || f >= 22) }'";
+
   private BundleLauncher() {}
 
   static byte[] script() {
@@ -29,8 +37,20 @@ final class BundleLauncher {
           if [ -f "$cds" ]; then cds_opts="-XX:SharedArchiveFile=$cds"; fi
           cds_opts="$cds_opts -Dkiln.agent.cds.archive=$cds"
         fi
+        # The JVM gives the C heap's free space back every second, on JVMs that know the flag
+        # (17.0.9+, 21.0.1+, 22+; any other JVM would refuse to start): the version is read from
+        # the JDK's release file, so no JVM is started to ask.
+        trim_opts=""
+        java_bin=$(readlink -f "$(command -v "$java" || true)" || true)
+        if [ -n "$java_bin" ]; then
+          release="$(dirname "$(dirname "$java_bin")")/release"
+          version=$(sed -n 's/^JAVA_VERSION="\\([^"]*\\)".*/\\1/p' "$release" 2>/dev/null || true)
+          if [ -n "$version" ] && echo "$version" | @TRIM_RULE@; then
+            trim_opts="@TRIM@"
+          fi
+        fi
         # shellcheck disable=SC2086
-        exec "$java" -Dai.djl.offline=true -Xmx"${KILN_AGENT_HEAP:-@HEAP@}" @OPTIONS@ $cds_opts \\
+        exec "$java" -Dai.djl.offline=true -Xmx"${KILN_AGENT_HEAP:-@HEAP@}" @OPTIONS@ $trim_opts $cds_opts \\
           $KILN_AGENT_JAVA_OPTS \\
           -cp "$home/lib/*" dev.kiln.agent.cli.AgentMain "$@"
         """
@@ -38,6 +58,8 @@ final class BundleLauncher {
         .replace("@HEAP@", DeviceJvm.DEFAULT_HEAP)
         .replace("@OPTIONS@", String.join(" ", DeviceJvm.OPTIONS))
         .replace("@ARCHIVE@", DeviceJvm.ARCHIVE_NAME)
+        .replace("@TRIM_RULE@", TRIM_RULE)
+        .replace("@TRIM@", String.join(" ", DeviceJvm.NATIVE_HEAP_TRIM))
         .getBytes(StandardCharsets.UTF_8);
   }
 }

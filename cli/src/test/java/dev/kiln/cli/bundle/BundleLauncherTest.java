@@ -55,6 +55,26 @@ class BundleLauncherTest {
   }
 
   @Test
+  void trimsTheNativeHeap_onlyWhenTheJdksReleaseFileNamesAVersionWithTheFlag() throws Exception {
+    assertThat(run(Map.of()).lines()).noneMatch(a -> a.contains("TrimNativeHeapInterval"));
+
+    Files.writeString(javaHome.resolve("release"), "JAVA_VERSION=\"17.0.8\"\n");
+    assertThat(run(Map.of()).lines()).noneMatch(a -> a.contains("TrimNativeHeapInterval"));
+
+    Files.writeString(javaHome.resolve("release"), "JAVA_VERSION=\"17.0.15\"\n");
+    assertThat(run(Map.of()).lines())
+        .containsSubsequence(DeviceJvm.options(DeviceJvm.DEFAULT_HEAP))
+        .containsSubsequence(DeviceJvm.NATIVE_HEAP_TRIM);
+  }
+
+  @Test
+  void theRepositoryLauncher_appliesTheSameVersionRule() throws Exception {
+    // Maven runs tests in the module folder; the launcher sits at the repository root.
+    String launcher = Files.readString(Path.of("..", "kiln-agent"));
+    assertThat(launcher).contains("| " + BundleLauncher.TRIM_RULE + "; then");
+  }
+
+  @Test
   void mapsTheClassDataArchive_onlyOnceItExists() throws Exception {
     Path archive = home.resolve("cds").resolve(DeviceJvm.ARCHIVE_NAME);
     assertThat(run(Map.of()).lines())

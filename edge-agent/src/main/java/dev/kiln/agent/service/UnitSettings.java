@@ -1,6 +1,8 @@
 package dev.kiln.agent.service;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -47,6 +49,17 @@ public record UnitSettings(Path java, Path prefix, String user, Path stateDir, P
     return stateDir.normalize().resolve("cds").resolve(DeviceJvm.ARCHIVE_NAME);
   }
 
+  /**
+   * {@link DeviceJvm#options} and, where the JDK of {@link #java} has it, {@link
+   * DeviceJvm#NATIVE_HEAP_TRIM}: decided at install from that JDK's {@code release} file. JDK 17
+   * updates only ever add the flag; after moving the unit to another JDK, install again.
+   */
+  public String jvmOptions() {
+    List<String> options = new ArrayList<>(DeviceJvm.options(DeviceJvm.DEFAULT_HEAP));
+    options.addAll(DeviceJvm.nativeHeapTrim(java));
+    return String.join(" ", options);
+  }
+
   public Map<String, String> templateValues() {
     return Map.of(
         "java", java.toString(),
@@ -55,7 +68,7 @@ public record UnitSettings(Path java, Path prefix, String user, Path stateDir, P
         "stateDir", stateDir.normalize().toString(),
         "stateDirectoryName", stateDirectoryName(),
         "configFile", configFile.toString(),
-        "jvmOptions", String.join(" ", DeviceJvm.options(DeviceJvm.DEFAULT_HEAP)),
+        "jvmOptions", jvmOptions(),
         "mallocArenaMax", DeviceJvm.MALLOC_ARENA_MAX,
         "cdsArchive", cdsArchive().toString());
   }

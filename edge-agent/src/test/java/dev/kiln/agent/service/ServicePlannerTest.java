@@ -78,8 +78,8 @@ class ServicePlannerTest {
                 + " -Dkiln.agent.cds.archive=/var/lib/kiln/cds/kiln-agent.jsa"
                 + " $KILN_AGENT_JAVA_OPTS -cp")
         .contains(
-            "Environment=\"KILN_AGENT_JAVA_OPTS=-Xmx64m -Xms8m -XX:+UseSerialGC"
-                + " -XX:-UsePerfData\"")
+            "Environment=\"KILN_AGENT_JAVA_OPTS=-Xmx64m -Xms8m -XX:NewRatio=4 -XX:+UseSerialGC"
+                + " -XX:-UsePerfData")
         .contains("Environment=MALLOC_ARENA_MAX=2")
         .contains("StateDirectory=kiln kiln/tmp kiln/djl")
         .contains("CapabilityBoundingSet=\n")
