@@ -116,12 +116,23 @@ public final class SchemaMigrations {
       return 0;
     }
     int newest = 0;
-    try (Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT DISTINCT " + legacy.column() + " FROM " + legacy.table() + " ORDER BY 1")) {
-      while (rs.next()) {
-        newest = Math.max(newest, rs.getInt(1));
+    String query =
+        "SELECT DISTINCT "
+            + legacy.column()
+            + " FROM "
+            + legacy.table()
+            + (legacy.componentColumn() == null
+                ? ""
+                : " WHERE " + legacy.componentColumn() + " = ?")
+            + " ORDER BY 1";
+    try (PreparedStatement ps = c.prepareStatement(query)) {
+      if (legacy.componentColumn() != null) {
+        ps.setString(1, series.name());
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          newest = Math.max(newest, rs.getInt(1));
+        }
       }
     }
     for (int v = 1; v <= newest; v++) {

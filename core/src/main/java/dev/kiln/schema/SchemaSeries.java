@@ -20,8 +20,20 @@ import java.util.List;
  */
 public record SchemaSeries(String name, Class<?> anchor, List<String> scripts, Legacy legacy) {
 
-  /** Where an older Kiln recorded this series' versions: a table with an integer column. */
-  public record Legacy(String table, String column) {}
+  /**
+   * Where an older Kiln recorded this series' versions: a table with an integer column, and where
+   * that table held several series, the column naming each ({@code componentColumn}, matched
+   * against this series' name; null where the table held this series alone).
+   */
+  public record Legacy(String table, String column, String componentColumn) {}
+
+  /**
+   * The table in which Kiln before the one migration series versioned the fleet's and the cloud
+   * service's tables on PostgreSQL: rows {@code (component, version)}, the component being the
+   * series' name ({@code fleet}, {@code inbox}, {@code tokens}, {@code replicas}).
+   */
+  private static final Legacy POSTGRES_COMPONENTS =
+      new Legacy("kiln_schema", "version", "component");
 
   public SchemaSeries {
     scripts = List.copyOf(scripts);
@@ -49,7 +61,16 @@ public record SchemaSeries(String name, Class<?> anchor, List<String> scripts, L
 
   /** This series, adopting the versions an older Kiln recorded in {@code table.column}. */
   public SchemaSeries adopting(String table, String column) {
-    return new SchemaSeries(name, anchor, scripts, new Legacy(table, column));
+    return new SchemaSeries(name, anchor, scripts, new Legacy(table, column, null));
+  }
+
+  /**
+   * This series, adopting the versions an older Kiln recorded for it in {@code kiln_schema
+   * (component, version)} on PostgreSQL, so a database made by that Kiln is not migrated again from
+   * version 1.
+   */
+  public SchemaSeries adoptingPostgresComponent() {
+    return new SchemaSeries(name, anchor, scripts, POSTGRES_COMPONENTS);
   }
 
   /** The newest version the scripts reach. */

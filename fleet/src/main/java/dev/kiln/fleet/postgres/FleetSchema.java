@@ -10,7 +10,8 @@ import dev.kiln.schema.SchemaSeries;
 public final class FleetSchema {
   /** Every migration, oldest first; a new one is appended, never edited once released. */
   public static final SchemaSeries SERIES =
-      SchemaSeries.of("fleet", FleetSchema.class, "V1__fleet_state.sql");
+      SchemaSeries.of("fleet", FleetSchema.class, "V1__fleet_state.sql")
+          .adoptingPostgresComponent();
 
   private FleetSchema() {}
 }

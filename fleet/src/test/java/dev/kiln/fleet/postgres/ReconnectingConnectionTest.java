@@ -120,4 +120,50 @@ class ReconnectingConnectionTest {
         .satisfies(
             e -> assertThat(((FleetException) e).code()).isEqualTo(FleetErrorCode.CONFIG_INVALID));
   }
+
+  @Test
+  void aDatabaseMadeBeforeTheOneMigrationSeries_isAdopted_notMigratedAgain() throws Exception {
+    PostgresUrl url = PostgresUrl.parse(server.createDatabase("reconnect").storeUri());
+    String v1;
+    try (var in = FleetSchema.class.getResourceAsStream("V1__fleet_state.sql")) {
+      v1 = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    // What the Kiln of the last release left: the fleet tables, and their version as a row of
+    // kiln_schema (component, version), beside another component's.
+    try (ReconnectingConnection old =
+        new ReconnectingConnection(
+            url, e -> new IllegalStateException(e.getMessage(), e), List.of())) {
+      old.run(
+          conn -> {
+            try (Statement st = conn.createStatement()) {
+              st.execute(v1);
+              st.execute(
+                  "CREATE TABLE kiln_schema (component text NOT NULL, version int NOT NULL,"
+                      + " applied_at timestamptz NOT NULL DEFAULT now(),"
+                      + " PRIMARY KEY (component, version))");
+              return st.executeUpdate(
+                  "INSERT INTO kiln_schema (component, version) VALUES ('fleet', 1), ('inbox', 1)");
+            }
+          });
+    }
+    try (ReconnectingConnection c = connection(url).open()) {
+      List<String> versions =
+          c.run(
+              conn -> {
+                try (Statement st = conn.createStatement();
+                    ResultSet rs =
+                        st.executeQuery(
+                            "SELECT series || ' ' || version FROM kiln_schema_versions"
+                                + " ORDER BY 1")) {
+                  List<String> out = new java.util.ArrayList<>();
+                  while (rs.next()) {
+                    out.add(rs.getString(1));
+                  }
+                  return out;
+                }
+              });
+      // Only the fleet series was opened: its version adopted, the inbox's left for its owner.
+      assertThat(versions).containsExactly("fleet 1");
+    }
+  }
 }

@@ -24,7 +24,7 @@ import java.util.Optional;
 public final class PostgresInbox implements Inbox {
   private static final ObjectMapper JSON = JsonMappers.tolerant();
   private static final SchemaSeries SCHEMA =
-      SchemaSeries.of("inbox", PostgresInbox.class, "V1__inbox.sql");
+      SchemaSeries.of("inbox", PostgresInbox.class, "V1__inbox.sql").adoptingPostgresComponent();
 
   private final ReconnectingConnection connection;
 

@@ -20,7 +20,8 @@ public final class ServiceTable implements AutoCloseable {
    */
   public ServiceTable(PostgresUrl url, String series, List<String> migrations) {
     SchemaSeries schema =
-        SchemaSeries.of(series, ServiceTable.class, migrations.toArray(String[]::new));
+        SchemaSeries.of(series, ServiceTable.class, migrations.toArray(String[]::new))
+            .adoptingPostgresComponent();
     this.connection =
         new ReconnectingConnection(
             url,
