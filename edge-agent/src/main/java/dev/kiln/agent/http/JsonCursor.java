@@ -230,6 +230,21 @@ public final class JsonCursor {
   }
 
   /**
+   * Reads a number as a float input takes it: an integer as Jackson's int or long token converted
+   * to float, a decimal as {@code (float) Double.parseDouble}. NaN where the text is not a number
+   * or is an integer past a long (whose BigInteger rounding the tree decoder applies): no JSON
+   * number reads as NaN, so the caller can tell. Overflow gives an infinity, for the caller's
+   * finite check.
+   */
+  public float scanFloat() {
+    int kind = scanNumber();
+    if (kind == LONG) {
+      return (float) longValue();
+    }
+    return kind == DECIMAL ? (float) doubleValue() : Float.NaN;
+  }
+
+  /**
    * The integer {@link #scanNumber} read as {@link #LONG}; {@code -0} is 0, as Jackson reads it.
    */
   public long longValue() {
@@ -314,7 +329,7 @@ public final class JsonCursor {
   }
 
   /** An object member's name and colon. */
-  public boolean member() {
+  private boolean member() {
     return name() != null && skipTo(':');
   }
 

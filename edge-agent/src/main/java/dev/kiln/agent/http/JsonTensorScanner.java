@@ -145,18 +145,11 @@ final class JsonTensorScanner {
   /** Reads one number into the assembler; false for anything else or what it must decline. */
   private boolean number(TensorAssembler assembler, int depth) {
     cursor.skipWhitespace();
-    int kind = cursor.scanNumber();
     if (!assembler.takesFloats()) {
-      return kind == JsonCursor.LONG && assembler.addLong(cursor.longValue(), depth);
+      return cursor.scanNumber() == JsonCursor.LONG && assembler.addLong(cursor.longValue(), depth);
     }
-    float value;
-    if (kind == JsonCursor.LONG) {
-      // As Jackson reads an integer token (int or long) and the tree converts it.
-      value = (float) cursor.longValue();
-    } else if (kind == JsonCursor.DECIMAL) {
-      value = (float) cursor.doubleValue();
-    } else {
-      // Not a number, or an integer beyond a long whose BigInteger rounding is the tree's.
+    float value = cursor.scanFloat();
+    if (Float.isNaN(value)) {
       return false;
     }
     return assembler.addFloat(

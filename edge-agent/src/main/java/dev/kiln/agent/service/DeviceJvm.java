@@ -80,7 +80,6 @@ public final class DeviceJvm {
     }
     return switch (v.feature()) {
       case 17 -> v.update() >= 9;
-      case 18, 19, 20 -> false;
       case 21 -> v.update() >= 1;
       default -> v.feature() > 21;
     };

@@ -4,6 +4,7 @@ import dev.kiln.cloud.service.postgres.ServiceTable;
 import dev.kiln.fleet.postgres.PostgresUrl;
 import dev.kiln.fleet.rollout.ArtifactRef;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -91,7 +92,7 @@ public final class PostgresArtifactCatalog implements ArtifactCatalog, AutoClose
         });
   }
 
-  private static Entry one(java.sql.Connection c, String where, String value) throws SQLException {
+  private static Entry one(Connection c, String where, String value) throws SQLException {
     try (PreparedStatement p =
         c.prepareStatement(
             "SELECT "

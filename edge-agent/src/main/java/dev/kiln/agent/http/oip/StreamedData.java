@@ -67,21 +67,15 @@ final class StreamedData {
       return false;
     }
     c.skipWhitespace();
-    int kind = c.scanNumber();
     if (floats != null) {
-      float v;
-      if (kind == JsonCursor.LONG) {
-        v = (float) c.longValue();
-      } else if (kind == JsonCursor.DECIMAL) {
-        v = (float) c.doubleValue();
-      } else {
-        // Not a number, or an integer past a long: the tree's BigInteger rounding decides.
+      float v = c.scanFloat();
+      if (Float.isNaN(v)) {
         return false;
       }
       floats[at++] = Float.isFinite(v) ? v : limits.checked(name, v);
       return true;
     }
-    if (longs != null && kind == JsonCursor.LONG) {
+    if (longs != null && c.scanNumber() == JsonCursor.LONG) {
       longs[at++] = c.longValue();
       return true;
     }

@@ -165,6 +165,8 @@ final class StreamedRequest {
   }
 
   private static final class Input {
+    String name;
+    String datatype;
     Manifest.TensorSpec spec;
     DType dtype;
     long[] shape;
@@ -176,19 +178,17 @@ final class StreamedRequest {
 
   private Input input() {
     Input in = new Input();
-    String[] name = {null};
-    String[] datatype = {null};
     members(
         key -> {
           switch (key) {
             case "name" -> {
-              require(name[0] == null);
-              name[0] = string();
-              in.spec = specOf(name[0]);
+              require(in.name == null);
+              in.name = string();
+              in.spec = specOf(in.name);
             }
             case "datatype" -> {
-              require(datatype[0] == null);
-              datatype[0] = string();
+              require(in.datatype == null);
+              in.datatype = string();
             }
             case "shape" -> {
               require(in.shape == null && c.skipTo('['));
@@ -201,28 +201,28 @@ final class StreamedRequest {
             }
             case "data" -> {
               require(
-                  in.tensor == null && name[0] != null && datatype[0] != null && in.shape != null);
-              admit(in, datatype[0]);
-              in.tensor = new StreamedData(name[0], in.dtype, in.shape, in.count, limits).read(c);
+                  in.tensor == null && in.name != null && in.datatype != null && in.shape != null);
+              admit(in);
+              in.tensor = new StreamedData(in.name, in.dtype, in.shape, in.count, limits).read(c);
               require(in.tensor != null);
             }
             default -> skip();
           }
         });
-    require(name[0] != null && datatype[0] != null && in.shape != null);
+    require(in.name != null && in.datatype != null && in.shape != null);
     if (in.tensor == null) {
       require(in.binarySize >= 0);
-      admit(in, datatype[0]);
-      in.tensor = binary.next(name[0], in.dtype, in.shape, in.count, in.binarySize, limits);
+      admit(in);
+      in.tensor = binary.next(in.name, in.dtype, in.shape, in.count, in.binarySize, limits);
     } else {
       require(in.binarySize < 0);
     }
     return in;
   }
 
-  private void admit(Input in, String datatype) {
+  private void admit(Input in) {
     if (in.dtype == null) {
-      in.dtype = OipDatatype.forInput(in.spec.name(), datatype, in.spec.dtype());
+      in.dtype = OipDatatype.forInput(in.spec.name(), in.datatype, in.spec.dtype());
       in.count = limits.admit(in.spec.name(), in.spec, in.shape);
     }
   }
