@@ -62,6 +62,11 @@ public final class DecodeBench {
     check(
         InferRequest.parse(oipDataFirst, null, signature, oipLimits).inputs().get("input"), image);
     check(JsonTensors.decode(json, signature, jsonLimits).get("input"), image);
+    // A Python client's body: tensor.tolist() makes each float32 a double, which json.dumps
+    // writes with up to 17 digits; Clinger's exact case does not cover those.
+    byte[] python = pythonBody(values);
+    DecodeLimits pythonLimits = DecodeLimits.forBody(python.length, false);
+    check(JsonTensors.decode(python, signature, pythonLimits).get("input"), image);
     // The same body with its input's name escaped: the byte scanner leaves escapes to Jackson.
     byte[] jacksonOnly =
         new String(json, StandardCharsets.US_ASCII)
@@ -84,6 +89,10 @@ public final class DecodeBench {
                 "JSON, byte scanner (the agent's path)",
                 json.length,
                 () -> JsonTensors.decode(json, signature, jsonLimits)),
+            new Subject(
+                "JSON, byte scanner, numbers as Python writes float32 values (17 digits)",
+                python.length,
+                () -> JsonTensors.decode(python, signature, pythonLimits)),
             new Subject(
                 "/v2 JSON flat data, tree (data before shape)",
                 oipDataFirst.length,
@@ -132,6 +141,24 @@ public final class DecodeBench {
       call.call();
     }
     return (threads.getThreadAllocatedBytes(id) - before) / n;
+  }
+
+  /** {@code {"inputs": {"input": [[[[...]]]]}}} with every value written as a double. */
+  private static byte[] pythonBody(float[] values) {
+    StringBuilder b = new StringBuilder(values.length * 22).append("{\"inputs\": {\"input\": [[");
+    int i = 0;
+    for (int c = 0; c < 3; c++) {
+      b.append(c == 0 ? "[" : ", [");
+      for (int y = 0; y < 224; y++) {
+        b.append(y == 0 ? "[" : ", [");
+        for (int x = 0; x < 224; x++) {
+          b.append(x == 0 ? "" : ", ").append((double) values[i++]);
+        }
+        b.append(']');
+      }
+      b.append(']');
+    }
+    return b.append("]]}}").toString().getBytes(StandardCharsets.US_ASCII);
   }
 
   private static byte[] jsonBody(Tensor t) throws IOException {

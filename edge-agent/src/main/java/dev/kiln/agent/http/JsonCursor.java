@@ -245,6 +245,116 @@ public final class JsonCursor {
   }
 
   /**
+   * Reads a run of comma-separated numbers, the inside of an innermost array, into {@code dst} from
+   * {@code from}, at most {@code max} of them; answers how many it read and leaves the position
+   * right after the last one (before its comma), or where it was if it read none.
+   *
+   * <p>Each value is what {@link #scanFloat} gives for the same bytes: Clinger's exact case in the
+   * loop, {@link JavaDoubleParser} on the number's bytes otherwise, both rounding as {@code
+   * Double.parseDouble}, then the cast. It stops before a number that is not one to the JSON
+   * grammar, an integer of more than 18 digits, or a value that is not finite as a float (the
+   * caller reads that one with {@link #scanFloat}, which declines or applies its limits), and at
+   * any byte but a comma after a number; every value it writes is finite. One loop over locals with
+   * the cursor's fields written once: per number, the calls and field writes of {@link #scanNumber}
+   * cost about as much as reading its digits.
+   */
+  public int scanFloats(float[] dst, int from, int max) {
+    final byte[] b = body;
+    final int limit = end;
+    int i = at;
+    int afterLast = i;
+    int n = 0;
+    while (n < max) {
+      final int start = i;
+      boolean minus = i < limit && b[i] == '-';
+      if (minus) {
+        i++;
+      }
+      if (i >= limit) {
+        break;
+      }
+      byte c = b[i];
+      long m; // wraps past 18 digits, and is then not used
+      int digits = 1;
+      if (c == '0') {
+        m = 0;
+        i++;
+      } else if (c >= '1' && c <= '9') {
+        m = c - '0';
+        i++;
+        while (i < limit && (c = b[i]) >= '0' && c <= '9') {
+          m = m * 10 + (c - '0');
+          digits++;
+          i++;
+        }
+      } else {
+        break;
+      }
+      int fraction = -1;
+      if (i < limit && b[i] == '.') {
+        i++;
+        fraction = 0;
+        if (limit - i >= 8 && digits <= 10) {
+          long word = (long) LITTLE_ENDIAN_LONGS.get(b, i);
+          if (isEightDigits(word)) {
+            m = m * 100_000_000L + eightDigits(word);
+            fraction = 8;
+            i += 8;
+          }
+        }
+        while (i < limit && (c = b[i]) >= '0' && c <= '9') {
+          m = m * 10 + (c - '0');
+          fraction++;
+          i++;
+        }
+        if (fraction == 0) {
+          break;
+        }
+      }
+      boolean power = i < limit && (b[i] == 'e' || b[i] == 'E');
+      if (power) {
+        i++;
+        if (i < limit && (b[i] == '-' || b[i] == '+')) {
+          i++;
+        }
+        int first = i;
+        while (i < limit && (c = b[i]) >= '0' && c <= '9') {
+          i++;
+        }
+        if (i == first) {
+          break;
+        }
+      }
+      float value;
+      if (fraction < 0 && !power) {
+        if (digits > 18) {
+          break; // beyond a long: scanFloat declines it
+        }
+        value = (float) (minus ? -m : m);
+      } else if (!power && digits + fraction <= 18 && m < EXACT_MANTISSA && fraction <= 22) {
+        double d = m / POWERS_OF_TEN[fraction];
+        value = (float) (minus ? -d : d);
+      } else {
+        value = (float) JavaDoubleParser.parseDouble(b, start, i - start);
+        if (!Float.isFinite(value)) {
+          break;
+        }
+      }
+      dst[from + n++] = value;
+      afterLast = i;
+      if (i >= limit || b[i] != ',') {
+        break;
+      }
+      i++;
+      while (i < limit && isWhitespace(b[i])) {
+        i++;
+      }
+    }
+    at = afterLast;
+    return n;
+  }
+
+  /**
    * The integer {@link #scanNumber} read as {@link #LONG}; {@code -0} is 0, as Jackson reads it.
    */
   public long longValue() {

@@ -119,7 +119,9 @@ final class JsonTensorScanner {
         depth++;
       }
       do {
-        if (!number(assembler, depth)) {
+        // Most numbers are taken in runs; the one a run stops before is read on its own.
+        cursor.skipWhitespace();
+        if (assembler.takeFloats(cursor, depth) == 0 && !number(assembler, depth)) {
           return null;
         }
       } while (depth > 0 && cursor.skipTo(','));

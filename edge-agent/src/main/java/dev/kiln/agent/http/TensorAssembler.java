@@ -115,6 +115,33 @@ final class TensorAssembler {
     return true;
   }
 
+  /**
+   * Reads a run of numbers of the innermost array open at {@code depth} straight into the values
+   * ({@link JsonCursor#scanFloats}), as many as fit the array and the dimension known at this
+   * depth; answers how many. Zero where a float input's run cannot start here (not the innermost
+   * depth, no room left, a number the loop does not take): the caller then reads one number the
+   * general way, which grows the array or declines.
+   */
+  int takeFloats(JsonCursor cursor, int depth) {
+    if (!floats || depth == 0 || (rank >= 0 && depth != rank)) {
+      return 0;
+    }
+    long room = floatValues.length - at;
+    if (dimKnown[depth - 1]) {
+      room = Math.min(room, dims[depth - 1] - counts[depth - 1]);
+    }
+    if (room <= 0) {
+      return 0;
+    }
+    int n = cursor.scanFloats(floatValues, at, (int) room);
+    if (n > 0) {
+      rank = depth;
+      at += n;
+      counts[depth - 1] += n;
+    }
+    return n;
+  }
+
   /** An integer at {@code depth}, int64 input. */
   boolean addLong(long value, int depth) {
     if (!scalarAt(depth)) {

@@ -157,6 +157,80 @@ class JsonTensorScannerTest {
   }
 
   @Test
+  void runsOfPlainNumbers_stopWhereTheGeneralReadingMustTakeOver() {
+    Manifest.IoSignature rows64 = single("float32", -1L, 64L);
+    Random random = new Random(3);
+    for (String separator : List.of(",", ", ", " , ", ",\n  ")) {
+      StringBuilder body = new StringBuilder("{\"inputs\": {\"x\": [");
+      for (int r = 0; r < 3; r++) {
+        body.append(r == 0 ? "[" : "], [");
+        for (int i = 0; i < 64; i++) {
+          body.append(i == 0 ? "" : separator).append(random.nextFloat() * 2 - 1);
+        }
+      }
+      accepted(body + "]]}}", rows64);
+    }
+    // Numbers the run leaves to the general reading, between plain ones: 18 and 19 digits, a
+    // mantissa at 2^53, 22 and 23 fraction digits, exponents, integers, negative zeros.
+    String edges =
+        "0.12345678901234567, 0.123456789012345678, 9007199254740991, 9007199254740993,"
+            + " 0.9007199254740993, 0.0000000000000000000001, 0.00000000000000000000001, 1e-3,"
+            + " 2.5E+2, -0, -0.0, 0, 17, -42, 3.4028235e38, 1.17549435E-38";
+    String[] parts = edges.split(", ");
+    StringBuilder row = new StringBuilder();
+    for (int i = 0; i < 64; i++) {
+      row.append(i == 0 ? "" : ",").append(i % 3 == 0 ? parts[i / 3 % parts.length] : "0.5");
+    }
+    accepted("{\"inputs\": {\"x\": [[" + row + "]]}}", rows64);
+    // The first row fixes the dimension; a longer row stops the run at it and is refused.
+    declined("{\"inputs\": {\"x\": [[0.5, 1.5], [0.5, 1.5, 2.5]]}}", ANY_RANK);
+    declined("{\"inputs\": {\"x\": [[1.5,2,3,4,5,6,7,8,9]]}}", MLP);
+    // More values than the signature's estimate: the array grows past the run's room.
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i < 5000; i++) {
+      many.append(i == 0 ? "" : ",").append(i % 7 == 0 ? "-" : "").append(i).append(".25");
+    }
+    accepted("{\"inputs\": {\"x\": [" + many + "]}}", ANY_RANK);
+    accepted("{\"inputs\": {\"x\": [[" + many + "]]}}", single("float32", 1L, -1L));
+  }
+
+  @Test
+  void mutatedRuns_areDeclinedOrReadAsTheTreeReadsThem() {
+    StringBuilder valid = new StringBuilder("{\"inputs\": {\"x\": [[");
+    Random values = new Random(5);
+    for (int r = 0; r < 4; r++) {
+      for (int i = 0; i < 16; i++) {
+        valid.append(i == 0 ? (r == 0 ? "" : "], [") : ", ");
+        valid.append(values.nextFloat() * 200 - 100);
+      }
+    }
+    valid.append("]]}}");
+    Manifest.IoSignature sig = single("float32", -1L, 16L);
+    byte[] alphabet = "[], -.eE0123456789".getBytes(StandardCharsets.US_ASCII);
+    Random random = new Random(13);
+    int read = 0;
+    for (int round = 0; round < 10_000; round++) {
+      StringBuilder body = new StringBuilder(valid);
+      for (int m = 1 + random.nextInt(2); m > 0; m--) {
+        int at = random.nextInt(body.length());
+        char c = (char) alphabet[random.nextInt(alphabet.length)];
+        switch (random.nextInt(3)) {
+          case 0 -> body.setCharAt(at, c);
+          case 1 -> body.insert(at, c);
+          default -> body.deleteCharAt(at);
+        }
+      }
+      String s = body.toString();
+      Map<String, Tensor> scanned = scan(s, sig);
+      if (scanned != null) {
+        assertThat(scanned).as(s).isEqualTo(tree(s, sig));
+        read++;
+      }
+    }
+    assertThat(read).isGreaterThan(3000);
+  }
+
+  @Test
   void mutatedBodies_areDeclinedOrReadAsTheTreeReadsThem() {
     String valid =
         "{\"p\": {\"k\": [true, null, \"s\", -1.5e3, {}], \"e\": []},"

@@ -68,6 +68,12 @@ final class StreamedData {
     }
     c.skipWhitespace();
     if (floats != null) {
+      // A run of plain numbers at once (one or more values); the one it stops before, alone.
+      int run = c.scanFloats(floats, at, count - at);
+      if (run > 0) {
+        at += run;
+        return true;
+      }
       float v = c.scanFloat();
       if (Float.isNaN(v)) {
         return false;

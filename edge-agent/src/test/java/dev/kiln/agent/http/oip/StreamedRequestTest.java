@@ -203,6 +203,30 @@ class StreamedRequestTest {
   }
 
   @Test
+  void dataInEverySpelling_readsAsTheTreeReadsIt() {
+    java.util.Random random = new java.util.Random(17);
+    for (int round = 0; round < 500; round++) {
+      StringBuilder data = new StringBuilder("[");
+      for (int i = 0; i < 6; i++) {
+        float f = random.nextFloat() * 2 - 1;
+        data.append(i == 0 ? "" : random.nextBoolean() ? "," : ", ")
+            .append(
+                switch (random.nextInt(5)) {
+                  case 0 -> Float.toString(f);
+                  case 1 -> Double.toString(f);
+                  case 2 -> Float.toString(f * 1e-6f);
+                  case 3 -> Integer.toString(random.nextInt(2001) - 1000);
+                  default -> String.format(java.util.Locale.ROOT, "%.20f", f);
+                });
+      }
+      String json = request(data.append(']').toString(), "[1, 2]");
+      InferRequest s = stream(json);
+      assertThat(s).as(json).isNotNull();
+      assertThat(s).as(json).usingRecursiveComparison().isEqualTo(tree(json));
+    }
+  }
+
+  @Test
   void dataBeforeShape_isLeftToTheTree_andStillDecodes() {
     String json =
         "{\"inputs\":[{\"data\":[1,2,3],\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,3]}]}";
