@@ -62,6 +62,21 @@ class JsonMappersTest {
   }
 
   @Test
+  void plain_readsEveryFloatsTextAsTheJdkDoes() throws Exception {
+    var plain = JsonMappers.plain();
+    java.util.Random random = new java.util.Random(23);
+    for (int i = 0; i < 100_000; i++) {
+      float f = Float.intBitsToFloat(random.nextInt());
+      if (!Float.isFinite(f)) {
+        continue;
+      }
+      for (String text : new String[] {Float.toString(f), Double.toString(f)}) {
+        assertThat(plain.readTree(text).doubleValue()).as(text).isEqualTo(Double.parseDouble(text));
+      }
+    }
+  }
+
+  @Test
   void everyCall_returnsItsOwnMapper() {
     assertThat(JsonMappers.plain()).isNotSameAs(JsonMappers.plain());
   }

@@ -10,6 +10,7 @@ import dev.kiln.agent.runtime.Tensor;
 import dev.kiln.artifact.Manifest;
 import dev.kiln.bench.Interleave;
 import dev.kiln.bench.Stats;
+import dev.kiln.json.JsonMappers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,7 +27,11 @@ import java.util.Random;
  * response. Interleaved round by round; allocation per request from the JVM's per-thread counter.
  */
 public final class DecodeBench {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** The agent's own settings for request and response bodies. */
+  private static final ObjectMapper MAPPER = JsonMappers.plain();
+
+  /** Jackson's defaults: numbers read by the JDK's parser, as the agent's tree did before. */
+  private static final ObjectMapper JDK_NUMBERS = new ObjectMapper();
 
   /** One way of handling the body, timed and weighed. */
   public record Row(String subject, int bodyBytes, Stats stats, long allocatedPerRequest) {
@@ -78,7 +83,11 @@ public final class DecodeBench {
     List<Subject> subjects =
         List.of(
             new Subject(
-                "JSON, tree (before)",
+                "JSON, tree, JDK's number parser (before)",
+                json.length,
+                () -> JsonTensors.decode(JDK_NUMBERS.readTree(json), signature, jsonLimits)),
+            new Subject(
+                "JSON, tree (the fallback for bodies the scanner declines)",
                 json.length,
                 () -> JsonTensors.decode(MAPPER.readTree(json), signature, jsonLimits)),
             new Subject(
@@ -106,7 +115,7 @@ public final class DecodeBench {
             new Subject(
                 "JSON response, encode",
                 json.length,
-                () -> encode(image, OutputStream.nullOutputStream())));
+                () -> encode(MAPPER, image, OutputStream.nullOutputStream())));
     Stats[] stats = Interleave.run(subjects.stream().map(Subject::call).toList(), runs);
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < subjects.size(); i++) {
@@ -212,8 +221,8 @@ public final class DecodeBench {
     gen.writeEndArray();
   }
 
-  private static void encode(Tensor t, OutputStream out) throws IOException {
-    try (JsonGenerator gen = MAPPER.getFactory().createGenerator(out)) {
+  private static void encode(ObjectMapper mapper, Tensor t, OutputStream out) throws IOException {
+    try (JsonGenerator gen = mapper.getFactory().createGenerator(out)) {
       JsonTensors.write(gen, t);
     }
   }
