@@ -95,7 +95,11 @@ public final class DecodeBench {
                 jacksonOnly.length,
                 () -> JsonTensors.decode(jacksonOnly, signature, jsonLimits)),
             new Subject(
-                "JSON, byte scanner (the agent's path)",
+                "JSON, byte scanner on one thread",
+                json.length,
+                () -> JsonTensors.decode(json, signature, jsonLimits, false)),
+            new Subject(
+                "JSON, byte scanner, second half on the other core (the agent's path)",
                 json.length,
                 () -> JsonTensors.decode(json, signature, jsonLimits)),
             new Subject(

@@ -74,6 +74,16 @@ public final class JsonCursor {
     this.end = length;
   }
 
+  /** Where the next read starts. */
+  public int position() {
+    return at;
+  }
+
+  /** Moves to {@code position}, a place an earlier read of this body reached. */
+  void seek(int position) {
+    at = position;
+  }
+
   /** Whether the next byte, after whitespace, is {@code c} (not consumed). */
   public boolean peekIs(char c) {
     skipWhitespace();

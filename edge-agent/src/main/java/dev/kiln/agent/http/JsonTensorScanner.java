@@ -21,21 +21,36 @@ import java.util.Map;
  * body costs, never what it means.
  */
 final class JsonTensorScanner {
+  private final byte[] body;
   private final JsonCursor cursor;
   private final Manifest.IoSignature signature;
   private final DecodeLimits limits;
+  private final int splitBytes;
 
-  private JsonTensorScanner(byte[] body, Manifest.IoSignature signature, DecodeLimits limits) {
+  private JsonTensorScanner(
+      byte[] body, Manifest.IoSignature signature, DecodeLimits limits, int splitBytes) {
+    this.body = body;
     this.cursor = new JsonCursor(body);
     this.signature = signature;
     this.limits = limits;
+    this.splitBytes = splitBytes;
   }
 
   /** The tensors in {@code body}, or null when Jackson must read it (see the class doc). */
   static Map<String, Tensor> tryDecode(
       byte[] body, Manifest.IoSignature signature, DecodeLimits limits) {
+    return tryDecode(body, signature, limits, SecondHalf.MIN_BYTES);
+  }
+
+  /**
+   * As {@link #tryDecode(byte[], Manifest.IoSignature, DecodeLimits)}, a tensor of at least {@code
+   * splitBytes} read in two halves at once ({@link SecondHalf}); {@link Integer#MAX_VALUE} never
+   * splits.
+   */
+  static Map<String, Tensor> tryDecode(
+      byte[] body, Manifest.IoSignature signature, DecodeLimits limits, int splitBytes) {
     try {
-      return new JsonTensorScanner(body, signature, limits).document();
+      return new JsonTensorScanner(body, signature, limits, splitBytes).document();
     } catch (AgentException e) {
       // A value the limits refuse (a non-finite float, a shape too large): the tree names it.
       return null;
@@ -109,7 +124,37 @@ final class JsonTensorScanner {
    * null if declined. One loop, no recursion, so nesting costs no stack.
    */
   private Tensor nested(TensorAssembler assembler, int depth) {
+    SecondHalf half =
+        assembler.takesFloats()
+            ? SecondHalf.start(body, body.length, cursor, limits, splitBytes)
+            : null;
+    try {
+      return nested(assembler, depth, half);
+    } finally {
+      if (half != null) {
+        half.drop();
+      }
+    }
+  }
+
+  private Tensor nested(TensorAssembler assembler, int depth, SecondHalf half) {
     while (true) {
+      SecondHalf met = half != null && half.startsAt(cursor) ? half : null;
+      if (met != null) {
+        half = null;
+      }
+      if (met != null && met.await()) {
+        // The rest was read on another core: its rows replayed here, arrays closed after them
+        // included; then on from where it stopped, the next value or the end of the tensor.
+        depth = met.replay(assembler, depth, cursor);
+        if (depth <= 0) {
+          return depth == 0 ? assembler.finish() : null;
+        }
+        if (!cursor.skipTo(',')) {
+          return null;
+        }
+        continue;
+      }
       // A value: any number of arrays opening, then a run of numbers (the innermost array's, or
       // a lone scalar at depth 0). Anything else where a number belongs is declined there.
       while (cursor.skipTo('[')) {

@@ -37,7 +37,19 @@ public final class JsonTensors {
    */
   public static Map<String, Tensor> decode(
       byte[] body, Manifest.IoSignature signature, DecodeLimits limits) {
-    Map<String, Tensor> fast = JsonTensorScanner.tryDecode(body, signature, limits);
+    return decode(body, signature, limits, true);
+  }
+
+  /**
+   * As {@link #decode(byte[], Manifest.IoSignature, DecodeLimits)}; {@code twoCores} false reads a
+   * large tensor on the calling thread only, not in two halves at once (the decode bench compares
+   * both).
+   */
+  public static Map<String, Tensor> decode(
+      byte[] body, Manifest.IoSignature signature, DecodeLimits limits, boolean twoCores) {
+    Map<String, Tensor> fast =
+        JsonTensorScanner.tryDecode(
+            body, signature, limits, twoCores ? SecondHalf.MIN_BYTES : Integer.MAX_VALUE);
     if (fast == null) {
       fast = JsonTensorStream.tryDecode(body, signature, limits);
     }

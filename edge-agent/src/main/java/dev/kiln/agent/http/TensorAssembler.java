@@ -142,6 +142,32 @@ final class TensorAssembler {
     return n;
   }
 
+  /**
+   * Numbers another reader took from the body ({@link SecondHalf}), at {@code depth}, float input:
+   * the same checks as {@link #addFloat} for each, at once where they all fit.
+   */
+  boolean addFloats(float[] values, int from, int n, int depth) {
+    if (n > 0 && depth > 0 && (rank < 0 || depth == rank)) {
+      long room = floatValues.length - at;
+      if (dimKnown[depth - 1]) {
+        room = Math.min(room, dims[depth - 1] - counts[depth - 1]);
+      }
+      if (room >= n) {
+        System.arraycopy(values, from, floatValues, at, n);
+        rank = depth;
+        at += n;
+        counts[depth - 1] += n;
+        return true;
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      if (!addFloat(values[from + i], depth)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** An integer at {@code depth}, int64 input. */
   boolean addLong(long value, int depth) {
     if (!scalarAt(depth)) {

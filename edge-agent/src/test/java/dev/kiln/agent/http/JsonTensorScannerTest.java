@@ -34,9 +34,19 @@ class JsonTensorScannerTest {
               new Manifest.TensorSpec("b", "int64", List.of(-1L))),
           List.of());
 
+  /**
+   * The scanner's answer, read on one thread; the same body read in two halves at once ({@link
+   * SecondHalf}, split wherever a place is found, however small the body) must give the same.
+   */
   private static Map<String, Tensor> scan(String body, Manifest.IoSignature sig) {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    return JsonTensorScanner.tryDecode(b, sig, DecodeLimits.forBody(b.length, false));
+    Map<String, Tensor> whole =
+        JsonTensorScanner.tryDecode(
+            b, sig, DecodeLimits.forBody(b.length, false), Integer.MAX_VALUE);
+    Map<String, Tensor> halves =
+        JsonTensorScanner.tryDecode(b, sig, DecodeLimits.forBody(b.length, false), 0);
+    assertThat(halves).as("read in two halves: " + body).isEqualTo(whole);
+    return whole;
   }
 
   /** The tree's answer, or null where it refuses the body. */
@@ -228,6 +238,50 @@ class JsonTensorScannerTest {
       }
     }
     assertThat(read).isGreaterThan(3000);
+  }
+
+  @Test
+  void largeTensors_areReadInTwoHalves_asOnOneThread() {
+    long before = SecondHalf.REPLAYED.get();
+    Random random = new Random(29);
+    Manifest.IoSignature image = single("float32", -1L, 3L, 64L, 64L);
+    for (int round = 0; round < 20; round++) {
+      StringBuilder body = new StringBuilder("{\"inputs\": {\"x\": [");
+      int batch = 1 + random.nextInt(2);
+      for (int n = 0; n < batch; n++) {
+        body.append(n == 0 ? "[" : ", [");
+        for (int c = 0; c < 3; c++) {
+          body.append(c == 0 ? "[" : ",\n [");
+          for (int y = 0; y < 64; y++) {
+            body.append(y == 0 ? "[" : "], [");
+            for (int x = 0; x < 64; x++) {
+              body.append(x == 0 ? "" : ",").append(spelling(random));
+            }
+          }
+          body.append("]]");
+        }
+        body.append(']');
+      }
+      String s = body + "]}, \"parameters\": {\"k\": [[1], [2]]}}";
+      // Now and then a value the halves must leave to the first reader, or that the tree refuses.
+      if (round % 4 == 1) {
+        s = s.replaceFirst(",([-0-9.eE]+),", ",1e39,");
+      } else if (round % 4 == 2) {
+        s = s.replaceFirst("\\], \\[", "], [], [");
+      } else if (round % 4 == 3) {
+        s = s.replaceFirst(",([-0-9.eE]+)\\]", "]");
+      }
+      Map<String, Tensor> scanned = scan(s, image);
+      if (round % 4 == 0) {
+        assertThat(scanned).isNotNull();
+      }
+      if (scanned != null) {
+        assertThat(scanned).isEqualTo(tree(s, image));
+      } else {
+        assertThat(round % 4).isNotZero();
+      }
+    }
+    assertThat(SecondHalf.REPLAYED.get()).isGreaterThan(before);
   }
 
   @Test
