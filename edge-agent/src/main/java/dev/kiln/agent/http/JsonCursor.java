@@ -34,6 +34,12 @@ public final class JsonCursor {
 
   private static final double[] POWERS_OF_TEN = new double[23];
 
+  private static final long[] POWERS_OF_TEN_LONG = {
+    1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L, 100_000_000L
+  };
+
+  private static final long ASCII_ZEROS = 0x3030303030303030L;
+
   /** Fast path bound: a mantissa below 2^53 is exact in a double. */
   private static final long EXACT_MANTISSA = 1L << 53;
 
@@ -222,6 +228,26 @@ public final class JsonCursor {
     return DECIMAL;
   }
 
+  /**
+   * How many of the eight bytes of a little-endian word, from the first, are ASCII digits. Each
+   * byte XOR '0' is below 10 exactly for a digit; adding 0x76 sets a byte's top bit from 10 up. A
+   * carry out of a non-digit byte can only spoil the bytes after it, past the first non-digit.
+   */
+  private static int leadingDigits(long word) {
+    long x = word ^ ASCII_ZEROS;
+    long notDigit = ((x + 0x7676767676767676L) | x) & 0x8080808080808080L;
+    return notDigit == 0 ? 8 : Long.numberOfTrailingZeros(notDigit) >>> 3;
+  }
+
+  /** The value of eight digit values (0 to 9) in a little-endian word, first most significant. */
+  private static long combineEight(long v) {
+    v = v * 10 + (v >>> 8); // pairs: 10 * d[i] + d[i + 1] in every other byte
+    long pairsOfPairs =
+        (v & 0x000000FF000000FFL) * (100 + (1_000_000L << 32))
+            + ((v >>> 16) & 0x000000FF000000FFL) * (1 + (10_000L << 32));
+    return pairsOfPairs >>> 32;
+  }
+
   /** Whether all eight bytes of a little-endian word are ASCII digits. */
   private static boolean isEightDigits(long word) {
     return ((word & 0xF0F0F0F0F0F0F0F0L)
@@ -304,12 +330,21 @@ public final class JsonCursor {
       if (i < limit && b[i] == '.') {
         i++;
         fraction = 0;
-        if (limit - i >= 8 && digits <= 10) {
-          long word = (long) LITTLE_ENDIAN_LONGS.get(b, i);
-          if (isEightDigits(word)) {
-            m = m * 100_000_000L + eightDigits(word);
-            fraction = 8;
-            i += 8;
+        // Up to eight digits per step, however many there are: no branch per digit, whose
+        // outcome varies from number to number. A mantissa that wraps here has more than 18
+        // digits and is not used.
+        while (limit - i >= 8) {
+          int k = leadingDigits((long) LITTLE_ENDIAN_LONGS.get(b, i));
+          if (k == 0) {
+            break;
+          }
+          long digitsValue =
+              combineEight(((long) LITTLE_ENDIAN_LONGS.get(b, i) ^ ASCII_ZEROS) << (64 - 8 * k));
+          m = m * POWERS_OF_TEN_LONG[k] + digitsValue;
+          fraction += k;
+          i += k;
+          if (k < 8) {
+            break;
           }
         }
         while (i < limit && (c = b[i]) >= '0' && c <= '9') {
