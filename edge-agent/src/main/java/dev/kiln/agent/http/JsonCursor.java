@@ -357,27 +357,35 @@ public final class JsonCursor {
         }
       }
       boolean power = i < limit && (b[i] == 'e' || b[i] == 'E');
+      int exponent = 0;
       if (power) {
         i++;
+        boolean negativePower = i < limit && b[i] == '-';
         if (i < limit && (b[i] == '-' || b[i] == '+')) {
           i++;
         }
         int first = i;
         while (i < limit && (c = b[i]) >= '0' && c <= '9') {
+          // Past 10^5 only the slow path can round it (to 0 or infinity); stop counting there.
+          exponent = exponent < 100_000 ? exponent * 10 + (c - '0') : exponent;
           i++;
         }
         if (i == first) {
           break;
         }
+        exponent = negativePower ? -exponent : exponent;
       }
       float value;
+      int places = Math.max(fraction, 0);
+      int e10 = exponent - places;
       if (fraction < 0 && !power) {
         if (digits > 18) {
           break; // beyond a long: scanFloat declines it
         }
         value = (float) (minus ? -m : m);
-      } else if (!power && digits + fraction <= 18 && m < EXACT_MANTISSA && fraction <= 22) {
-        double d = m / POWERS_OF_TEN[fraction];
+      } else if (digits + places <= 18 && m < EXACT_MANTISSA && e10 >= -22 && e10 <= 22) {
+        // Clinger's exact case, as doubleValue: one correctly rounded operation on exact doubles.
+        double d = e10 < 0 ? m / POWERS_OF_TEN[-e10] : m * POWERS_OF_TEN[e10];
         value = (float) (minus ? -d : d);
       } else {
         value = (float) JavaDoubleParser.parseDouble(b, start, i - start);
