@@ -222,9 +222,8 @@ final class SecondHalf {
       while (c.skipTo('[')) {
         opens++;
       }
-      int n = 0;
-      boolean more;
-      do {
+      int n = 0; // numbers in this row, separated by commas
+      while (true) {
         c.skipWhitespace();
         if (count == values.length && !grow()) {
           break;
@@ -240,11 +239,10 @@ final class SecondHalf {
         }
         count += run;
         n += run;
-        more = c.skipTo(',');
-        if (!more) {
+        if (!c.skipTo(',')) {
           break;
         }
-      } while (true);
+      }
       int closed = 0;
       int afterCloses = c.position();
       while (c.skipTo(']')) {

@@ -216,27 +216,7 @@ class JsonTensorScannerTest {
     }
     valid.append("]]}}");
     Manifest.IoSignature sig = single("float32", -1L, 16L);
-    byte[] alphabet = "[], -.eE0123456789".getBytes(StandardCharsets.US_ASCII);
-    Random random = new Random(13);
-    int read = 0;
-    for (int round = 0; round < 10_000; round++) {
-      StringBuilder body = new StringBuilder(valid);
-      for (int m = 1 + random.nextInt(2); m > 0; m--) {
-        int at = random.nextInt(body.length());
-        char c = (char) alphabet[random.nextInt(alphabet.length)];
-        switch (random.nextInt(3)) {
-          case 0 -> body.setCharAt(at, c);
-          case 1 -> body.insert(at, c);
-          default -> body.deleteCharAt(at);
-        }
-      }
-      String s = body.toString();
-      Map<String, Tensor> scanned = scan(s, sig);
-      if (scanned != null) {
-        assertThat(scanned).as(s).isEqualTo(tree(s, sig));
-        read++;
-      }
-    }
+    int read = readMutated(valid.toString(), "[], -.eE0123456789", 2, 10_000, 13, sig);
     assertThat(read).isGreaterThan(3000);
   }
 
@@ -289,14 +269,30 @@ class JsonTensorScannerTest {
     String valid =
         "{\"p\": {\"k\": [true, null, \"s\", -1.5e3, {}], \"e\": []},"
             + " \"inputs\": {\"a\": [[1.5, -2], [3e-2, 4]], \"b\": [7, -9, 10]}, \"q\": false}";
-    byte[] alphabet = "[]{},:\" -+.eE0123456789abnxtrulfs\\".getBytes(StandardCharsets.US_ASCII);
-    Random random = new Random(11);
+    int read = readMutated(valid, "[]{},:\" -+.eE0123456789abnxtrulfs\\", 3, 20_000, 11, TWO);
+    // Some mutations leave a valid body (a digit changed, a space added): those were compared.
+    assertThat(read).isGreaterThan(1000);
+  }
+
+  /**
+   * Mutates {@code valid} {@code rounds} times (1 to {@code maxEdits} bytes set, inserted or
+   * deleted, from {@code alphabet}); every body the scanner reads must read as the tree reads it.
+   * Answers how many it read.
+   */
+  private static int readMutated(
+      String valid,
+      String alphabet,
+      int maxEdits,
+      int rounds,
+      long seed,
+      Manifest.IoSignature sig) {
+    Random random = new Random(seed);
     int read = 0;
-    for (int round = 0; round < 20_000; round++) {
+    for (int round = 0; round < rounds; round++) {
       StringBuilder body = new StringBuilder(valid);
-      for (int m = 1 + random.nextInt(3); m > 0; m--) {
+      for (int m = 1 + random.nextInt(maxEdits); m > 0; m--) {
         int at = random.nextInt(body.length());
-        char c = (char) alphabet[random.nextInt(alphabet.length)];
+        char c = alphabet.charAt(random.nextInt(alphabet.length()));
         switch (random.nextInt(3)) {
           case 0 -> body.setCharAt(at, c);
           case 1 -> body.insert(at, c);
@@ -304,13 +300,12 @@ class JsonTensorScannerTest {
         }
       }
       String s = body.toString();
-      Map<String, Tensor> scanned = scan(s, TWO);
+      Map<String, Tensor> scanned = scan(s, sig);
       if (scanned != null) {
-        assertThat(scanned).as(s).isEqualTo(tree(s, TWO));
+        assertThat(scanned).as(s).isEqualTo(tree(s, sig));
         read++;
       }
     }
-    // Some mutations leave a valid body (a digit changed, a space added): those were compared.
-    assertThat(read).isGreaterThan(1000);
+    return read;
   }
 }
