@@ -302,10 +302,9 @@ public final class JsonCursor {
     int n = 0;
     while (n < max) {
       final int start = i;
-      boolean minus = i < limit && b[i] == '-';
-      if (minus) {
-        i++;
-      }
+      // Signs of tensor values are as likely one way as the other: no branch on them.
+      int minus = i < limit && b[i] == '-' ? 1 : 0;
+      i += minus;
       if (i >= limit) {
         break;
       }
@@ -382,11 +381,12 @@ public final class JsonCursor {
         if (digits > 18) {
           break; // beyond a long: scanFloat declines it
         }
-        value = (float) (minus ? -m : m);
+        value = (float) (m - 2 * minus * m);
       } else if (digits + places <= 18 && m < EXACT_MANTISSA && e10 >= -22 && e10 <= 22) {
         // Clinger's exact case, as doubleValue: one correctly rounded operation on exact doubles.
         double d = e10 < 0 ? m / POWERS_OF_TEN[-e10] : m * POWERS_OF_TEN[e10];
-        value = (float) (minus ? -d : d);
+        value =
+            (float) Double.longBitsToDouble(Double.doubleToRawLongBits(d) | ((long) minus << 63));
       } else {
         value = (float) JavaDoubleParser.parseDouble(b, start, i - start);
         if (!Float.isFinite(value)) {
