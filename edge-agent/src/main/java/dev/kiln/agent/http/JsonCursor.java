@@ -129,7 +129,8 @@ public final class JsonCursor {
     at = i;
   }
 
-  private static boolean isWhitespace(byte c) {
+  /** JSON's four whitespace bytes. */
+  static boolean isWhitespace(byte c) {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
   }
 
@@ -257,12 +258,7 @@ public final class JsonCursor {
 
   /** The value of eight ASCII digits in a little-endian word, first digit most significant. */
   private static long eightDigits(long word) {
-    long v = word - 0x3030303030303030L;
-    v = v * 10 + (v >>> 8); // pairs: 10 * d[i] + d[i + 1] in every other byte
-    long pairsOfPairs =
-        (v & 0x000000FF000000FFL) * (100 + (1_000_000L << 32))
-            + ((v >>> 16) & 0x000000FF000000FFL) * (1 + (10_000L << 32));
-    return pairsOfPairs >>> 32;
+    return combineEight(word - ASCII_ZEROS);
   }
 
   /**

@@ -116,14 +116,14 @@ final class SecondHalf {
         continue;
       }
       int j = i - 1;
-      while (j > 0 && isWhitespace(b[j])) {
+      while (j > 0 && JsonCursor.isWhitespace(b[j])) {
         j--;
       }
       if (b[j] != ',') {
         continue;
       }
       j--;
-      while (j > 0 && isWhitespace(b[j])) {
+      while (j > 0 && JsonCursor.isWhitespace(b[j])) {
         j--;
       }
       if (b[j] == ']') {
@@ -131,10 +131,6 @@ final class SecondHalf {
       }
     }
     return -1;
-  }
-
-  private static boolean isWhitespace(byte c) {
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
   }
 
   /** Whether the cursor, after whitespace, stands where this half starts. */

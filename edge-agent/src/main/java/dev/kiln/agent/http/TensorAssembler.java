@@ -126,18 +126,13 @@ final class TensorAssembler {
     if (!floats || depth == 0 || (rank >= 0 && depth != rank)) {
       return 0;
     }
-    long room = floatValues.length - at;
-    if (dimKnown[depth - 1]) {
-      room = Math.min(room, dims[depth - 1] - counts[depth - 1]);
-    }
+    long room = room(depth);
     if (room <= 0) {
       return 0;
     }
     int n = cursor.scanFloats(floatValues, at, (int) room);
     if (n > 0) {
-      rank = depth;
-      at += n;
-      counts[depth - 1] += n;
+      took(n, depth);
     }
     return n;
   }
@@ -147,18 +142,10 @@ final class TensorAssembler {
    * the same checks as {@link #addFloat} for each, at once where they all fit.
    */
   boolean addFloats(float[] values, int from, int n, int depth) {
-    if (n > 0 && depth > 0 && (rank < 0 || depth == rank)) {
-      long room = floatValues.length - at;
-      if (dimKnown[depth - 1]) {
-        room = Math.min(room, dims[depth - 1] - counts[depth - 1]);
-      }
-      if (room >= n) {
-        System.arraycopy(values, from, floatValues, at, n);
-        rank = depth;
-        at += n;
-        counts[depth - 1] += n;
-        return true;
-      }
+    if (n > 0 && depth > 0 && (rank < 0 || depth == rank) && room(depth) >= n) {
+      System.arraycopy(values, from, floatValues, at, n);
+      took(n, depth);
+      return true;
     }
     for (int i = 0; i < n; i++) {
       if (!addFloat(values[from + i], depth)) {
@@ -166,6 +153,22 @@ final class TensorAssembler {
       }
     }
     return true;
+  }
+
+  /**
+   * How many more floats the innermost array open at {@code depth} (above 0) takes without a check
+   * failing: the room left in the values, and in the dimension once it is known.
+   */
+  private long room(int depth) {
+    long room = floatValues.length - at;
+    return dimKnown[depth - 1] ? Math.min(room, dims[depth - 1] - counts[depth - 1]) : room;
+  }
+
+  /** Counts {@code n} floats just written at {@code depth}, which fits (see {@link #room}). */
+  private void took(int n, int depth) {
+    rank = depth;
+    at += n;
+    counts[depth - 1] += n;
   }
 
   /** An integer at {@code depth}, int64 input. */
