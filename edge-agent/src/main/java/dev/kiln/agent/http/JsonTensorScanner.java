@@ -36,16 +36,10 @@ final class JsonTensorScanner {
     this.splitBytes = splitBytes;
   }
 
-  /** The tensors in {@code body}, or null when Jackson must read it (see the class doc). */
-  static Map<String, Tensor> tryDecode(
-      byte[] body, Manifest.IoSignature signature, DecodeLimits limits) {
-    return tryDecode(body, signature, limits, SecondHalf.MIN_BYTES);
-  }
-
   /**
-   * As {@link #tryDecode(byte[], Manifest.IoSignature, DecodeLimits)}, a tensor of at least {@code
-   * splitBytes} read in two halves at once ({@link SecondHalf}); {@link Integer#MAX_VALUE} never
-   * splits.
+   * The tensors in {@code body}, or null when Jackson must read it (see the class doc); a tensor
+   * with at least {@code splitBytes} left is read in two halves at once ({@link SecondHalf}: {@link
+   * SecondHalf#MIN_BYTES} in the agent), {@link Integer#MAX_VALUE} never splits.
    */
   static Map<String, Tensor> tryDecode(
       byte[] body, Manifest.IoSignature signature, DecodeLimits limits, int splitBytes) {
@@ -139,21 +133,21 @@ final class JsonTensorScanner {
 
   private Tensor nested(TensorAssembler assembler, int depth, SecondHalf half) {
     while (true) {
-      SecondHalf met = half != null && half.startsAt(cursor) ? half : null;
-      if (met != null) {
+      if (half != null && half.startsAt(cursor)) {
+        SecondHalf met = half;
         half = null;
-      }
-      if (met != null && met.await()) {
-        // The rest was read on another core: its rows replayed here, arrays closed after them
-        // included; then on from where it stopped, the next value or the end of the tensor.
-        depth = met.replay(assembler, depth, cursor);
-        if (depth <= 0) {
-          return depth == 0 ? assembler.finish() : null;
+        if (met.await()) {
+          // The rest was read on another core: its rows replayed here, arrays closed after them
+          // included; then on from where it stopped, the next value or the end of the tensor.
+          depth = met.replay(assembler, depth, cursor);
+          if (depth <= 0) {
+            return depth == 0 ? assembler.finish() : null;
+          }
+          if (!cursor.skipTo(',')) {
+            return null;
+          }
+          continue;
         }
-        if (!cursor.skipTo(',')) {
-          return null;
-        }
-        continue;
       }
       // A value: any number of arrays opening, then a run of numbers (the innermost array's, or
       // a lone scalar at depth 0). Anything else where a number belongs is declined there.
