@@ -73,6 +73,7 @@ public final class AgentHttpServer implements AutoCloseable {
   private final long maxBodyBytes;
   private final long minRequestBytesPerSecond;
   private final RequestMemory requestMemory = RequestMemory.forThisHeap();
+  private final BodyBuffers bodyBuffers;
   private final int drainSeconds;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopping;
@@ -112,6 +113,7 @@ public final class AgentHttpServer implements AutoCloseable {
     // threads.http workers run requests; the acceptor, the selector and the reserved thread need
     // threads of their own.
     int workers = config.threads().http();
+    this.bodyBuffers = BodyBuffers.forBudget(requestMemory, workers);
     int threads = workers + HardenedConnector.ACCEPTORS + HardenedConnector.SELECTORS + RESERVED;
     QueuedThreadPool pool = new QueuedThreadPool(threads, threads);
     pool.setName("http");
@@ -178,10 +180,16 @@ public final class AgentHttpServer implements AutoCloseable {
           maxBodyBytes,
           minRequestBytesPerSecond,
           memory,
+          bodyBuffers,
           new BodyReader.Outcome() {
             @Override
-            public void received(byte[] body) {
-              serve(headersOnly.withBody(body), null);
+            public void received(byte[] buffer, int length) {
+              try {
+                serve(headersOnly.withBody(buffer, length), null);
+              } finally {
+                // Served: the handlers and what they decoded no longer read it.
+                bodyBuffers.give(buffer);
+              }
             }
 
             @Override

@@ -3,7 +3,6 @@ package dev.kiln.agent.http;
 import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -26,7 +25,11 @@ final class BodyReader implements Runnable {
 
   /** Where the body goes; exactly one method is called, once. */
   interface Outcome {
-    void received(byte[] body);
+    /**
+     * The body is the first {@code length} bytes of {@code buffer}, which may be longer; the
+     * outcome owns the buffer and hands it back to the {@link BodyBuffers} once nothing reads it.
+     */
+    void received(byte[] buffer, int length);
 
     /**
      * The body is over the limit (413; drained first where that was cheap) or arrives too slowly
@@ -43,6 +46,7 @@ final class BodyReader implements Runnable {
   private final long minBytesPerSecond;
   private final Outcome outcome;
   private final RequestMemory.Reservation memory;
+  private final BodyBuffers buffers;
   private byte[] buffer;
   private int size;
   private long dropped;
@@ -58,14 +62,14 @@ final class BodyReader implements Runnable {
       long maxBytes,
       long minBytesPerSecond,
       RequestMemory.Reservation memory,
-      Outcome outcome,
-      byte[] buffer) {
+      BodyBuffers buffers,
+      Outcome outcome) {
     this.request = request;
     this.maxBytes = maxBytes;
     this.minBytesPerSecond = minBytesPerSecond;
     this.memory = memory;
+    this.buffers = buffers;
     this.outcome = outcome;
-    this.buffer = buffer;
   }
 
   /**
@@ -73,24 +77,27 @@ final class BodyReader implements Runnable {
    *     above this while it is incomplete; 0 turns the check off
    * @param memory this request's share of {@link RequestMemory}: every buffer is reserved there
    *     before it is allocated
+   * @param buffers where large buffers come from and, unless the body is received, go back to
    */
   static void read(
       Request request,
       long maxBytes,
       long minBytesPerSecond,
       RequestMemory.Reservation memory,
+      BodyBuffers buffers,
       Outcome outcome) {
     long declared = request.getLength();
     if (declared > maxBytes + DISCARD_LIMIT) {
       outcome.refused(Exchange.tooLarge(maxBytes));
       return;
     }
-    BodyReader reader = new BodyReader(request, maxBytes, minBytesPerSecond, memory, outcome, null);
+    BodyReader reader =
+        new BodyReader(request, maxBytes, minBytesPerSecond, memory, buffers, outcome);
     if (declared <= maxBytes) {
       int first = (int) (declared >= 0 ? declared : Math.min(maxBytes, FIRST_BUFFER));
       try {
         memory.growTo(first);
-        reader.buffer = new byte[first];
+        reader.buffer = buffers.take(first);
       } catch (AgentException busy) {
         reader.refusal = busy;
       }
@@ -108,6 +115,7 @@ final class BodyReader implements Runnable {
         return;
       }
       if (Content.Chunk.isFailure(chunk)) {
+        drop();
         outcome.failed(chunk.getFailure());
         return;
       }
@@ -115,17 +123,20 @@ final class BodyReader implements Runnable {
       int n = bytes.remaining();
       if (buffer != null && size + (long) n > maxBytes) {
         dropped = size;
-        buffer = null;
+        drop();
       }
       if (buffer != null && size + n > buffer.length) {
         int grown = (int) Math.min(maxBytes, Math.max(size + n, 2L * size));
         try {
           memory.growTo(grown);
-          buffer = Arrays.copyOf(buffer, grown);
+          byte[] larger = buffers.take(grown);
+          System.arraycopy(buffer, 0, larger, 0, size);
+          buffers.give(buffer);
+          buffer = larger;
         } catch (AgentException busy) {
           refusal = busy;
           dropped = size;
-          buffer = null;
+          drop();
         }
       }
       if (buffer == null) {
@@ -142,10 +153,11 @@ final class BodyReader implements Runnable {
         return;
       }
       if (last) {
-        outcome.received(size == buffer.length ? buffer : Arrays.copyOf(buffer, size));
+        outcome.received(buffer, size);
         return;
       }
       if (tooSlow()) {
+        drop();
         outcome.refused(
             new AgentException(
                 AgentErrorCode.REQUEST_TIMEOUT,
@@ -155,6 +167,12 @@ final class BodyReader implements Runnable {
         return;
       }
     }
+  }
+
+  /** Stops keeping the body: its buffer goes back for another request. */
+  private void drop() {
+    buffers.give(buffer);
+    buffer = null;
   }
 
   private boolean tooSlow() {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.jetty.http.HttpHeader;
@@ -27,6 +28,7 @@ final class Exchange {
   private final Response response;
   private final Callback done;
   private final byte[] body;
+  private final int bodyLength;
   private final String requestId;
   private boolean replied;
 
@@ -36,21 +38,30 @@ final class Exchange {
    * @param done completed once the reply is written (or the exchange is abandoned)
    */
   Exchange(Request request, Response response, Callback done) {
-    this(request, response, done, new byte[0], requestId(request));
+    this(request, response, done, new byte[0], 0, requestId(request));
   }
 
   private Exchange(
-      Request request, Response response, Callback done, byte[] body, String requestId) {
+      Request request,
+      Response response,
+      Callback done,
+      byte[] body,
+      int bodyLength,
+      String requestId) {
     this.request = request;
     this.response = response;
     this.done = done;
     this.body = body;
+    this.bodyLength = bodyLength;
     this.requestId = requestId;
   }
 
-  /** The same exchange, same request id, once its body has arrived. */
-  Exchange withBody(byte[] body) {
-    return new Exchange(request, response, done, body, requestId);
+  /**
+   * The same exchange, same request id, once its body has arrived: the first {@code length} bytes
+   * of {@code buffer}, read only until the exchange is served.
+   */
+  Exchange withBody(byte[] buffer, int length) {
+    return new Exchange(request, response, done, buffer, length, requestId);
   }
 
   /** The client's request id if it is a safe token, else a new UUID. */
@@ -99,16 +110,25 @@ final class Exchange {
     return replied;
   }
 
-  /** The body, refusing (413) one over {@code maxBytes}. */
+  /** The body as an array of its own, refusing (413) one over {@code maxBytes}. */
   byte[] body(long maxBytes) throws IOException {
-    if (body.length > maxBytes) {
+    RequestBody inPlace = bodyInPlace(maxBytes);
+    return inPlace.length() == body.length ? body : Arrays.copyOf(body, inPlace.length());
+  }
+
+  /**
+   * The body where it was read, without a copy, refusing (413) one over {@code maxBytes}: its
+   * buffer goes to another request once this one is served, so nothing may keep it.
+   */
+  RequestBody bodyInPlace(long maxBytes) {
+    if (bodyLength > maxBytes) {
       throw tooLarge(maxBytes);
     }
-    return body;
+    return new RequestBody(body, bodyLength);
   }
 
   JsonNode jsonBody(long maxBytes) throws IOException {
-    return RequestDecoder.parse(body(maxBytes));
+    return RequestDecoder.parse(bodyInPlace(maxBytes));
   }
 
   static AgentException tooLarge(long maxBytes) {

@@ -55,10 +55,10 @@ final class InvocationHandler {
   }
 
   private void run(Exchange ex, String model, SageMakerHeaders sageMaker) throws IOException {
-    byte[] body = ex.body(maxBodyBytes);
+    RequestBody body = ex.bodyInPlace(maxBodyBytes);
     InferenceService.Route route = route(model, ex.header(VARIANT_HEADER), sageMaker);
     DecodeLimits limits =
-        DecodeLimits.forBody(body.length, acceptNonFinite.contains(route.model()));
+        DecodeLimits.forBody(body.length(), acceptNonFinite.contains(route.model()));
     Map<String, Tensor> inputs =
         RequestDecoder.decode(ex.header("Content-Type"), body, route.signature(), limits);
     InferenceService.Result result =

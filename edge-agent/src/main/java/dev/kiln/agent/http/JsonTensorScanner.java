@@ -22,29 +22,40 @@ import java.util.Map;
  */
 final class JsonTensorScanner {
   private final byte[] body;
+  private final int length;
   private final JsonCursor cursor;
   private final Manifest.IoSignature signature;
   private final DecodeLimits limits;
   private final int splitBytes;
 
   private JsonTensorScanner(
-      byte[] body, Manifest.IoSignature signature, DecodeLimits limits, int splitBytes) {
+      byte[] body,
+      int length,
+      Manifest.IoSignature signature,
+      DecodeLimits limits,
+      int splitBytes) {
     this.body = body;
-    this.cursor = new JsonCursor(body);
+    this.length = length;
+    this.cursor = new JsonCursor(body, length);
     this.signature = signature;
     this.limits = limits;
     this.splitBytes = splitBytes;
   }
 
   /**
-   * The tensors in {@code body}, or null when Jackson must read it (see the class doc); a tensor
-   * with at least {@code splitBytes} left is read in two halves at once ({@link SecondHalf}: {@link
-   * SecondHalf#MIN_BYTES} in the agent), {@link Integer#MAX_VALUE} never splits.
+   * The tensors in the first {@code length} bytes of {@code body}, or null when Jackson must read
+   * them (see the class doc); a tensor with at least {@code splitBytes} left is read in two halves
+   * at once ({@link SecondHalf}: {@link SecondHalf#MIN_BYTES} in the agent), {@link
+   * Integer#MAX_VALUE} never splits.
    */
   static Map<String, Tensor> tryDecode(
-      byte[] body, Manifest.IoSignature signature, DecodeLimits limits, int splitBytes) {
+      byte[] body,
+      int length,
+      Manifest.IoSignature signature,
+      DecodeLimits limits,
+      int splitBytes) {
     try {
-      return new JsonTensorScanner(body, signature, limits, splitBytes).document();
+      return new JsonTensorScanner(body, length, signature, limits, splitBytes).document();
     } catch (AgentException e) {
       // A value the limits refuse (a non-finite float, a shape too large): the tree names it.
       return null;
@@ -119,9 +130,7 @@ final class JsonTensorScanner {
    */
   private Tensor nested(TensorAssembler assembler, int depth) {
     SecondHalf half =
-        assembler.takesFloats()
-            ? SecondHalf.start(body, body.length, cursor, limits, splitBytes)
-            : null;
+        assembler.takesFloats() ? SecondHalf.start(body, length, cursor, limits, splitBytes) : null;
     try {
       return nested(assembler, depth, half);
     } finally {

@@ -29,8 +29,8 @@ final class JsonTensorStream {
 
   /** The tensors in {@code body}, or null when the tree decoder must read it (see class doc). */
   static Map<String, Tensor> tryDecode(
-      byte[] body, Manifest.IoSignature signature, DecodeLimits limits) {
-    try (JsonParser p = FACTORY.createParser(body)) {
+      byte[] body, int length, Manifest.IoSignature signature, DecodeLimits limits) {
+    try (JsonParser p = FACTORY.createParser(body, 0, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }

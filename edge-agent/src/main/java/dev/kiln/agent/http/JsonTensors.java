@@ -47,13 +47,25 @@ public final class JsonTensors {
    */
   public static Map<String, Tensor> decode(
       byte[] body, Manifest.IoSignature signature, DecodeLimits limits, boolean twoCores) {
+    return decode(body, body.length, signature, limits, twoCores);
+  }
+
+  /** As above, for the first {@code length} bytes of {@code body}. */
+  static Map<String, Tensor> decode(
+      byte[] body,
+      int length,
+      Manifest.IoSignature signature,
+      DecodeLimits limits,
+      boolean twoCores) {
     Map<String, Tensor> fast =
         JsonTensorScanner.tryDecode(
-            body, signature, limits, twoCores ? SecondHalf.MIN_BYTES : Integer.MAX_VALUE);
+            body, length, signature, limits, twoCores ? SecondHalf.MIN_BYTES : Integer.MAX_VALUE);
     if (fast == null) {
-      fast = JsonTensorStream.tryDecode(body, signature, limits);
+      fast = JsonTensorStream.tryDecode(body, length, signature, limits);
     }
-    return fast != null ? fast : decode(RequestDecoder.parse(body), signature, limits);
+    return fast != null
+        ? fast
+        : decode(RequestDecoder.parse(new RequestBody(body, length)), signature, limits);
   }
 
   /** Decodes a body already parsed into a tree; the reference the streaming pass must match. */

@@ -36,7 +36,12 @@ public final class Npy {
    * @throws dev.kiln.agent.AgentException INVALID_INPUT naming what is wrong with the body
    */
   public static Tensor read(byte[] bytes, Manifest.TensorSpec spec, DecodeLimits limits) {
-    if (bytes.length < 10) {
+    return read(bytes, bytes.length, spec, limits);
+  }
+
+  /** As above, for the first {@code length} bytes of {@code bytes}. */
+  static Tensor read(byte[] bytes, int length, Manifest.TensorSpec spec, DecodeLimits limits) {
+    if (length < 10) {
       throw JsonTensors.bad("not a .npy file: too short");
     }
     for (int i = 0; i < MAGIC.length; i++) {
@@ -52,7 +57,7 @@ public final class Npy {
       headerLen = Short.toUnsignedInt(buf.getShort(8));
       headerStart = 10;
     } else if (major == 2 || major == 3) {
-      if (bytes.length < 12) {
+      if (length < 12) {
         throw JsonTensors.bad("not a .npy file: too short");
       }
       headerLen = buf.getInt(8);
@@ -60,7 +65,7 @@ public final class Npy {
     } else {
       throw JsonTensors.bad(".npy format version " + major + " is not supported (use 1.0)");
     }
-    if (headerLen < 0 || headerStart + (long) headerLen > bytes.length) {
+    if (headerLen < 0 || headerStart + (long) headerLen > length) {
       throw JsonTensors.bad(".npy header length " + headerLen + " exceeds the body");
     }
     String header = new String(bytes, headerStart, headerLen, StandardCharsets.ISO_8859_1);
@@ -81,7 +86,7 @@ public final class Npy {
     long[] shape = parseShape(group(SHAPE, header, "shape"));
     long count = Tensor.elementCount(shape);
     int dataStart = headerStart + headerLen;
-    long available = bytes.length - dataStart;
+    long available = length - dataStart;
     if (count > available || count * dtype.bytes() != available) {
       throw JsonTensors.bad(
           ".npy shape needs "

@@ -8,6 +8,7 @@ import dev.kiln.agent.runtime.Tensor;
 import dev.kiln.artifact.Manifest;
 import dev.kiln.json.JsonMappers;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 
@@ -22,19 +23,19 @@ final class RequestDecoder {
    * signature and {@code limits} before it allocates.
    */
   static Map<String, Tensor> decode(
-      String contentType, byte[] body, Manifest.IoSignature signature, DecodeLimits limits) {
+      String contentType, RequestBody body, Manifest.IoSignature signature, DecodeLimits limits) {
     String type = contentType == null ? "application/json" : contentType.toLowerCase(Locale.ROOT);
     if (type.startsWith("application/json") || type.startsWith("*/*") || type.isBlank()) {
-      return JsonTensors.decode(body, signature, limits);
+      return JsonTensors.decode(body.buffer(), body.length(), signature, limits, true);
     }
     if (type.startsWith("text/csv")) {
       return Map.of(
           JsonTensors.singleInput(signature, "CSV bodies").name(),
-          CsvTensors.decode(body, signature, limits));
+          CsvTensors.decode(Arrays.copyOf(body.buffer(), body.length()), signature, limits));
     }
     if (type.startsWith("application/x-npy") || type.startsWith("application/octet-stream")) {
       Manifest.TensorSpec only = JsonTensors.singleInput(signature, ".npy bodies");
-      return Map.of(only.name(), Npy.read(body, only, limits));
+      return Map.of(only.name(), Npy.read(body.buffer(), body.length(), only, limits));
     }
     throw new AgentException(
         AgentErrorCode.UNSUPPORTED_MEDIA_TYPE,
@@ -44,8 +45,12 @@ final class RequestDecoder {
   }
 
   static JsonNode parse(byte[] body) {
+    return parse(new RequestBody(body, body.length));
+  }
+
+  static JsonNode parse(RequestBody body) {
     try {
-      JsonNode node = MAPPER.readTree(body);
+      JsonNode node = MAPPER.readTree(body.buffer(), 0, body.length());
       if (node == null) {
         throw JsonTensors.bad("body is empty; send a JSON object");
       }

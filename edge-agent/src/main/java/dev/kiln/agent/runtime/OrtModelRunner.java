@@ -27,6 +27,10 @@ import java.util.concurrent.Semaphore;
  * mapping and keeps it reachable until the session is closed; were the GC to unmap it earlier, the
  * next run would fault inside ONNX Runtime and crash the JVM. {@link #close} waits for runs in
  * flight before it closes the session, for the same reason.
+ *
+ * <p>Inputs are copied into native buffers kept from run to run ({@link InputBuffers}), which ONNX
+ * Runtime reads in place. Handed a Java array, its Java API would allocate and zero a new direct
+ * buffer per input and run (600 KB for a 224x224 image) and leave it for the collector to free.
  */
 final class OrtModelRunner implements ModelRunner {
   private final OrtEnvironment env;
@@ -35,6 +39,7 @@ final class OrtModelRunner implements ModelRunner {
   private final RunnerSpec spec;
   private final Semaphore running;
   private final int permits;
+  private final InputBuffers inputBuffers;
   private volatile boolean closed;
 
   /**
@@ -47,6 +52,7 @@ final class OrtModelRunner implements ModelRunner {
     this.spec = spec;
     this.permits = Math.max(1, spec.predictors());
     this.running = new Semaphore(permits, true);
+    this.inputBuffers = new InputBuffers(spec.inputNames().size(), permits);
   }
 
   @Override
@@ -61,16 +67,19 @@ final class OrtModelRunner implements ModelRunner {
       throw new AgentException(AgentErrorCode.SHUTTING_DOWN, "interrupted while queued");
     }
     Map<String, OnnxTensor> in = new LinkedHashMap<>();
+    ByteBuffer[] buffers = inputBuffers.take();
     try {
       if (closed) {
         throw notReady();
       }
-      for (String name : spec.inputNames()) {
+      List<String> inputNames = spec.inputNames();
+      for (int i = 0; i < inputNames.size(); i++) {
+        String name = inputNames.get(i);
         Tensor t = inputs.get(name);
         if (t == null) {
           throw new AgentException(AgentErrorCode.INVALID_INPUT, "missing input '" + name + "'");
         }
-        in.put(name, toOnnx(t));
+        in.put(name, toOnnx(t, buffers, i));
       }
       try (OrtSession.Result out = session.run(in)) {
         Map<String, Tensor> result = new LinkedHashMap<>();
@@ -89,14 +98,20 @@ final class OrtModelRunner implements ModelRunner {
           AgentErrorCode.ENGINE_ERROR, "engine failed to run the model: " + e.getMessage(), e);
     } finally {
       in.values().forEach(OnnxTensor::close);
+      inputBuffers.give(buffers);
       running.release();
     }
   }
 
-  private OnnxTensor toOnnx(Tensor t) throws OrtException {
-    return t.dtype() == DType.FLOAT32
-        ? OnnxTensor.createTensor(env, FloatBuffer.wrap(t.floats()), t.shape())
-        : OnnxTensor.createTensor(env, LongBuffer.wrap(t.longs()), t.shape());
+  /** {@code t} copied into {@code buffers[i]} (grown when too small), read there by the engine. */
+  private OnnxTensor toOnnx(Tensor t, ByteBuffer[] buffers, int i) throws OrtException {
+    ByteBuffer room = InputBuffers.atLeast(buffers, i, (long) t.size() * t.dtype().bytes());
+    if (t.dtype() == DType.FLOAT32) {
+      FloatBuffer values = room.asFloatBuffer().put(t.floats()).flip();
+      return OnnxTensor.createTensor(env, values, t.shape());
+    }
+    LongBuffer values = room.asLongBuffer().put(t.longs()).flip();
+    return OnnxTensor.createTensor(env, values, t.shape());
   }
 
   /** The output's values in the agent's two dtypes; conversions as {@link DjlModelRunner} does. */

@@ -67,11 +67,15 @@ class HostileBodiesTest {
       throws Exception {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     return RequestDecoder.decode(
-        "application/json", bytes, sig, DecodeLimits.forBody(bytes.length, nonFinite));
+        "application/json",
+        StaleBuffers.after(bytes),
+        sig,
+        DecodeLimits.forBody(bytes.length, nonFinite));
   }
 
   private static Map<String, Tensor> decode(String type, byte[] body, Manifest.IoSignature sig) {
-    return RequestDecoder.decode(type, body, sig, DecodeLimits.forBody(body.length, false));
+    return RequestDecoder.decode(
+        type, StaleBuffers.after(body), sig, DecodeLimits.forBody(body.length, false));
   }
 
   @Test

@@ -40,12 +40,17 @@ class JsonTensorScannerTest {
    */
   private static Map<String, Tensor> scan(String body, Manifest.IoSignature sig) {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    DecodeLimits limits = DecodeLimits.forBody(b.length, false);
     Map<String, Tensor> whole =
-        JsonTensorScanner.tryDecode(
-            b, sig, DecodeLimits.forBody(b.length, false), Integer.MAX_VALUE);
-    Map<String, Tensor> halves =
-        JsonTensorScanner.tryDecode(b, sig, DecodeLimits.forBody(b.length, false), 0);
+        JsonTensorScanner.tryDecode(b, b.length, sig, limits, Integer.MAX_VALUE);
+    Map<String, Tensor> halves = JsonTensorScanner.tryDecode(b, b.length, sig, limits, 0);
     assertThat(halves).as("read in two halves: " + body).isEqualTo(whole);
+    RequestBody stale = StaleBuffers.after(b);
+    for (int split : new int[] {Integer.MAX_VALUE, 0}) {
+      assertThat(JsonTensorScanner.tryDecode(stale.buffer(), stale.length(), sig, limits, split))
+          .as("read from a longer buffer, split at " + split + ": " + body)
+          .isEqualTo(whole);
+    }
     return whole;
   }
 

@@ -31,8 +31,9 @@ class JsonTensorStreamTest {
   }
 
   private static Map<String, Tensor> stream(String body, Manifest.IoSignature sig, boolean nan) {
-    byte[] b = utf8(body);
-    return JsonTensorStream.tryDecode(b, sig, DecodeLimits.forBody(b.length, nan));
+    RequestBody b = StaleBuffers.after(utf8(body));
+    return JsonTensorStream.tryDecode(
+        b.buffer(), b.length(), sig, DecodeLimits.forBody(b.length(), nan));
   }
 
   private static Map<String, Tensor> tree(String body, Manifest.IoSignature sig, boolean nan) {
@@ -64,7 +65,10 @@ class JsonTensorStreamTest {
     assertThatThrownBy(
             () ->
                 RequestDecoder.decode(
-                    "application/json", b, sig, DecodeLimits.forBody(b.length, false)))
+                    "application/json",
+                    StaleBuffers.after(b),
+                    sig,
+                    DecodeLimits.forBody(b.length, false)))
         .isInstanceOf(AgentException.class)
         .hasMessageContainingAll(fragments);
   }
@@ -140,7 +144,8 @@ class JsonTensorStreamTest {
     byte[] b = utf8(noRank);
     Manifest.IoSignature any =
         new Manifest.IoSignature(List.of(new Manifest.TensorSpec("x", "float32", null)), List.of());
-    assertThat(JsonTensorStream.tryDecode(b, any, DecodeLimits.forBody(b.length, false))).isNull();
+    assertThat(JsonTensorStream.tryDecode(b, b.length, any, DecodeLimits.forBody(b.length, false)))
+        .isNull();
   }
 
   @Test

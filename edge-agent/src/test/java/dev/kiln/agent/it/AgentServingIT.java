@@ -155,6 +155,37 @@ class AgentServingIT {
     assertMatchesReference(agent.send("POST", "/invocations", npy, "application/x-npy", Map.of()));
   }
 
+  /**
+   * Bodies of 64 KiB and more are read into buffers kept from earlier requests, often longer than
+   * the body: each must be answered for its own bytes, never for a longer body read before it.
+   */
+  @Test
+  @Order(3)
+  void largeBodiesReadIntoKeptBuffers_areEachAnsweredForTheirOwnBytes() throws Exception {
+    for (int pad : new int[] {150_000, 90_000, 140_000, 100}) {
+      Map<String, Object> body = new java.util.LinkedHashMap<>();
+      body.put("pad", "x".repeat(pad));
+      body.put("inputs", Map.of("input", rows(mlp.input(), 8)));
+      assertMatchesReference(agent.postJson("/invocations", body));
+    }
+    for (int copies : new int[] {2000, 1250, 1900}) {
+      float[] tiled = new float[copies * mlp.input().length];
+      for (int c = 0; c < copies; c++) {
+        System.arraycopy(mlp.input(), 0, tiled, c * mlp.input().length, mlp.input().length);
+      }
+      byte[] npy = Npy.write(Tensor.ofFloats(new long[] {2L * copies, 8}, tiled));
+      HttpResponse<String> r =
+          agent.send("POST", "/invocations", npy, "application/x-npy", Map.of());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      float[] got = floats(AgentProcess.json(r).get("outputs").get("output"));
+      float[] want = mlp.output();
+      assertThat(got).hasSize(copies * want.length);
+      for (int i = 0; i < got.length; i++) {
+        assertThat(got[i]).isCloseTo(want[i % want.length], within(1e-4f));
+      }
+    }
+  }
+
   @Test
   @Order(3)
   void invocations_withWrongShape_is400NamingInputAndExpectedShape() throws Exception {
