@@ -108,7 +108,8 @@ public final class Agent implements AutoCloseable {
     // Before any ONNX Runtime class loads: its libraries come from the state folder, unpacked once.
     OrtNativeLibraries.useCache(config.stateDir().resolve("native"));
     ModelManager models =
-        new ModelManager(store, registry, new EngineRunnerFactory(share), config, metrics);
+        new ModelManager(
+            store, registry, new EngineRunnerFactory(share, metrics::inFlight), config, metrics);
     models.start();
     Bandits bandits =
         Bandits.start(

@@ -2,6 +2,7 @@ package dev.kiln.agent.runtime;
 
 import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
+import java.util.function.IntSupplier;
 
 /**
  * The one place that picks an engine for a payload, by the manifest's payload format:
@@ -15,15 +16,24 @@ import dev.kiln.agent.AgentException;
  * </ul>
  */
 public final class EngineRunnerFactory implements RunnerFactory {
-  private final OrtRunnerFactory onnxRuntime = new OrtRunnerFactory();
+  private final OrtRunnerFactory onnxRuntime;
   private final DjlRunnerFactory djl;
 
   /**
    * @param torchThreads intra-op threads for PyTorch, which reads them once per process
    */
   public EngineRunnerFactory(int torchThreads) {
+    this(torchThreads, () -> 0);
+  }
+
+  /**
+   * @param requestsInFlight the agent's requests in flight, to tell a lone request ({@link
+   *     LoneRuns}); 0 where nothing else counts them (batch transform)
+   */
+  public EngineRunnerFactory(int torchThreads, IntSupplier requestsInFlight) {
     // Also sets DJL's process-wide properties (offline, no alternative engine) before any engine.
     this.djl = new DjlRunnerFactory(torchThreads);
+    this.onnxRuntime = new OrtRunnerFactory(requestsInFlight);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.kiln.agent.runtime;
 
+import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -15,7 +16,10 @@ import java.nio.LongBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 /**
  * One ONNX Runtime session, driven through ONNX Runtime's Java API. {@code OrtSession.run} is
@@ -27,6 +31,9 @@ import java.util.concurrent.Semaphore;
  * mapping and keeps it reachable until the session is closed; were the GC to unmap it earlier, the
  * next run would fault inside ONNX Runtime and crash the JVM. {@link #close} waits for runs in
  * flight before it closes the session, for the same reason.
+ *
+ * <p>A run that finds no other in the runner may take every permit and run on a session with all
+ * the predictors' threads ({@link LoneRuns}), where that was measured to pay.
  *
  * <p>Inputs are copied into native buffers kept from run to run ({@link InputBuffers}), which ONNX
  * Runtime reads in place. Handed a Java array, its Java API would allocate and zero a new direct
@@ -40,13 +47,29 @@ final class OrtModelRunner implements ModelRunner {
   private final Semaphore running;
   private final int permits;
   private final InputBuffers inputBuffers;
+  private final LoneRuns lone;
+  private final IntSupplier requestsInFlight;
+  private final AtomicInteger inside = new AtomicInteger();
   private volatile boolean closed;
 
   /**
    * @param mapping the payload bytes the session uses in place; null when ONNX Runtime copied them
+   * @param wide how to make a session with every predictor's threads for runs alone ({@link
+   *     LoneRuns}); null for none
    */
-  OrtModelRunner(OrtEnvironment env, OrtSession session, ByteBuffer mapping, RunnerSpec spec) {
+  OrtModelRunner(
+      OrtEnvironment env, OrtSession session, ByteBuffer mapping, RunnerSpec spec, Wide wide) {
     this.env = env;
+    this.requestsInFlight = wide == null ? () -> 0 : wide.requestsInFlight();
+    this.lone =
+        wide == null
+            ? null
+            : new LoneRuns(
+                spec.payload().getFileName().toString(),
+                wide.threads(),
+                wide.create(),
+                this::warm,
+                wide.minLoneNanos());
     this.session = session;
     this.mapping = mapping;
     this.spec = spec;
@@ -60,12 +83,32 @@ final class OrtModelRunner implements ModelRunner {
     if (closed) {
       throw notReady();
     }
+    boolean alone = inside.getAndIncrement() == 0 && requestsInFlight.getAsInt() <= 1;
     try {
-      running.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AgentException(AgentErrorCode.SHUTTING_DOWN, "interrupted while queued");
+      OrtSession wide = alone && lone != null ? lone.session() : null;
+      int taken = wide != null && running.tryAcquire(permits) ? permits : 1;
+      if (taken == 1) {
+        wide = null;
+        try {
+          running.acquire();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AgentException(AgentErrorCode.SHUTTING_DOWN, "interrupted while queued");
+        }
+      }
+      try {
+        return runOn(wide != null ? wide : session, inputs, alone, wide != null);
+      } finally {
+        running.release(taken);
+      }
+    } finally {
+      inside.decrementAndGet();
     }
+  }
+
+  /** One engine call, the caller holding its permits; a lone run's engine time is reported. */
+  private Map<String, Tensor> runOn(
+      OrtSession target, Map<String, Tensor> inputs, boolean alone, boolean onWide) {
     Map<String, OnnxTensor> in = new LinkedHashMap<>();
     ByteBuffer[] buffers = inputBuffers.take();
     try {
@@ -81,7 +124,11 @@ final class OrtModelRunner implements ModelRunner {
         }
         in.put(name, toOnnx(t, buffers, i));
       }
-      try (OrtSession.Result out = session.run(in)) {
+      long start = System.nanoTime();
+      try (OrtSession.Result out = target.run(in)) {
+        if (alone && lone != null) {
+          lone.timed(onWide, System.nanoTime() - start);
+        }
         Map<String, Tensor> result = new LinkedHashMap<>();
         List<String> names = spec.outputNames();
         for (int i = 0; i < out.size(); i++) {
@@ -99,7 +146,46 @@ final class OrtModelRunner implements ModelRunner {
     } finally {
       in.values().forEach(OnnxTensor::close);
       inputBuffers.give(buffers);
-      running.release();
+    }
+  }
+
+  /** A session with {@code threads} intra-op threads for runs alone, made when asked. */
+  record Wide(
+      int threads, IntSupplier requestsInFlight, long minLoneNanos, Callable<OrtSession> create) {}
+
+  /**
+   * Runs a fresh session {@code times} on zeros shaped as its inputs (dynamic dims as 1), holding
+   * every permit so that no request runs beside it.
+   */
+  private void warm(OrtSession fresh, int times) throws OrtException {
+    running.acquireUninterruptibly(permits);
+    try {
+      if (closed) {
+        return;
+      }
+      Map<String, Tensor> zeros = new LinkedHashMap<>();
+      for (Map.Entry<String, NodeInfo> e : fresh.getInputInfo().entrySet()) {
+        if (!(e.getValue().getInfo() instanceof TensorInfo info)) {
+          return;
+        }
+        long[] shape = info.getShape().clone();
+        for (int d = 0; d < shape.length; d++) {
+          shape[d] = Math.max(1, shape[d]);
+        }
+        int n = Math.toIntExact(Tensor.elementCount(shape));
+        switch (info.type) {
+          case FLOAT -> zeros.put(e.getKey(), Tensor.ofFloats(shape, new float[n]));
+          case INT64 -> zeros.put(e.getKey(), Tensor.ofLongs(shape, new long[n]));
+          default -> {
+            return; // an input the agent never sends: the session warms on real requests
+          }
+        }
+      }
+      for (int i = 0; i < times; i++) {
+        runOn(fresh, zeros, false, true);
+      }
+    } finally {
+      running.release(permits);
     }
   }
 
@@ -189,6 +275,11 @@ final class OrtModelRunner implements ModelRunner {
     return new AgentException(AgentErrorCode.MODEL_NOT_READY, "model was unloaded; retry");
   }
 
+  /** What lone runs do now; null when the runner has no wide session to offer. */
+  LoneRuns loneRuns() {
+    return lone;
+  }
+
   @Override
   public void close() {
     synchronized (this) {
@@ -200,6 +291,9 @@ final class OrtModelRunner implements ModelRunner {
     // Runs in flight still read the session (and the mapped weights): let them finish.
     running.acquireUninterruptibly(permits);
     try {
+      if (lone != null) {
+        lone.close();
+      }
       session.close();
     } catch (OrtException e) {
       throw new AgentException(

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
+import java.util.function.IntSupplier;
 
 /**
  * Loads "ort" and "onnx" payloads with ONNX Runtime's Java API, without DJL.
@@ -29,6 +30,28 @@ import java.nio.file.StandardOpenOption;
  * through DJL (benchmarks comparing both) must start DJL's engine first; the agent does not.
  */
 final class OrtRunnerFactory implements RunnerFactory {
+  private final IntSupplier requestsInFlight;
+  private final long minLoneNanos;
+
+  OrtRunnerFactory() {
+    this(() -> 0);
+  }
+
+  OrtRunnerFactory(IntSupplier requestsInFlight) {
+    this(requestsInFlight, LoneRuns.MIN_LONE_NANOS);
+  }
+
+  /**
+   * @param requestsInFlight the agent's requests in flight: a run is alone only when the agent
+   *     serves no other request, not merely when no other run is in the engine (others may be
+   *     decoding on the other cores)
+   * @param minLoneNanos lone runs faster than this never get a wide session ({@link
+   *     LoneRuns#MIN_LONE_NANOS}; tests pass 0)
+   */
+  OrtRunnerFactory(IntSupplier requestsInFlight, long minLoneNanos) {
+    this.requestsInFlight = requestsInFlight;
+    this.minLoneNanos = minLoneNanos;
+  }
 
   @Override
   public ModelRunner load(RunnerSpec spec) {
@@ -47,10 +70,10 @@ final class OrtRunnerFactory implements RunnerFactory {
       if (spec.format().equals("ort")) {
         MappedByteBuffer mapping = map(spec);
         OrtSession session = env.createSession(mapping, options);
-        return new OrtModelRunner(env, session, mapping, spec);
+        return new OrtModelRunner(env, session, mapping, spec, wide(env, spec, mapping, extra));
       }
       return new OrtModelRunner(
-          env, env.createSession(spec.payload().toString(), options), null, spec);
+          env, env.createSession(spec.payload().toString(), options), null, spec, null);
     } catch (OrtException | RuntimeException e) {
       if (e instanceof AgentException a) {
         throw a;
@@ -60,6 +83,35 @@ final class OrtRunnerFactory implements RunnerFactory {
           "OnnxRuntime could not load " + spec.payload() + ": " + e.getMessage(),
           e);
     }
+  }
+
+  /**
+   * A wide session for runs alone ({@link LoneRuns}) where the predictors share more than one
+   * thread among them and the threads were not configured: only for ORT-format payloads, whose
+   * weights both sessions read in place from the one mapping, so the second costs little memory.
+   */
+  private OrtModelRunner.Wide wide(
+      OrtEnvironment env, RunnerSpec spec, MappedByteBuffer mapping, Extra extra) {
+    int all = spec.threads() * spec.predictors();
+    if (!spec.threadsChosen()
+        || spec.predictors() < 2
+        || all <= spec.threads()
+        || all > Runtime.getRuntime().availableProcessors()) {
+      return null;
+    }
+    RunnerSpec wide = spec.withThreads(all);
+    return new OrtModelRunner.Wide(
+        all,
+        requestsInFlight,
+        minLoneNanos,
+        () -> {
+          try (SessionOptions options = OrtSessionOptions.of(wide)) {
+            extra.apply(options);
+            // Spinning threads would hold both cores after the run, while the next request is read.
+            options.addConfigEntry("session.force_spinning_stop", "1");
+            return env.createSession(mapping, options);
+          }
+        });
   }
 
   /** The payload, mapped read-only; the channel may close, the mapping lives with its buffer. */

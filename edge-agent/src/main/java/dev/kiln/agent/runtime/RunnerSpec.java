@@ -18,6 +18,9 @@ import java.util.Map;
  * @param inputNames input names in the model's positional order
  * @param outputNames output names in the model's positional order
  * @param predictors how many requests may run the model at once
+ * @param threadsChosen whether the agent chose {@code threads} ({@link InferenceThreads}) rather
+ *     than the device's {@code threads.inference}: only then may a run alone use every predictor's
+ *     threads ({@link LoneRuns})
  */
 public record RunnerSpec(
     Path payload,
@@ -27,7 +30,30 @@ public record RunnerSpec(
     Map<String, String> sessionOptions,
     List<String> inputNames,
     List<String> outputNames,
-    int predictors) {
+    int predictors,
+    boolean threadsChosen) {
+
+  /** A spec whose threads were configured, not chosen. */
+  public RunnerSpec(
+      Path payload,
+      String format,
+      List<String> executionProviders,
+      int threads,
+      Map<String, String> sessionOptions,
+      List<String> inputNames,
+      List<String> outputNames,
+      int predictors) {
+    this(
+        payload,
+        format,
+        executionProviders,
+        threads,
+        sessionOptions,
+        inputNames,
+        outputNames,
+        predictors,
+        false);
+  }
 
   public RunnerSpec {
     executionProviders = executionProviders == null ? List.of() : List.copyOf(executionProviders);
@@ -37,7 +63,29 @@ public record RunnerSpec(
   /** The same payload and threads, run by {@code n} predictors. */
   public RunnerSpec withPredictors(int n) {
     return new RunnerSpec(
-        payload, format, executionProviders, threads, sessionOptions, inputNames, outputNames, n);
+        payload,
+        format,
+        executionProviders,
+        threads,
+        sessionOptions,
+        inputNames,
+        outputNames,
+        n,
+        threadsChosen);
+  }
+
+  /** The same payload with {@code n} intra-op threads. */
+  public RunnerSpec withThreads(int n) {
+    return new RunnerSpec(
+        payload,
+        format,
+        executionProviders,
+        n,
+        sessionOptions,
+        inputNames,
+        outputNames,
+        predictors,
+        threadsChosen);
   }
 
   private static Map<String, String> withoutNulls(Map<String, String> options) {
@@ -81,6 +129,7 @@ public record RunnerSpec(
         engine == null ? Map.of() : engine.sessionOptions(),
         m.signature().inputs().stream().map(Manifest.TensorSpec::name).toList(),
         m.signature().outputs().stream().map(Manifest.TensorSpec::name).toList(),
-        predictors);
+        predictors,
+        threadsOverride <= 0);
   }
 }

@@ -3,6 +3,7 @@ package dev.kiln.agent.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
@@ -13,9 +14,11 @@ import dev.kiln.agent.TestArtifacts;
 import dev.kiln.agent.TestOnnx;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -127,6 +130,48 @@ class OrtModelRunnerTest {
         assertThat(out.get(i)).isCloseTo(ref.output()[i], within(1e-4));
         assertThat(out.get(n + i)).isCloseTo(out.get(i), within(1e-6));
       }
+    }
+  }
+
+  /**
+   * With two predictors of one thread each, a run alone gets a session with both threads (any
+   * model, for the test: the two-millisecond floor is lowered to 0); whichever session serves a
+   * run, the outputs are the reference's.
+   */
+  @Test
+  void aLoneRunMayTakeTheWideSession_andAnswersAsTheNarrowOne() {
+    Assumptions.assumeTrue(
+        Runtime.getRuntime().availableProcessors() >= 2, "a wide session needs 2 cores");
+    RunnerSpec chosen =
+        new RunnerSpec(
+            compiledOrt,
+            "ort",
+            List.of(),
+            1,
+            COMPILED,
+            List.of("input"),
+            List.of("output"),
+            2,
+            true);
+    try (OrtModelRunner runner = (OrtModelRunner) new OrtRunnerFactory(() -> 0, 0).load(chosen)) {
+      LoneRuns lone = runner.loneRuns();
+      assertThat(lone).isNotNull();
+      for (int i = 0; i < LoneRuns.SKIPPED + LoneRuns.SAMPLES; i++) {
+        assertMatchesReference(runner.run(input).get("output"));
+      }
+      await().atMost(Duration.ofSeconds(60)).until(() -> lone.state() != LoneRuns.State.CREATING);
+      assertThat(lone.state()).isEqualTo(LoneRuns.State.SAMPLING_WIDE);
+      for (int i = 0; i < LoneRuns.SAMPLES; i++) {
+        assertMatchesReference(runner.run(input).get("output"));
+      }
+      assertThat(lone.wideRuns()).isEqualTo(LoneRuns.SAMPLES);
+      assertThat(lone.state()).isIn(LoneRuns.State.WIDE, LoneRuns.State.NARROW);
+    }
+    // Threads set by the device (threads.inference) are never widened.
+    try (OrtModelRunner configured =
+        (OrtModelRunner)
+            new OrtRunnerFactory(() -> 0, 0).load(spec(compiledOrt, "ort", COMPILED))) {
+      assertThat(configured.loneRuns()).isNull();
     }
   }
 
