@@ -58,6 +58,14 @@ public final class AgentProcess implements AutoCloseable {
     if (xmx != null) {
       launcher.jvmOption("-Xmx" + xmx);
     }
+    // -Dkiln.bench.agentJvmOptions="-XX:StartFlightRecording=..." adds options (space-separated)
+    // to every JVM the benches start, to profile the agent under a bench's load.
+    String extra = System.getProperty("kiln.bench.agentJvmOptions", "").strip();
+    if (!extra.isEmpty()) {
+      for (String option : extra.split("\\s+")) {
+        launcher.jvmOption(option);
+      }
+    }
     launcher.inheritProperty("logback.configurationFile");
     return new AgentProcess(launcher.start());
   }

@@ -81,7 +81,10 @@ public final class DeviceJvmBench {
         Path config = dir.resolve("agent.json");
         Files.writeString(config, AgentSetup.of(model, 0, 1).withPort(port).json(dir, "jvm"));
         Files.createDirectories(dir.resolve("state"));
-        Files.createSymbolicLink(dir.resolve("state").resolve("native"), natives);
+        // Absolute: the work folder is relative to bench/run's tmpdir, and a relative target
+        // would be read from the link's own folder (a broken link: every start unpacked ONNX
+        // Runtime's libraries again).
+        Files.createSymbolicLink(dir.resolve("state").resolve("native"), natives.toAbsolutePath());
         Invoker invoker = new Invoker("http://127.0.0.1:" + port, model.requestJson(), null);
         try (AgentProcess agent = AgentProcess.agent(config, log, variants.get(v), classpath)) {
           first[v][i] = agent.awaitFirstInferenceMillis(invoker, log, 180);
