@@ -109,7 +109,11 @@ public final class Agent implements AutoCloseable {
     OrtNativeLibraries.useCache(config.stateDir().resolve("native"));
     ModelManager models =
         new ModelManager(
-            store, registry, new EngineRunnerFactory(share, metrics::inFlight), config, metrics);
+            store,
+            registry,
+            new EngineRunnerFactory(share, metrics::inFlight, threads.wideLoneRequests()),
+            config,
+            metrics);
     models.start();
     Bandits bandits =
         Bandits.start(

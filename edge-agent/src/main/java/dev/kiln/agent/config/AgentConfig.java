@@ -170,7 +170,12 @@ public record AgentConfig(
    * @param inference intra-op threads per model in the engine
    * @param predictors requests that may run one model concurrently
    */
-  public record Threads(int http, int inference, int predictors) {}
+  /**
+   * @param wideLoneRequests whether a request the agent serves alone may run on a second session
+   *     with every predictor's threads ({@code threads.wideLoneRequests}; see docs/agent.md,
+   *     "Threads")
+   */
+  public record Threads(int http, int inference, int predictors, boolean wideLoneRequests) {}
 
   /**
    * Replica autoscaling per model ({@code autoscaling.models.<name>}); models not named keep a

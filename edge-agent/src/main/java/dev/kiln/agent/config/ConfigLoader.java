@@ -127,14 +127,15 @@ public final class ConfigLoader {
     AgentConfig.Batching batchingConfig = batching(top);
 
     int cores = Runtime.getRuntime().availableProcessors();
-    Section threads = top.child("threads", "http", "inference", "predictors");
+    Section threads = top.child("threads", "http", "inference", "predictors", "wideLoneRequests");
     AgentConfig.Threads threadsConfig =
         new AgentConfig.Threads(
             threads.integer("http", Math.max(4, cores * 2), 1, 512),
             threads.integer("inference", 0, 0, 512),
             // Two predictors overlap one request's decoding with another's engine call, but
             // never more predictors than cores (see InferenceThreads for the per-predictor share).
-            threads.integer("predictors", Math.min(2, cores), 1, 64));
+            threads.integer("predictors", Math.min(2, cores), 1, 64),
+            threads.bool("wideLoneRequests", true));
 
     List<AgentConfig.PipelineSpec> pipelines = top.pipelines("pipelines");
     AgentConfig.Cloud cloud = cloud(top, securityConfig.trustedKeysDir());

@@ -23,17 +23,23 @@ public final class EngineRunnerFactory implements RunnerFactory {
    * @param torchThreads intra-op threads for PyTorch, which reads them once per process
    */
   public EngineRunnerFactory(int torchThreads) {
-    this(torchThreads, () -> 0);
+    this(torchThreads, () -> 0, true);
   }
 
   /**
    * @param requestsInFlight the agent's requests in flight, to tell a lone request ({@link
    *     LoneRuns}); 0 where nothing else counts them (batch transform)
+   * @param wideLoneRequests whether lone requests may get a session with every predictor's threads
+   *     ({@code threads.wideLoneRequests})
    */
-  public EngineRunnerFactory(int torchThreads, IntSupplier requestsInFlight) {
+  public EngineRunnerFactory(
+      int torchThreads, IntSupplier requestsInFlight, boolean wideLoneRequests) {
     // Also sets DJL's process-wide properties (offline, no alternative engine) before any engine.
     this.djl = new DjlRunnerFactory(torchThreads);
-    this.onnxRuntime = new OrtRunnerFactory(requestsInFlight);
+    this.onnxRuntime =
+        new OrtRunnerFactory(
+            requestsInFlight,
+            wideLoneRequests ? LoneRuns.MIN_LONE_NANOS : OrtRunnerFactory.NO_WIDE);
   }
 
   @Override

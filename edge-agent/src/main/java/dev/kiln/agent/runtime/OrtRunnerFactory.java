@@ -30,6 +30,9 @@ import java.util.function.IntSupplier;
  * through DJL (benchmarks comparing both) must start DJL's engine first; the agent does not.
  */
 final class OrtRunnerFactory implements RunnerFactory {
+  /** As {@code minLoneNanos}: no session for lone requests at all. */
+  static final long NO_WIDE = Long.MAX_VALUE;
+
   private final IntSupplier requestsInFlight;
   private final long minLoneNanos;
 
@@ -46,7 +49,7 @@ final class OrtRunnerFactory implements RunnerFactory {
    *     serves no other request, not merely when no other run is in the engine (others may be
    *     decoding on the other cores)
    * @param minLoneNanos lone runs faster than this never get a wide session ({@link
-   *     LoneRuns#MIN_LONE_NANOS}; tests pass 0)
+   *     LoneRuns#MIN_LONE_NANOS}; tests pass 0; {@link #NO_WIDE} for none at all)
    */
   OrtRunnerFactory(IntSupplier requestsInFlight, long minLoneNanos) {
     this.requestsInFlight = requestsInFlight;
@@ -93,7 +96,8 @@ final class OrtRunnerFactory implements RunnerFactory {
   private OrtModelRunner.Wide wide(
       OrtEnvironment env, RunnerSpec spec, MappedByteBuffer mapping, Extra extra) {
     int all = spec.threads() * spec.predictors();
-    if (!spec.threadsChosen()
+    if (minLoneNanos == NO_WIDE
+        || !spec.threadsChosen()
         || spec.predictors() < 2
         || all <= spec.threads()
         || all > Runtime.getRuntime().availableProcessors()) {

@@ -23,6 +23,12 @@ class ConfigLoaderTest {
     assertThat(c.profile()).startsWith("linux-");
     assertThat(c.models().defaultModel()).isNull();
     assertThat(c.batching().maxBatchSize()).as("batching is opt-in").isEqualTo(1);
+    assertThat(c.threads().wideLoneRequests()).isTrue();
+    assertThat(
+            ConfigLoader.parse("{\"threads\": {\"wideLoneRequests\": false}}", BASE)
+                .threads()
+                .wideLoneRequests())
+        .isFalse();
     assertThat(c.pipelines()).isEmpty();
   }
 
