@@ -85,10 +85,13 @@ final class OrtModelRunner implements ModelRunner {
     }
     boolean alone = inside.getAndIncrement() == 0 && requestsInFlight.getAsInt() <= 1;
     try {
-      OrtSession wide = alone && lone != null ? lone.session() : null;
-      int taken = wide != null && running.tryAcquire(permits) ? permits : 1;
-      if (taken == 1) {
-        wide = null;
+      OrtSession wide = null;
+      int taken = 1;
+      if (alone && lone != null && lone.session() != null && running.tryAcquire(permits)) {
+        taken = permits;
+        // Read again holding every permit: only a run on it closes it (LoneRuns), none runs now.
+        wide = lone.session();
+      } else {
         try {
           running.acquire();
         } catch (InterruptedException e) {
@@ -125,18 +128,21 @@ final class OrtModelRunner implements ModelRunner {
         in.put(name, toOnnx(t, buffers, i));
       }
       long start = System.nanoTime();
+      long engineNanos;
+      Map<String, Tensor> result = new LinkedHashMap<>();
       try (OrtSession.Result out = target.run(in)) {
-        if (alone && lone != null) {
-          lone.timed(onWide, System.nanoTime() - start);
-        }
-        Map<String, Tensor> result = new LinkedHashMap<>();
+        engineNanos = System.nanoTime() - start;
         List<String> names = spec.outputNames();
         for (int i = 0; i < out.size(); i++) {
           String name = i < names.size() ? names.get(i) : "output_" + i;
           result.put(name, toTensor(out.get(i)));
         }
-        return result;
       }
+      if (alone && lone != null) {
+        // After the outputs are copied out and released: this may close the wide session.
+        lone.timed(onWide, engineNanos);
+      }
+      return result;
     } catch (OrtException | RuntimeException e) {
       if (e instanceof AgentException a) {
         throw a;

@@ -15,9 +15,14 @@ import dev.kiln.agent.TestOnnx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -166,6 +171,34 @@ class OrtModelRunnerTest {
       }
       assertThat(lone.wideRuns()).isEqualTo(LoneRuns.SAMPLES);
       assertThat(lone.state()).isIn(LoneRuns.State.WIDE, LoneRuns.State.NARROW);
+
+      // Runs side by side and alone in turns: each on whichever session it got, none wrong.
+      ExecutorService pool = Executors.newFixedThreadPool(3);
+      try {
+        List<Future<?>> bursts = new ArrayList<>();
+        for (int round = 0; round < 5; round++) {
+          for (int t = 0; t < 3; t++) {
+            bursts.add(
+                pool.submit(
+                    () -> {
+                      for (int i = 0; i < 20; i++) {
+                        assertMatchesReference(runner.run(input).get("output"));
+                      }
+                      return null;
+                    }));
+          }
+          for (Future<?> burst : bursts) {
+            burst.get();
+          }
+          for (int i = 0; i < 5; i++) {
+            assertMatchesReference(runner.run(input).get("output"));
+          }
+        }
+      } catch (InterruptedException | ExecutionException e) {
+        throw new AssertionError(e);
+      } finally {
+        pool.shutdownNow();
+      }
     }
     // Threads set by the device (threads.inference) are never widened.
     try (OrtModelRunner configured =
