@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.jetty.http.HttpHeader;
@@ -112,8 +111,7 @@ final class Exchange {
 
   /** The body as an array of its own, refusing (413) one over {@code maxBytes}. */
   byte[] body(long maxBytes) throws IOException {
-    RequestBody inPlace = bodyInPlace(maxBytes);
-    return inPlace.length() == body.length ? body : Arrays.copyOf(body, inPlace.length());
+    return bodyInPlace(maxBytes).exact();
   }
 
   /**

@@ -8,7 +8,6 @@ import dev.kiln.agent.runtime.Tensor;
 import dev.kiln.artifact.Manifest;
 import dev.kiln.json.JsonMappers;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 
@@ -31,7 +30,7 @@ final class RequestDecoder {
     if (type.startsWith("text/csv")) {
       return Map.of(
           JsonTensors.singleInput(signature, "CSV bodies").name(),
-          CsvTensors.decode(Arrays.copyOf(body.buffer(), body.length()), signature, limits));
+          CsvTensors.decode(body.exact(), signature, limits));
     }
     if (type.startsWith("application/x-npy") || type.startsWith("application/octet-stream")) {
       Manifest.TensorSpec only = JsonTensors.singleInput(signature, ".npy bodies");

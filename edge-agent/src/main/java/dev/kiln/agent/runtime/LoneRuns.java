@@ -82,7 +82,6 @@ final class LoneRuns implements AutoCloseable {
   private Boolean lastDecision;
   private volatile State state = State.SAMPLING_NARROW;
   private volatile OrtSession session;
-  private boolean closed;
 
   /**
    * @param model what the log lines name
@@ -215,7 +214,8 @@ final class LoneRuns implements AutoCloseable {
       }
     }
     synchronized (this) {
-      if (made == null || closed) {
+      // Only this thread or close() leaves CREATING: NEVER here means the runner was closed.
+      if (made == null || state == State.NEVER) {
         state = State.NEVER;
         if (made != null) {
           close(made);
@@ -230,7 +230,6 @@ final class LoneRuns implements AutoCloseable {
   /** After every run has ended (the runner holds all permits). */
   @Override
   public synchronized void close() {
-    closed = true;
     state = State.NEVER;
     closeSession();
   }

@@ -1,13 +1,17 @@
 package dev.kiln.agent.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.kiln.agent.TestArtifacts;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -104,6 +108,45 @@ class LoneRunsTest {
     assertThat(lone.session()).isNull();
     feed(lone, false, 9 * MS, 3 * LoneRuns.RECHECK_RUNS);
     assertThat(created).hasValue(1);
+  }
+
+  @Test
+  void aRunnerClosedWhileTheWideSessionIsMade_neverServesIt() throws Exception {
+    CountDownLatch making = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    AtomicReference<OrtSession> made = new AtomicReference<>();
+    LoneRuns lone =
+        new LoneRuns(
+            "cnn",
+            2,
+            () -> {
+              making.countDown();
+              closed.await();
+              made.set(
+                  OrtEnvironment.getEnvironment()
+                      .createSession(
+                          TestArtifacts.repoRoot()
+                              .resolve("samples/models/cnn/cnn.onnx")
+                              .toString(),
+                          new OrtSession.SessionOptions()));
+              return made.get();
+            },
+            (session, times) -> warmedCalls.addAndGet(times));
+    feed(lone, false, 9 * MS, LoneRuns.SKIPPED + LoneRuns.SAMPLES);
+    assertThat(making.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(lone.state()).isEqualTo(LoneRuns.State.CREATING);
+    lone.close();
+    closed.countDown();
+    await().atMost(Duration.ofSeconds(30)).until(() -> made.get() != null);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThatThrownBy(() -> made.get().getInputNames().size())
+                    .as("the session made after close is closed")
+                    .isInstanceOf(IllegalStateException.class));
+    assertThat(lone.state()).isEqualTo(LoneRuns.State.NEVER);
+    assertThat(lone.session()).isNull();
   }
 
   @Test
