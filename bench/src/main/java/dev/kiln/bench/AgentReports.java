@@ -1,5 +1,6 @@
 package dev.kiln.bench;
 
+import dev.kiln.bench.agent.BatchCeiling;
 import dev.kiln.bench.agent.BatchingBench;
 import dev.kiln.bench.agent.DeviceJvmBench;
 import dev.kiln.bench.agent.FootprintBench;
@@ -24,6 +25,9 @@ final class AgentReports {
       line(r, r.agentNpy(), ".npy, batching off");
       line(r, r.agentJson(), "JSON, batching off");
       line(r, r.agentBatchJson(), "JSON, batching on (maxBatchSize 8)");
+      line(r, r.barePing(), "bare Jetty, GET (loopback, client, Jetty; no agent code)");
+      line(r, r.bareNpy(), "bare Jetty, POST of the .npy body, the agent's reply");
+      line(r, r.bareJson(), "bare Jetty, POST of the JSON body, the same reply");
     }
   }
 
@@ -84,7 +88,34 @@ final class AgentReports {
     }
   }
 
-  static void batching(List<BatchingBench.Row> rows) {
+  static void batching(BatchingBench.Result result) {
+    batchingRows(result.rows());
+    System.out.println();
+    System.out.println(
+        "The ceiling: the engine alone (one session, the intra-op threads of one predictor), the"
+            + " model's sample input stacked into batches, interleaved. A row's share of a batch"
+            + " against a lone row is the most batching can gain in throughput.");
+    System.out.println();
+    System.out.println(
+        "| model | intra-op threads | rows per batch | batch p50 ms | per row ms |"
+            + " lone row / row in batch |");
+    System.out.println("|---|---:|---:|---:|---:|---:|");
+    for (BatchingBench.Ceiling c : result.ceilings()) {
+      double lone = c.points().get(0).perRowMillis();
+      for (BatchCeiling.Point p : c.points()) {
+        System.out.printf(
+            "| %s | %d | %d | %.3f | %.4f | %.2fx |%n",
+            c.model(),
+            c.threads(),
+            p.rows(),
+            p.batchMillis().p50(),
+            p.perRowMillis(),
+            lone / p.perRowMillis());
+      }
+    }
+  }
+
+  private static void batchingRows(List<BatchingBench.Row> rows) {
     System.out.println(
         "Goals (issue 13): lone client on/off p50 at most 1.05x; 32 clients on mobilenet_v2 at"
             + " least 1.3x req/s on/off.");

@@ -31,6 +31,18 @@ public final class BatchingBench {
       double manyOff,
       double manyOn) {}
 
+  /** One model's engine alone at each batch size ({@link BatchCeiling}). */
+  public record Ceiling(String model, int threads, List<BatchCeiling.Point> points) {}
+
+  /** The agents' rows and each model's ceiling. */
+  public record Result(List<Row> rows, List<Ceiling> ceilings) {}
+
+  /**
+   * Intra-op threads of one predictor under the agent's defaults on a small host; the ceiling is
+   * measured with as many.
+   */
+  private static final int PREDICTOR_THREADS = 1;
+
   /** A request body as sent: its label in the table, content type and bytes. */
   private record Body(String label, String contentType, byte[] bytes) {}
 
@@ -41,11 +53,12 @@ public final class BatchingBench {
 
   private BatchingBench() {}
 
-  public static List<Row> run(Path repo, List<String> models, int loneRequests, double seconds)
+  public static Result run(Path repo, List<String> models, int loneRequests, double seconds)
       throws Exception {
     Path work = Files.createTempDirectory("kiln-bench-batching");
     int clients = 32;
     List<Row> rows = new ArrayList<>();
+    List<Ceiling> ceilings = new ArrayList<>();
     for (String relative : models) {
       BenchModel model = BenchModel.compile(repo, relative, work);
       List<Body> bodies =
@@ -93,9 +106,28 @@ public final class BatchingBench {
           System.err.println(row);
           rows.add(row);
         }
+        // With the agents idle, and after them: ONNX Runtime's environment is theirs to create.
+        ceilings.add(
+            new Ceiling(
+                model.name(),
+                PREDICTOR_THREADS,
+                BatchCeiling.measure(
+                    model,
+                    batchSizes(),
+                    PREDICTOR_THREADS,
+                    relative.startsWith("large/") ? 10 : 300)));
       }
     }
-    return rows;
+    return new Result(rows, ceilings);
+  }
+
+  /** 1, 2, 4, ... up to the batching agent's maxBatchSize. */
+  private static int[] batchSizes() {
+    List<Integer> sizes = new ArrayList<>();
+    for (int rows = 1; rows <= ON; rows *= 2) {
+      sizes.add(rows);
+    }
+    return sizes.stream().mapToInt(Integer::intValue).toArray();
   }
 
   private static SocketLoad load(InProcessAgent agent, Body body) {

@@ -43,7 +43,14 @@ public final class OverheadBench {
       Stats ping,
       Stats agentJson,
       Stats agentNpy,
-      Stats agentBatchJson) {}
+      Stats agentBatchJson,
+      Stats barePing,
+      Stats bareNpy,
+      Stats bareJson) {}
+
+  /** The agent's {@code threads.http} default, which the bare Jetty floor copies. */
+  private static final int HTTP_WORKERS =
+      Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
   private OverheadBench() {}
 
@@ -72,16 +79,35 @@ public final class OverheadBench {
           SocketInvoker npy = invocations(noBatch, "application/x-npy", model.requestNpy());
           SocketInvoker batched = invocations(batch, "application/json", jsonBody(model))) {
         EngineFloor floor = new EngineFloor(direct, model.inputs());
-        List<Interleave.Timed> subjects =
-            List.of(
-                floor::call,
-                () -> OrtSessions.run(direct, model.inputs()),
-                ping::invoke,
-                json::invoke,
-                npy::invoke,
-                batched::invoke);
-        Stats[] s = Interleave.run(subjects, rounds);
-        rows.add(new Row(model.name(), rounds, s[0], s[1], s[2], s[3], s[4], s[5]));
+        // The floor server answers with the agent's own replies, so both write the same bytes.
+        try (BareJetty bare = new BareJetty(HTTP_WORKERS, ping.invoke(), npy.invoke());
+            SocketInvoker bareJson =
+                new SocketInvoker(
+                    bare.baseUrl(), "/invocations", "application/json", jsonBody(model), Map.of());
+            SocketInvoker barePing =
+                new SocketInvoker(bare.baseUrl(), "/ping", null, null, Map.of());
+            SocketInvoker bareNpy =
+                new SocketInvoker(
+                    bare.baseUrl(),
+                    "/invocations",
+                    "application/x-npy",
+                    model.requestNpy(),
+                    Map.of())) {
+          List<Interleave.Timed> subjects =
+              List.of(
+                  floor::call,
+                  () -> OrtSessions.run(direct, model.inputs()),
+                  ping::invoke,
+                  json::invoke,
+                  npy::invoke,
+                  batched::invoke,
+                  barePing::invoke,
+                  bareNpy::invoke,
+                  bareJson::invoke);
+          Stats[] s = Interleave.run(subjects, rounds);
+          rows.add(
+              new Row(model.name(), rounds, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8]));
+        }
       }
     }
     return rows;

@@ -134,6 +134,7 @@ public final class PeerBench {
                 model,
                 Integer.getInteger("kiln.bench.peerThreads", 0),
                 Integer.getInteger("kiln.bench.peerBatch", 1))
+            .withHttpThreads(Integer.getInteger("kiln.bench.peerHttpThreads", 0))
             .withPort(port)
             .json(dir, "peer"));
     Path log = dir.resolve("agent.log");

@@ -44,30 +44,34 @@ class MalformedHttpIT {
       socket.setSoTimeout(10_000);
       socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
       socket.getOutputStream().flush();
-      InputStream in = socket.getInputStream();
-      ByteArrayOutputStream head = new ByteArrayOutputStream();
-      while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-        int b = in.read();
-        if (b < 0) {
-          throw new IOException("connection closed before a reply; got: " + head);
-        }
-        head.write(b);
-      }
-      String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
-      Matcher status = Pattern.compile("HTTP/1\\.1 (\\d{3}).*").matcher(lines[0]);
-      assertThat(status.matches()).as(lines[0]).isTrue();
-      Map<String, String> headers = new LinkedHashMap<>();
-      for (int i = 1; i < lines.length; i++) {
-        int colon = lines[i].indexOf(':');
-        headers.put(
-            lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT),
-            lines[i].substring(colon + 1).strip());
-      }
-      int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-      byte[] body = in.readNBytes(length);
-      return new RawReply(
-          Integer.parseInt(status.group(1)), headers, new String(body, StandardCharsets.UTF_8));
+      return read(socket.getInputStream());
     }
+  }
+
+  /** One reply off a connection, which stays open for the next. */
+  private static RawReply read(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("connection closed before a reply; got: " + head);
+      }
+      head.write(b);
+    }
+    String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+    Matcher status = Pattern.compile("HTTP/1\\.1 (\\d{3}).*").matcher(lines[0]);
+    assertThat(status.matches()).as(lines[0]).isTrue();
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (int i = 1; i < lines.length; i++) {
+      int colon = lines[i].indexOf(':');
+      headers.put(
+          lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT),
+          lines[i].substring(colon + 1).strip());
+    }
+    int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+    byte[] body = in.readNBytes(length);
+    return new RawReply(
+        Integer.parseInt(status.group(1)), headers, new String(body, StandardCharsets.UTF_8));
   }
 
   private static void assertKilnJsonError(String name, String request) throws IOException {
@@ -121,6 +125,49 @@ class MalformedHttpIT {
         "POST /invocations HTTP/1.1\r\nHost: agent\r\nContent-Length: 99999999999\r\n\r\n");
     for (var c : cases.entrySet()) {
       assertKilnJsonError(c.getKey(), c.getValue());
+    }
+  }
+
+  @Test
+  void bodiesAreFramedAsHttp11Says_chunkedOnesReadToTheLastChunk_andNoLengthMeansNoBody()
+      throws IOException {
+    String auth = "Authorization: Bearer " + agent.token() + "\r\n";
+    // A body the reply depends on: an install with a placement that does not exist.
+    String install = "{\"artifact\":\"framing.kiln\",\"placement\":\"sideways\"}";
+    RawReply chunked =
+        exchange(
+            "POST /models HTTP/1.1\r\nHost: agent\r\n"
+                + auth
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                + "Connection: close\r\n\r\n"
+                + Integer.toHexString(install.length())
+                + "\r\n"
+                + install
+                + "\r\n0\r\n\r\n");
+    assertThat(chunked.status()).as(chunked.toString()).isEqualTo(400);
+    assertThat(chunked.body()).contains("placement must be replace, variant or shadow");
+
+    // Neither Content-Length nor Transfer-Encoding: the request has no body, so what follows its
+    // headers is the connection's next request, answered in turn, not a body to wait for.
+    try (Socket socket = new Socket("127.0.0.1", agent.port())) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /models HTTP/1.1\r\nHost: agent\r\n"
+                      + auth
+                      + "Content-Type: application/json\r\n\r\n"
+                      + "GET /metrics HTTP/1.1\r\nHost: agent\r\n"
+                      + auth
+                      + "\r\n")
+                  .getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      RawReply noBody = read(socket.getInputStream());
+      assertThat(noBody.status()).as(noBody.toString()).isEqualTo(400);
+      assertThat(noBody.body()).doesNotContain("placement");
+      RawReply next = read(socket.getInputStream());
+      assertThat(next.status()).as(next.toString()).isEqualTo(200);
+      assertThat(next.body()).contains("kiln_");
     }
   }
 
