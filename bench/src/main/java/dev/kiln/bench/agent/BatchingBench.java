@@ -38,8 +38,8 @@ public final class BatchingBench {
   public record Result(List<Row> rows, List<Ceiling> ceilings) {}
 
   /**
-   * Intra-op threads of one predictor under the agent's defaults on a small host; the ceiling is
-   * measured with as many.
+   * Intra-op threads the ceiling is measured with: one, as each of the agent's predictors has by
+   * default on a 2-core host ({@code threads.inference} 0 gives 2 predictors x 1 thread there).
    */
   private static final int PREDICTOR_THREADS = 1;
 

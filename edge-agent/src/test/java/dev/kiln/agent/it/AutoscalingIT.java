@@ -462,12 +462,16 @@ class AutoscalingIT {
     System.out.printf(
         "batching with autoscaling IT: %d requests in %d engine calls%n",
         served.get(), engineCalls);
+    // Fewer engine calls than requests: some ran joined. How many join depends on how fast the
+    // agent answers against how fast the clients send (from 0.50 to 0.91 calls a request over
+    // the CI runs so far, fewer joining as the agent's HTTP path got faster), so only that they
+    // joined is asserted.
     assertThat(engineCalls)
         .as(
             "requests were joined into batches: %d engine calls for %d requests",
             engineCalls, served.get())
         .isPositive()
-        .isLessThan(served.get() * 9L / 10);
+        .isLessThan(served.get());
 
     await()
         .atMost(Duration.ofSeconds(60))
