@@ -1,6 +1,7 @@
 package dev.kiln.bench.agent;
 
 import ai.onnxruntime.OrtSession;
+import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.bench.Interleave;
 import dev.kiln.bench.Stats;
 import dev.kiln.compiler.ort.OrtSessions;
@@ -50,7 +51,7 @@ public final class OverheadBench {
 
   /** The agent's {@code threads.http} default, which the bare Jetty floor copies. */
   private static final int HTTP_WORKERS =
-      Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+      AgentConfig.Threads.defaultHttp(Runtime.getRuntime().availableProcessors());
 
   private OverheadBench() {}
 

@@ -1,5 +1,6 @@
 package dev.kiln.bench.http;
 
+import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.bench.fleet.ProcStats;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +59,7 @@ public final class HttpServersBench {
 
   /** Worker threads for every candidate: the agent's default {@code threads.http}. */
   static int workerThreads() {
-    int agentDefault = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    int agentDefault = AgentConfig.Threads.defaultHttp(Runtime.getRuntime().availableProcessors());
     return Integer.getInteger("kiln.bench.httpThreads", agentDefault);
   }
 

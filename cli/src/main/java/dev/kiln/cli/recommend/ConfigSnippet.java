@@ -1,6 +1,7 @@
 package dev.kiln.cli.recommend;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.agent.config.AgentConfig;
 import dev.kiln.artifact.Json;
 import dev.kiln.link.protocol.BenchmarkReport;
 
@@ -21,7 +22,8 @@ public final class ConfigSnippet {
             .put("inference", row.config().threads())
             .put("predictors", row.config().predictors());
     if (row.config().batching()) {
-      threads.put("http", Math.max(Math.max(4, 2 * cores), row.config().concurrency()));
+      threads.put(
+          "http", Math.max(AgentConfig.Threads.defaultHttp(cores), row.config().concurrency()));
     }
     root.putObject("batching")
         .putObject("models")

@@ -169,13 +169,17 @@ public record AgentConfig(
    * @param http threads serving HTTP requests
    * @param inference intra-op threads per model in the engine
    * @param predictors requests that may run one model concurrently
-   */
-  /**
    * @param wideLoneRequests whether a request the agent serves alone may run on a second session
    *     with every predictor's threads ({@code threads.wideLoneRequests}; see docs/agent.md,
    *     "Threads")
    */
-  public record Threads(int http, int inference, int predictors, boolean wideLoneRequests) {}
+  public record Threads(int http, int inference, int predictors, boolean wideLoneRequests) {
+
+    /** {@code threads.http} when the config leaves it out, on a host with {@code cores} cores. */
+    public static int defaultHttp(int cores) {
+      return Math.max(4, 2 * cores);
+    }
+  }
 
   /**
    * Replica autoscaling per model ({@code autoscaling.models.<name>}); models not named keep a

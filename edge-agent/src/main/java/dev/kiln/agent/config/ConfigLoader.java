@@ -130,7 +130,7 @@ public final class ConfigLoader {
     Section threads = top.child("threads", "http", "inference", "predictors", "wideLoneRequests");
     AgentConfig.Threads threadsConfig =
         new AgentConfig.Threads(
-            threads.integer("http", Math.max(4, cores * 2), 1, 512),
+            threads.integer("http", AgentConfig.Threads.defaultHttp(cores), 1, 512),
             threads.integer("inference", 0, 0, 512),
             // Two predictors overlap one request's decoding with another's engine call, but
             // never more predictors than cores (see InferenceThreads for the per-predictor share).

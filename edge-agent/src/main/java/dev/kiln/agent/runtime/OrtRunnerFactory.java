@@ -37,11 +37,7 @@ final class OrtRunnerFactory implements RunnerFactory {
   private final long minLoneNanos;
 
   OrtRunnerFactory() {
-    this(() -> 0);
-  }
-
-  OrtRunnerFactory(IntSupplier requestsInFlight) {
-    this(requestsInFlight, LoneRuns.MIN_LONE_NANOS);
+    this(() -> 0, LoneRuns.MIN_LONE_NANOS);
   }
 
   /**
