@@ -166,7 +166,7 @@ public final class AgentHttpServer implements AutoCloseable {
         refusal = accessRefusal(headersOnly);
       }
       if (refusal != null) {
-        if (mayHaveBody(request)) {
+        if (BodyReader.hasBody(request)) {
           // The unread body is dropped with the connection. Saying so up front keeps a client
           // from sending its next request down a connection the agent is about to close (the
           // JDK client did, and read EOF instead of a reply).
@@ -210,10 +210,6 @@ public final class AgentHttpServer implements AutoCloseable {
           });
       return true;
     }
-  }
-
-  private static boolean mayHaveBody(Request request) {
-    return request.getLength() != 0;
   }
 
   private AgentException accessRefusal(Exchange ex) {

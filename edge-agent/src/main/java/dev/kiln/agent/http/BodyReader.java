@@ -89,13 +89,12 @@ final class BodyReader implements Runnable {
       RequestMemory.Reservation memory,
       BodyBuffers buffers,
       Outcome outcome) {
-    long declared = request.getLength();
-    if (declared == 0 || (declared < 0 && !chunked(request))) {
-      // No Content-Length and no chunked coding is no body in HTTP/1.1 (a GET, mostly): nothing
-      // to wait for, and no 16 KiB buffer to allocate and reserve for it (about 12 us of a /ping).
+    if (!hasBody(request)) {
+      // Nothing to wait for, and no 16 KiB buffer to allocate and reserve (about 12 us of a /ping).
       outcome.received(NO_BYTES, 0);
       return;
     }
+    long declared = request.getLength();
     if (declared > maxBytes + DISCARD_LIMIT) {
       outcome.refused(Exchange.tooLarge(maxBytes));
       return;
@@ -115,11 +114,15 @@ final class BodyReader implements Runnable {
   }
 
   /**
-   * Whether a body without a Content-Length comes in chunks: a request with any other transfer
-   * coding was refused before it got here ({@code AgentHttpServer}).
+   * Whether bytes of a body follow the request's headers, as HTTP/1.1 frames it: a Content-Length
+   * above 0, or a Transfer-Encoding (only chunked is read; a request with any other coding is
+   * refused unread, and its body goes with the connection). Neither is no body: a {@code GET},
+   * mostly, and what follows its headers is the connection's next request.
    */
-  private static boolean chunked(Request request) {
-    return request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+  static boolean hasBody(Request request) {
+    long declared = request.getLength();
+    return declared > 0
+        || (declared < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
   }
 
   /** Reads what has arrived; asks to be run again when more does. */

@@ -172,6 +172,35 @@ class MalformedHttpIT {
   }
 
   @Test
+  void aRefusedRequest_keepsItsConnection_unlessItsBodyWasLeftUnread() throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", agent.port())) {
+      socket.setSoTimeout(10_000);
+      // No token: refused on its headers. Without a body nothing is left unread, so the
+      // connection carries the next request.
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /models HTTP/1.1\r\nHost: agent\r\n\r\n"
+                      + "GET /metrics HTTP/1.1\r\nHost: agent\r\n\r\n")
+                  .getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      RawReply refused = read(socket.getInputStream());
+      assertThat(refused.status()).as(refused.toString()).isEqualTo(401);
+      assertThat(refused.headers().get("connection")).as(refused.toString()).isNull();
+      RawReply next = read(socket.getInputStream());
+      assertThat(next.status()).as(next.toString()).isEqualTo(200);
+      assertThat(next.body()).contains("kiln_");
+    }
+    // Refused with its body unread: the connection closes, and the reply says so first.
+    RawReply refusedWithBody =
+        exchange(
+            "POST /models HTTP/1.1\r\nHost: agent\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 2\r\n\r\n{}");
+    assertThat(refusedWithBody.status()).as(refusedWithBody.toString()).isEqualTo(401);
+    assertThat(refusedWithBody.headers().get("connection")).isEqualTo("close");
+  }
+
+  @Test
   void repliesDoNotNameTheServer() throws IOException {
     RawReply reply = exchange("GET /metrics HTTP/1.1\r\nHost: agent\r\nConnection: close\r\n\r\n");
     assertThat(reply.status()).isEqualTo(200);
