@@ -26,6 +26,14 @@ public final class RunCommand implements Callable<Integer> {
       description = "Agent config (JSON); see docs/agent.md.")
   Path config;
 
+  /** For picocli, which sets {@link #config}. */
+  public RunCommand() {}
+
+  /** For {@link DirectRun}. */
+  RunCommand(Path config) {
+    this.config = config;
+  }
+
   @Override
   public Integer call() throws Exception {
     AgentConfig cfg = ConfigLoader.load(config);

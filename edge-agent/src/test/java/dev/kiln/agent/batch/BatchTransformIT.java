@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.agent.AgentProcess;
 import dev.kiln.agent.TestArtifacts;
-import dev.kiln.agent.cli.AgentMain;
+import dev.kiln.agent.cli.AgentCommandLine;
 import dev.kiln.agent.runtime.EngineRunnerFactory;
 import dev.kiln.agent.runtime.ModelRunner;
 import dev.kiln.agent.runtime.RunnerSpec;
@@ -131,10 +131,10 @@ class BatchTransformIT {
       output.toString(),
       "--allow-unsigned"
     };
-    assertThat(AgentMain.commandLine().execute(args)).isEqualTo(1); // 10 lines are errors
+    assertThat(AgentCommandLine.create().execute(args)).isEqualTo(1); // 10 lines are errors
     assertComplete(output);
     long size = Files.size(output);
-    AgentMain.commandLine().execute(args);
+    AgentCommandLine.create().execute(args);
     assertThat(Files.size(output)).isEqualTo(size);
   }
 }

@@ -10,15 +10,12 @@ import dev.kiln.error.ExitCode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class ExitCodesTest {
   private final StringWriter err = new StringWriter();
 
   private int handle(Exception e) {
-    CommandLine cmd = new CommandLine(new AgentMain());
-    cmd.setErr(new PrintWriter(err, true));
-    return new ExitCodes().handleExecutionException(e, cmd, null);
+    return ExitCodes.of(e, new PrintWriter(err, true));
   }
 
   @Test

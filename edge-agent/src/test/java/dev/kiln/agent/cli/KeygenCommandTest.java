@@ -20,7 +20,7 @@ class KeygenCommandTest {
   void keygen_writesA0600Key_andNeverOverwritesOne() throws Exception {
     Path key = tmp.resolve("capture.key");
     StringWriter err = new StringWriter();
-    CommandLine cli = AgentMain.commandLine();
+    CommandLine cli = AgentCommandLine.create();
     cli.setErr(new PrintWriter(err));
     cli.setOut(new PrintWriter(new StringWriter()));
 
