@@ -117,7 +117,11 @@ public final class DecodeBench {
             new Subject(
                 ".npy", npy.length, () -> Npy.read(npy, signature.inputs().get(0), npyLimits)),
             new Subject(
-                "JSON response, encode",
+                "JSON response, encode, Float.toString per number (before)",
+                json.length,
+                () -> encodeWithFloatToString(image, OutputStream.nullOutputStream())),
+            new Subject(
+                "JSON response, encode (the agent's path: shortest digits, no String)",
                 json.length,
                 () -> encode(MAPPER, image, OutputStream.nullOutputStream())));
     Stats[] stats = Interleave.run(subjects.stream().map(Subject::call).toList(), runs);
@@ -229,6 +233,28 @@ public final class DecodeBench {
     try (JsonGenerator gen = mapper.getFactory().createGenerator(out)) {
       JsonTensors.write(gen, t);
     }
+  }
+
+  /**
+   * The response encoder before 2026-12-04: the same nesting, each float through Jackson's {@code
+   * writeNumber(float)}, which makes a String with Java 17's {@code Float.toString}.
+   */
+  private static void encodeWithFloatToString(Tensor t, OutputStream out) throws IOException {
+    try (JsonGenerator gen = MAPPER.getFactory().createGenerator(out)) {
+      nest(gen, t, 0, new int[] {0});
+    }
+  }
+
+  private static void nest(JsonGenerator gen, Tensor t, int depth, int[] at) throws IOException {
+    if (depth == t.shape().length) {
+      gen.writeNumber(t.floats()[at[0]++]);
+      return;
+    }
+    gen.writeStartArray();
+    for (long i = 0; i < t.shape()[depth]; i++) {
+      nest(gen, t, depth + 1, at);
+    }
+    gen.writeEndArray();
   }
 
   private static void check(Tensor got, Tensor want) {

@@ -229,21 +229,31 @@ public final class JsonTensors {
   /**
    * Writes {@code tensor} as nested arrays following its shape; NaN and ±Infinity as {@code null},
    * the one JSON value a float array may hold that is not a number (numpy reads it back as NaN).
+   * Floats are spelled by {@link FloatText}, without a String each.
    */
   public static void write(JsonGenerator gen, Tensor tensor) throws IOException {
-    int[] at = {0};
-    write(gen, tensor, 0, at);
+    write(gen, tensor, 0, new int[] {0}, new char[FloatText.MAX_CHARS]);
   }
 
-  private static void write(JsonGenerator gen, Tensor t, int depth, int[] at) throws IOException {
+  /** A tensor's values in order, flat, spelled as {@link #write} spells them. */
+  public static void writeValues(JsonGenerator gen, Tensor t) throws IOException {
+    if (t.dtype() == DType.FLOAT32) {
+      char[] text = new char[FloatText.MAX_CHARS];
+      for (float v : t.floats()) {
+        writeFloat(gen, v, text);
+      }
+    } else {
+      for (long v : t.longs()) {
+        gen.writeNumber(v);
+      }
+    }
+  }
+
+  private static void write(JsonGenerator gen, Tensor t, int depth, int[] at, char[] text)
+      throws IOException {
     if (depth == t.shape().length) {
       if (t.dtype() == DType.FLOAT32) {
-        float v = t.floats()[at[0]++];
-        if (Float.isFinite(v)) {
-          gen.writeNumber(v);
-        } else {
-          gen.writeNull();
-        }
+        writeFloat(gen, t.floats()[at[0]++], text);
       } else {
         gen.writeNumber(t.longs()[at[0]++]);
       }
@@ -251,9 +261,17 @@ public final class JsonTensors {
     }
     gen.writeStartArray();
     for (long i = 0; i < t.shape()[depth]; i++) {
-      write(gen, t, depth + 1, at);
+      write(gen, t, depth + 1, at, text);
     }
     gen.writeEndArray();
+  }
+
+  private static void writeFloat(JsonGenerator gen, float v, char[] text) throws IOException {
+    if (Float.isFinite(v)) {
+      gen.writeNumber(text, 0, FloatText.write(v, text, 0));
+    } else {
+      gen.writeNull();
+    }
   }
 
   static AgentException bad(String message) {

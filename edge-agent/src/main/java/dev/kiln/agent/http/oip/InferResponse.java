@@ -1,6 +1,7 @@
 package dev.kiln.agent.http.oip;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.kiln.agent.http.JsonTensors;
 import dev.kiln.agent.runtime.DType;
 import dev.kiln.agent.runtime.Tensor;
 import java.io.ByteArrayOutputStream;
@@ -66,7 +67,7 @@ public record InferResponse(byte[] body, int jsonLength) {
           binary.add(t);
         } else {
           gen.writeArrayFieldStart("data");
-          writeValues(gen, t);
+          JsonTensors.writeValues(gen, t);
           gen.writeEndArray();
         }
         gen.writeEndObject();
@@ -92,22 +93,6 @@ public record InferResponse(byte[] body, int jsonLength) {
       at += putLittleEndian(t, body, at);
     }
     return new InferResponse(body, jsonLength);
-  }
-
-  private static void writeValues(JsonGenerator gen, Tensor t) throws IOException {
-    if (t.dtype() == DType.FLOAT32) {
-      for (float v : t.floats()) {
-        if (Float.isFinite(v)) {
-          gen.writeNumber(v);
-        } else {
-          gen.writeNull();
-        }
-      }
-    } else {
-      for (long v : t.longs()) {
-        gen.writeNumber(v);
-      }
-    }
   }
 
   /** Writes {@code t}'s values into {@code into} from {@code at}; returns the bytes written. */
