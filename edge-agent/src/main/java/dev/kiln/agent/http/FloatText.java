@@ -200,7 +200,7 @@ final class FloatText {
     if (sci >= 0 && sci < 7) {
       int intDigits = sci + 1;
       if (n <= intDigits) {
-        at = putDigits(digits, n, out, at);
+        at = putDigits(digits, n, n, out, at);
         for (int z = n; z < intDigits; z++) {
           out[at++] = '0';
         }
@@ -208,12 +208,7 @@ final class FloatText {
         out[at++] = '0';
         return at;
       }
-      // Digits on both sides of the point: write them all, then open a gap for the point.
-      at = putDigits(digits, n, out, at);
-      int point = at - (n - intDigits);
-      System.arraycopy(out, point, out, point + 1, n - intDigits);
-      out[point] = '.';
-      return at + 1;
+      return putDigits(digits, n, intDigits, out, at);
     }
     if (sci < 0 && sci >= -3) {
       out[at++] = '0';
@@ -221,15 +216,15 @@ final class FloatText {
       for (int z = -1; z > sci; z--) {
         out[at++] = '0';
       }
-      return putDigits(digits, n, out, at);
+      return putDigits(digits, n, n, out, at);
     }
     // d.ddddEsci
-    int first = at;
-    at = putDigits(digits, n, out, at + 1);
-    out[first] = out[first + 1];
-    out[first + 1] = '.';
     if (n == 1) {
+      out[at++] = (char) ('0' + digits);
+      out[at++] = '.';
       out[at++] = '0';
+    } else {
+      at = putDigits(digits, n, 1, out, at);
     }
     out[at++] = 'E';
     if (sci < 0) {
@@ -243,20 +238,44 @@ final class FloatText {
     return at;
   }
 
-  private static int putDigits(int digits, int n, char[] out, int at) {
-    for (int i = at + n - 1; i >= at; i--) {
-      out[i] = (char) ('0' + digits % 10);
-      digits /= 10;
+  /**
+   * Writes the {@code n} digits of {@code digits}, with a point after the first {@code point} of
+   * them when {@code point < n}, two digits a step from the last.
+   */
+  private static int putDigits(int digits, int n, int point, char[] out, int at) {
+    int end = at + n + (point < n ? 1 : 0);
+    int i = n; // digits left to write; the next one written is digit i - 1
+    int pos = end;
+    while (i >= 2) {
+      int two = digits % 100;
+      digits /= 100;
+      pos = putDigit(out, pos, i - 1, point, (char) ('0' + two % 10));
+      pos = putDigit(out, pos, i - 2, point, (char) ('0' + two / 10));
+      i -= 2;
     }
-    return at + n;
+    if (i == 1) {
+      putDigit(out, pos, 0, point, (char) ('0' + digits));
+    }
+    return end;
+  }
+
+  /** Puts digit number {@code index} before {@code pos}, and the point before it where it goes. */
+  private static int putDigit(char[] out, int pos, int index, int point, char digit) {
+    out[--pos] = digit;
+    if (index == point) {
+      out[--pos] = '.';
+    }
+    return pos;
   }
 
   private static int decimalLength(int v) {
-    int n = 1;
-    for (int p = 10; n < 10 && v >= p; p *= 10) {
-      n++;
+    if (v >= 100_000_000) {
+      return v >= 1_000_000_000 ? 10 : 9;
     }
-    return n;
+    if (v >= 10_000) {
+      return v >= 10_000_000 ? 8 : v >= 1_000_000 ? 7 : v >= 100_000 ? 6 : 5;
+    }
+    return v >= 1_000 ? 4 : v >= 100 ? 3 : v >= 10 ? 2 : 1;
   }
 
   /** {@code (m * factor) >> shift} for m below 2^29, factor below 2^63 and shift above 32. */
