@@ -7,8 +7,8 @@ import java.math.BigInteger;
  * {@code 1234.5}, {@code 1.0E-5}), with the fewest significant digits that read back as the same
  * float (at least two, so that a float whose shortest form is one digit keeps the closer second
  * one, as Java 19 and later print {@code Float.MIN_VALUE} as {@code 1.4E-45}), written into a char
- * array with no String per number. Java 17's {@code Float.toString} (77-90 ns a number here, and
- * a String each) was most of what a JSON response of a large output cost, and on some values it
+ * array with no String per number. Java 17's {@code Float.toString} (77-90 ns a number here, and a
+ * String each) was most of what a JSON response of a large output cost, and on some values it
  * writes more digits than needed.
  *
  * <p>The digits come from Ulf Adams' Ryū method (PLDI 2018) for 32-bit floats: the value's rounding
