@@ -60,7 +60,22 @@ class MalformedHttpIT {
     }
     String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
     Matcher status = Pattern.compile("HTTP/1\\.1 (\\d{3}).*").matcher(lines[0]);
-    assertThat(status.matches()).as(lines[0]).isTrue();
+    if (!status.matches()) {
+      // Once in 18 CI runs the reply to the oversized-header request began with that request's
+      // 3,656 bytes past the 16 KiB header limit; all that was kept was that first line. Show the
+      // whole reply (runs of one character shortened) if it happens again.
+      String rest;
+      try {
+        rest = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+      } catch (IOException e) {
+        rest = "(" + e + ")";
+      }
+      throw new AssertionError(
+          "reply does not start with a status line: "
+              + shown(head.toString(StandardCharsets.ISO_8859_1))
+              + " then "
+              + shown(rest));
+    }
     Map<String, String> headers = new LinkedHashMap<>();
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');
@@ -72,6 +87,10 @@ class MalformedHttpIT {
     byte[] body = in.readNBytes(length);
     return new RawReply(
         Integer.parseInt(status.group(1)), headers, new String(body, StandardCharsets.UTF_8));
+  }
+
+  private static String shown(String head) {
+    return head.replaceAll("(.)\\1{19,}", "<$1 x many>").replace("\r", "\\r").replace("\n", "\\n");
   }
 
   private static void assertKilnJsonError(String name, String request) throws IOException {
