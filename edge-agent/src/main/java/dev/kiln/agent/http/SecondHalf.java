@@ -219,6 +219,7 @@ final class SecondHalf {
         opens++;
       }
       int n = 0; // numbers in this row, separated by commas
+      boolean afterComma = false; // a comma taken, so a number must follow
       while (true) {
         c.skipWhitespace();
         if (count == values.length && !grow()) {
@@ -235,18 +236,20 @@ final class SecondHalf {
         }
         count += run;
         n += run;
-        if (!c.skipTo(',')) {
+        afterComma = c.skipTo(',');
+        if (!afterComma) {
           break;
         }
       }
       int closed = 0;
       int afterCloses = c.position();
-      while (c.skipTo(']')) {
+      while (!afterComma && c.skipTo(']')) {
         closed++;
         afterCloses = c.position();
       }
       if (n == 0 || closed == 0) {
-        // Not a row of numbers ending in ']': keep the rows before it, and stop before it.
+        // Not a row of numbers ending in ']' (a comma with no number after it included): keep the
+        // rows before it, and stop before it.
         c.seek(rowStart);
         count -= n;
         break;

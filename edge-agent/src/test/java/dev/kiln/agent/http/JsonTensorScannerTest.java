@@ -210,6 +210,50 @@ class JsonTensorScannerTest {
   }
 
   @Test
+  void aCommaWithNoNumberAfterIt_isDeclined_whenTheSecondHalfReadsIt() throws Exception {
+    // Found by the mutation test below in one CI run: the half's row loop took "1.5, ]" as a
+    // complete row, so the body was read in two halves and declined on one thread. Whether the
+    // helper takes a half depends on it being free, so each body is read until it took rows (the
+    // good rows before the bad one in the later half; eight rows, so the half has some).
+    StringBuilder rows = new StringBuilder();
+    for (int r = 0; r < 8; r++) {
+      rows.append(r == 0 ? "[" : ", [");
+      for (int i = 0; i < 16; i++) {
+        rows.append(i == 0 ? "" : ", ").append(r * 16 + i).append(".5");
+      }
+      rows.append(']');
+    }
+    String valid = "{\"inputs\": {\"x\": [" + rows + "]}}";
+    Manifest.IoSignature sig = single("float32", -1L, 16L);
+    assertThat(tree(valid, sig)).isNotNull();
+    for (String bad :
+        new String[] {
+          valid.replace("127.5]", "127.5,]"),
+          valid.replace("127.5]", "127.5 , ]"),
+          valid.replace("127.5]]", "127.5],]"),
+          valid.replace("120.5, ", "120.5, ,")
+        }) {
+      byte[] b = bad.getBytes(StandardCharsets.UTF_8);
+      DecodeLimits limits = DecodeLimits.forBody(b.length, false);
+      assertThat(JsonTensorScanner.tryDecode(b, b.length, sig, limits, Integer.MAX_VALUE))
+          .as("one thread: " + bad)
+          .isNull();
+      boolean replayed = false;
+      for (int attempt = 0; attempt < 200 && !replayed; attempt++) {
+        long before = SecondHalf.REPLAYED.get();
+        assertThat(JsonTensorScanner.tryDecode(b, b.length, sig, limits, 0))
+            .as("two halves: " + bad)
+            .isNull();
+        replayed = SecondHalf.REPLAYED.get() > before;
+        Thread.sleep(1);
+      }
+      if (Runtime.getRuntime().availableProcessors() > 1) {
+        assertThat(replayed).as("the helper read a half of " + bad).isTrue();
+      }
+    }
+  }
+
+  @Test
   void mutatedRuns_areDeclinedOrReadAsTheTreeReadsThem() {
     StringBuilder valid = new StringBuilder("{\"inputs\": {\"x\": [[");
     Random values = new Random(5);
