@@ -9,8 +9,8 @@ import java.util.Optional;
  * unit's and the launchers'), read and run without the CLI library. Setting up picocli's model of
  * the commands reflects over their annotations and loads about 220 classes (picocli's own, proxies,
  * annotation parsing) that the agent never uses again: measured, 3 MiB of its resident memory and
- * 130 ms of CPU to its first inference. Any other command line, including every mistake in this
- * one, goes to picocli as before, which gives the help and the usage errors.
+ * about 100 ms of CPU to its first inference. Any other command line, including every mistake in
+ * this one, goes to picocli as before, which gives the help and the usage errors.
  */
 final class DirectRun {
   private DirectRun() {}
