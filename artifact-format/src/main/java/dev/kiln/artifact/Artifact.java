@@ -1,5 +1,6 @@
 package dev.kiln.artifact;
 
+import dev.kiln.json.RecordReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,9 +92,10 @@ public final class Artifact {
     if (manifest.verification() == null || manifest.verification().sampleFile() == null) {
       return null;
     }
-    return Json.fromBytes(
+    return RecordReader.read(
         Files.readAllBytes(dir.resolve(manifest.verification().sampleFile())),
-        VerificationSample.class);
+        VerificationSample.class,
+        RecordReader.Mode.LENIENT);
   }
 
   public Path dir() {

@@ -1,5 +1,7 @@
 package dev.kiln.artifact;
 
+import dev.kiln.json.RecordBindingException;
+import dev.kiln.json.RecordReader;
 import java.io.IOException;
 
 /**
@@ -14,7 +16,17 @@ final class ManifestReader {
   static Manifest parse(byte[] bytes, String where) {
     Manifest manifest;
     try {
-      manifest = Json.fromBytes(bytes, Manifest.class);
+      // Bound without databind: an agent reads manifests at every start (RecordReader says why).
+      manifest = RecordReader.read(bytes, Manifest.class, RecordReader.Mode.LENIENT);
+    } catch (RecordBindingException e) {
+      throw new ArtifactException(
+          ArtifactErrorCode.INVALID_MANIFEST,
+          "manifest.json in "
+              + where
+              + " does not fit the artifact format at "
+              + e.getMessage()
+              + "; recompile the model",
+          e);
     } catch (IOException e) {
       throw new ArtifactException(
           ArtifactErrorCode.INVALID_MANIFEST,

@@ -1,5 +1,6 @@
 package dev.kiln.artifact;
 
+import dev.kiln.json.RecordReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,9 @@ public record ManifestSignature(String algorithm, String keyId, String signature
           "artifact is not signed; compile it with --sign-key, or allow unsigned artifacts in the"
               + " agent config (security.requireSignature=false)");
     }
-    ManifestSignature sig = Json.fromBytes(Files.readAllBytes(sigFile), ManifestSignature.class);
+    ManifestSignature sig =
+        RecordReader.read(
+            Files.readAllBytes(sigFile), ManifestSignature.class, RecordReader.Mode.LENIENT);
     PublicKey key = trustedById.get(sig.keyId());
     if (key == null) {
       throw new ArtifactException(

@@ -1,70 +1,55 @@
 package dev.kiln.profile;
 
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.json.RecordBindingException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Turns Jackson's binding errors into messages for people editing a profile by hand: the field as a
- * path ({@code cpu.features[2]}), what belongs there in JSON terms, and what is there now.
+ * Turns binding errors ({@link RecordBindingException}) into messages for people editing a profile
+ * by hand: the field as a path ({@code cpu.features[2]}), what belongs there in JSON terms, and
+ * what is there now.
  */
 final class BindingErrors {
-  private static final Pattern MISSING_PROPERTY =
-      Pattern.compile("^Missing (?:required )?creator property '([^']+)'");
-
   private BindingErrors() {}
 
-  static ProfileException translate(JsonMappingException e, JsonNode tree, String source) {
-    String parent = path(e.getPath());
-    Matcher missing = MISSING_PROPERTY.matcher(String.valueOf(e.getOriginalMessage()));
-    if (missing.find()) {
-      // Jackson usually ends the path with the missing property already; not always.
-      String name = missing.group(1);
-      String field =
-          parent.equals(name) || parent.endsWith("." + name)
-              ? parent
-              : parent.isEmpty() ? name : parent + "." + name;
+  static ProfileException translate(RecordBindingException e, JsonNode tree, String source) {
+    String path = e.path();
+    if (e.problem() == RecordBindingException.Problem.MISSING_FIELD) {
       String hint =
-          field.equals("accelerator") || field.endsWith(".tensorrtVersion")
+          path.equals("accelerator") || path.endsWith(".tensorrtVersion")
               ? "use null if the device has none"
               : "see " + ProfileJson.SCHEMA_PATH;
       return new ProfileException(
           ProfileErrorCode.MISSING_FIELD,
           source,
-          field,
-          source + ": missing field '" + field + "'. Add it; " + hint + ".",
+          path,
+          source + ": missing field '" + path + "'. Add it; " + hint + ".",
           e);
     }
-    String field = parent.isEmpty() ? "(top level)" : parent;
-    // The enum factories throw messages that already list the valid values.
-    Throwable cause = e.getCause();
+    if (e.problem() == RecordBindingException.Problem.UNKNOWN_FIELD) {
+      // UnknownFields reports these first, with the valid names; this is the binder's safety net.
+      return new ProfileException(
+          ProfileErrorCode.UNKNOWN_FIELD,
+          source,
+          path,
+          source + ": unknown field '" + path + "'. Fix the spelling or remove it.",
+          e);
+    }
+    String field = path.isEmpty() ? "(top level)" : path;
+    // The enum factories and the records' own checks throw messages that already list the valid
+    // values.
     String problem =
-        cause instanceof IllegalArgumentException || cause instanceof ProfileException
-            ? "is invalid: " + cause.getMessage()
-            : "must be " + expectedShape(parent) + ", not " + actual(tree, parent);
+        e.problem() == RecordBindingException.Problem.INVALID_VALUE
+            ? "is invalid: " + e.getCause().getMessage()
+            : "must be " + expectedShape(path) + ", not " + actual(tree, path);
     return ProfileException.inField(
         ProfileErrorCode.INVALID_VALUE,
         source,
         field,
         problem,
         "Fix the value; see " + ProfileJson.SCHEMA_PATH);
-  }
-
-  private static String path(List<JsonMappingException.Reference> refs) {
-    StringBuilder out = new StringBuilder();
-    for (JsonMappingException.Reference ref : refs) {
-      if (ref.getFieldName() != null) {
-        out.append(out.length() == 0 ? "" : ".").append(ref.getFieldName());
-      } else if (ref.getIndex() >= 0) {
-        out.append('[').append(ref.getIndex()).append(']');
-      }
-    }
-    return out.toString();
   }
 
   /** Walks the record components along {@code path} to the Java type bound there. */

@@ -2,11 +2,13 @@ package dev.kiln.profile;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.json.JsonMappers;
+import dev.kiln.json.JsonTrees;
+import dev.kiln.json.RecordBindingException;
+import dev.kiln.json.RecordReader;
 import java.io.IOException;
 
 /**
@@ -15,11 +17,12 @@ import java.io.IOException;
  * boolean read as false) would otherwise ship a wrong device description to the compiler. As a
  * number, compute capability 8.10 would read as 8.1: versions must be strings, which the strict
  * mapping enforces.
+ *
+ * <p>Profiles are read with {@link RecordReader}'s strict mode rather than databind: the agent
+ * reads its profile at every start, and databind's binding would load some 400 classes for it.
  */
 public final class ProfileJson {
   static final String SCHEMA_PATH = "device-profiles/schema/device-profile.schema.json";
-
-  private static final ObjectMapper MAPPER = JsonMappers.strict();
 
   private ProfileJson() {}
 
@@ -32,7 +35,7 @@ public final class ProfileJson {
   static DeviceProfile parse(byte[] json, String source) {
     JsonNode tree;
     try {
-      tree = MAPPER.readTree(json);
+      tree = JsonTrees.parseStrict(json);
     } catch (StreamReadException e) {
       String where =
           e.getLocation() == null
@@ -66,12 +69,9 @@ public final class ProfileJson {
       fillMissing(sizes, DeviceProfile.InputSizes.OPTIONAL_FIELDS);
     }
     try {
-      return MAPPER.treeToValue(tree, DeviceProfile.class);
-    } catch (JsonMappingException e) {
+      return RecordReader.read(tree, DeviceProfile.class, RecordReader.Mode.STRICT);
+    } catch (RecordBindingException e) {
       throw BindingErrors.translate(e, tree, source);
-    } catch (JsonProcessingException e) {
-      throw new ProfileException(
-          ProfileErrorCode.INVALID_VALUE, source, null, source + ": " + e.getMessage(), e);
     }
   }
 
@@ -86,9 +86,14 @@ public final class ProfileJson {
   /** The profile as indented JSON, in the field order the files use. */
   public static String write(DeviceProfile profile) {
     try {
-      return MAPPER.writeValueAsString(profile) + "\n";
+      return Writer.MAPPER.writeValueAsString(profile) + "\n";
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a DeviceProfile record always serializes", e);
     }
+  }
+
+  /** The strict mapper, built only when a profile is written (the agent never does). */
+  private static final class Writer {
+    static final ObjectMapper MAPPER = JsonMappers.strict();
   }
 }

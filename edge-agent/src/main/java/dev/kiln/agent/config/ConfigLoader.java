@@ -1,8 +1,7 @@
 package dev.kiln.agent.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.json.JsonMappers;
+import dev.kiln.json.JsonTrees;
 import dev.kiln.profile.Arch;
 import dev.kiln.profile.Target;
 import java.io.IOException;
@@ -22,7 +21,6 @@ import java.util.TreeSet;
  * to a default).
  */
 public final class ConfigLoader {
-  private static final ObjectMapper MAPPER = JsonMappers.plain();
   private static final long MIB = 1024L * 1024L;
 
   private ConfigLoader() {}
@@ -41,7 +39,7 @@ public final class ConfigLoader {
   public static AgentConfig parse(String json, Path baseDir) {
     JsonNode root;
     try {
-      root = MAPPER.readTree(json);
+      root = JsonTrees.parse(json);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new ConfigException("(root)", "not valid JSON: " + e.getOriginalMessage());
     }

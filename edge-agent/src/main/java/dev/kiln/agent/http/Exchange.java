@@ -1,8 +1,11 @@
 package dev.kiln.agent.http;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
+import dev.kiln.json.JsonTrees;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -142,7 +145,11 @@ final class Exchange {
   }
 
   void json(int status, Object value) throws IOException {
-    json(status, RequestDecoder.MAPPER.writeValueAsBytes(value));
+    json(
+        status,
+        value instanceof JsonNode tree
+            ? JsonTrees.write(tree)
+            : RequestDecoder.mapper().writeValueAsBytes(value));
   }
 
   /** A reply that is not JSON (the binary tensor extension, for one). */
@@ -171,15 +178,19 @@ final class Exchange {
   static byte[] errorBody(
       AgentErrorCode code, String message, String requestId, boolean openInference)
       throws IOException {
-    var node = RequestDecoder.MAPPER.createObjectNode();
-    if (openInference) {
-      node.put("error", message);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(128 + message.length());
+    try (JsonGenerator gen = RequestDecoder.FACTORY.createGenerator(out)) {
+      gen.writeStartObject();
+      if (openInference) {
+        gen.writeStringField("error", message);
+      }
+      gen.writeStringField("code", code.name());
+      gen.writeStringField("message", message);
+      gen.writeStringField("requestId", requestId);
+      gen.writeBooleanField("retryable", code.retryable());
+      gen.writeEndObject();
     }
-    node.put("code", code.name());
-    node.put("message", message);
-    node.put("requestId", requestId);
-    node.put("retryable", code.retryable());
-    return RequestDecoder.MAPPER.writeValueAsBytes(node);
+    return out.toByteArray();
   }
 
   /** Writes the whole reply without waiting for the client to read it; completes the exchange. */

@@ -64,7 +64,7 @@ final class FeedbackHandler {
   static List<Feedback> parse(byte[] body) {
     JsonNode root;
     try {
-      root = RequestDecoder.MAPPER.readTree(body);
+      root = RequestDecoder.mapper().readTree(body);
     } catch (JsonProcessingException e) {
       throw invalid("the body is not JSON: " + e.getOriginalMessage());
     } catch (IOException e) {

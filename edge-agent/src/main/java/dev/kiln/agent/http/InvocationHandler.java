@@ -101,7 +101,7 @@ final class InvocationHandler {
 
   static byte[] render(InferenceService.Result result, String requestId) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (JsonGenerator gen = RequestDecoder.MAPPER.getFactory().createGenerator(out)) {
+    try (JsonGenerator gen = RequestDecoder.FACTORY.createGenerator(out)) {
       gen.writeStartObject();
       gen.writeStringField("model", result.model());
       gen.writeStringField("version", result.version());

@@ -23,7 +23,7 @@ import java.util.Map;
  * and one array per input.
  */
 final class JsonTensorStream {
-  private static final JsonFactory FACTORY = RequestDecoder.MAPPER.getFactory();
+  private static final JsonFactory FACTORY = RequestDecoder.FACTORY;
 
   private JsonTensorStream() {}
 

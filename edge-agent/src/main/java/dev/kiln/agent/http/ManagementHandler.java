@@ -2,6 +2,7 @@ package dev.kiln.agent.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
@@ -96,20 +97,20 @@ final class ManagementHandler {
   }
 
   private static ObjectNode status(String status, String detail) {
-    ObjectNode n = RequestDecoder.MAPPER.createObjectNode();
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
     n.put("status", status);
     n.put("detail", detail);
     return n;
   }
 
   void list(Exchange ex) throws IOException {
-    ArrayNode arr = RequestDecoder.MAPPER.createArrayNode();
+    ArrayNode arr = JsonNodeFactory.instance.arrayNode();
     for (InstalledModel s : models.all()) {
       arr.add(describe(s));
     }
-    ObjectNode root = RequestDecoder.MAPPER.createObjectNode();
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.set("models", arr);
-    root.set("pipelines", RequestDecoder.MAPPER.valueToTree(service.pipelines().values()));
+    root.set("pipelines", RequestDecoder.mapper().valueToTree(service.pipelines().values()));
     root.put("memoryUsedBytes", models.registry().usedBytes());
     root.put("memoryBudgetBytes", models.registry().budgetBytes());
     ex.json(200, root);
@@ -120,7 +121,7 @@ final class ManagementHandler {
   }
 
   private ObjectNode describe(InstalledModel s) {
-    ObjectNode n = RequestDecoder.MAPPER.valueToTree(s);
+    ObjectNode n = RequestDecoder.mapper().valueToTree(s);
     ObjectNode versions = (ObjectNode) n.get("versions");
     if (versions != null) {
       versions
@@ -135,18 +136,18 @@ final class ManagementHandler {
     models
         .autoscaler()
         .describe(s.name())
-        .ifPresent(a -> n.set("autoscaling", RequestDecoder.MAPPER.valueToTree(a)));
+        .ifPresent(a -> n.set("autoscaling", RequestDecoder.mapper().valueToTree(a)));
     if (!s.production().isEmpty()) {
       try {
         Manifest m = models.manifest(s.name(), s.production().get(0).version());
-        n.set("signature", RequestDecoder.MAPPER.valueToTree(m.signature()));
+        n.set("signature", RequestDecoder.mapper().valueToTree(m.signature()));
       } catch (AgentException ignored) {
         // The artifact went missing at rest; the state still says what was deployed.
       }
     }
     Object routing = service.routing().describe(s.name());
     if (routing != null) {
-      n.set("routing", RequestDecoder.MAPPER.valueToTree(routing));
+      n.set("routing", RequestDecoder.mapper().valueToTree(routing));
     }
     return n;
   }
@@ -206,7 +207,7 @@ final class ManagementHandler {
     }
     pipelineStore.save(spec);
     service.putPipeline(spec);
-    ex.json(200, RequestDecoder.MAPPER.valueToTree(spec));
+    ex.json(200, RequestDecoder.mapper().valueToTree(spec));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.kiln.agent.http;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.agent.AgentErrorCode;
 import dev.kiln.agent.AgentException;
@@ -61,13 +62,13 @@ final class OpenInferenceHandler {
       case "/v2/health/live" -> {
         requireGet(ex);
         // The process answers HTTP, which is all liveness means.
-        ex.json(200, RequestDecoder.MAPPER.createObjectNode().put("live", true));
+        ex.json(200, JsonNodeFactory.instance.objectNode().put("live", true));
         return;
       }
       case "/v2/health/ready" -> {
         requireGet(ex);
         boolean ready = management.readiness() == null;
-        ex.json(ready ? 200 : 400, RequestDecoder.MAPPER.createObjectNode().put("ready", ready));
+        ex.json(ready ? 200 : 400, JsonNodeFactory.instance.objectNode().put("ready", ready));
         return;
       }
       default -> {}
@@ -130,7 +131,7 @@ final class OpenInferenceHandler {
     if (version != null && state.stateOf(version) == null) {
       throw noVersion(name, version, state);
     }
-    ObjectNode n = RequestDecoder.MAPPER.createObjectNode().put("name", name);
+    ObjectNode n = JsonNodeFactory.instance.objectNode().put("name", name);
     if (version != null) {
       n.put("version", version);
     }

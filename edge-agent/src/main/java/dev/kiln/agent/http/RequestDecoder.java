@@ -1,5 +1,7 @@
 package dev.kiln.agent.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.agent.AgentErrorCode;
@@ -7,13 +9,19 @@ import dev.kiln.agent.AgentException;
 import dev.kiln.agent.runtime.Tensor;
 import dev.kiln.artifact.Manifest;
 import dev.kiln.json.JsonMappers;
+import dev.kiln.json.JsonTrees;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Map;
 
 /** Picks the body parser from {@code Content-Type}: JSON (default), CSV or numpy .npy. */
 final class RequestDecoder {
-  static final ObjectMapper MAPPER = JsonMappers.plain();
+  /**
+   * Parsers and generators for bodies and replies. Floating-point numbers are read by Jackson's
+   * fast parser, as {@link JsonMappers#plain()} reads them.
+   */
+  static final JsonFactory FACTORY =
+      JsonFactory.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
 
   private RequestDecoder() {}
 
@@ -49,8 +57,8 @@ final class RequestDecoder {
 
   static JsonNode parse(RequestBody body) {
     try {
-      JsonNode node = MAPPER.readTree(body.buffer(), 0, body.length());
-      if (node == null) {
+      JsonNode node = JsonTrees.parse(body.buffer(), 0, body.length());
+      if (node.isMissingNode()) {
         throw JsonTensors.bad("body is empty; send a JSON object");
       }
       return node;
@@ -58,5 +66,18 @@ final class RequestDecoder {
       String msg = e.getMessage() == null ? "" : e.getMessage().split("\n")[0];
       throw JsonTensors.bad("body is not valid JSON: " + msg);
     }
+  }
+
+  /**
+   * The mapper for replies built from records (management, metadata). Built on first use: serving
+   * requests needs only {@link #FACTORY} and {@link JsonTrees}, and a mapper loads some 300 classes
+   * the agent would otherwise keep resident for nothing.
+   */
+  static ObjectMapper mapper() {
+    return Mapper.MAPPER;
+  }
+
+  private static final class Mapper {
+    static final ObjectMapper MAPPER = JsonMappers.plain();
   }
 }

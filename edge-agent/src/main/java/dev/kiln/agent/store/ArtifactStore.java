@@ -6,8 +6,9 @@ import dev.kiln.artifact.Artifact;
 import dev.kiln.artifact.ArtifactException;
 import dev.kiln.artifact.ArtifactWriter;
 import dev.kiln.artifact.AtomicFiles;
-import dev.kiln.artifact.Json;
 import dev.kiln.artifact.Manifest;
+import dev.kiln.json.RecordReader;
+import dev.kiln.json.RecordWriter;
 import dev.kiln.profile.Compatibility;
 import dev.kiln.profile.CompatibilityResult;
 import dev.kiln.profile.DeviceProfile;
@@ -144,11 +145,12 @@ public final class ArtifactStore {
     if (!Files.isRegularFile(file)) {
       return InstalledModel.empty(name);
     }
-    return Json.fromBytes(Files.readAllBytes(file), InstalledModel.class);
+    return RecordReader.read(
+        Files.readAllBytes(file), InstalledModel.class, RecordReader.Mode.LENIENT);
   }
 
   public void save(InstalledModel state) throws IOException {
-    AtomicFiles.write(stateFile(state.name()), Json.toBytes(state));
+    AtomicFiles.write(stateFile(state.name()), RecordWriter.canonical(state));
   }
 
   /** Every model with a state file, sorted. */

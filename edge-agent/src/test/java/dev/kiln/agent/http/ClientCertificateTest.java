@@ -65,7 +65,7 @@ class ClientCertificateTest {
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
-      return RequestDecoder.MAPPER.readTree(r.body()).path("subject").asText();
+      return RequestDecoder.mapper().readTree(r.body()).path("subject").asText();
     } finally {
       server.stop();
     }
