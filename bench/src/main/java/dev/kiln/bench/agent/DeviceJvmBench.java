@@ -4,6 +4,7 @@ import dev.kiln.agent.runtime.OrtNativeLibraries;
 import dev.kiln.agent.service.DeviceJvm;
 import dev.kiln.bench.Stats;
 import dev.kiln.testkit.FreePorts;
+import dev.kiln.testkit.Mosquitto;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,6 +66,45 @@ public final class DeviceJvmBench {
     Path natives = work.resolve("native");
     OrtNativeLibraries.useCache(natives);
     List<JvmVariant> variants = JvmVariant.selected(archive);
+    // A cloud link (broker, heartbeats, capture) as a fleet device runs: the MQTT client and the
+    // protocol's JSON load with it, so its footprint is not the standalone agent's.
+    String cloud =
+        System.getProperty(
+            "kiln.bench.deviceJvmCloud", System.getenv("KILN_BENCH_DEVICE_JVM_CLOUD"));
+    try (Mosquitto broker = cloud == null ? null : Mosquitto.start(work.resolve("broker"))) {
+      if (broker != null) {
+        System.err.printf(
+            "Every start has a cloud link: Mosquitto at %s, capture of %s%% of requests%n",
+            broker.url(), cloud);
+      }
+      return rounds(
+          model,
+          starts,
+          requests,
+          variants,
+          classpath,
+          broker,
+          cloud,
+          natives,
+          work,
+          archiveMillis,
+          loadBefore);
+    }
+  }
+
+  private static Result rounds(
+      BenchModel model,
+      int starts,
+      int requests,
+      List<JvmVariant> variants,
+      String classpath,
+      Mosquitto broker,
+      String capturePercent,
+      Path natives,
+      Path work,
+      long archiveMillis,
+      String loadBefore)
+      throws Exception {
     double[][] first = new double[variants.size()][starts];
     double[][] cpu = new double[variants.size()][starts];
     double[][] rss = new double[variants.size()][starts];
@@ -79,7 +119,11 @@ public final class DeviceJvmBench {
         Path log = dir.resolve("process.log");
         int port = FreePorts.next();
         Path config = dir.resolve("agent.json");
-        Files.writeString(config, AgentSetup.of(model, 0, 1).withPort(port).json(dir, "jvm"));
+        AgentSetup setup = AgentSetup.of(model, 0, 1).withPort(port);
+        if (broker != null) {
+          setup = setup.withCloud(broker.url(), Double.parseDouble(capturePercent));
+        }
+        Files.writeString(config, setup.json(dir, "jvm"));
         Files.createDirectories(dir.resolve("state"));
         // Absolute: the work folder is relative to bench/run's tmpdir, and a relative target
         // would be read from the link's own folder (a broken link: every start unpacked ONNX
