@@ -89,7 +89,7 @@ public final class JsonTrees {
     return out.toByteArray();
   }
 
-  private static void write(JsonGenerator g, JsonNode node) throws IOException {
+  static void write(JsonGenerator g, JsonNode node) throws IOException {
     switch (node.getNodeType()) {
       case OBJECT -> {
         g.writeStartObject();

@@ -3,6 +3,7 @@ package dev.kiln.json;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -11,6 +12,7 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,8 +20,10 @@ import java.util.Map;
 
 /**
  * Binds a JSON tree to Java records: each component from the field of its name, nested records,
- * {@code List}s and {@code Map}s with string keys, strings, numbers, booleans, and enums (through a
- * {@link JsonCreator} factory where the enum has one, else by constant name).
+ * {@code List}s and {@code Map}s with string keys, strings, numbers, booleans, enums (through a
+ * {@link JsonCreator} factory where the enum has one, else by constant name), trees ({@code
+ * JsonNode}), {@code long[]}, {@code int[]} and {@code double[]} from arrays and {@code byte[]}
+ * from base64.
  *
  * <p>It replaces Jackson's databind binding where memory counts (the agent's start; see {@link
  * JsonTrees} for why), and reads what databind writes for these records. {@link Mode#LENIENT}
@@ -65,6 +69,9 @@ public final class RecordReader {
     if (!(type instanceof Class<?> c)) {
       throw new IllegalArgumentException("cannot bind JSON to " + type);
     }
+    if (c == JsonNode.class && node != null && node.isNull()) {
+      return node; // databind reads a JSON null into a tree as NullNode, not as null
+    }
     if (node == null || node.isNull() || node.isMissingNode()) {
       return nullFor(c, path);
     }
@@ -100,6 +107,9 @@ public final class RecordReader {
     }
     if (c == JsonNode.class) {
       return node;
+    }
+    if (c.isArray()) {
+      return array(node, c, path);
     }
     if (c == List.class || c == Map.class) {
       // A raw collection holds what JSON holds: keep the tree.
@@ -267,6 +277,32 @@ public final class RecordReader {
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot construct " + type.getName(), e);
     }
+  }
+
+  /** byte[] from base64 text, as databind writes it; other primitive arrays from JSON arrays. */
+  private Object array(JsonNode node, Class<?> type, String path) {
+    if (type == byte[].class) {
+      if (!node.isTextual()) {
+        throw shape(path);
+      }
+      try {
+        return Base64.getMimeDecoder().decode(node.textValue());
+      } catch (IllegalArgumentException e) {
+        throw invalid(path, e);
+      }
+    }
+    if (!node.isArray()) {
+      throw shape(path);
+    }
+    Class<?> element = type.getComponentType();
+    if (element != long.class && element != int.class && element != double.class) {
+      throw new IllegalArgumentException("cannot bind JSON to " + type.getName() + " at " + path);
+    }
+    Object out = Array.newInstance(element, node.size());
+    for (int i = 0; i < node.size(); i++) {
+      Array.set(out, i, convert(node.get(i), element, path + "[" + i + "]"));
+    }
+    return out;
   }
 
   private Object container(JsonNode node, ParameterizedType type, String path) {

@@ -47,7 +47,7 @@ final class FleetBenchmarks {
   void handle(Command command, Replier reply) {
     BenchmarkPayload p;
     try {
-      p = ProtocolJson.mapper().treeToValue(command.payload(), BenchmarkPayload.class);
+      p = ProtocolJson.payload(command.payload(), BenchmarkPayload.class);
     } catch (Exception e) {
       reply.rejected(ReplyCode.INVALID_COMMAND, "benchmark payload does not parse: " + e);
       return;

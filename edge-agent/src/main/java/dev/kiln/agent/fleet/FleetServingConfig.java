@@ -24,7 +24,7 @@ final class FleetServingConfig {
   void handle(Command command, Replier reply) {
     ServingConfigPayload p;
     try {
-      p = ProtocolJson.mapper().treeToValue(command.payload(), ServingConfigPayload.class);
+      p = ProtocolJson.payload(command.payload(), ServingConfigPayload.class);
     } catch (Exception e) {
       reply.rejected(ReplyCode.INVALID_COMMAND, "config payload does not parse: " + e);
       return;

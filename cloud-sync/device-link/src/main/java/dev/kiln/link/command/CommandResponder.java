@@ -64,7 +64,7 @@ public final class CommandResponder implements Replier {
         null,
         100,
         message,
-        result == null ? null : ProtocolJson.mapper().valueToTree(result));
+        result == null ? null : ProtocolJson.tree(result));
   }
 
   /** Tried and failed; the device stays on what it ran before. */

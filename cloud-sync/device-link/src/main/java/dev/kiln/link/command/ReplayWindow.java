@@ -1,14 +1,15 @@
 package dev.kiln.link.command;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.artifact.AtomicFiles;
-import dev.kiln.json.JsonMappers;
+import dev.kiln.json.JsonTrees;
+import dev.kiln.json.RecordWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -17,19 +18,13 @@ import java.util.Map;
  * when {@link #remember} returns, the entry is on disk.
  */
 public final class ReplayWindow {
-  private static final ObjectMapper MAPPER = JsonMappers.plain();
-
   private final Path file;
   private final Map<String, Long> seen;
 
   public ReplayWindow(Path file) {
     this.file = file;
     try {
-      this.seen =
-          Files.exists(file)
-              ? new HashMap<>(
-                  MAPPER.readValue(file.toFile(), new TypeReference<Map<String, Long>>() {}))
-              : new HashMap<>();
+      this.seen = Files.exists(file) ? read(Files.readAllBytes(file)) : new HashMap<>();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read replay window " + file, e);
     }
@@ -46,7 +41,7 @@ public final class ReplayWindow {
     seen.put("id:" + id, expiresAt);
     seen.put("nonce:" + nonce, expiresAt);
     try {
-      AtomicFiles.write(file, MAPPER.writeValueAsBytes(seen));
+      AtomicFiles.write(file, RecordWriter.plain(seen));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot persist replay window " + file, e);
     }
@@ -54,5 +49,22 @@ public final class ReplayWindow {
 
   public synchronized int size() {
     return seen.size();
+  }
+
+  /** The file's {"id:...": expiresAt, ...} object, read without databind (the agent's start). */
+  private static Map<String, Long> read(byte[] json) throws IOException {
+    JsonNode root = JsonTrees.parse(json);
+    if (!root.isObject()) {
+      throw new IOException("not a JSON object of command ids and expiry times");
+    }
+    Map<String, Long> out = new HashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().canConvertToLong() || !e.getValue().isIntegralNumber()) {
+        throw new IOException(e.getKey() + " has no expiry time (a whole number)");
+      }
+      out.put(e.getKey(), e.getValue().longValue());
+    }
+    return out;
   }
 }

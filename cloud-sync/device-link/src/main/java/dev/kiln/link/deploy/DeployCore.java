@@ -179,6 +179,6 @@ public final class DeployCore {
   }
 
   private static <T> T read(Command c, Class<T> type) throws Exception {
-    return ProtocolJson.mapper().treeToValue(c.payload(), type);
+    return ProtocolJson.payload(c.payload(), type);
   }
 }

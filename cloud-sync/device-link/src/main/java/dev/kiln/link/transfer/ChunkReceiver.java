@@ -1,9 +1,9 @@
 package dev.kiln.link.transfer;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.artifact.AtomicFiles;
 import dev.kiln.artifact.Sha256;
-import dev.kiln.json.JsonMappers;
+import dev.kiln.json.RecordReader;
+import dev.kiln.json.RecordWriter;
 import dev.kiln.link.error.LinkErrorCode;
 import dev.kiln.link.error.LinkException;
 import dev.kiln.link.protocol.transfer.ArtifactChunk;
@@ -30,8 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChunkReceiver {
   private static final Logger LOG = LoggerFactory.getLogger(ChunkReceiver.class);
-
-  private static final ObjectMapper MAPPER = JsonMappers.plain();
 
   /** Persisted progress: which chunks are on disk. */
   record State(String sha256, long totalBytes, int chunkSize, int total, long[] have) {}
@@ -164,7 +162,9 @@ public final class ChunkReceiver {
     try {
       Files.createDirectories(dir);
       if (Files.exists(stateFile()) && Files.exists(part())) {
-        State s = MAPPER.readValue(stateFile().toFile(), State.class);
+        State s =
+            RecordReader.read(
+                Files.readAllBytes(stateFile()), State.class, RecordReader.Mode.LENIENT);
         if (s.chunkSize() == chunkSize && s.totalBytes() == totalBytes) {
           return BitSet.valueOf(s.have());
         }
@@ -181,7 +181,6 @@ public final class ChunkReceiver {
   private void saveState() throws IOException {
     AtomicFiles.write(
         stateFile(),
-        MAPPER.writeValueAsBytes(
-            new State(sha256, totalBytes, chunkSize, total, have.toLongArray())));
+        RecordWriter.plain(new State(sha256, totalBytes, chunkSize, total, have.toLongArray())));
   }
 }
