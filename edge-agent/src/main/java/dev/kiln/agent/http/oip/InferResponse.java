@@ -40,7 +40,7 @@ public record InferResponse(byte[] body, int jsonLength) {
     }
     ByteArrayOutputStream json = new ByteArrayOutputStream();
     List<Tensor> binary = new ArrayList<>();
-    try (JsonGenerator gen = InferRequest.MAPPER.getFactory().createGenerator(json)) {
+    try (JsonGenerator gen = InferRequest.FACTORY.createGenerator(json)) {
       gen.writeStartObject();
       gen.writeStringField("model_name", model);
       gen.writeStringField("model_version", version);

@@ -1,6 +1,7 @@
 package dev.kiln.agent.http.oip;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.artifact.Manifest;
 import java.util.List;
@@ -13,7 +14,7 @@ public final class Metadata {
   private Metadata() {}
 
   public static ObjectNode server(String version) {
-    ObjectNode n = InferRequest.MAPPER.createObjectNode();
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
     n.put("name", "kiln-agent");
     n.put("version", version);
     EXTENSIONS.forEach(n.putArray("extensions")::add);
@@ -25,7 +26,7 @@ public final class Metadata {
    * @param manifest the manifest of the version whose signature is shown
    */
   public static ObjectNode model(String name, List<String> versions, Manifest manifest) {
-    ObjectNode n = InferRequest.MAPPER.createObjectNode();
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
     n.put("name", name);
     versions.forEach(n.putArray("versions")::add);
     n.put("platform", platform(manifest));

@@ -8,6 +8,7 @@ import dev.kiln.agent.AgentException;
 import dev.kiln.agent.http.DecodeLimits;
 import dev.kiln.agent.runtime.Tensor;
 import dev.kiln.artifact.Manifest;
+import dev.kiln.json.JsonTrees;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -252,7 +253,7 @@ class InferRequestTest {
             "ids", Tensor.ofLongs(new long[] {1}, new long[] {42}));
     InferResponse r = InferResponse.render("mlp", "3", "q", outputs, request);
     assertThat(r.hasBinary()).isTrue();
-    var json = InferRequest.MAPPER.readTree(r.body(), 0, r.jsonLength());
+    var json = JsonTrees.parse(r.body(), 0, r.jsonLength());
     assertThat(json.get("id").asText()).isEqualTo("q");
     assertThat(json.get("model_version").asText()).isEqualTo("3");
     assertThat(json.at("/outputs/0/name").asText()).isEqualTo("ids");
