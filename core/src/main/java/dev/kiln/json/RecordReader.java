@@ -111,10 +111,6 @@ public final class RecordReader {
     if (c.isArray()) {
       return array(node, c, path);
     }
-    if (c == List.class || c == Map.class) {
-      // A raw collection holds what JSON holds: keep the tree.
-      throw new IllegalArgumentException("cannot bind JSON to raw " + c.getName() + " at " + path);
-    }
     throw new IllegalArgumentException("cannot bind JSON to " + c.getName() + " at " + path);
   }
 
