@@ -7,6 +7,7 @@ import dev.kiln.json.RecordReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -123,6 +124,67 @@ class ManifestBindingTest {
             e -> assertThat(e.code()).isEqualTo(ArtifactErrorCode.INVALID_MANIFEST))
         .hasMessageContaining(
             "manifest.json in a.kiln does not fit the artifact format at payload.bytes");
+  }
+
+  @Test
+  void mangledManifests_areReadOrRefusedAsInvalid_neverAnotherError() {
+    byte[] good = Json.toBytes(everyField());
+    Random random = new Random(13);
+    int refused = 0;
+    for (int i = 0; i < 3_000; i++) {
+      byte[] bad = mangle(good, random);
+      try {
+        ManifestReader.parse(bad, "fuzz");
+      } catch (ArtifactException e) {
+        assertThat(e.code())
+            .isIn(
+                ArtifactErrorCode.INVALID_MANIFEST,
+                ArtifactErrorCode.UNSUPPORTED_FORMAT_VERSION,
+                ArtifactErrorCode.UNSAFE_ENTRY);
+        refused++;
+      }
+    }
+    // Most mangled files must be refused, or the mangling tested nothing.
+    assertThat(refused).isGreaterThan(1_500);
+  }
+
+  @Test
+  void deeplyNestedJson_isRefusedAsInvalid_notAStackOverflow() {
+    String json =
+        new String(Json.toBytes(everyField()), StandardCharsets.UTF_8)
+            .replaceFirst(
+                "\\{", "{\n  \"later\" : " + "[".repeat(50_000) + "]".repeat(50_000) + ",");
+
+    assertThatThrownBy(() -> ManifestReader.parse(json.getBytes(StandardCharsets.UTF_8), "deep"))
+        .isInstanceOfSatisfying(
+            ArtifactException.class,
+            e -> assertThat(e.code()).isEqualTo(ArtifactErrorCode.INVALID_MANIFEST))
+        .hasMessageContaining("nesting depth");
+  }
+
+  /** One to four random edits: a byte replaced by a JSON-significant one, removed, or repeated. */
+  private static byte[] mangle(byte[] good, Random random) {
+    byte[] out = good.clone();
+    byte[] significant = "{}[]\",:0-9.etnuf ".getBytes(StandardCharsets.UTF_8);
+    for (int edits = 1 + random.nextInt(4); edits > 0; edits--) {
+      int at = random.nextInt(out.length);
+      switch (random.nextInt(3)) {
+        case 0 -> out[at] = significant[random.nextInt(significant.length)];
+        case 1 -> {
+          byte[] shorter = new byte[out.length - 1];
+          System.arraycopy(out, 0, shorter, 0, at);
+          System.arraycopy(out, at + 1, shorter, at, out.length - at - 1);
+          out = shorter;
+        }
+        default -> {
+          byte[] longer = new byte[out.length + 1];
+          System.arraycopy(out, 0, longer, 0, at + 1);
+          System.arraycopy(out, at, longer, at + 1, out.length - at);
+          out = longer;
+        }
+      }
+    }
+    return out;
   }
 
   @Test

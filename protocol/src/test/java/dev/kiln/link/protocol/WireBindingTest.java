@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.kiln.json.JsonMappers;
+import dev.kiln.link.error.LinkErrorCode;
+import dev.kiln.link.error.LinkException;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.ParameterizedType;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -68,6 +71,25 @@ class WireBindingTest {
       // As text: databind's tree holds byte[] as a binary node, this one as its base64 text.
       assertThat(WIRE.writeValueAsString(ProtocolJson.tree(message)))
           .isEqualTo(WIRE.writeValueAsString(WIRE.valueToTree(message)));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("protocolRecords")
+  void mangledMessages_areReadOrRefusedAsInvalid_neverAnotherError(Class<?> type) throws Exception {
+    byte[] good = WIRE.writeValueAsBytes(sample(type, true, 0));
+    byte[] significant = "{}[]\",:0-9.etnuf ".getBytes(StandardCharsets.UTF_8);
+    Random random = new Random(type.getName().hashCode());
+    for (int i = 0; i < 300; i++) {
+      byte[] bad = good.clone();
+      for (int edits = 1 + random.nextInt(3); edits > 0; edits--) {
+        bad[random.nextInt(bad.length)] = significant[random.nextInt(significant.length)];
+      }
+      try {
+        ProtocolJson.read(bad, type);
+      } catch (LinkException e) {
+        assertThat(e.code()).isEqualTo(LinkErrorCode.PROTOCOL_INVALID);
+      }
     }
   }
 
