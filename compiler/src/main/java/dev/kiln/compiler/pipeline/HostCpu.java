@@ -8,11 +8,11 @@ import java.util.Locale;
 import java.util.Set;
 
 /** What this machine's CPU can do, in device-profile feature names. */
-final class HostCpu {
+public final class HostCpu {
   private HostCpu() {}
 
   /** Feature names as profiles spell them, read from /proc/cpuinfo (empty where unreadable). */
-  static Set<String> features() {
+  public static Set<String> features() {
     Set<String> flags = new HashSet<>();
     try {
       for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {

@@ -42,8 +42,7 @@ class Int8LargeModelsIT {
         new ArrayList<>(QuantFixtures.samples(fp32, 16, 1000));
     calibration.add(referenceInputs(name));
     List<Map<String, HostTensor>> heldOut = QuantFixtures.samples(fp32, 16, 5000);
-    Int8Scheme u8s8 =
-        new Int8Scheme(Int8Method.STATIC_QDQ, ActivationType.UINT8, true, false, "test");
+    Int8Scheme u8s8 = QuantFixtures.HOST_U8S8;
 
     ReducedModel int8 =
         Int8Quantizer.quantize(fp32, calibration, u8s8, CalibrationMethod.MINMAX, Set.of());

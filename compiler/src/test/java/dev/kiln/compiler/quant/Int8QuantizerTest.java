@@ -16,8 +16,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class Int8QuantizerTest {
-  private static final Int8Scheme U8S8 =
-      new Int8Scheme(Int8Method.STATIC_QDQ, ActivationType.UINT8, true, false, "test");
+  private static final Int8Scheme U8S8 = QuantFixtures.HOST_U8S8;
   private static final Int8Scheme DYNAMIC = U8S8.withMethod(Int8Method.DYNAMIC, "test");
 
   private final ModelProto cnn = QuantFixtures.passed("cnn/cnn.onnx");

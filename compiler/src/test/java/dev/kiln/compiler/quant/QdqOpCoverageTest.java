@@ -62,8 +62,7 @@ class QdqOpCoverageTest {
     // 64 samples: the 10 logits of 16 samples (160 values) under-cover held-out extremes, which
     // then saturate (min-max calibration clips what it never saw).
     List<Map<String, HostTensor>> calibration = QuantFixtures.samples(fp32, 64, 1);
-    Int8Scheme u8s8 =
-        new Int8Scheme(Int8Method.STATIC_QDQ, ActivationType.UINT8, true, false, "test");
+    Int8Scheme u8s8 = QuantFixtures.HOST_U8S8;
 
     ReducedModel int8 =
         Int8Quantizer.quantize(fp32, calibration, u8s8, CalibrationMethod.MINMAX, Set.of());
@@ -97,8 +96,7 @@ class QdqOpCoverageTest {
             .node("Softmax", List.of("c"), List.of("out"), attr("axis", 1L))
             .output("out")
             .build();
-    Int8Scheme u8s8 =
-        new Int8Scheme(Int8Method.STATIC_QDQ, ActivationType.UINT8, true, false, "test");
+    Int8Scheme u8s8 = QuantFixtures.HOST_U8S8;
 
     ReducedModel int8 =
         Int8Quantizer.quantize(

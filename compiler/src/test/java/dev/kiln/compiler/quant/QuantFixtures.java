@@ -13,6 +13,9 @@ import dev.kiln.compiler.ort.OrtOfflineOptimizer;
 import dev.kiln.compiler.ort.OrtOfflineOptimizer.OptimizerLevel;
 import dev.kiln.compiler.ort.OrtSessions;
 import dev.kiln.compiler.passes.PassPipeline;
+import dev.kiln.compiler.pipeline.HostCpu;
+import dev.kiln.profile.Arch;
+import dev.kiln.profile.DeviceProfiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +28,17 @@ import java.util.Random;
 final class QuantFixtures {
   static final Path SAMPLES =
       Path.of(System.getProperty("kiln.repo.root", "..")).resolve("samples/models");
+
+  /**
+   * U8S8 as the compiler picks it for a generic profile on this host: full-range weights where the
+   * CPU has VNNI, 7-bit ones where it has only AVX2 (an AMD EPYC, say), whose VPMADDUBSW saturates
+   * full-range products. A test on the VNNI scheme alone measures saturation on such a host.
+   */
+  static final Int8Scheme HOST_U8S8 =
+      Int8Scheme.forTarget(
+          DeviceProfiles.fromClasspath()
+              .get(Arch.host() == Arch.ARM64 ? "linux-arm64" : "linux-x86_64"),
+          HostCpu.features());
 
   private QuantFixtures() {}
 
