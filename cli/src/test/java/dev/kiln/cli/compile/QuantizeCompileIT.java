@@ -14,6 +14,8 @@ import dev.kiln.cli.CliRun;
 import dev.kiln.compiler.ir.OnnxModelIO;
 import dev.kiln.compiler.ir.proto.ModelProto;
 import dev.kiln.compiler.ir.proto.TensorProto;
+import dev.kiln.compiler.pipeline.HostCpu;
+import dev.kiln.profile.Arch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -208,6 +210,37 @@ class QuantizeCompileIT {
     assertThat(payload.getGraph().getInitializerList())
         .anyMatch(t -> t.getDataType() == TensorProto.DataType.FLOAT16_VALUE);
     assertThat(Files.size(artifact.payloadPath())).isLessThan(m.sizes().sourceBytes() * 6 / 10);
+  }
+
+  @Test
+  void cnnInt8_forArm64_warnsThatTheGateRanOnSaturatingKernels_exactlyWhenThisHostLacksVnni()
+      throws IOException {
+    Path data = CalibrationFiles.jsonl(tmp.resolve("cal.jsonl"), "input", CNN_SAMPLE, 40, 1, 1, 1);
+    Path out = tmp.resolve("cnn-arm64.kiln");
+
+    CliRun run =
+        compile(
+            "cnn/cnn.onnx",
+            out,
+            "--quantize",
+            "int8",
+            "--calibration-data",
+            data.toString(),
+            "--target",
+            "arm64",
+            "--ship-slower-int8",
+            "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    String warnings = Json.MAPPER.readTree(run.out()).path("warnings").toString();
+    boolean hostSaturates =
+        Arch.host() == Arch.X86_64
+            && HostCpu.features().stream().noneMatch(f -> f.contains("vnni"));
+    if (hostSaturates) {
+      assertThat(warnings).contains("x86_64 without VNNI").contains("lower bound for the device");
+    } else {
+      assertThat(warnings).doesNotContain("without VNNI");
+    }
   }
 
   private static CliRun compile(String model, Path out, String... options) {

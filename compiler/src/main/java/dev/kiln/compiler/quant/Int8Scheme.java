@@ -5,6 +5,7 @@ import dev.kiln.compiler.ir.proto.NodeProto;
 import dev.kiln.profile.Arch;
 import dev.kiln.profile.DeviceProfile;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -93,6 +94,27 @@ public record Int8Scheme(
       }
     }
     return false;
+  }
+
+  /**
+   * Why the accuracy gate, which runs on this host, may judge this scheme's payload more harshly
+   * than the device would; empty when it does not. An x86_64 host without VNNI multiplies with
+   * VPMADDUBSW, whose 16-bit pair sums saturate on full-range weights, which a VNNI or arm64 device
+   * computes exactly: compiling such a target on a laptop with AVX2 only (an arm64 board, say)
+   * gates the payload on kernels the device does not have.
+   */
+  public Optional<String> hostGateCaveat(Arch hostArch, Set<String> hostFeatures) {
+    if (reduceRange
+        || hostArch != Arch.X86_64
+        || hasAny(hostFeatures, "avx512vnni", "avx512_vnni", "avxvnni", "avx_vnni")) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "the accuracy gate ran on this host's int8 kernels (x86_64 without VNNI), whose VPMADDUBSW"
+            + " saturates on the full-range weights this target gets and the device computes"
+            + " exactly: the gate's figures are a lower bound for the device, and nodes the"
+            + " sensitivity pass kept in fp32 may not need it there. Compile on a host with VNNI"
+            + " or of the target's arch for the device's own figures");
   }
 
   /** The same scheme with another method, and the reason appended. */

@@ -55,6 +55,22 @@ class Int8SchemeTest {
   }
 
   @Test
+  void fullRangeWeights_gatedOnAnX86HostWithoutVnni_getACaveat_othersDoNot() {
+    Int8Scheme vnni = Int8Scheme.forTarget(PROFILES.get("x86-64-v4"), Set.of());
+    Int8Scheme rpi5 = Int8Scheme.forTarget(PROFILES.get("rpi5"), Set.of());
+    Int8Scheme sevenBit = Int8Scheme.forTarget(PROFILES.get("x86-64-v3"), Set.of());
+    Set<String> avx2Host = Set.of("avx2", "fma");
+    Set<String> vnniHost = Set.of("avx2", "avx512vnni");
+
+    assertThat(vnni.hostGateCaveat(Arch.X86_64, avx2Host))
+        .hasValueSatisfying(c -> assertThat(c).contains("without VNNI").contains("lower bound"));
+    assertThat(rpi5.hostGateCaveat(Arch.X86_64, avx2Host)).isPresent();
+    assertThat(vnni.hostGateCaveat(Arch.X86_64, vnniHost)).isEmpty();
+    assertThat(rpi5.hostGateCaveat(Arch.ARM64, Set.of("asimd"))).isEmpty();
+    assertThat(sevenBit.hostGateCaveat(Arch.X86_64, avx2Host)).isEmpty();
+  }
+
+  @Test
   void forModel_choosesDynamicForMatMulOnlyModels_andStaticForConvolutions() {
     Int8Scheme base = Int8Scheme.forTarget(PROFILES.get("x86-64-v4"), Set.of());
     ModelProto mlp = QuantFixtures.passed("mlp/mlp.onnx");
