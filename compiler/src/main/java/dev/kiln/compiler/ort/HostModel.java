@@ -34,6 +34,20 @@ public final class HostModel implements AutoCloseable {
     }
   }
 
+  /**
+   * Loaded with all optimizations and int8 products computed exactly on an x86 CPU without VNNI
+   * ({@link OrtSessions#openExactInt8}), as a VNNI or arm64 device computes full-range int8
+   * weights.
+   */
+  public static HostModel loadExactInt8(Path model, int threads) {
+    try {
+      return new HostModel(OrtSessions.openExactInt8(model, OptLevel.ALL_OPT, threads));
+    } catch (OrtException e) {
+      throw new IllegalStateException(
+          "ONNX Runtime cannot load " + model + ": " + e.getMessage(), e);
+    }
+  }
+
   public Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
     try {
       return OrtSessions.run(session, inputs);

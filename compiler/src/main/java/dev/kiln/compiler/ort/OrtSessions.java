@@ -54,6 +54,21 @@ public final class OrtSessions {
   }
 
   /**
+   * Like {@link #open(Path, OptLevel, int)}, with ONNX Runtime's exact int8 products on x86 CPUs
+   * without VNNI ({@code session.x64quantprecision}): from EXTENDED on, ORT turns int8 weights into
+   * uint8 and multiplies with its U8U8 kernels instead of VPMADDUBSW, whose 16-bit pair sums
+   * saturate on full-range weights. A no-op on CPUs with VNNI and on other architectures. Slower:
+   * for judging accuracy, never for timing.
+   */
+  public static OrtSession openExactInt8(Path model, OptLevel level, int threads)
+      throws OrtException {
+    try (SessionOptions options = options(level, threads, true)) {
+      options.addConfigEntry("session.x64quantprecision", "1");
+      return environment().createSession(model.toString(), options);
+    }
+  }
+
+  /**
    * Opens an ORT-format model the way the agent does: ONNX Runtime uses {@code bytes} (a direct,
    * memory-mapped buffer) in place, initializers included, so the caller must keep them reachable
    * until the session is closed.

@@ -8,6 +8,7 @@ import dev.kiln.compiler.ort.HostTensor;
 import dev.kiln.compiler.ort.IoTensor;
 import dev.kiln.compiler.ort.LoadLevel;
 import dev.kiln.compiler.ort.OrtFailure;
+import dev.kiln.compiler.quant.Int8Scheme;
 import dev.kiln.profile.Arch;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -201,8 +202,9 @@ public final class OnnxCompile implements FrontEnd {
     if (reduced != null) {
       warnings.addAll(reduced.samples().warnings());
       warnings.addAll(shipping.choice().warnings());
-      if (reduced.scheme() != null) {
-        reduced.scheme().hostGateCaveat(Arch.host(), HostCpu.features()).ifPresent(warnings::add);
+      if (reduced.scheme() != null
+          && reduced.scheme().saturatesOnHost(Arch.host(), HostCpu.features())) {
+        warnings.add(Int8Scheme.EXACT_GATE_NOTE);
       }
       // The original request: its source size is the TorchScript's for a converted model.
       quantization = shipping.choice().report(request, front, reduced);

@@ -21,6 +21,7 @@ import dev.kiln.compiler.quant.Precision;
 import dev.kiln.compiler.quant.ReducedModel;
 import dev.kiln.compiler.quant.SensitivityPass;
 import dev.kiln.compiler.quant.SensitivityPass.NodeCost;
+import dev.kiln.profile.Arch;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -76,6 +77,9 @@ final class QuantizeStage {
   private final ResolvedTarget target;
   private final OnnxFrontEnd.Result front;
   private final boolean deviceOptimizes;
+  // Set once the int8 scheme is known: the host's default kernels would saturate where the
+  // device's do not (Int8Scheme.saturatesOnHost), so int8 payloads are judged on exact ones.
+  private boolean exactInt8;
   private final Path workDir;
   private final ModelProto fp32;
 
@@ -122,6 +126,7 @@ final class QuantizeStage {
     CalibrationMethod calibration = null;
     if (mode == QuantizeMode.INT8) {
       scheme = Int8Scheme.forTarget(target.profile(), HostCpu.features());
+      exactInt8 = scheme.saturatesOnHost(Arch.host(), HostCpu.features());
       if (!hasOp(fp32, "Conv") && (hasOp(fp32, "MatMul") || hasOp(fp32, "Gemm"))) {
         scheme =
             scheme.withMethod(
@@ -151,7 +156,8 @@ final class QuantizeStage {
                   few,
                   runReference(few),
                   workDir,
-                  mode == QuantizeMode.INT8)
+                  mode == QuantizeMode.INT8,
+                  exactInt8)
               .measure(attempt.reduced(), keep);
       long reducedNodes =
           attempt.reduced().nodes().stream().filter(n -> n.precision() != Precision.FP32).count();
@@ -234,7 +240,7 @@ final class QuantizeStage {
             "ONNX Runtime could not load the int8 model: " + e.getMessage(),
             e);
       }
-      outputs = runModel(payload, deviceOptimizes, samples.heldOut());
+      outputs = runInt8(payload, samples.heldOut());
     } else {
       // Run as written: ORT's optimizer could fold the fp16 rounding the simulation inserts.
       Path simulated = workDir.resolve("fp16-simulated.onnx");
@@ -251,6 +257,18 @@ final class QuantizeStage {
 
   private List<Map<String, HostTensor>> runReference(List<Map<String, HostTensor>> inputs) {
     return runModel(front.referenceModel(), false, inputs);
+  }
+
+  private List<Map<String, HostTensor>> runInt8(
+      Path payload, List<Map<String, HostTensor>> inputs) {
+    if (!exactInt8) {
+      return runModel(payload, deviceOptimizes, inputs);
+    }
+    try (HostModel m = HostModel.loadExactInt8(payload, 1)) {
+      return m.runAll(inputs);
+    } catch (IllegalStateException e) {
+      throw new CompileException(CompileErrorCode.VERIFICATION_FAILED, e.getMessage(), e);
+    }
   }
 
   private static List<Map<String, HostTensor>> runModel(

@@ -5,7 +5,6 @@ import dev.kiln.compiler.ir.proto.NodeProto;
 import dev.kiln.profile.Arch;
 import dev.kiln.profile.DeviceProfile;
 import java.util.HashSet;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -97,25 +96,24 @@ public record Int8Scheme(
   }
 
   /**
-   * Why the accuracy gate, which runs on this host, may judge this scheme's payload more harshly
-   * than the device would; empty when it does not. An x86_64 host without VNNI multiplies with
-   * VPMADDUBSW, whose 16-bit pair sums saturate on full-range weights, which a VNNI or arm64 device
-   * computes exactly: compiling such a target on a laptop with AVX2 only (an arm64 board, say)
-   * gates the payload on kernels the device does not have.
+   * Whether this host's default int8 kernels would saturate on this scheme's weights where the
+   * device's do not: an x86_64 CPU without VNNI multiplies with VPMADDUBSW, whose 16-bit pair sums
+   * overflow on full-range weights, which a VNNI or arm64 device computes exactly. Compiling such a
+   * target on an AVX2-only laptop (for an arm64 board, say) is the common case. The gate then runs
+   * on ONNX Runtime's exact kernels ({@code HostModel.loadExactInt8}).
    */
-  public Optional<String> hostGateCaveat(Arch hostArch, Set<String> hostFeatures) {
-    if (reduceRange
-        || hostArch != Arch.X86_64
-        || hasAny(hostFeatures, "avx512vnni", "avx512_vnni", "avxvnni", "avx_vnni")) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        "the accuracy gate ran on this host's int8 kernels (x86_64 without VNNI), whose VPMADDUBSW"
-            + " saturates on the full-range weights this target gets and the device computes"
-            + " exactly: the gate's figures are a lower bound for the device, and nodes the"
-            + " sensitivity pass kept in fp32 may not need it there. Compile on a host with VNNI"
-            + " or of the target's arch for the device's own figures");
+  public boolean saturatesOnHost(Arch hostArch, Set<String> hostFeatures) {
+    return !reduceRange
+        && hostArch == Arch.X86_64
+        && !hasAny(hostFeatures, "avx512vnni", "avx512_vnni", "avxvnni", "avx_vnni");
   }
+
+  /** The report's line when {@link #saturatesOnHost} made the gate use exact kernels. */
+  public static final String EXACT_GATE_NOTE =
+      "the accuracy gate ran on ONNX Runtime's exact int8 kernels (session.x64quantprecision):"
+          + " this host is x86_64 without VNNI, whose default VPMADDUBSW kernels saturate on the"
+          + " full-range weights this target gets and its device computes exactly. The int8"
+          + " speed measured here is not the device's";
 
   /** The same scheme with another method, and the reason appended. */
   public Int8Scheme withMethod(Int8Method newMethod, String reason) {

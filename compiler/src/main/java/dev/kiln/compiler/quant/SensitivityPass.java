@@ -47,6 +47,7 @@ public final class SensitivityPass {
   private final List<Map<String, HostTensor>> fp32Outputs;
   private final Path workDir;
   private final boolean optimize;
+  private final boolean exactInt8;
 
   /**
    * @param samples calibration samples (never the held-out ones)
@@ -54,18 +55,22 @@ public final class SensitivityPass {
    * @param optimize let ONNX Runtime optimize each reduced model at load (int8: it fuses QDQ into
    *     the int8 kernels the device runs); false runs it as written (the fp16 simulation, whose
    *     rounding casts an optimizer could fold away)
+   * @param exactInt8 run with exact int8 products where this host's default kernels saturate
+   *     ({@link Int8Scheme#saturatesOnHost}), as the gate does
    */
   public SensitivityPass(
       Reducer reducer,
       List<Map<String, HostTensor>> samples,
       List<Map<String, HostTensor>> fp32Outputs,
       Path workDir,
-      boolean optimize) {
+      boolean optimize,
+      boolean exactInt8) {
     this.reducer = reducer;
     this.samples = samples;
     this.fp32Outputs = fp32Outputs;
     this.workDir = workDir;
     this.optimize = optimize;
+    this.exactInt8 = exactInt8;
   }
 
   /** Costs of the reduced nodes of {@code reduced}, worst (largest gain) first. */
@@ -103,7 +108,8 @@ public final class SensitivityPass {
       file = Files.createTempFile(workDir, "sensitivity", ".onnx");
       OnnxModelIO.write(model, file);
       List<Map<String, HostTensor>> outputs;
-      try (HostModel m = HostModel.load(file, optimize, 1)) {
+      try (HostModel m =
+          exactInt8 ? HostModel.loadExactInt8(file, 1) : HostModel.load(file, optimize, 1)) {
         outputs = m.runAll(samples);
       }
       double worst = Double.POSITIVE_INFINITY;

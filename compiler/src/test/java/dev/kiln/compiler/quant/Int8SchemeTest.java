@@ -55,19 +55,18 @@ class Int8SchemeTest {
   }
 
   @Test
-  void fullRangeWeights_gatedOnAnX86HostWithoutVnni_getACaveat_othersDoNot() {
+  void fullRangeWeights_saturateOnAnX86HostWithoutVnni_only() {
     Int8Scheme vnni = Int8Scheme.forTarget(PROFILES.get("x86-64-v4"), Set.of());
     Int8Scheme rpi5 = Int8Scheme.forTarget(PROFILES.get("rpi5"), Set.of());
     Int8Scheme sevenBit = Int8Scheme.forTarget(PROFILES.get("x86-64-v3"), Set.of());
     Set<String> avx2Host = Set.of("avx2", "fma");
     Set<String> vnniHost = Set.of("avx2", "avx512vnni");
 
-    assertThat(vnni.hostGateCaveat(Arch.X86_64, avx2Host))
-        .hasValueSatisfying(c -> assertThat(c).contains("without VNNI").contains("lower bound"));
-    assertThat(rpi5.hostGateCaveat(Arch.X86_64, avx2Host)).isPresent();
-    assertThat(vnni.hostGateCaveat(Arch.X86_64, vnniHost)).isEmpty();
-    assertThat(rpi5.hostGateCaveat(Arch.ARM64, Set.of("asimd"))).isEmpty();
-    assertThat(sevenBit.hostGateCaveat(Arch.X86_64, avx2Host)).isEmpty();
+    assertThat(vnni.saturatesOnHost(Arch.X86_64, avx2Host)).isTrue();
+    assertThat(rpi5.saturatesOnHost(Arch.X86_64, avx2Host)).isTrue();
+    assertThat(vnni.saturatesOnHost(Arch.X86_64, vnniHost)).isFalse();
+    assertThat(rpi5.saturatesOnHost(Arch.ARM64, Set.of("asimd"))).isFalse();
+    assertThat(sevenBit.saturatesOnHost(Arch.X86_64, avx2Host)).isFalse();
   }
 
   @Test
