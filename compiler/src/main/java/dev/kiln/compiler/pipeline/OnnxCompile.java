@@ -9,7 +9,6 @@ import dev.kiln.compiler.ort.IoTensor;
 import dev.kiln.compiler.ort.LoadLevel;
 import dev.kiln.compiler.ort.OrtFailure;
 import dev.kiln.compiler.quant.Int8Scheme;
-import dev.kiln.profile.Arch;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -202,8 +201,7 @@ public final class OnnxCompile implements FrontEnd {
     if (reduced != null) {
       warnings.addAll(reduced.samples().warnings());
       warnings.addAll(shipping.choice().warnings());
-      if (reduced.scheme() != null
-          && reduced.scheme().saturatesOnHost(Arch.host(), HostCpu.features())) {
+      if (reduced.exactInt8()) {
         warnings.add(Int8Scheme.EXACT_GATE_NOTE);
       }
       // The original request: its source size is the TorchScript's for a converted model.

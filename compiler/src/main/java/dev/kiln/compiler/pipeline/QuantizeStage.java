@@ -57,6 +57,8 @@ final class QuantizeStage {
    * @param heldOutOutputs the reduced payload's outputs on {@code samples.heldOut()}, on this host
    * @param reverted nodes the sensitivity pass kept in fp32, worst first
    * @param worstNodes the sensitivity pass's measurements (empty when the gate passed at once)
+   * @param exactInt8 the gate ran on exact int8 kernels, since this host's default ones saturate on
+   *     the scheme's weights where the device's do not ({@link Int8Scheme#saturatesOnHost})
    */
   record Result(
       QuantizeMode mode,
@@ -68,7 +70,8 @@ final class QuantizeStage {
       Int8Scheme scheme,
       CalibrationMethod calibration,
       List<NodeCost> reverted,
-      List<NodeCost> worstNodes) {}
+      List<NodeCost> worstNodes,
+      boolean exactInt8) {}
 
   private record Attempt(
       ReducedModel reduced, Path payload, List<Map<String, HostTensor>> outputs, GateResult gate) {}
@@ -125,8 +128,9 @@ final class QuantizeStage {
     Int8Scheme scheme = null;
     CalibrationMethod calibration = null;
     if (mode == QuantizeMode.INT8) {
-      scheme = Int8Scheme.forTarget(target.profile(), HostCpu.features());
-      exactInt8 = scheme.saturatesOnHost(Arch.host(), HostCpu.features());
+      Set<String> hostFeatures = HostCpu.features();
+      scheme = Int8Scheme.forTarget(target.profile(), hostFeatures);
+      exactInt8 = scheme.saturatesOnHost(Arch.host(), hostFeatures);
       if (!hasOp(fp32, "Conv") && (hasOp(fp32, "MatMul") || hasOp(fp32, "Gemm"))) {
         scheme =
             scheme.withMethod(
@@ -198,7 +202,8 @@ final class QuantizeStage {
         scheme,
         calibration,
         reverted,
-        costs);
+        costs,
+        exactInt8);
   }
 
   private SensitivityPass.Reducer reducer(

@@ -46,7 +46,7 @@ public record Int8Scheme(
    * 7 bits (ORT's reduce_range); the issue's AVX2 figures (U8S8 0.63x resnet18) were taken so.
    */
   private static Int8Scheme forX86(Set<String> features, String source) {
-    if (hasAny(features, "avx512vnni", "avx512_vnni", "avxvnni", "avx_vnni")) {
+    if (hasVnni(features)) {
       return new Int8Scheme(
           Int8Method.STATIC_QDQ,
           ActivationType.UINT8,
@@ -86,6 +86,11 @@ public record Int8Scheme(
             + "; no 16-bit saturation on arm64, so full-range weights; not measured on arm64 hardware");
   }
 
+  /** AVX-512 VNNI or AVX-VNNI, as profiles and /proc/cpuinfo spell them. */
+  private static boolean hasVnni(Set<String> features) {
+    return hasAny(features, "avx512vnni", "avx512_vnni", "avxvnni", "avx_vnni");
+  }
+
   private static boolean hasAny(Set<String> features, String... names) {
     for (String name : names) {
       if (features.contains(name)) {
@@ -103,9 +108,7 @@ public record Int8Scheme(
    * on ONNX Runtime's exact kernels ({@code HostModel.loadExactInt8}).
    */
   public boolean saturatesOnHost(Arch hostArch, Set<String> hostFeatures) {
-    return !reduceRange
-        && hostArch == Arch.X86_64
-        && !hasAny(hostFeatures, "avx512vnni", "avx512_vnni", "avxvnni", "avx_vnni");
+    return !reduceRange && hostArch == Arch.X86_64 && !hasVnni(hostFeatures);
   }
 
   /** The report's line when {@link #saturatesOnHost} made the gate use exact kernels. */
