@@ -1,5 +1,6 @@
 package dev.kiln.bench;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -13,13 +14,53 @@ public final class Interleave {
     void call() throws Exception;
   }
 
+  /**
+   * How long to warm up before timing: at least {@code rounds}, and until {@code jitRounds} rounds
+   * have run or {@code jitTime} has passed, whichever comes first. The second part is for subjects
+   * whose own Java code is on the timed path (an agent's request handling): HotSpot compiles a
+   * method with C2 only after about 5,000 calls, and until then runs it as C1 code that also
+   * profiles, two to three times slower. A subject that shares most of its code with another (bare
+   * Jetty with the agent) reaches C2 sooner, so too short a warm-up flatters it. The time limit
+   * bounds the warm-up where one round takes tens of milliseconds (224x224 models); their
+   * per-request Java code is the small models' and already compiled when they run later.
+   */
+  public record Warmup(int rounds, int jitRounds, Duration jitTime) {
+    /** max(50, runs/5) rounds and nothing more: enough where the engine's native code dominates. */
+    public static Warmup rounds(int runs) {
+      return new Warmup(Math.max(50, runs / 5), 0, Duration.ZERO);
+    }
+
+    /**
+     * {@link #rounds}, then on until 5,000 rounds or 20 s: on the CNN the agent's p50 stops falling
+     * after 4,000-5,000 rounds (docs/benchmarks.md). {@code -Dkiln.bench.jitRounds=N} replaces the
+     * 5,000, so 0 reproduces the short warm-up.
+     */
+    public static Warmup untilCompiled(int runs) {
+      return new Warmup(
+          Math.max(50, runs / 5),
+          Integer.getInteger("kiln.bench.jitRounds", 5_000),
+          Duration.ofSeconds(20));
+    }
+
+    boolean done(int round, long startNanos) {
+      return round >= rounds
+          && (round >= jitRounds || System.nanoTime() - startNanos >= jitTime.toNanos());
+    }
+  }
+
   private Interleave() {}
 
   /**
    * Warms up with max(50, runs/5) rounds, then times {@code runs} rounds; one Stats per subject.
    */
   public static Stats[] run(List<Timed> subjects, int runs) throws Exception {
-    for (int i = 0; i < Math.max(50, runs / 5); i++) {
+    return run(subjects, runs, Warmup.rounds(runs));
+  }
+
+  /** Warms up as {@code warmup} says, then times {@code runs} rounds; one Stats per subject. */
+  public static Stats[] run(List<Timed> subjects, int runs, Warmup warmup) throws Exception {
+    long start = System.nanoTime();
+    for (int i = 0; !warmup.done(i, start); i++) {
       for (Timed t : subjects) {
         t.call();
       }

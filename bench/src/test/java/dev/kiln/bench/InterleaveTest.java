@@ -2,6 +2,7 @@ package dev.kiln.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,5 +20,25 @@ class InterleaveTest {
     // 50 warm-up rounds in fixed order, then timed rounds alternating a-b, b-a.
     assertThat(calls).hasSize(2 * (50 + 4));
     assertThat(calls.subList(100, 108)).containsExactly("a", "b", "b", "a", "a", "b", "b", "a");
+  }
+
+  @Test
+  void untilCompiled_warmsUpForItsRounds_thenTimesRuns() throws Exception {
+    List<String> calls = new ArrayList<>();
+
+    Interleave.run(
+        List.of(() -> calls.add("a")), 3, new Interleave.Warmup(50, 400, Duration.ofHours(1)));
+
+    assertThat(calls).hasSize(400 + 3);
+  }
+
+  @Test
+  void untilCompiled_stopsWarmingUpAtItsTimeLimit_butNotBeforeItsRounds() throws Exception {
+    List<String> calls = new ArrayList<>();
+
+    Interleave.run(
+        List.of(() -> calls.add("a")), 3, new Interleave.Warmup(70, 1_000_000, Duration.ZERO));
+
+    assertThat(calls).hasSize(70 + 3);
   }
 }

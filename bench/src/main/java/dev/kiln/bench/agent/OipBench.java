@@ -57,7 +57,7 @@ public final class OipBench {
           sockets.add(invoker);
           timed.add(invoker::invoke);
         }
-        Stats[] latency = Interleave.run(timed, runs);
+        Stats[] latency = Interleave.run(timed, runs, Interleave.Warmup.untilCompiled(runs));
         for (SocketInvoker invoker : sockets) {
           invoker.close();
         }

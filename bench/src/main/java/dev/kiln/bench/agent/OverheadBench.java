@@ -105,7 +105,7 @@ public final class OverheadBench {
                   barePing::invoke,
                   bareNpy::invoke,
                   bareJson::invoke);
-          Stats[] s = Interleave.run(subjects, rounds);
+          Stats[] s = Interleave.run(subjects, rounds, Interleave.Warmup.untilCompiled(rounds));
           rows.add(
               new Row(model.name(), rounds, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8]));
         }
