@@ -128,9 +128,8 @@ final class QuantizeStage {
     Int8Scheme scheme = null;
     CalibrationMethod calibration = null;
     if (mode == QuantizeMode.INT8) {
-      Set<String> hostFeatures = HostCpu.features();
-      scheme = Int8Scheme.forTarget(target.profile(), hostFeatures);
-      exactInt8 = scheme.saturatesOnHost(Arch.host(), hostFeatures);
+      scheme = Int8Scheme.forTarget(target.profile());
+      exactInt8 = scheme.saturatesOnHost(Arch.host(), HostCpu.features());
       if (!hasOp(fp32, "Conv") && (hasOp(fp32, "MatMul") || hasOp(fp32, "Gemm"))) {
         scheme =
             scheme.withMethod(
