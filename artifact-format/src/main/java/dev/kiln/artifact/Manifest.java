@@ -149,7 +149,15 @@ public record Manifest(
       String verifiedOn,
       Gate gate,
       List<OpPrecision> ops,
-      List<KeptNode> keptFp32) {}
+      List<KeptNode> keptFp32) {
+    /** How {@link #weights} says the weights use 7 of int8's bits. */
+    public static final String SEVEN_BIT_RANGE = "7-bit range";
+
+    /** int8 weights over int8's full range, which x86 CPUs without VNNI saturate on. */
+    public boolean fullRangeInt8Weights() {
+      return "int8".equals(precision) && weights != null && !weights.contains(SEVEN_BIT_RANGE);
+    }
+  }
 
   /**
    * The accuracy gate's figures on the held-out samples: the worst output's, with the thresholds.

@@ -11,6 +11,7 @@ import dev.kiln.compiler.ort.OrtOfflineOptimizer.OptimizerLevel;
 import dev.kiln.profile.Arch;
 import dev.kiln.profile.DeviceProfile;
 import dev.kiln.profile.DeviceProfiles;
+import dev.kiln.profile.HostCpu;
 import dev.kiln.profile.ProfileException;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -32,7 +32,7 @@ final class QuantizationManifest {
         int8
             ? "int8 "
                 + (s.perChannelWeights() ? "per-channel" : "per-tensor")
-                + (s.reduceRange() ? ", 7-bit range" : "")
+                + (s.reduceRange() ? ", " + Manifest.Quantization.SEVEN_BIT_RANGE : "")
             : "float16",
         int8 ? (s.method() == Int8Method.DYNAMIC ? "dynamic" : "static-qdq") : "fp16",
         r.calibration() == null ? null : r.calibration().spelling(),

@@ -22,6 +22,7 @@ import dev.kiln.compiler.quant.ReducedModel;
 import dev.kiln.compiler.quant.SensitivityPass;
 import dev.kiln.compiler.quant.SensitivityPass.NodeCost;
 import dev.kiln.profile.Arch;
+import dev.kiln.profile.HostCpu;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -4,6 +4,7 @@ import dev.kiln.compiler.ir.proto.ModelProto;
 import dev.kiln.compiler.ir.proto.NodeProto;
 import dev.kiln.profile.Arch;
 import dev.kiln.profile.DeviceProfile;
+import dev.kiln.profile.HostCpu;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -48,7 +49,7 @@ public record Int8Scheme(
    * 7 bits (ORT's reduce_range); the issue's AVX2 figures (U8S8 0.63x resnet18) were taken so.
    */
   private static Int8Scheme forX86(Set<String> features, String source) {
-    if (hasVnni(features)) {
+    if (HostCpu.hasVnni(features)) {
       return new Int8Scheme(
           Int8Method.STATIC_QDQ,
           ActivationType.UINT8,
@@ -91,11 +92,6 @@ public record Int8Scheme(
             + "; no 16-bit saturation on arm64, so full-range weights; not measured on arm64 hardware");
   }
 
-  /** AVX-512 VNNI or AVX-VNNI, as profiles and /proc/cpuinfo spell them. */
-  private static boolean hasVnni(Set<String> features) {
-    return hasAny(features, "avx512vnni", "avx512_vnni", "avxvnni", "avx_vnni");
-  }
-
   private static boolean hasAny(Set<String> features, String... names) {
     for (String name : names) {
       if (features.contains(name)) {
@@ -113,7 +109,7 @@ public record Int8Scheme(
    * on ONNX Runtime's exact kernels ({@code HostModel.loadExactInt8}).
    */
   public boolean saturatesOnHost(Arch hostArch, Set<String> hostFeatures) {
-    return !reduceRange && hostArch == Arch.X86_64 && !hasVnni(hostFeatures);
+    return !reduceRange && HostCpu.saturatesFullRangeInt8(hostArch, hostFeatures);
   }
 
   /** The report's line when {@link #saturatesOnHost} made the gate use exact kernels. */

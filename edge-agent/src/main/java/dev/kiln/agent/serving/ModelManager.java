@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -166,6 +167,13 @@ public final class ModelManager implements AutoCloseable {
       }
     } catch (AgentException e) {
       result = new HealthCheck.Result(false, "load failed: " + e.getMessage());
+    }
+    Optional<String> int8Note = Int8OnThisCpu.saturationNote(v.artifact().manifest());
+    if (int8Note.isPresent()) {
+      result = new HealthCheck.Result(result.ok(), result.detail() + "; " + int8Note.get());
+      if (result.ok()) {
+        LOG.warn("{} version {}: {}", v.name(), v.version(), int8Note.get());
+      }
     }
     if (!result.ok()) {
       registry.unload(key);

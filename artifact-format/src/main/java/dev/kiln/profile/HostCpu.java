@@ -1,4 +1,4 @@
-package dev.kiln.compiler.pipeline;
+package dev.kiln.profile;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,6 +33,27 @@ public final class HostCpu {
     alias(flags, features, "asimddp", "dotprod");
     alias(flags, features, "asimdhp", "fp16");
     return features;
+  }
+
+  /**
+   * AVX-512 VNNI or AVX-VNNI, as profiles and /proc/cpuinfo spell them: the x86 instructions that
+   * multiply uint8 by int8 without a saturating 16-bit step.
+   */
+  public static boolean hasVnni(Set<String> features) {
+    return features.contains("avx512vnni")
+        || features.contains("avx512_vnni")
+        || features.contains("avxvnni")
+        || features.contains("avx_vnni");
+  }
+
+  /**
+   * Whether ONNX Runtime's default int8 kernels on a CPU of {@code arch} with {@code features}
+   * saturate on full-range (8-bit) int8 weights: x86_64 without VNNI multiplies uint8 by int8 with
+   * VPMADDUBSW, whose 16-bit pair sums overflow on them; VNNI and arm64 compute them exactly. 7-bit
+   * weights never saturate.
+   */
+  public static boolean saturatesFullRangeInt8(Arch arch, Set<String> features) {
+    return arch == Arch.X86_64 && !hasVnni(features);
   }
 
   private static void alias(Set<String> flags, Set<String> features, String flag, String name) {
