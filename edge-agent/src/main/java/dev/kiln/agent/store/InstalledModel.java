@@ -74,9 +74,20 @@ public record InstalledModel(
       }
     }
     for (String version : keep) {
-      next = next.withVersion(version, VersionState.ACTIVE, null);
+      next = next.withVersion(version, VersionState.ACTIVE, healthDetail(version));
     }
     return next;
+  }
+
+  /**
+   * What the health check said of a version about to serve (and any note on how it computes on this
+   * CPU), kept while it stays active; null for a version coming back from elsewhere.
+   */
+  private String healthDetail(String version) {
+    VersionRecord r = versions.get(version);
+    return r != null && (r.state() == VersionState.HEALTHY || r.state() == VersionState.ACTIVE)
+        ? r.detail()
+        : null;
   }
 
   /** Versions taking production or shadow traffic. */
