@@ -94,6 +94,7 @@ public final class TestArtifacts {
     Reference referenceOverride;
     float outputScale = 1f;
     boolean sign = true;
+    Manifest.Quantization quantization;
 
     public Spec name(String v) {
       name = v;
@@ -149,6 +150,15 @@ public final class TestArtifacts {
 
     public Spec unsigned() {
       sign = false;
+      return this;
+    }
+
+    /**
+     * What the manifest says of the payload's precision; the payload stays the fp32 sample, so only
+     * what the agent reads from the manifest changes.
+     */
+    public Spec quantization(Manifest.Quantization q) {
+      quantization = q;
       return this;
     }
   }
@@ -217,7 +227,8 @@ public final class TestArtifacts {
                 true, "sample", 1, 0, 0, 1e-4, "output", "sample.json", Sha256.of(sample)),
             null,
             new Manifest.Sizes(Files.size(source), payload.length),
-            new Manifest.CompilerInfo("edge-agent-tests", "0"));
+            new Manifest.CompilerInfo("edge-agent-tests", "0"),
+            spec.quantization);
     Files.write(staging.resolve("manifest.json"), Json.toBytes(manifest));
     ArtifactWriter.seal(staging, spec.sign ? key : null);
     Path target =

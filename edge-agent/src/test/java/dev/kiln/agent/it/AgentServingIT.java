@@ -11,7 +11,10 @@ import dev.kiln.agent.TestOnnx;
 import dev.kiln.agent.http.Npy;
 import dev.kiln.agent.runtime.Tensor;
 import dev.kiln.artifact.Ed25519Keys;
+import dev.kiln.artifact.Manifest;
 import dev.kiln.artifact.TensorData;
+import dev.kiln.profile.Arch;
+import dev.kiln.profile.HostCpu;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -272,6 +275,61 @@ class AgentServingIT {
     assertThat(got).hasSize(20);
     for (int i = 0; i < 20; i++) {
       assertThat(got[i]).isCloseTo(cnn.output()[i], within(1e-4f));
+    }
+  }
+
+  @Test
+  @Order(5)
+  void fullRangeInt8Version_saysWhyItDriftsOnThisCpu_exactlyWhenThisCpuSaturates()
+      throws Exception {
+    // The payload is the fp32 MLP; only the manifest claims full-range int8 weights, which is all
+    // the agent reads to decide.
+    Manifest.Quantization fullRange =
+        new Manifest.Quantization(
+            "int8",
+            "int8 dynamic, U8S8",
+            "uint8",
+            "int8 per-channel",
+            "dynamic",
+            null,
+            "VNNI profile",
+            null,
+            4,
+            "onnxruntime-cpu",
+            null,
+            List.of(),
+            List.of());
+    boolean saturates = HostCpu.saturatesFullRangeInt8(Arch.host(), HostCpu.features());
+
+    HttpResponse<String> healthy =
+        agent.install(
+            build(TestArtifacts.spec().name("int8mlp").version("1").quantization(fullRange)),
+            "replace",
+            1);
+    HttpResponse<String> drifted =
+        agent.install(
+            build(
+                TestArtifacts.spec()
+                    .name("int8mlp")
+                    .version("2")
+                    .quantization(fullRange)
+                    .wrongExpectedOutputs()),
+            "replace",
+            1);
+
+    assertThat(healthy.statusCode()).as(healthy.body()).isEqualTo(201);
+    assertThat(drifted.statusCode()).isEqualTo(422);
+    JsonNode model = AgentProcess.json(agent.get("/models/int8mlp"));
+    String servingDetail = model.at("/versions/1/detail").asText();
+    String refusal = AgentProcess.json(drifted).get("message").asText();
+    assertThat(model.at("/versions/1/state").asText()).isEqualTo("ACTIVE");
+    assertThat(servingDetail).contains("sample outputs match");
+    if (saturates) {
+      assertThat(servingDetail).contains("full 8-bit range").contains("without VNNI");
+      assertThat(refusal).contains("sample expects").contains("full 8-bit range");
+    } else {
+      assertThat(servingDetail).doesNotContain("8-bit range");
+      assertThat(refusal).contains("sample expects").doesNotContain("8-bit range");
     }
   }
 
