@@ -1,10 +1,12 @@
 package dev.kiln.profile;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.json.JsonTrees;
 import dev.kiln.json.RecordBindingException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Turns binding errors ({@link RecordBindingException}) into messages for people editing a profile
@@ -108,7 +110,8 @@ final class BindingErrors {
     if (node.isNull()) {
       return "null";
     }
-    String text = node.toString();
+    // JsonNode.toString would build databind's mapper, which the agent otherwise never loads.
+    String text = new String(JsonTrees.write(node), StandardCharsets.UTF_8);
     String kind;
     switch (node.getNodeType()) {
       case STRING -> kind = "a string";
