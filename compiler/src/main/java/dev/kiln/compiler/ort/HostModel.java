@@ -25,13 +25,7 @@ public final class HostModel implements AutoCloseable {
    *     was not optimized offline, e.g. a QDQ model it fuses itself); false runs it as written
    */
   public static HostModel load(Path model, boolean optimized, int threads) {
-    try {
-      return new HostModel(
-          OrtSessions.open(model, optimized ? OptLevel.ALL_OPT : OptLevel.NO_OPT, threads));
-    } catch (OrtException e) {
-      throw new IllegalStateException(
-          "ONNX Runtime cannot load " + model + ": " + e.getMessage(), e);
-    }
+    return load(model, optimized, false, threads);
   }
 
   /**
@@ -40,8 +34,20 @@ public final class HostModel implements AutoCloseable {
    * weights.
    */
   public static HostModel loadExactInt8(Path model, int threads) {
+    return load(model, true, true, threads);
+  }
+
+  /**
+   * As {@link #load(Path, boolean, int)}, or as {@link #loadExactInt8} when {@code exactInt8}:
+   * ORT's exact int8 products come from one of its optimizer passes, so they always load with all
+   * optimizations, whatever {@code optimized} says.
+   */
+  public static HostModel load(Path model, boolean optimized, boolean exactInt8, int threads) {
     try {
-      return new HostModel(OrtSessions.openExactInt8(model, OptLevel.ALL_OPT, threads));
+      return new HostModel(
+          exactInt8
+              ? OrtSessions.openExactInt8(model, OptLevel.ALL_OPT, threads)
+              : OrtSessions.open(model, optimized ? OptLevel.ALL_OPT : OptLevel.NO_OPT, threads));
     } catch (OrtException e) {
       throw new IllegalStateException(
           "ONNX Runtime cannot load " + model + ": " + e.getMessage(), e);

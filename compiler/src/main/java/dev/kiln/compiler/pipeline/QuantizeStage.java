@@ -245,12 +245,12 @@ final class QuantizeStage {
             "ONNX Runtime could not load the int8 model: " + e.getMessage(),
             e);
       }
-      outputs = runInt8(payload, samples.heldOut());
+      outputs = runModel(payload, deviceOptimizes, exactInt8, samples.heldOut());
     } else {
       // Run as written: ORT's optimizer could fold the fp16 rounding the simulation inserts.
       Path simulated = workDir.resolve("fp16-simulated.onnx");
       OnnxModelIO.write(judged.model(), simulated);
-      outputs = runModel(simulated, false, samples.heldOut());
+      outputs = runModel(simulated, false, false, samples.heldOut());
       ReducedModel real = Fp16Converter.convert(fp32, true, keep);
       payload = workDir.resolve("model-fp16.onnx");
       OnnxModelIO.write(real.model(), payload);
@@ -261,24 +261,12 @@ final class QuantizeStage {
   }
 
   private List<Map<String, HostTensor>> runReference(List<Map<String, HostTensor>> inputs) {
-    return runModel(front.referenceModel(), false, inputs);
-  }
-
-  private List<Map<String, HostTensor>> runInt8(
-      Path payload, List<Map<String, HostTensor>> inputs) {
-    if (!exactInt8) {
-      return runModel(payload, deviceOptimizes, inputs);
-    }
-    try (HostModel m = HostModel.loadExactInt8(payload, 1)) {
-      return m.runAll(inputs);
-    } catch (IllegalStateException e) {
-      throw new CompileException(CompileErrorCode.VERIFICATION_FAILED, e.getMessage(), e);
-    }
+    return runModel(front.referenceModel(), false, false, inputs);
   }
 
   private static List<Map<String, HostTensor>> runModel(
-      Path model, boolean optimized, List<Map<String, HostTensor>> inputs) {
-    try (HostModel m = HostModel.load(model, optimized, 1)) {
+      Path model, boolean optimized, boolean exactInt8, List<Map<String, HostTensor>> inputs) {
+    try (HostModel m = HostModel.load(model, optimized, exactInt8, 1)) {
       return m.runAll(inputs);
     } catch (IllegalStateException e) {
       throw new CompileException(CompileErrorCode.VERIFICATION_FAILED, e.getMessage(), e);

@@ -108,8 +108,7 @@ public final class SensitivityPass {
       file = Files.createTempFile(workDir, "sensitivity", ".onnx");
       OnnxModelIO.write(model, file);
       List<Map<String, HostTensor>> outputs;
-      try (HostModel m =
-          exactInt8 ? HostModel.loadExactInt8(file, 1) : HostModel.load(file, optimize, 1)) {
+      try (HostModel m = HostModel.load(file, optimize, exactInt8, 1)) {
         outputs = m.runAll(samples);
       }
       double worst = Double.POSITIVE_INFINITY;
