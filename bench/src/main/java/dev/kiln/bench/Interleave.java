@@ -57,21 +57,37 @@ public final class Interleave {
     return run(subjects, runs, Warmup.rounds(runs));
   }
 
-  /** Warms up as {@code warmup} says, then times {@code runs} rounds; one Stats per subject. */
+  /**
+   * Warms up as {@code warmup} says, then times {@code runs} rounds; one Stats per subject, of
+   * {@code runs} times {@code -Dkiln.bench.burst} calls (default 1: see the four-argument form).
+   */
   public static Stats[] run(List<Timed> subjects, int runs, Warmup warmup) throws Exception {
+    return run(subjects, runs, warmup, Integer.getInteger("kiln.bench.burst", 1));
+  }
+
+  /**
+   * As above, with each subject making {@code burst} calls in a row in its turn, each timed: a
+   * steady stream of calls, as a closed-loop client sends them. With one call per turn every
+   * subject is measured right after the others have run, and on the CNN that alone doubles the
+   * engine call's time (its weights and code have left the core's caches).
+   */
+  public static Stats[] run(List<Timed> subjects, int runs, Warmup warmup, int burst)
+      throws Exception {
     long start = System.nanoTime();
     for (int i = 0; !warmup.done(i, start); i++) {
       for (Timed t : subjects) {
         t.call();
       }
     }
-    double[][] times = new double[subjects.size()][runs];
+    double[][] times = new double[subjects.size()][runs * burst];
     for (int i = 0; i < runs; i++) {
       for (int k = 0; k < subjects.size(); k++) {
         int j = (i + k) % subjects.size();
-        long t = System.nanoTime();
-        subjects.get(j).call();
-        times[j][i] = (System.nanoTime() - t) / 1e6;
+        for (int r = 0; r < burst; r++) {
+          long t = System.nanoTime();
+          subjects.get(j).call();
+          times[j][i * burst + r] = (System.nanoTime() - t) / 1e6;
+        }
       }
     }
     Stats[] out = new Stats[subjects.size()];

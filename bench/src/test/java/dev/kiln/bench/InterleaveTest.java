@@ -41,4 +41,22 @@ class InterleaveTest {
 
     assertThat(calls).hasSize(70 + 3);
   }
+
+  @Test
+  void burst_timesEachSubjectsCallsInARow_burstTimesPerRound() throws Exception {
+    List<String> calls = new ArrayList<>();
+
+    Stats[] s =
+        Interleave.run(
+            List.of(() -> calls.add("a"), () -> calls.add("b")),
+            2,
+            new Interleave.Warmup(1, 0, Duration.ZERO),
+            3);
+
+    assertThat(s[0].n()).isEqualTo(6);
+    assertThat(s[1].n()).isEqualTo(6);
+    // One warm-up round, then a-a-a b-b-b, then b-b-b a-a-a.
+    assertThat(calls.subList(2, 14))
+        .containsExactly("a", "a", "a", "b", "b", "b", "b", "b", "b", "a", "a", "a");
+  }
 }

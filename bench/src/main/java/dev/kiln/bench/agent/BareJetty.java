@@ -1,10 +1,12 @@
 package dev.kiln.bench.agent;
 
+import dev.kiln.agent.http.HardenedConnector;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -14,10 +16,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The HTTP floor under the agent: Jetty with the agent's thread layout (workers, one acceptor, one
- * selector, one reserved thread) and no agent code. {@code GET} answers one fixed reply; {@code
- * POST} reads the whole body, then answers another. Given the agent's own reply bytes, a request
- * costs here what loopback, the client and Jetty cost the agent, and the difference is the agent's:
- * routing, decoding, the engine call, rendering.
+ * selector, one reserved thread) and read buffer size, and no agent code. {@code GET} answers one
+ * fixed reply; {@code POST} reads the whole body, then answers another. Given the agent's own reply
+ * bytes, a request costs here what loopback, the client and Jetty cost the agent, and the
+ * difference is the agent's: routing, decoding, the engine call, rendering.
  */
 final class BareJetty implements AutoCloseable {
   private final Server server;
@@ -35,7 +37,9 @@ final class BareJetty implements AutoCloseable {
     pool.setDaemon(true);
     pool.setReservedThreads(1);
     server = new Server(pool);
-    connector = new ServerConnector(server, 1, 1);
+    HttpConnectionFactory http = new HttpConnectionFactory();
+    http.setInputBufferSize(HardenedConnector.READ_BUFFER_BYTES);
+    connector = new ServerConnector(server, 1, 1, http);
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);
