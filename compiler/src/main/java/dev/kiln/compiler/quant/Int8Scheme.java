@@ -37,7 +37,9 @@ public record Int8Scheme(
         profile.generic()
             ? "generic profile " + profile.name() + " (its arch's baseline)"
             : "profile " + profile.name();
-    return profile.arch() == Arch.ARM64 ? forArm64(features, source) : forX86(features, source);
+    return profile.arch() == Arch.ARM64
+        ? forArm64(features, source)
+        : forX86(features, source, profile.generic());
   }
 
   /*
@@ -48,7 +50,7 @@ public record Int8Scheme(
    * Without VNNI, VPMADDUBSW adds two u8*s8 products into a saturating int16, so weights drop to
    * 7 bits (ORT's reduce_range); the issue's AVX2 figures (U8S8 0.63x resnet18) were taken so.
    */
-  private static Int8Scheme forX86(Set<String> features, String source) {
+  private static Int8Scheme forX86(Set<String> features, String source, boolean generic) {
     if (HostCpu.hasVnni(features)) {
       return new Int8Scheme(
           Int8Method.STATIC_QDQ,
@@ -63,7 +65,7 @@ public record Int8Scheme(
         hasAny(features, "avx2")
             ? "U8S8 with 7-bit weights: " + source + " features have avx2 but no VNNI"
             : "U8S8 with 7-bit weights: " + source + " features have neither avx2 nor VNNI";
-    if (source.startsWith("generic")) {
+    if (generic) {
       why += "; compile for a device profile that lists VNNI for full-range weights";
     }
     return new Int8Scheme(Int8Method.STATIC_QDQ, ActivationType.UINT8, true, true, why);
