@@ -5,6 +5,7 @@ import dev.kiln.profile.Arch;
 import dev.kiln.profile.HostCpu;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Whether an int8 artifact computes here as it did where it was compiled. Full-range int8 weights
@@ -24,16 +25,19 @@ final class Int8OnThisCpu {
 
   /** The note for this agent's CPU; empty when the artifact computes here as compiled. */
   static Optional<String> saturationNote(Manifest manifest) {
-    Manifest.Quantization q = manifest.quantization();
-    if (q == null || !q.fullRangeInt8Weights()) {
-      return Optional.empty();
-    }
-    return saturationNote(manifest, Arch.host(), ThisCpu.FEATURES);
+    return saturationNote(manifest, Arch.host(), () -> ThisCpu.FEATURES);
   }
 
-  static Optional<String> saturationNote(Manifest manifest, Arch arch, Set<String> features) {
+  /**
+   * @param features asked for only when the manifest claims full-range int8 weights, so that fp32
+   *     artifacts never have /proc/cpuinfo read
+   */
+  static Optional<String> saturationNote(
+      Manifest manifest, Arch arch, Supplier<Set<String>> features) {
     Manifest.Quantization q = manifest.quantization();
-    if (q == null || !q.fullRangeInt8Weights() || !HostCpu.saturatesFullRangeInt8(arch, features)) {
+    if (q == null
+        || !q.fullRangeInt8Weights()
+        || !HostCpu.saturatesFullRangeInt8(arch, features.get())) {
       return Optional.empty();
     }
     return Optional.of(

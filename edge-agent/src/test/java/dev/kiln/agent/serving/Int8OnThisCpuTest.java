@@ -16,7 +16,7 @@ class Int8OnThisCpuTest {
   void fullRangeInt8_onX86WithoutVnni_isExplained_withTheWayOut() {
     Manifest m = manifest("int8", "int8 per-channel", "linux-x86_64");
 
-    assertThat(Int8OnThisCpu.saturationNote(m, Arch.X86_64, AVX2))
+    assertThat(Int8OnThisCpu.saturationNote(m, Arch.X86_64, () -> AVX2))
         .hasValueSatisfying(
             note ->
                 assertThat(note)
@@ -32,11 +32,13 @@ class Int8OnThisCpuTest {
     Manifest fullRange = manifest("int8", "int8 per-channel", "x86-64-v4");
     Manifest fp16 = manifest("fp16", "float16", "linux-x86_64");
 
-    assertThat(Int8OnThisCpu.saturationNote(sevenBit, Arch.X86_64, AVX2)).isEmpty();
-    assertThat(Int8OnThisCpu.saturationNote(fullRange, Arch.X86_64, VNNI)).isEmpty();
-    assertThat(Int8OnThisCpu.saturationNote(fullRange, Arch.ARM64, Set.of("asimd"))).isEmpty();
-    assertThat(Int8OnThisCpu.saturationNote(fp16, Arch.X86_64, AVX2)).isEmpty();
-    assertThat(Int8OnThisCpu.saturationNote(withoutQuantization(), Arch.X86_64, AVX2)).isEmpty();
+    assertThat(Int8OnThisCpu.saturationNote(sevenBit, Arch.X86_64, () -> AVX2)).isEmpty();
+    assertThat(Int8OnThisCpu.saturationNote(fullRange, Arch.X86_64, () -> VNNI)).isEmpty();
+    assertThat(Int8OnThisCpu.saturationNote(fullRange, Arch.ARM64, () -> Set.of("asimd")))
+        .isEmpty();
+    assertThat(Int8OnThisCpu.saturationNote(fp16, Arch.X86_64, () -> AVX2)).isEmpty();
+    assertThat(Int8OnThisCpu.saturationNote(withoutQuantization(), Arch.X86_64, () -> AVX2))
+        .isEmpty();
   }
 
   private static Manifest manifest(String precision, String weights, String profile) {
