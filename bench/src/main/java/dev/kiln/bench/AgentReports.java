@@ -28,10 +28,16 @@ final class AgentReports {
       line(r, r.barePing(), "bare Jetty, GET (loopback, client, Jetty; no agent code)");
       line(r, r.bareNpy(), "bare Jetty, POST of the .npy body, the agent's reply");
       line(r, r.bareJson(), "bare Jetty, POST of the JSON body, the same reply");
+      line(r, r.ownPing(), "own process (device JVM options): GET /ping");
+      line(r, r.ownNpy(), "own process (device JVM options): .npy, batching off");
+      line(r, r.ownJson(), "own process (device JVM options): JSON, batching off");
     }
   }
 
   private static void line(OverheadBench.Row r, Stats agent, String request) {
+    if (agent == null) {
+      return; // not timed in this run (-Dkiln.bench.overheadSubjects)
+    }
     System.out.printf(
         "| %s | %s | %.3f | %.3f | %.3f | %.2fx | %.3f | %.3f | %d |%n",
         r.model(),

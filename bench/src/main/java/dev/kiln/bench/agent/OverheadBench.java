@@ -2,6 +2,7 @@ package dev.kiln.bench.agent;
 
 import ai.onnxruntime.OrtSession;
 import dev.kiln.agent.config.AgentConfig;
+import dev.kiln.agent.service.DeviceJvm;
 import dev.kiln.bench.Interleave;
 import dev.kiln.bench.Stats;
 import dev.kiln.compiler.ort.OrtSessions;
@@ -22,6 +23,12 @@ import java.util.Map;
  *
  * <p>The direct call is {@link EngineFloor}: inputs copied into native buffers allocated once,
  * outputs copied out. {@code OrtSessions.run}, the baseline until now, is timed beside it.
+ *
+ * <p>A third agent runs as a device runs it, in its own process with the device JVM options ({@link
+ * OwnProcessAgent}), batching off, the same intra-op threads, and answers {@code /ping}, .npy and
+ * JSON among the same turns. The in-process agents share this JVM with the client, the other
+ * subjects' servers and their threads; a device's agent shares its process with no client, and the
+ * two placements do not time the same (docs/benchmarks.md).
  *
  * <p>Requests go through {@link SocketInvoker}, one blocking socket per subject, so the figure is
  * the agent's and the kernel's, not a client library's. Every session has one intra-op thread, as
@@ -47,7 +54,20 @@ public final class OverheadBench {
       Stats agentBatchJson,
       Stats barePing,
       Stats bareNpy,
-      Stats bareJson) {}
+      Stats bareJson,
+      Stats ownPing,
+      Stats ownNpy,
+      Stats ownJson) {}
+
+  /**
+   * {@code -Dkiln.bench.overheadSubjects=own}: time only the engine floor and the agent in its own
+   * process. The other subjects' turns keep this JVM's thread busy with work that evicts the
+   * caches, and that alone doubled the own-process agent's p50 (docs/benchmarks.md); with only the
+   * floor between its turns, the agent is timed closer to how a client that sends nothing else sees
+   * it. Rows of subjects not timed are null.
+   */
+  static final boolean ONLY_OWN_PROCESS =
+      "own".equals(System.getProperty("kiln.bench.overheadSubjects"));
 
   /** The agent's {@code threads.http} default, which the bare Jetty floor copies. */
   private static final int HTTP_WORKERS =
@@ -78,7 +98,18 @@ public final class OverheadBench {
           SocketInvoker ping = new SocketInvoker(noBatch.baseUrl(), "/ping", null, null, Map.of());
           SocketInvoker json = invocations(noBatch, "application/json", jsonBody(model));
           SocketInvoker npy = invocations(noBatch, "application/x-npy", model.requestNpy());
-          SocketInvoker batched = invocations(batch, "application/json", jsonBody(model))) {
+          SocketInvoker batched = invocations(batch, "application/json", jsonBody(model));
+          OwnProcessAgent own =
+              OwnProcessAgent.start(
+                  repo,
+                  model,
+                  AgentSetup.of(model, THREADS, 1),
+                  work.resolve(model.name() + "-own"),
+                  DeviceJvm.DEFAULT_HEAP);
+          SocketInvoker ownPing = new SocketInvoker(own.baseUrl(), "/ping", null, null, Map.of());
+          SocketInvoker ownNpy =
+              invocations(own.baseUrl(), "application/x-npy", model.requestNpy());
+          SocketInvoker ownJson = invocations(own.baseUrl(), "application/json", jsonBody(model))) {
         EngineFloor floor = new EngineFloor(direct, model.inputs());
         // The floor server answers with the agent's own replies, so both write the same bytes.
         try (BareJetty bare = new BareJetty(HTTP_WORKERS, ping.invoke(), npy.invoke());
@@ -94,7 +125,7 @@ public final class OverheadBench {
                     "application/x-npy",
                     model.requestNpy(),
                     Map.of())) {
-          List<Interleave.Timed> subjects =
+          List<Interleave.Timed> all =
               List.of(
                   floor::call,
                   () -> OrtSessions.run(direct, model.inputs()),
@@ -104,10 +135,40 @@ public final class OverheadBench {
                   batched::invoke,
                   barePing::invoke,
                   bareNpy::invoke,
-                  bareJson::invoke);
-          Stats[] s = Interleave.run(subjects, rounds, Interleave.Warmup.untilCompiled(rounds));
+                  bareJson::invoke,
+                  ownPing::invoke,
+                  ownNpy::invoke,
+                  ownJson::invoke);
+          int[] timed = ONLY_OWN_PROCESS ? new int[] {0, 9, 10, 11} : null;
+          Stats[] s = new Stats[all.size()];
+          if (timed == null) {
+            s = Interleave.run(all, rounds, Interleave.Warmup.untilCompiled(rounds));
+          } else {
+            List<Interleave.Timed> subset = new ArrayList<>();
+            for (int i : timed) {
+              subset.add(all.get(i));
+            }
+            Stats[] some = Interleave.run(subset, rounds, Interleave.Warmup.untilCompiled(rounds));
+            for (int k = 0; k < timed.length; k++) {
+              s[timed[k]] = some[k];
+            }
+          }
           rows.add(
-              new Row(model.name(), rounds, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8]));
+              new Row(
+                  model.name(),
+                  rounds,
+                  s[0],
+                  s[1],
+                  s[2],
+                  s[3],
+                  s[4],
+                  s[5],
+                  s[6],
+                  s[7],
+                  s[8],
+                  s[9],
+                  s[10],
+                  s[11]));
         }
       }
     }
@@ -119,6 +180,10 @@ public final class OverheadBench {
   }
 
   private static SocketInvoker invocations(InProcessAgent agent, String type, byte[] body) {
-    return new SocketInvoker(agent.baseUrl(), "/invocations", type, body, Map.of());
+    return invocations(agent.baseUrl(), type, body);
+  }
+
+  private static SocketInvoker invocations(String baseUrl, String type, byte[] body) {
+    return new SocketInvoker(baseUrl, "/invocations", type, body, Map.of());
   }
 }

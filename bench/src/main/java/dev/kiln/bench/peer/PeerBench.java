@@ -3,15 +3,12 @@ package dev.kiln.bench.peer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.artifact.Json;
 import dev.kiln.bench.Stats;
-import dev.kiln.bench.agent.AgentProcess;
 import dev.kiln.bench.agent.AgentSetup;
 import dev.kiln.bench.agent.BenchModel;
 import dev.kiln.bench.agent.DeviceJvmBench;
-import dev.kiln.bench.agent.Invoker;
-import dev.kiln.bench.agent.JvmVariant;
+import dev.kiln.bench.agent.OwnProcessAgent;
 import dev.kiln.bench.agent.SocketInvoker;
 import dev.kiln.bench.agent.SocketLoad;
-import dev.kiln.testkit.FreePorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +77,6 @@ public final class PeerBench {
     }
     String loadBefore = DeviceJvmBench.loadAverage();
     Path work = Files.createTempDirectory("kiln-bench-peer");
-    String classpath = DeviceJvmBench.agentClasspath(repo);
     List<Row> rows = new ArrayList<>();
     List<Check> checks = new ArrayList<>();
     for (String relative : models) {
@@ -92,7 +88,7 @@ public final class PeerBench {
       BenchModel model = BenchModel.compile(repo, relative, work);
       Path dir = Files.createDirectories(work.resolve(model.name()));
       byte[] body = model.requestJson().getBytes(StandardCharsets.UTF_8);
-      try (RunningAgent agent = startAgent(model, dir, classpath);
+      try (OwnProcessAgent agent = startAgent(model, dir, repo);
           ReferenceContainer reference =
               ReferenceContainer.start(repo, torchScript, dir.resolve("gunicorn.log"))) {
         SocketLoad[] loads = {
@@ -115,38 +111,15 @@ public final class PeerBench {
     return new Result(rows, checks, null, loadBefore, DeviceJvmBench.loadAverage());
   }
 
-  /** The agent process and where it listens. */
-  private record RunningAgent(AgentProcess process, String baseUrl) implements AutoCloseable {
-    @Override
-    public void close() throws InterruptedException {
-      process.close();
-    }
-  }
-
-  private static RunningAgent startAgent(BenchModel model, Path dir, String classpath)
+  private static OwnProcessAgent startAgent(BenchModel model, Path dir, Path repo)
       throws Exception {
-    int port = FreePorts.next();
-    String baseUrl = "http://127.0.0.1:" + port;
-    Path config = dir.resolve("agent.json");
-    Files.writeString(
-        config,
+    AgentSetup setup =
         AgentSetup.of(
                 model,
                 Integer.getInteger("kiln.bench.peerThreads", 0),
                 Integer.getInteger("kiln.bench.peerBatch", 1))
-            .withHttpThreads(Integer.getInteger("kiln.bench.peerHttpThreads", 0))
-            .withPort(port)
-            .json(dir, "peer"));
-    Path log = dir.resolve("agent.log");
-    AgentProcess agent =
-        AgentProcess.agent(config, log, JvmVariant.deviceDefaults(HEAP), classpath);
-    try {
-      agent.awaitFirstInferenceMillis(new Invoker(baseUrl, model.requestJson(), null), log, 180);
-    } catch (Exception e) {
-      agent.close();
-      throw e;
-    }
-    return new RunningAgent(agent, baseUrl);
+            .withHttpThreads(Integer.getInteger("kiln.bench.peerHttpThreads", 0));
+    return OwnProcessAgent.start(repo, model, setup, dir, HEAP);
   }
 
   /** Agent and reference in the order A R R A, half of {@code seconds} each. */
