@@ -106,16 +106,20 @@ class Int8Arm64AgentIT {
     JsonNode line = Json.MAPPER.readTree(Files.readAllLines(output).get(0));
     double tol = sample.tolerance();
     assertThat(tol).isEqualTo(m.verification().tolerance());
+    assertThat(sample.toleranceScale()).isEqualTo(VerificationSample.OUTPUT_MAX);
     for (Map.Entry<String, TensorData> expected : sample.outputs().entrySet()) {
       List<Double> got = new ArrayList<>();
       flatten(line.path("outputs").path(expected.getKey()), got);
       float[] want = expected.getValue().floats();
       assertThat(got).as(line.toString()).hasSize(want.length);
+      // The agent's health-check rule: the tolerance times this output's largest value.
+      VerificationSample.Rule rule = sample.rule(tol, want);
       for (int i = 0; i < want.length; i++) {
-        // The agent's health-check rule: numpy allclose with rtol = atol = the tolerance.
-        assertThat(Math.abs(got.get(i) - want[i]))
-            .as("output '%s'[%d]: arm64 %s, x86_64 %s", expected.getKey(), i, got.get(i), want[i])
-            .isLessThanOrEqualTo(tol + tol * Math.abs(want[i]));
+        assertThat(rule.allows(got.get(i), want[i]))
+            .as(
+                "output '%s'[%d]: arm64 %s, x86_64 %s, allowed %s",
+                expected.getKey(), i, got.get(i), want[i], rule.describe())
+            .isTrue();
       }
     }
   }

@@ -6,16 +6,23 @@ import dev.kiln.artifact.Manifest;
 import dev.kiln.artifact.Sha256;
 import dev.kiln.artifact.VerificationSample;
 import dev.kiln.compiler.accuracy.OutputFigures;
+import dev.kiln.compiler.ort.HostTensor;
+import java.util.Map;
 
 /**
  * The verification record and shipped sample of a reduced-precision artifact. The sample's outputs
  * are the reduced payload's on this host, not fp32's: a device running the same payload should
  * reproduce them. Its tolerance is the largest error the reduced model made against fp32 on the
- * held-out samples: a device may differ from the host's run by at most what quantization itself
- * costs, which leaves room for other int8 kernels (arm64, VNNI or not) yet catches a broken load.
+ * held-out samples, as a share of each output's largest value in the sample ({@link
+ * VerificationSample#OUTPUT_MAX}): a device may differ from the host's run by at most what
+ * quantization itself costs, which leaves room for other int8 kernels (arm64, VNNI or not) yet
+ * catches a broken load, also where the outputs are far smaller than any absolute floor.
  */
 final class ReducedVerification {
-  /** Floor of the sample tolerance, so a near-exact reduction does not demand bit equality. */
+  /**
+   * Floor of the sample tolerance (a share of each output's largest value), so a near-exact
+   * reduction does not demand bit equality.
+   */
   static final double MIN_TOLERANCE = 1e-4;
 
   private ReducedVerification() {}
@@ -31,12 +38,14 @@ final class ReducedVerification {
       }
       maxRel = Math.max(maxRel, f.relativeError());
     }
-    double tolerance = Math.max(MIN_TOLERANCE, maxAbs);
+    Map<String, HostTensor> shipped = r.heldOutOutputs().get(0);
+    double tolerance = MIN_TOLERANCE;
+    for (OutputFigures f : r.gate().outputs()) {
+      tolerance = Math.max(tolerance, f.maxAbsError() / largestMagnitude(shipped.get(f.output())));
+    }
     VerificationSample sample =
-        new VerificationSample(
-            Verifier.toData(r.samples().heldOut().get(0)),
-            Verifier.toData(r.heldOutOutputs().get(0)),
-            tolerance);
+        VerificationSample.relativeToOutputMax(
+            Verifier.toData(r.samples().heldOut().get(0)), Verifier.toData(shipped), tolerance);
     String method =
         (r.mode() == QuantizeMode.FP16 ? "fp16 simulated on CPU" : "onnxruntime-cpu")
             + ", accuracy gate against the fp32 source on "
@@ -58,5 +67,16 @@ final class ReducedVerification {
         String.format("output '%s': max abs error %.3g against fp32", worst, maxAbs),
         r.samples().heldOut().get(0),
         java.util.List.of());
+  }
+
+  /** As the health check scales an output's tolerance: its largest |value|, 1 when all are 0. */
+  private static double largestMagnitude(HostTensor output) {
+    double largest = 0;
+    if (output != null) {
+      for (double v : output.asDoubles()) {
+        largest = Math.max(largest, Math.abs(v));
+      }
+    }
+    return largest > 0 ? largest : 1;
   }
 }

@@ -87,7 +87,8 @@ final class Verifier {
       }
     }
     VerificationSample sample =
-        new VerificationSample(toData(inputSets.get(0)), toData(firstOutputs), request.tolerance());
+        VerificationSample.relativeToOutputMax(
+            toData(inputSets.get(0)), toData(firstOutputs), request.tolerance());
     Manifest.Verification result =
         new Manifest.Verification(
             verification.passed(),

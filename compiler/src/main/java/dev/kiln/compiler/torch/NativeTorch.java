@@ -126,7 +126,7 @@ final class NativeTorch implements FrontEnd {
       }
     }
     sample =
-        new VerificationSample(
+        VerificationSample.relativeToOutputMax(
             data(inputs.named(inputs.sets().get(0))),
             data(TorchInputs.namedOutputs(expected.get(0))),
             request.tolerance());

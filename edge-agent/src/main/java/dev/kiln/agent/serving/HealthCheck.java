@@ -11,9 +11,10 @@ import java.util.function.Function;
 
 /**
  * Replays an artifact's {@code sample.json} on the loaded model before it takes traffic. Outputs
- * must match the compiler's recorded outputs elementwise within {@code |a - e| <= tol + tol * |e|}
- * (numpy allclose with rtol = atol = the sample's tolerance, {@value #DEFAULT_TOLERANCE} when the
- * sample names none).
+ * must match the compiler's recorded outputs elementwise by the sample's rule ({@link
+ * VerificationSample#rule}): within the tolerance times each output's largest recorded magnitude
+ * for artifacts that say so, else {@code |a - e| <= tol + tol * |e|} (numpy allclose with rtol =
+ * atol = tol). The tolerance is {@value #DEFAULT_TOLERANCE} when the sample names none.
  */
 public final class HealthCheck {
   public static final double DEFAULT_TOLERANCE = 1e-4;
@@ -52,19 +53,26 @@ public final class HealthCheck {
                 + ", sample expects "
                 + Arrays.toString(expected.shape()));
       }
+      VerificationSample.Rule rule = sample.rule(tol, floats(e.getValue()));
       for (int i = 0; i < expected.size(); i++) {
         double want = expected.get(i);
         double have = got.get(i);
-        if (!(Math.abs(have - want) <= tol + tol * Math.abs(want))) {
+        if (!rule.allows(have, want)) {
           return new Result(
               false,
               String.format(
-                  "output '%s'[%d] is %s, sample expects %s (tolerance %s)",
-                  e.getKey(), i, have, want, tol));
+                  "output '%s'[%d] is %s, sample expects %s (allowed: %s)",
+                  e.getKey(), i, have, want, rule.describe()));
         }
       }
     }
-    return new Result(true, "sample outputs match within " + tol);
+    return new Result(
+        true,
+        "sample outputs match within "
+            + tol
+            + (VerificationSample.OUTPUT_MAX.equals(sample.toleranceScale())
+                ? " of each output's largest value"
+                : ""));
   }
 
   /**
@@ -82,6 +90,19 @@ public final class HealthCheck {
     for (int i = 0; i < runs; i++) {
       model.apply(inputs);
     }
+  }
+
+  /** The recorded values as floats; integer outputs widened (their magnitude sets the scale). */
+  private static float[] floats(TensorData data) {
+    if (DType.fromNumpy(data.dtype()) == DType.FLOAT32) {
+      return data.floats();
+    }
+    long[] longs = data.longs();
+    float[] values = new float[longs.length];
+    for (int i = 0; i < longs.length; i++) {
+      values[i] = longs[i];
+    }
+    return values;
   }
 
   static Tensor toTensor(TensorData data) {

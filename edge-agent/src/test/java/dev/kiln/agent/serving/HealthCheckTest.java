@@ -52,4 +52,45 @@ class HealthCheckTest {
         .contains("boom");
     assertThat(HealthCheck.run(null, in -> out(10, 20)).ok()).isFalse();
   }
+
+  /** Outputs the size of the sample mobilenet_v2's (random weights): about 2.7e-9. */
+  private static VerificationSample tiny(String scale) {
+    return new VerificationSample(
+        Map.of("x", TensorData.ofFloats(List.of(1L, 2L), new float[] {1, 2})),
+        Map.of("y", TensorData.ofFloats(List.of(1L, 2L), new float[] {2.7e-9f, -1.2e-9f})),
+        1e-4,
+        scale);
+  }
+
+  @Test
+  void run_outputMax_catchesDriftInTinyOutputs_thatTheAbsoluteRuleCannotSee() {
+    // A model that lost its weights and answers zeros: 2.7e-9 off, far inside an absolute 1e-4.
+    assertThat(HealthCheck.run(tiny(null), in -> out(0, 0)).ok()).isTrue();
+    HealthCheck.Result r = HealthCheck.run(tiny(VerificationSample.OUTPUT_MAX), in -> out(0, 0));
+    assertThat(r.ok()).isFalse();
+    assertThat(r.detail()).contains("'y'[0]", "allowed: |actual - expected| <= 2.70e-13");
+  }
+
+  @Test
+  void run_outputMax_passesKernelNoise_atTheScaleOfEachOutput() {
+    // 4e-7 of the largest value: what arm64's kernels differed by from x86's (docs/agent.md).
+    float noise = 2.7e-9f * 4e-7f;
+    HealthCheck.Result r =
+        HealthCheck.run(
+            tiny(VerificationSample.OUTPUT_MAX), in -> out(2.7e-9f + noise, -1.2e-9f - noise));
+    assertThat(r.ok()).isTrue();
+    assertThat(r.detail()).contains("of each output's largest value");
+  }
+
+  @Test
+  void run_outputMax_scalesBy1_whenEveryRecordedValueIsZero() {
+    VerificationSample zeros =
+        new VerificationSample(
+            Map.of("x", TensorData.ofFloats(List.of(1L, 2L), new float[] {1, 2})),
+            Map.of("y", TensorData.ofFloats(List.of(1L, 2L), new float[] {0, 0})),
+            1e-4,
+            VerificationSample.OUTPUT_MAX);
+    assertThat(HealthCheck.run(zeros, in -> out(5e-5f, 0)).ok()).isTrue();
+    assertThat(HealthCheck.run(zeros, in -> out(2e-4f, 0)).ok()).isFalse();
+  }
 }
