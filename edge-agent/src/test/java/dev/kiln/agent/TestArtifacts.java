@@ -94,6 +94,7 @@ public final class TestArtifacts {
     Reference referenceOverride;
     float outputScale = 1f;
     boolean sign = true;
+    boolean absoluteTolerance;
     Manifest.Quantization quantization;
 
     public Spec name(String v) {
@@ -153,6 +154,12 @@ public final class TestArtifacts {
       return this;
     }
 
+    /** A sample.json as artifacts made before toleranceScale carry: the absolute rule. */
+    public Spec absoluteTolerance() {
+      absoluteTolerance = true;
+      return this;
+    }
+
     /**
      * What the manifest says of the payload's precision; the payload stays the fp32 sample, so only
      * what the agent reads from the manifest changes.
@@ -200,7 +207,10 @@ public final class TestArtifacts {
     // The reference outputs are PyTorch's, so every health check here also checks ONNX Runtime
     // (and, in the arm64 test, its NEON kernels) against another engine by that rule.
     byte[] sample =
-        Json.toBytes(VerificationSample.relativeToOutputMax(ref.inputs(), expected, 1e-4));
+        Json.toBytes(
+            spec.absoluteTolerance
+                ? new VerificationSample(ref.inputs(), expected, 1e-4)
+                : VerificationSample.relativeToOutputMax(ref.inputs(), expected, 1e-4));
     Files.write(staging.resolve("sample.json"), sample);
 
     Manifest manifest =

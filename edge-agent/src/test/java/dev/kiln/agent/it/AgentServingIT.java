@@ -335,6 +335,22 @@ class AgentServingIT {
 
   @Test
   @Order(5)
+  void artifactsWithoutToleranceScale_areStillJudgedByTheAbsoluteRule() throws Exception {
+    HttpResponse<String> legacy =
+        agent.install(build(TestArtifacts.spec().name("legacy").absoluteTolerance()), "replace", 1);
+    assertThat(legacy.statusCode()).as(legacy.body()).isEqualTo(201);
+    String legacyDetail =
+        AgentProcess.json(agent.get("/models/legacy")).at("/versions/1/detail").asText();
+    assertThat(legacyDetail).contains("sample outputs match within").doesNotContain("largest");
+    String currentDetail =
+        AgentProcess.json(agent.get("/models/mlp")).at("/versions/1/detail").asText();
+    assertThat(currentDetail).contains("of each output's largest value");
+    assertThat(agent.send("DELETE", "/models/legacy", null, null, Map.of()).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  @Order(5)
   void badNewVersion_isRejected_andOldVersionKeepsServing() throws Exception {
     HttpResponse<String> wrong =
         agent.install(
