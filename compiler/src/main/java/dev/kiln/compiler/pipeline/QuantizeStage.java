@@ -21,8 +21,6 @@ import dev.kiln.compiler.quant.Precision;
 import dev.kiln.compiler.quant.ReducedModel;
 import dev.kiln.compiler.quant.SensitivityPass;
 import dev.kiln.compiler.quant.SensitivityPass.NodeCost;
-import dev.kiln.profile.Arch;
-import dev.kiln.profile.HostCpu;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -130,7 +128,7 @@ final class QuantizeStage {
     CalibrationMethod calibration = null;
     if (mode == QuantizeMode.INT8) {
       scheme = Int8Scheme.forTarget(target.profile());
-      exactInt8 = scheme.saturatesOnHost(Arch.host(), HostCpu.features());
+      exactInt8 = scheme.saturatesOnHost(target.hostArch(), target.hostFeatures());
       if (!hasOp(fp32, "Conv") && (hasOp(fp32, "MatMul") || hasOp(fp32, "Gemm"))) {
         scheme =
             scheme.withMethod(

@@ -10,10 +10,17 @@ import java.util.Set;
 
 /**
  * A device profile plus what follows from it for this host: which ops must be supported, which ONNX
- * Runtime optimization level is safe to bake in, and whether to ship ORT format.
+ * Runtime optimization level is safe to bake in, and whether to ship ORT format. It keeps the
+ * host's arch and CPU features it was resolved against, so later stages judge the same host without
+ * reading /proc/cpuinfo again.
  */
 public record ResolvedTarget(
-    DeviceProfile profile, OptimizerLevel optimizerLevel, String levelReason, boolean ortFormat) {
+    DeviceProfile profile,
+    OptimizerLevel optimizerLevel,
+    String levelReason,
+    boolean ortFormat,
+    Arch hostArch,
+    Set<String> hostFeatures) {
 
   /**
    * Why an ALL-level host-ISA payload ships as ORT format: the agent (since 0.1.0 with {@code
@@ -24,19 +31,24 @@ public record ResolvedTarget(
       "ORT format, memory-mapped: load no longer proportional to weight bytes";
 
   static ResolvedTarget of(DeviceProfile profile, Arch hostArch, Set<String> hostFeatures) {
+    hostFeatures = Set.copyOf(hostFeatures);
     if (profile.hasNvidiaAccelerator()) {
       return new ResolvedTarget(
           profile,
           OptimizerLevel.BASIC,
           "basic: fusions beyond it are CPU-provider kernels the GPU providers lack",
-          false);
+          false,
+          hostArch,
+          hostFeatures);
     }
     if (profile.arch() != hostArch) {
       return new ResolvedTarget(
           profile,
           OptimizerLevel.EXTENDED,
           "extended: target arch " + profile.arch() + " differs from host, so no layout transforms",
-          false);
+          false,
+          hostArch,
+          hostFeatures);
     }
     Set<String> missing = new HashSet<>(profile.cpu().features());
     missing.removeAll(hostFeatures);
@@ -47,7 +59,9 @@ public record ResolvedTarget(
           "extended: host lacks "
               + missing
               + " that the profile has, so layouts can't be tuned here",
-          false);
+          false,
+          hostArch,
+          hostFeatures);
     }
     // Only a payload that is final for the device ships as ORT format. Below ALL level the device
     // optimizes at load (the manifest says ALL_OPT), ONNX Runtime then copies the initializers it
@@ -58,7 +72,9 @@ public record ResolvedTarget(
         OptimizerLevel.ALL,
         "all: target matches this host's ISA, so NCHWc layouts are valid"
             + (ort ? "; " + ORT_FORMAT_REASON : ""),
-        ort);
+        ort,
+        hostArch,
+        hostFeatures);
   }
 
   /** Why the payload format differs from what the profile asks for, or null. */

@@ -80,4 +80,13 @@ class ResolvedTargetTest {
     assertThat(target.optimizerLevel()).isEqualTo(OptimizerLevel.ALL);
     assertThat(target.ortFormat()).isFalse();
   }
+
+  @Test
+  void keepsTheHostItWasResolvedAgainst_forTheStagesAfterIt() {
+    for (String profile : new String[] {"linux-x86_64", "linux-arm64"}) {
+      ResolvedTarget target = resolve(profile);
+      assertThat(target.hostArch()).isEqualTo(Arch.X86_64);
+      assertThat(target.hostFeatures()).isEqualTo(AVX2_HOST);
+    }
+  }
 }
