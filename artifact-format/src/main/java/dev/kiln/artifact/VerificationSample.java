@@ -1,5 +1,6 @@
 package dev.kiln.artifact;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 
 /**
@@ -27,7 +28,8 @@ public record VerificationSample(
     Map<String, TensorData> inputs,
     Map<String, TensorData> outputs,
     double tolerance,
-    String toleranceScale) {
+    // Absent, not null, for the absolute rule: such a sample's bytes stay what they always were.
+    @JsonInclude(JsonInclude.Include.NON_NULL) String toleranceScale) {
 
   /** {@code toleranceScale} of a tolerance relative to each output's largest magnitude. */
   public static final String OUTPUT_MAX = "output-max";
@@ -45,21 +47,32 @@ public record VerificationSample(
   }
 
   /**
-   * How one recorded output is judged: {@link #allows} says whether a replayed value is close
+   * How one recorded output is judged: {@link Rule#allows} says whether a replayed value is close
    * enough to the recorded one.
    *
    * @param tolerance the sample's tolerance, already defaulted
    * @param expected that output's recorded values
    */
-  public Rule rule(double tolerance, float[] expected) {
+  public Rule rule(double tolerance, double[] expected) {
     if (!OUTPUT_MAX.equals(toleranceScale)) {
       return new Rule(tolerance, tolerance);
     }
+    return new Rule(tolerance * outputScale(expected), 0);
+  }
+
+  /**
+   * What an {@link #OUTPUT_MAX} tolerance is a share of: the largest magnitude among an output's
+   * values (NaN skipped), or 1 when none is above zero. The compiler's verification and its
+   * reduced-precision tolerance use the same scale.
+   */
+  public static double outputScale(double[] values) {
     double largest = 0;
-    for (float e : expected) {
-      largest = Math.max(largest, Math.abs(e));
+    for (double v : values) {
+      if (Math.abs(v) > largest) {
+        largest = Math.abs(v);
+      }
     }
-    return new Rule(tolerance * (largest > 0 ? largest : 1), 0);
+    return largest > 0 ? largest : 1;
   }
 
   /**

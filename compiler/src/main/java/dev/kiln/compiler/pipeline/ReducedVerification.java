@@ -41,7 +41,9 @@ final class ReducedVerification {
     Map<String, HostTensor> shipped = r.heldOutOutputs().get(0);
     double tolerance = MIN_TOLERANCE;
     for (OutputFigures f : r.gate().outputs()) {
-      tolerance = Math.max(tolerance, f.maxAbsError() / largestMagnitude(shipped.get(f.output())));
+      HostTensor output = shipped.get(f.output());
+      double scale = output == null ? 1 : VerificationSample.outputScale(output.asDoubles());
+      tolerance = Math.max(tolerance, f.maxAbsError() / scale);
     }
     VerificationSample sample =
         VerificationSample.relativeToOutputMax(
@@ -67,16 +69,5 @@ final class ReducedVerification {
         String.format("output '%s': max abs error %.3g against fp32", worst, maxAbs),
         r.samples().heldOut().get(0),
         java.util.List.of());
-  }
-
-  /** As the health check scales an output's tolerance: its largest |value|, 1 when all are 0. */
-  private static double largestMagnitude(HostTensor output) {
-    double largest = 0;
-    if (output != null) {
-      for (double v : output.asDoubles()) {
-        largest = Math.max(largest, Math.abs(v));
-      }
-    }
-    return largest > 0 ? largest : 1;
   }
 }

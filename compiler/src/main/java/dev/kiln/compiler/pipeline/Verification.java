@@ -1,5 +1,6 @@
 package dev.kiln.compiler.pipeline;
 
+import dev.kiln.artifact.VerificationSample;
 import dev.kiln.compiler.api.CompileErrorCode;
 import dev.kiln.compiler.api.CompileException;
 import dev.kiln.compiler.ort.HostTensor;
@@ -9,10 +10,10 @@ import java.util.Map;
  * Compares compiled outputs with source outputs. An output passes when every element satisfies
  * |compiled - source| <= tolerance * max|source|, the largest magnitude among that output's source
  * values (1 when they are all zero): the rule a device's health check applies to the shipped sample
- * ({@link dev.kiln.artifact.VerificationSample#OUTPUT_MAX}), so what passes here passes there on
- * this host's kernels. Relative to each output's own scale, it sees a change in outputs of 1e-9 (a
- * randomly initialised mobilenet_v2's) as well as in logits; this host's fp32 kernels, and arm64's,
- * stay within 3e-7 and 4.2e-7 of the largest value on the sample models (docs/agent.md).
+ * ({@link VerificationSample#OUTPUT_MAX}), so what passes here passes there on this host's kernels.
+ * Relative to each output's own scale, it sees a change in outputs of 1e-9 (a randomly initialised
+ * mobilenet_v2's) as well as in logits; this host's fp32 kernels, and arm64's, stay within 3e-7 and
+ * 4.2e-7 of the largest value on the sample models (docs/agent.md).
  */
 final class Verification {
   private double maxAbs;
@@ -32,13 +33,7 @@ final class Verification {
       }
       double[] want = entry.getValue().asDoubles();
       double[] have = got.asDoubles();
-      double scale = 0;
-      for (double w : want) {
-        scale = Math.max(scale, Math.abs(w));
-      }
-      if (!(scale > 0)) {
-        scale = 1;
-      }
+      double scale = VerificationSample.outputScale(want);
       for (int i = 0; i < want.length; i++) {
         double abs = Math.abs(have[i] - want[i]);
         if (abs > maxAbs || Double.isNaN(abs)) {

@@ -53,7 +53,7 @@ public final class HealthCheck {
                 + ", sample expects "
                 + Arrays.toString(expected.shape()));
       }
-      VerificationSample.Rule rule = sample.rule(tol, floats(e.getValue()));
+      VerificationSample.Rule rule = sample.rule(tol, values(expected));
       for (int i = 0; i < expected.size(); i++) {
         double want = expected.get(i);
         double have = got.get(i);
@@ -92,15 +92,10 @@ public final class HealthCheck {
     }
   }
 
-  /** The recorded values as floats; integer outputs widened (their magnitude sets the scale). */
-  private static float[] floats(TensorData data) {
-    if (DType.fromNumpy(data.dtype()) == DType.FLOAT32) {
-      return data.floats();
-    }
-    long[] longs = data.longs();
-    float[] values = new float[longs.length];
-    for (int i = 0; i < longs.length; i++) {
-      values[i] = longs[i];
+  private static double[] values(Tensor t) {
+    double[] values = new double[t.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = t.get(i);
     }
     return values;
   }
