@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * What serving through the agent costs per request: {@code POST /invocations} on loopback against a
@@ -139,19 +140,19 @@ public final class OverheadBench {
                   ownPing::invoke,
                   ownNpy::invoke,
                   ownJson::invoke);
-          int[] timed = ONLY_OWN_PROCESS ? new int[] {0, 9, 10, 11} : null;
+          // The engine floor and the three own-process subjects, or every subject.
+          int[] timed =
+              ONLY_OWN_PROCESS
+                  ? new int[] {0, 9, 10, 11}
+                  : IntStream.range(0, all.size()).toArray();
+          List<Interleave.Timed> subset = new ArrayList<>();
+          for (int i : timed) {
+            subset.add(all.get(i));
+          }
+          Stats[] some = Interleave.run(subset, rounds, Interleave.Warmup.untilCompiled(rounds));
           Stats[] s = new Stats[all.size()];
-          if (timed == null) {
-            s = Interleave.run(all, rounds, Interleave.Warmup.untilCompiled(rounds));
-          } else {
-            List<Interleave.Timed> subset = new ArrayList<>();
-            for (int i : timed) {
-              subset.add(all.get(i));
-            }
-            Stats[] some = Interleave.run(subset, rounds, Interleave.Warmup.untilCompiled(rounds));
-            for (int k = 0; k < timed.length; k++) {
-              s[timed[k]] = some[k];
-            }
+          for (int k = 0; k < timed.length; k++) {
+            s[timed[k]] = some[k];
           }
           rows.add(
               new Row(
